@@ -1,0 +1,212 @@
+//! Command line: parse arguments, call the library, print, and map outcomes to exit codes.
+//! The only place (with `main.rs`) that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use tlsproof::{bundle, policy, render, scan};
+
+#[derive(Parser)]
+#[command(
+    name = "tlsproof",
+    version,
+    about = "Decides, with file:line evidence, whether an MCP deployment's configuration meets MCP-NET-03 (TLS Enforcement for Remote Connections)",
+    after_help = "Exit codes: 0 no FAIL; 1 a FAIL or input that could not be judged; 2 usage or I/O error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args, Clone)]
+struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// msss (the control) or strict (adds PROFILE-HSTS).
+    #[arg(long)]
+    profile: Option<String>,
+    /// production, development, test or unknown (overrides tlsproof.toml).
+    #[arg(long)]
+    environment: Option<String>,
+    /// Extra or overriding Rego policies.
+    #[arg(long, value_name = "DIR")]
+    policies: Option<PathBuf>,
+    /// The nginx version whose defaults apply, e.g. 1.27.3 (overrides tlsproof.toml).
+    #[arg(long, value_name = "VERSION")]
+    nginx_version: Option<String>,
+}
+
+impl ScanArgs {
+    fn options(&self) -> scan::Options {
+        scan::Options {
+            paths: self.paths.clone(),
+            profile: self.profile.clone(),
+            environment: self.environment.clone(),
+            nginx_version: self.nginx_version.clone(),
+            policies_dir: self.policies.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan configuration and print the results.
+    Scan {
+        #[command(flatten)]
+        args: ScanArgs,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Also show the locations of PASS and NOT_APPLICABLE results.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Scan and write an audit evidence bundle.
+    Evidence {
+        #[command(flatten)]
+        args: ScanArgs,
+        /// The bundle directory to write.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Recompute every hash of an evidence bundle and name any file that changed.
+    Verify {
+        /// The bundle directory.
+        dir: PathBuf,
+        /// Also re-hash the input files, found relative to this directory.
+        #[arg(long, value_name = "DIR")]
+        inputs: Option<PathBuf>,
+    },
+    /// Policy tools.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Explain a requirement: what it checks, why, and examples.
+    Explain {
+        /// A requirement id, e.g. NET03-TLS.
+        requirement: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Run the `test_` rules of the policies (the built-in ones, or DIR's over them).
+    Test {
+        /// A policy directory whose files add to or override the built-in policies.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Current time as RFC 3339 UTC; `SOURCE_DATE_EPOCH` fixes it for reproducible bundles.
+fn now() -> String {
+    let t = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+pub fn run() -> anyhow::Result<u8> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan {
+            args,
+            format,
+            verbose,
+        } => {
+            let scan = scan::run(&args.options())?;
+            match format {
+                Format::Human => print!("{}", render::human::render(&scan.report, &scan.map, verbose)),
+                Format::Json => print!("{}", render::json(&scan.report)),
+            }
+            Ok(scan.report.exit_code())
+        }
+        Command::Evidence { args, out } => {
+            let scan = scan::run(&args.options())?;
+            let manifest = bundle::write(&scan, &out, &now())
+                .with_context(|| format!("writing the bundle to {}", out.display()))?;
+            println!(
+                "wrote {} ({} files, {} inputs): verdict {}",
+                out.display(),
+                manifest.bundle_files.len() + 1,
+                manifest.inputs.len(),
+                manifest.verdict
+            );
+            Ok(scan.report.exit_code())
+        }
+        Command::Verify { dir, inputs } => {
+            let v = bundle::verify(&dir, inputs.as_deref())?;
+            for (file, why) in &v.problems {
+                println!("CHANGED  {file}: {why}");
+            }
+            if v.ok() {
+                println!("OK: {} files verified in {}", v.intact.len(), dir.display());
+                Ok(0)
+            } else {
+                println!(
+                    "FAILED: {} problem(s), {} files intact in {}",
+                    v.problems.len(),
+                    v.intact.len(),
+                    dir.display()
+                );
+                Ok(1)
+            }
+        }
+        Command::Policy {
+            command: PolicyCommand::Test { dir },
+        } => {
+            let mut set = policy::PolicySet::builtin();
+            if let Some(d) = &dir {
+                set = set.with_overrides(d)?;
+            }
+            let report = policy::run_tests(&set)?;
+            let mut failed = 0;
+            for case in &report.cases {
+                match &case.outcome {
+                    policy::TestOutcome::Pass => println!("PASS  {}: {}", case.file, case.name),
+                    policy::TestOutcome::Fail => {
+                        failed += 1;
+                        println!("FAIL  {}: {}", case.file, case.name)
+                    }
+                    policy::TestOutcome::Error(e) => {
+                        failed += 1;
+                        println!("ERROR {}: {}: {e}", case.file, case.name)
+                    }
+                }
+            }
+            println!("{} passed, {} failed", report.cases.len() - failed, failed);
+            Ok(u8::from(failed > 0 || report.cases.is_empty()))
+        }
+        Command::Explain { requirement } => {
+            let set = policy::PolicySet::builtin();
+            let infos = set.requirements()?;
+            let wanted = requirement.to_ascii_uppercase();
+            match infos.iter().find(|i| i.id == wanted) {
+                Some(info) => {
+                    println!("{} — {}\n", info.id, info.title);
+                    println!("{}", info.doc.trim_end());
+                    println!("\nProfiles: {}", info.profiles.join(", "));
+                    println!("Policy: policies/{}", info.path);
+                    Ok(0)
+                }
+                None => {
+                    let ids: Vec<&str> = infos.iter().map(|i| i.id.as_str()).collect();
+                    eprintln!("tlsproof: unknown requirement {requirement:?}; known: {}", ids.join(", "));
+                    Ok(2)
+                }
+            }
+        }
+    }
+}

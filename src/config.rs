@@ -1,0 +1,120 @@
+//! `tlsproof.toml`: what the configuration files cannot say about themselves.
+//!
+//! Read from the scan root. Declares the environment, product versions (which decide
+//! version-dependent defaults), the profile and exclude globs. Command-line flags override it.
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// The parsed `tlsproof.toml`. Unknown keys are rejected so that typos do not silently change
+/// a verdict.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// production | development | test | unknown
+    pub environment: Option<String>,
+    /// msss | strict
+    pub profile: Option<String>,
+    /// Globs (relative to the scan root) of files and folders to skip.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub nginx: ProductSection,
+}
+
+/// A product's declared facts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductSection {
+    /// The product version, e.g. "1.27.3".
+    pub version: Option<String>,
+}
+
+/// The file name looked for at the scan root.
+pub const FILE_NAME: &str = "tlsproof.toml";
+
+/// Errors reading `tlsproof.toml`: these stop the scan (exit 2), because a misread declaration
+/// would change verdicts.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads `tlsproof.toml` from `root` if it exists.
+    pub fn load(root: &Path) -> Result<Option<Config>, ConfigError> {
+        let path = root.join(FILE_NAME);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string()).map(Some)
+    }
+
+    /// Parses the text of a `tlsproof.toml`.
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        toml::from_str::<Config>(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|r| line_col(text, r.start))
+                .unwrap_or((1, 1));
+            ConfigError::Parse {
+                path: path.to_string(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, column)
+}
+
+/// Checks that a version string looks like `1.27.3` and returns its numeric parts.
+pub fn parse_version(v: &str) -> Option<Vec<u32>> {
+    let parts: Option<Vec<u32>> = v.trim().split('.').map(|p| p.parse().ok()).collect();
+    parts.filter(|p| !p.is_empty() && p.len() <= 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_unknown_keys_with_position() {
+        let err = Config::parse("[nginx]\nversoin = \"1.2\"\n", "tlsproof.toml").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("tlsproof.toml:2:1:"), "{text}");
+    }
+
+    #[test]
+    fn reads_versions() {
+        let c = Config::parse(
+            "environment = \"production\"\n[nginx]\nversion = \"1.27.3\"\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(c.nginx.version.as_deref(), Some("1.27.3"));
+        assert_eq!(parse_version("1.27.3"), Some(vec![1, 27, 3]));
+        assert_eq!(parse_version("latest"), None);
+    }
+}

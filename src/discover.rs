@@ -1,0 +1,176 @@
+//! Stage 1 — discovery: walk the given paths and decide each file's kind.
+//!
+//! Input: the paths on the command line. Output: candidate files with their display path
+//! (relative to the scanned directory, `/`-separated) and [`Kind`]. `.gitignore` and the
+//! `exclude` globs of `tlsproof.toml` are respected; directory symlinks are never followed and
+//! file symlinks only when they stay inside the scanned tree. Unknown files are counted.
+
+use crate::ingest::Kind;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not read (reported as a finding).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One file to ingest.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub display: String,
+    pub kind: Kind,
+    /// The scanned directory this file was found under.
+    pub root: PathBuf,
+}
+
+/// A file discovery declined to read, with the reason.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub display: String,
+    pub reason: String,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub candidates: Vec<Candidate>,
+    /// Files of no known kind (counted, never an error).
+    pub unknown: usize,
+    /// Files that were not read, e.g. too large or a symlink leaving the tree.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Errors that stop discovery: a path that does not exist or cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid exclude glob {glob:?}: {message}")]
+    Glob { glob: String, message: String },
+}
+
+/// Walks `root` (a directory or a single file).
+pub fn discover(
+    root: &Path,
+    display_prefix: &str,
+    exclude: &[String],
+) -> Result<Discovered, DiscoverError> {
+    let meta = std::fs::metadata(root).map_err(|source| DiscoverError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let mut out = Discovered::default();
+    if meta.is_file() {
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| root.display().to_string());
+        let display = join_display(display_prefix, &name);
+        let base = root.parent().unwrap_or(Path::new(".")).to_path_buf();
+        match crate::ingest::detect(root) {
+            Some(kind) => out.candidates.push(Candidate {
+                path: root.to_path_buf(),
+                display,
+                kind,
+                root: base,
+            }),
+            None => out.unknown += 1,
+        }
+        return Ok(out);
+    }
+
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in exclude {
+        let glob = globset::GlobBuilder::new(g)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| DiscoverError::Glob {
+                glob: g.clone(),
+                message: e.to_string(),
+            })?;
+        globs.add(glob);
+    }
+    let globs = globs.build().map_err(|e| DiscoverError::Glob {
+        glob: exclude.join(", "),
+        message: e.to_string(),
+    })?;
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(false)
+        .require_git(false)
+        .git_global(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let Ok(entry) = entry else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let rel_display = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if rel_display.is_empty() {
+            continue;
+        }
+        if globs.is_match(&rel_display) || rel.ancestors().any(|a| globs.is_match(a)) {
+            continue;
+        }
+        let display = join_display(display_prefix, &rel_display);
+        if ft.is_symlink() {
+            // File symlinks are read only when their target stays inside the scanned tree;
+            // directory symlinks are never followed (loops, and escaping the tree).
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
+                Ok(target) if target.is_dir() => continue,
+                _ => {
+                    out.skipped.push(Skipped {
+                        display,
+                        reason: "symlink pointing outside the scanned tree (or dangling)".into(),
+                    });
+                    continue;
+                }
+            }
+        } else if !ft.is_file() {
+            continue;
+        }
+        if rel_display == crate::config::FILE_NAME {
+            continue;
+        }
+        match crate::ingest::detect(path) {
+            Some(kind) => out.candidates.push(Candidate {
+                path: path.to_path_buf(),
+                display,
+                kind,
+                root: root.to_path_buf(),
+            }),
+            None => out.unknown += 1,
+        }
+    }
+    Ok(out)
+}
+
+fn join_display(prefix: &str, rel: &str) -> String {
+    if prefix.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{}/{}", prefix.trim_end_matches('/'), rel)
+    }
+}
+
+/// Reads the first `n` bytes of a file (for content sniffing).
+pub fn head(path: &Path, n: usize) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::with_capacity(n.min(64 * 1024));
+    file.take(n as u64).read_to_end(&mut buf).ok()?;
+    Some(buf)
+}

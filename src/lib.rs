@@ -1,0 +1,20 @@
+//! tlsproof decides control MCP-NET-03 "TLS Enforcement for Remote Connections" from the
+//! configuration of an MCP deployment, with file:line evidence for every verdict.
+//!
+//! The pipeline: [`discover`] files → [`ingest`] each format into raw trees with spans and
+//! normalize them into the [`model`] → evaluate the Rego [`policy`] set over it → the canonical
+//! [`results`] record → views in [`render`] and the evidence [`bundle`]. [`scan::run`] drives it.
+
+pub mod bundle;
+pub mod ciphers;
+pub mod config;
+pub mod diag;
+pub mod discover;
+pub mod ingest;
+pub mod model;
+pub mod policy;
+pub mod render;
+pub mod results;
+pub mod scan;
+pub mod schema;
+pub mod source;

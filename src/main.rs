@@ -1,0 +1,21 @@
+//! tlsproof: decides MCP-NET-03 from configuration, with file:line evidence.
+//!
+//! Exit codes: 0 no FAIL; 1 a FAIL, or part of the input could not be judged (parse error,
+//! include cycle), or `verify`/`policy test` failed; 2 usage or I/O error.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run() {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("tlsproof: error: {e:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

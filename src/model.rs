@@ -1,0 +1,396 @@
+//! Stage 3 — the normalized TLS model: what the policies see as `input`.
+//!
+//! Every ingester produces these types; `schemas/tls-model.schema.json` is the contract they
+//! serialize to. Every value a policy judges is a [`Fact`]: the value, its origin (explicit line,
+//! product default, or derived), the span it came from, and a note naming a default's source.
+
+use crate::source::{Location, SourceMap, Span};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A location in the model: file:line:column plus the include sites that pulled the file in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelSpan {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Location>,
+}
+
+impl ModelSpan {
+    /// Resolves a byte span (and its include chain) against the source map.
+    pub fn resolve(map: &SourceMap, span: Span, via: &[Span]) -> Self {
+        let loc = map.location(span);
+        ModelSpan {
+            file: loc.file,
+            line: loc.line,
+            column: loc.column,
+            via: via.iter().map(|s| map.location(*s)).collect(),
+        }
+    }
+
+    pub fn location(&self) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+        }
+    }
+}
+
+/// Where a fact's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Written in the configuration at `span`.
+    Explicit,
+    /// The product's documented default; `note` names product and version.
+    Default,
+    /// Computed from other facts (e.g. a redirect inferred from `return 301 https://…`).
+    Derived,
+}
+
+/// A judged value with provenance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact<T> {
+    pub value: T,
+    pub origin: Origin,
+    pub span: ModelSpan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The product version is unknown and this default differs across versions: `value` is the
+    /// worst case.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub version_dependent: bool,
+}
+
+impl<T> Fact<T> {
+    pub fn explicit(value: T, span: ModelSpan) -> Self {
+        Fact {
+            value,
+            origin: Origin::Explicit,
+            span,
+            note: None,
+            version_dependent: false,
+        }
+    }
+
+    pub fn default(value: T, span: ModelSpan, note: impl Into<String>) -> Self {
+        Fact {
+            value,
+            origin: Origin::Default,
+            span,
+            note: Some(note.into()),
+            version_dependent: false,
+        }
+    }
+
+    pub fn derived(value: T, span: ModelSpan, note: impl Into<String>) -> Self {
+        Fact {
+            value,
+            origin: Origin::Derived,
+            span,
+            note: Some(note.into()),
+            version_dependent: false,
+        }
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// Who can reach an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    // Ordered narrowest first so that `max` gives the widest exposure.
+    Unix,
+    Loopback,
+    Private,
+    Unknown,
+    Public,
+}
+
+impl Scope {
+    /// Classifies a host or address as written in a config (`*`, `0.0.0.0`, `[::1]`, `10.0.0.5`,
+    /// `localhost`, `unix:/run/x.sock`, `backend.internal`). Variables are `Unknown`; hostnames
+    /// other than `localhost` are `Public`, because name resolution is not config.
+    pub fn of_host(host: &str) -> Scope {
+        let h = host.trim();
+        if h.starts_with("unix:") {
+            return Scope::Unix;
+        }
+        if h.contains('$') || h.contains('{') {
+            return Scope::Unknown;
+        }
+        let h = h.trim_start_matches('[').trim_end_matches(']');
+        if h.is_empty() || h == "*" {
+            return Scope::Public;
+        }
+        if h.eq_ignore_ascii_case("localhost") || h.to_ascii_lowercase().ends_with(".localhost") {
+            return Scope::Loopback;
+        }
+        match h.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(v4)) => {
+                if v4.is_loopback() {
+                    Scope::Loopback
+                } else if v4.is_private() || v4.is_link_local() {
+                    Scope::Private
+                } else {
+                    Scope::Public
+                }
+            }
+            Ok(std::net::IpAddr::V6(v6)) => {
+                if v6.is_loopback() {
+                    Scope::Loopback
+                } else if let Some(v4) = v6.to_ipv4_mapped() {
+                    Scope::of_host(&v4.to_string())
+                } else {
+                    let first = v6.segments()[0];
+                    // fc00::/7 unique local, fe80::/10 link local.
+                    if (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80 {
+                        Scope::Private
+                    } else {
+                        Scope::Public
+                    }
+                }
+            }
+            Err(_) => Scope::Public,
+        }
+    }
+
+    /// True for scopes the control excludes (localhost-only, unix sockets).
+    pub fn is_local(self) -> bool {
+        matches!(self, Scope::Loopback | Scope::Unix)
+    }
+}
+
+/// One cipher suite with the properties the cipher rule judges.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteFacts {
+    pub name: String,
+    pub iana: String,
+    pub id: String,
+    pub version: String,
+    pub kx: String,
+    pub au: String,
+    pub enc: String,
+    pub mac: String,
+    pub bits: u16,
+    pub aead: bool,
+    pub export: bool,
+}
+
+impl From<&crate::ciphers::Suite> for SuiteFacts {
+    fn from(s: &crate::ciphers::Suite) -> Self {
+        SuiteFacts {
+            name: s.name.to_string(),
+            iana: s.iana.to_string(),
+            id: format!("0x{:02X},0x{:02X}", s.id >> 8, s.id & 0xff),
+            version: s.version.to_string(),
+            kx: s.kx.to_string(),
+            au: s.au.to_string(),
+            enc: s.enc.to_string(),
+            mac: s.mac.to_string(),
+            bits: s.bits,
+            aead: s.aead,
+            export: s.export,
+        }
+    }
+}
+
+/// A cipher configuration: the string as written and what it expands to.
+#[derive(Debug, Clone, Serialize)]
+pub struct CipherList {
+    pub spec: String,
+    pub suites: Vec<SuiteFacts>,
+    pub unknown: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Listen {
+    pub address: String,
+    pub port: Option<u16>,
+    pub scope: Scope,
+    pub tls: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_source: Option<ModelSpan>,
+    pub quic: bool,
+    pub default_server: bool,
+    pub span: ModelSpan,
+    pub origin: Origin,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hsts {
+    pub max_age: Option<u64>,
+    pub include_subdomains: bool,
+    pub preload: bool,
+    pub always: bool,
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Certificate {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub span: ModelSpan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tls {
+    pub enabled: bool,
+    pub protocols: Fact<Vec<String>>,
+    pub ciphers: Fact<CipherList>,
+    pub tls13_suites: Fact<Vec<SuiteFacts>>,
+    pub certificates: Vec<Certificate>,
+    pub client_auth: Fact<String>,
+    pub hsts: Fact<Option<Hsts>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_tickets: Option<Fact<bool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reject_handshake: Option<Fact<bool>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plaintext {
+    pub listens: Vec<Listen>,
+    pub redirects_to_https: Fact<bool>,
+    pub blocked: Fact<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HopTarget {
+    pub address: String,
+    pub scope: Scope,
+    pub span: ModelSpan,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    pub directive: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    pub upstream: String,
+    pub scheme: String,
+    pub tls: bool,
+    pub determinate: bool,
+    pub targets: Vec<HopTarget>,
+    pub scope: Scope,
+    pub verify: Fact<bool>,
+    pub trusted_ca: Fact<Option<String>>,
+    pub span: ModelSpan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transport {
+    Http,
+    Https,
+    Mixed,
+    Websocket,
+    Stdio,
+    TlsPassthrough,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoint {
+    pub id: String,
+    pub component: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    pub span: ModelSpan,
+    pub server_names: Vec<String>,
+    pub listens: Vec<Listen>,
+    pub scope: Scope,
+    pub transport: Transport,
+    pub serves_content: Fact<bool>,
+    pub tls: Tls,
+    pub plaintext: Plaintext,
+    pub hops: Vec<Hop>,
+    pub mcp_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RedFlag {
+    pub kind: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    pub span: ModelSpan,
+    pub in_test_code: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    pub path: String,
+    pub kind: String,
+    pub sha256: String,
+    pub bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for ToolInfo {
+    fn default() -> Self {
+        ToolInfo {
+            name: "tlsproof",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// The whole model: the Rego `input`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Model {
+    pub tool: ToolInfo,
+    pub profile: String,
+    pub environment: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub versions: BTreeMap<String, String>,
+    pub sources: Vec<SourceInfo>,
+    pub endpoints: Vec<Endpoint>,
+    pub clients: Vec<serde_json::Value>,
+    pub red_flags: Vec<RedFlag>,
+    pub certificates: Vec<serde_json::Value>,
+    pub exceptions: Vec<serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_classifies_addresses_as_written() {
+        assert_eq!(Scope::of_host("127.0.0.1"), Scope::Loopback);
+        assert_eq!(Scope::of_host("127.8.9.1"), Scope::Loopback);
+        assert_eq!(Scope::of_host("[::1]"), Scope::Loopback);
+        assert_eq!(Scope::of_host("localhost"), Scope::Loopback);
+        assert_eq!(Scope::of_host("unix:/run/mcp.sock"), Scope::Unix);
+        assert_eq!(Scope::of_host("10.1.2.3"), Scope::Private);
+        assert_eq!(Scope::of_host("192.168.0.4"), Scope::Private);
+        assert_eq!(Scope::of_host("[fd00::1]"), Scope::Private);
+        assert_eq!(Scope::of_host("*"), Scope::Public);
+        assert_eq!(Scope::of_host("0.0.0.0"), Scope::Public);
+        assert_eq!(Scope::of_host("[::]"), Scope::Public);
+        assert_eq!(Scope::of_host("backend.internal"), Scope::Public);
+        assert_eq!(Scope::of_host("$upstream_host"), Scope::Unknown);
+        assert_eq!(Scope::of_host("[::ffff:127.0.0.1]"), Scope::Loopback);
+    }
+}

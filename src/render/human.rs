@@ -1,0 +1,98 @@
+//! Human output: results grouped by endpoint, each with `file:line:col` and the source line.
+
+use crate::results::{Report, RequirementResult, Status};
+use crate::source::{Location, SourceMap};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Renders the report for a terminal. `verbose` also lists PASS and NOT_APPLICABLE details.
+pub fn render(report: &Report, map: &SourceMap, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "tlsproof {} — {} {} (profile {}, environment {})",
+        report.tool.version, report.control, report.title, report.profile, report.environment
+    );
+
+    // Group by endpoint, keeping the first location's order.
+    let mut groups: BTreeMap<(Option<&Location>, &str), Vec<&RequirementResult>> = BTreeMap::new();
+    let mut first_loc: BTreeMap<&str, Option<&Location>> = BTreeMap::new();
+    for r in &report.results {
+        let loc = *first_loc
+            .entry(r.endpoint.as_str())
+            .or_insert_with(|| r.locations.first());
+        groups.entry((loc, r.endpoint.as_str())).or_default().push(r);
+    }
+    for ((_, endpoint), mut results) in groups {
+        results.sort_by(|a, b| (a.status, &a.requirement).cmp(&(b.status, &b.requirement)));
+        let component = results.first().map(|r| r.component.as_str()).unwrap_or("");
+        let _ = writeln!(out, "\n{endpoint}  [{component}]");
+        for r in results {
+            let _ = writeln!(
+                out,
+                "  {:<14} {:<13} {:<6} {}",
+                r.status.as_str(),
+                r.requirement,
+                severity(r),
+                r.message
+            );
+            let detailed = verbose || matches!(r.status, Status::Fail | Status::Manual);
+            if let Some(j) = &r.justification {
+                if detailed || r.status == Status::NotApplicable {
+                    let _ = writeln!(out, "{:>37}{}", "", j);
+                }
+            }
+            if detailed {
+                for loc in r.locations.iter().take(3) {
+                    write_location(&mut out, map, loc);
+                }
+            }
+        }
+    }
+
+    if !report.findings.is_empty() {
+        let _ = writeln!(out, "\nFindings about the input:");
+        for f in &report.findings {
+            let _ = writeln!(out, "  {:<16} {:<7} {}", f.kind, f.severity, f.message);
+            for loc in &f.locations {
+                write_location(&mut out, map, loc);
+            }
+        }
+    }
+
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "\nVerdict: {}  ({} FAIL, {} PASS, {} NOT_APPLICABLE, {} EXCEPTED, {} MANUAL; {} endpoints in {} files)",
+        report.verdict.as_str(),
+        s.fail,
+        s.pass,
+        s.not_applicable,
+        s.excepted,
+        s.manual,
+        s.endpoints,
+        s.files_scanned
+    );
+    out
+}
+
+fn severity(r: &RequirementResult) -> &'static str {
+    match r.severity {
+        crate::results::Severity::High => "high",
+        crate::results::Severity::Medium => "medium",
+        crate::results::Severity::Low => "low",
+        crate::results::Severity::Info => "",
+    }
+}
+
+/// `--> file:line:col` and the source line under it, rustc style.
+fn write_location(out: &mut String, map: &SourceMap, loc: &Location) {
+    let _ = writeln!(out, "{:>39} {}:{}:{}", "-->", loc.file, loc.line, loc.column);
+    if let Some((_, f)) = map.files().find(|(_, f)| f.display == loc.file) {
+        let text = f.line_text(loc.line);
+        if !text.trim().is_empty() {
+            let shown: String = text.chars().take(160).collect();
+            let _ = writeln!(out, "{:>35} | {}", loc.line, shown.replace('\t', "    "));
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! Stage 6 — the canonical result record (`schemas/results.schema.json`).
+//!
+//! Input: the raw result objects the policies return, the scan's findings and the source map.
+//! Output: one [`Report`], sorted by (file, line, requirement), with a source excerpt for every
+//! evidence location and the control verdict. Every output format is a view of this record.
+
+use crate::diag::{Finding, FindingKind};
+use crate::source::{Location, SourceMap};
+use serde::{Deserialize, Serialize};
+
+pub const CONTROL: &str = "MCP-NET-03";
+pub const CONTROL_TITLE: &str = "TLS Enforcement for Remote Connections";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Fail,
+    Manual,
+    Excepted,
+    NotApplicable,
+    Pass,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::NotApplicable => "NOT_APPLICABLE",
+            Status::Excepted => "EXCEPTED",
+            Status::Manual => "MANUAL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    Satisfied,
+    NotSatisfied,
+    NotApplicable,
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Satisfied => "SATISFIED",
+            Verdict::NotSatisfied => "NOT_SATISFIED",
+            Verdict::NotApplicable => "NOT_APPLICABLE",
+            Verdict::Incomplete => "INCOMPLETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+/// One piece of evidence: a judged fact, where it is, and the line of source it came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Evidence {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// The source line at `location`, trimmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "serde_json::Value::is_null", default)]
+    pub value: serde_json::Value,
+}
+
+/// The status of one requirement for one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequirementResult {
+    pub requirement: String,
+    pub status: Status,
+    pub endpoint: String,
+    pub component: String,
+    pub severity: Severity,
+    pub message: String,
+    pub locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// A problem with the input, as reported.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FindingRecord {
+    pub kind: String,
+    /// error: part of the configuration was not judged; warning/info: worth reading.
+    pub severity: String,
+    pub message: String,
+    pub locations: Vec<Location>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub not_applicable: usize,
+    pub excepted: usize,
+    pub manual: usize,
+    pub endpoints: usize,
+    pub files_scanned: usize,
+    pub files_unknown: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolRecord {
+    pub name: String,
+    pub version: String,
+    pub policy_digest: String,
+}
+
+/// The canonical record: what `scan --format json` prints and `results.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub control: String,
+    pub title: String,
+    pub verdict: Verdict,
+    pub profile: String,
+    pub environment: String,
+    pub tool: ToolRecord,
+    pub summary: Summary,
+    pub results: Vec<RequirementResult>,
+    pub findings: Vec<FindingRecord>,
+}
+
+/// Errors decoding what a policy returned (a policy bug, not an input problem).
+#[derive(Debug, thiserror::Error)]
+#[error("a policy returned a malformed result: {message}: {object}")]
+pub struct DecodeError {
+    pub message: String,
+    pub object: String,
+}
+
+#[derive(Deserialize)]
+struct RawEvidence {
+    label: Option<String>,
+    span: Option<RawSpan>,
+    #[serde(default)]
+    value: serde_json::Value,
+    origin: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawSpan {
+    file: String,
+    line: u32,
+    column: u32,
+}
+
+#[derive(Deserialize)]
+struct RawResult {
+    requirement: String,
+    status: Status,
+    endpoint: String,
+    component: String,
+    severity: Severity,
+    message: String,
+    #[serde(default)]
+    locations: Vec<RawSpan>,
+    justification: Option<String>,
+    #[serde(default)]
+    evidence: Vec<RawEvidence>,
+}
+
+impl RawSpan {
+    fn location(&self) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: self.line.max(1),
+            column: self.column.max(1),
+        }
+    }
+}
+
+/// Finds the source line for a location by its display path.
+pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
+    map.files()
+        .find(|(_, f)| f.display == loc.file)
+        .map(|(_, f)| f.line_text(loc.line).trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Decodes one policy result object.
+pub fn decode(map: &SourceMap, raw: &serde_json::Value) -> Result<RequirementResult, DecodeError> {
+    let r: RawResult = serde_json::from_value(raw.clone()).map_err(|e| DecodeError {
+        message: e.to_string(),
+        object: raw.to_string(),
+    })?;
+    if r.locations.is_empty() {
+        return Err(DecodeError {
+            message: "a result must cite at least one location".into(),
+            object: raw.to_string(),
+        });
+    }
+    let evidence = r
+        .evidence
+        .into_iter()
+        .map(|e| {
+            let location = e.span.as_ref().map(RawSpan::location);
+            let excerpt = location.as_ref().and_then(|l| excerpt(map, l));
+            Evidence {
+                label: e.label,
+                location,
+                excerpt,
+                origin: e.origin,
+                note: e.note,
+                value: e.value,
+            }
+        })
+        .collect();
+    Ok(RequirementResult {
+        requirement: r.requirement,
+        status: r.status,
+        endpoint: r.endpoint,
+        component: r.component,
+        severity: r.severity,
+        message: r.message,
+        locations: r.locations.iter().map(RawSpan::location).collect(),
+        justification: r.justification,
+        evidence,
+    })
+}
+
+/// Converts input findings to records.
+pub fn finding_records(map: &SourceMap, findings: &[Finding]) -> Vec<FindingRecord> {
+    let mut out: Vec<FindingRecord> = findings
+        .iter()
+        .map(|f| FindingRecord {
+            kind: serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| format!("{:?}", f.kind)),
+            severity: if f.kind.is_error() {
+                "error".into()
+            } else if f.kind == FindingKind::Indeterminate {
+                "warning".into()
+            } else {
+                "info".into()
+            },
+            message: f.message.clone(),
+            locations: f.spans.iter().map(|s| map.location(*s)).collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.locations.first(), &a.kind, &a.message).cmp(&(b.locations.first(), &b.kind, &b.message))
+    });
+    out.dedup_by(|a, b| a.kind == b.kind && a.message == b.message && a.locations == b.locations);
+    out
+}
+
+/// Sorts results by (file, line, requirement, endpoint): the deterministic order of every output.
+pub fn sort(results: &mut [RequirementResult]) {
+    results.sort_by(|a, b| {
+        let ka = (a.locations.first(), &a.requirement, &a.endpoint, a.status);
+        let kb = (b.locations.first(), &b.requirement, &b.endpoint, b.status);
+        ka.cmp(&kb)
+    });
+}
+
+/// The control verdict: any FAIL → NOT_SATISFIED; else a MANUAL result or an input error →
+/// INCOMPLETE; else only NOT_APPLICABLE → NOT_APPLICABLE; else SATISFIED. No result at all is
+/// INCOMPLETE: nothing in scope was found, which config alone cannot call compliant.
+pub fn verdict(results: &[RequirementResult], findings: &[FindingRecord]) -> Verdict {
+    let has = |s: Status| results.iter().any(|r| r.status == s);
+    if has(Status::Fail) {
+        Verdict::NotSatisfied
+    } else if has(Status::Manual)
+        || findings.iter().any(|f| f.severity == "error")
+        || results.is_empty()
+    {
+        Verdict::Incomplete
+    } else if results
+        .iter()
+        .all(|r| r.status == Status::NotApplicable)
+    {
+        Verdict::NotApplicable
+    } else {
+        Verdict::Satisfied
+    }
+}
+
+/// Counts results by status.
+pub fn summarize(results: &[RequirementResult], endpoints: usize, files: usize, unknown: usize) -> Summary {
+    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    Summary {
+        pass: count(Status::Pass),
+        fail: count(Status::Fail),
+        not_applicable: count(Status::NotApplicable),
+        excepted: count(Status::Excepted),
+        manual: count(Status::Manual),
+        endpoints,
+        files_scanned: files,
+        files_unknown: unknown,
+    }
+}
+
+impl Report {
+    /// Exit code contract: 0 no FAIL, 1 a FAIL or a part of the input that could not be judged.
+    pub fn exit_code(&self) -> u8 {
+        let failed = self.results.iter().any(|r| r.status == Status::Fail);
+        let broken = self.findings.iter().any(|f| f.severity == "error");
+        u8::from(failed || broken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(status: Status) -> RequirementResult {
+        RequirementResult {
+            requirement: "NET03-TLS".into(),
+            status,
+            endpoint: "e".into(),
+            component: "nginx".into(),
+            severity: Severity::Info,
+            message: String::new(),
+            locations: vec![],
+            justification: None,
+            evidence: vec![],
+        }
+    }
+
+    #[test]
+    fn verdict_rules() {
+        assert_eq!(verdict(&[r(Status::Pass), r(Status::Fail)], &[]), Verdict::NotSatisfied);
+        assert_eq!(verdict(&[r(Status::Pass), r(Status::Manual)], &[]), Verdict::Incomplete);
+        assert_eq!(verdict(&[r(Status::NotApplicable)], &[]), Verdict::NotApplicable);
+        assert_eq!(verdict(&[r(Status::Pass), r(Status::NotApplicable)], &[]), Verdict::Satisfied);
+        assert_eq!(verdict(&[], &[]), Verdict::Incomplete);
+        let err = FindingRecord {
+            kind: "PARSE_ERROR".into(),
+            severity: "error".into(),
+            message: String::new(),
+            locations: vec![],
+        };
+        assert_eq!(verdict(&[r(Status::Pass)], &[err]), Verdict::Incomplete);
+    }
+}

@@ -1,0 +1,215 @@
+//! The pipeline, end to end: discover → ingest → normalize → evaluate → results.
+//!
+//! Input: paths and options. Output: a [`Scan`] holding the source map, the model the policies
+//! saw and the canonical [`Report`]. Nothing here prints; the clock is not read here either.
+
+use crate::config::Config;
+use crate::diag::{Finding, FindingKind};
+use crate::discover;
+use crate::ingest::{self, Declared};
+use crate::model::{Model, SourceInfo};
+use crate::policy::{self, PolicySet};
+use crate::results::{self, Report, ToolRecord};
+use crate::schema::{self, Contract};
+use crate::source::SourceMap;
+use std::path::{Path, PathBuf};
+
+/// What the user asked for. Command-line values override `tlsproof.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub profile: Option<String>,
+    pub environment: Option<String>,
+    pub nginx_version: Option<String>,
+    pub policies_dir: Option<PathBuf>,
+}
+
+/// A finished scan.
+#[derive(Debug)]
+pub struct Scan {
+    pub map: SourceMap,
+    pub model: Model,
+    pub model_json: serde_json::Value,
+    pub report: Report,
+    pub policies: PolicySet,
+    /// The scanned roots as given.
+    pub roots: Vec<String>,
+}
+
+/// Setup and I/O problems that stop a scan (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Discover(#[from] discover::DiscoverError),
+    #[error(transparent)]
+    Policy(#[from] policy::PolicyError),
+    #[error(transparent)]
+    Decode(#[from] results::DecodeError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("internal error: the {what} does not match its schema:\n  {}", errors.join("\n  "))]
+    Contract { what: &'static str, errors: Vec<String> },
+}
+
+const PROFILES: &[&str] = &["msss", "strict"];
+const ENVIRONMENTS: &[&str] = &["production", "development", "test", "unknown"];
+
+/// Runs a scan.
+pub fn run(opts: &Options) -> Result<Scan, ScanError> {
+    if opts.paths.is_empty() {
+        return Err(ScanError::Usage("no path to scan".into()));
+    }
+    // tlsproof.toml is read from the first scanned directory.
+    let config_root = opts
+        .paths
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .or_else(|| opts.paths.first().and_then(|p| p.parent().map(Path::to_path_buf)))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = Config::load(&config_root)?.unwrap_or_default();
+
+    let profile = opts
+        .profile
+        .clone()
+        .or(config.profile.clone())
+        .unwrap_or_else(|| "msss".into());
+    if !PROFILES.contains(&profile.as_str()) {
+        return Err(ScanError::Usage(format!(
+            "unknown profile {profile:?}: expected one of {}",
+            PROFILES.join(", ")
+        )));
+    }
+    let environment = opts
+        .environment
+        .clone()
+        .or(config.environment.clone())
+        .unwrap_or_else(|| "unknown".into());
+    if !ENVIRONMENTS.contains(&environment.as_str()) {
+        return Err(ScanError::Usage(format!(
+            "unknown environment {environment:?}: expected one of {}",
+            ENVIRONMENTS.join(", ")
+        )));
+    }
+
+    let mut policies = PolicySet::builtin();
+    if let Some(dir) = &opts.policies_dir {
+        policies = policies.with_overrides(dir)?;
+    }
+
+    let mut map = SourceMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut candidates = Vec::new();
+    let mut unknown = 0;
+    let multi = opts.paths.len() > 1;
+    let mut roots = Vec::new();
+    for path in &opts.paths {
+        let prefix = if multi {
+            path.to_string_lossy().trim_end_matches('/').to_string()
+        } else {
+            String::new()
+        };
+        roots.push(path.display().to_string());
+        let found = discover::discover(path, &prefix, &config.exclude)?;
+        candidates.extend(found.candidates);
+        unknown += found.unknown;
+        for s in found.skipped {
+            findings.push(Finding::new(
+                FindingKind::Notice,
+                format!("{}: not read: {}", s.display, s.reason),
+                None,
+            ));
+        }
+    }
+
+    let declared = Declared {
+        nginx_version: opts.nginx_version.clone().or(config.nginx.version.clone()),
+    };
+    let ingested = ingest::ingest(&mut map, &candidates, &declared);
+    findings.extend(ingested.findings);
+
+    let mut model = Model {
+        profile,
+        environment,
+        endpoints: ingested.endpoints,
+        red_flags: ingested.red_flags,
+        ..Model::default()
+    };
+    if let Some(v) = &declared.nginx_version {
+        model.versions.insert("nginx".into(), v.clone());
+    }
+    model.sources = map
+        .files()
+        .map(|(id, f)| SourceInfo {
+            path: f.display.clone(),
+            kind: ingested
+                .files
+                .get(&id)
+                .map(|(k, _)| k.as_str().to_string())
+                .unwrap_or_else(|| "nginx".into()),
+            sha256: f.sha256.clone(),
+            bytes: f.bytes,
+            role: ingested.files.get(&id).map(|(_, r)| r.clone()),
+        })
+        .collect();
+    model.sources.sort_by(|a, b| a.path.cmp(&b.path));
+    model
+        .endpoints
+        .sort_by(|a, b| (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id)));
+
+    let model_json = serde_json::to_value(&model).map_err(|e| ScanError::Contract {
+        what: "model",
+        errors: vec![e.to_string()],
+    })?;
+    schema::validate(Contract::TlsModel, &model_json)
+        .map_err(|errors| ScanError::Contract { what: "model", errors })?;
+
+    let raw = policy::evaluate(&policies, &model_json)?;
+    let mut results_list = raw
+        .iter()
+        .map(|r| results::decode(&map, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    results::sort(&mut results_list);
+    let finding_records = results::finding_records(&map, &findings);
+    let verdict = results::verdict(&results_list, &finding_records);
+    let summary = results::summarize(
+        &results_list,
+        model.endpoints.len(),
+        model.sources.len(),
+        unknown,
+    );
+    let report = Report {
+        control: results::CONTROL.into(),
+        title: results::CONTROL_TITLE.into(),
+        verdict,
+        profile: model.profile.clone(),
+        environment: model.environment.clone(),
+        tool: ToolRecord {
+            name: "tlsproof".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            policy_digest: policies.digest(),
+        },
+        summary,
+        results: results_list,
+        findings: finding_records,
+    };
+    let report_json = serde_json::to_value(&report).map_err(|e| ScanError::Contract {
+        what: "result record",
+        errors: vec![e.to_string()],
+    })?;
+    schema::validate(Contract::Results, &report_json).map_err(|errors| ScanError::Contract {
+        what: "result record",
+        errors,
+    })?;
+
+    Ok(Scan {
+        map,
+        model,
+        model_json,
+        report,
+        policies,
+        roots,
+    })
+}

@@ -1,0 +1,50 @@
+//! The JSON contracts in `schemas/`, compiled into the binary and checked at run time.
+//!
+//! The model is validated before the policies see it and the result record before it is
+//! written, so a contract cannot drift from what the code produces.
+
+use serde_json::Value;
+use std::sync::OnceLock;
+
+pub const TLS_MODEL: &str = include_str!("../schemas/tls-model.schema.json");
+pub const RESULTS: &str = include_str!("../schemas/results.schema.json");
+pub const MANIFEST: &str = include_str!("../schemas/manifest.schema.json");
+
+/// Which contract to check.
+#[derive(Debug, Clone, Copy)]
+pub enum Contract {
+    TlsModel,
+    Results,
+    Manifest,
+}
+
+fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String> {
+    static MODEL: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static RES: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static MAN: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    let (cell, text) = match contract {
+        Contract::TlsModel => (&MODEL, TLS_MODEL),
+        Contract::Results => (&RES, RESULTS),
+        Contract::Manifest => (&MAN, MANIFEST),
+    };
+    cell.get_or_init(|| {
+        let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// Validates `instance`; the error lists every violation as `pointer: message`.
+pub fn validate(contract: Contract, instance: &Value) -> Result<(), Vec<String>> {
+    let validator = compiled(contract).map_err(|e| vec![format!("schema does not compile: {e}")])?;
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{}: {}", e.instance_path(), e))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,200 @@
+//! Stage 0 — the source database shared by every stage.
+//!
+//! Every scanned file is registered once and gets a [`FileId`]. Parsers keep byte [`Span`]s;
+//! line and column are computed on demand from the file's line starts, so any finding can be
+//! rendered as `file:line:col` with the source line under it.
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FileId(pub u32);
+
+/// A byte range in one registered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span { file, start, end }
+    }
+}
+
+/// A resolved position: what JSON, SARIF and humans see. `file` is relative to the scan root
+/// with `/` separators; `line` and `column` are 1-based (column counts characters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One registered file.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown in output: relative to the scan root, `/`-separated.
+    pub display: String,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// The text (lossily decoded when the file is not UTF-8).
+    pub text: String,
+    /// SHA-256 of the raw bytes, lowercase hex.
+    pub sha256: String,
+    /// Size of the raw bytes.
+    pub bytes: u64,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// 1-based line and column of a byte offset (clamped to the file).
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let col = self
+            .text
+            .get(line_start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
+        (line_idx as u32 + 1, col as u32 + 1)
+    }
+
+    /// The text of a 1-based line, without its line terminator.
+    pub fn line_text(&self, line: u32) -> &str {
+        let idx = (line as usize).saturating_sub(1);
+        let Some(&start) = self.line_starts.get(idx) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+
+    /// Number of lines in the file.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// The set of files a scan has read.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a file's raw bytes; returns its id. Registering the same disk path twice
+    /// returns the first id.
+    pub fn add(&mut self, display: String, path: PathBuf, raw: &[u8]) -> FileId {
+        if let Some(id) = self.find(&path) {
+            return id;
+        }
+        use sha2::Digest;
+        let sha256 = hex(&sha2::Sha256::digest(raw));
+        let text = String::from_utf8_lossy(raw).into_owned();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let id = FileId(self.files.len() as u32);
+        self.files.push(SourceFile {
+            display,
+            path,
+            text,
+            sha256,
+            bytes: raw.len() as u64,
+            line_starts,
+        });
+        id
+    }
+
+    /// The id of an already registered disk path.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// Resolves a span to the location of its first byte.
+    pub fn location(&self, span: Span) -> Location {
+        match self.get(span.file) {
+            Some(f) => {
+                let (line, column) = f.line_col(span.start);
+                Location {
+                    file: f.display.clone(),
+                    line,
+                    column,
+                }
+            }
+            None => Location {
+                file: String::from("<unknown>"),
+                line: 1,
+                column: 1,
+            },
+        }
+    }
+
+    /// The source text a span covers.
+    pub fn snippet(&self, span: Span) -> &str {
+        self.get(span.file)
+            .and_then(|f| f.text.get(span.start..span.end))
+            .unwrap_or("")
+    }
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let mut map = SourceMap::new();
+        let id = map.add("a.conf".into(), "/x/a.conf".into(), "ab\nцвет x;\n".as_bytes());
+        let f = map.get(id).unwrap();
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // "цвет " is 5 characters but 9 bytes.
+        let x = f.text.find('x').unwrap();
+        assert_eq!(f.line_col(x), (2, 6));
+        assert_eq!(f.line_text(2), "цвет x;");
+        assert_eq!(map.location(Span::new(id, x, x + 1)).line, 2);
+    }
+}

@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use tlsproof::results::{Report, RequirementResult, Status};
+use tlsproof::scan::{self, Options, Scan};
+
+/// Writes `files` (relative path, content) into a fresh temporary directory.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+pub fn scan_path(path: &Path) -> Scan {
+    scan_with(path, |_| {})
+}
+
+pub fn scan_with(path: &Path, f: impl FnOnce(&mut Options)) -> Scan {
+    let mut opts = Options {
+        paths: vec![path.to_path_buf()],
+        ..Options::default()
+    };
+    f(&mut opts);
+    scan::run(&opts).unwrap_or_else(|e| panic!("scan of {} failed: {e}", path.display()))
+}
+
+/// The one result for a requirement on the endpoint whose id contains `endpoint`.
+pub fn result<'a>(report: &'a Report, requirement: &str, endpoint: &str) -> &'a RequirementResult {
+    let found: Vec<&RequirementResult> = report
+        .results
+        .iter()
+        .filter(|r| r.requirement == requirement && r.endpoint.contains(endpoint))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {requirement} result for an endpoint matching {endpoint:?}, got {}:\n{}",
+        found.len(),
+        compact(report)
+    );
+    found[0]
+}
+
+pub fn assert_status(r: &RequirementResult, status: Status) {
+    assert_eq!(r.status, status, "{} on {}: {}", r.requirement, r.endpoint, r.message);
+}
+
+/// `file:line` of a result's primary location.
+pub fn at(r: &RequirementResult) -> String {
+    let l = &r.locations[0];
+    format!("{}:{}", l.file, l.line)
+}
+
+/// One line per result: the form snapshots use, with file:line visible.
+pub fn compact(report: &Report) -> String {
+    let mut out = String::new();
+    for r in &report.results {
+        let l = &r.locations[0];
+        out.push_str(&format!(
+            "{:<14} {:<13} {}:{}:{}  {}  — {}\n",
+            r.status.as_str(),
+            r.requirement,
+            l.file,
+            l.line,
+            l.column,
+            r.endpoint,
+            r.message
+        ));
+    }
+    for f in &report.findings {
+        let loc = f
+            .locations
+            .first()
+            .map(|l| format!("{}:{}", l.file, l.line))
+            .unwrap_or_default();
+        out.push_str(&format!("FINDING {} {} {} — {}\n", f.kind, f.severity, loc, f.message));
+    }
+    out.push_str(&format!("VERDICT {}\n", report.verdict.as_str()));
+    out
+}
+
+/// The shared corpora beside the project root, if present.
+pub fn corpus(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora").join(name);
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: corpus {} not found at {}", name, p.display());
+        None
+    }
+}
