@@ -89,7 +89,10 @@ fn pretty<T: Serialize>(v: &T, what: &'static str) -> Result<Vec<u8>, BundleErro
 /// The commit of the git repository holding `root`, read from `.git` without running git.
 fn git_commit(root: &Path) -> Option<String> {
     let start = root.canonicalize().ok()?;
-    let git = start.ancestors().map(|a| a.join(".git")).find(|g| g.is_dir())?;
+    let git = start
+        .ancestors()
+        .map(|a| a.join(".git"))
+        .find(|g| g.is_dir())?;
     let head = std::fs::read_to_string(git.join("HEAD")).ok()?;
     let head = head.trim();
     let commit = match head.strip_prefix("ref: ") {
@@ -142,10 +145,12 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
             bytes: i.bytes,
         })
         .collect();
-    let report_md = template::report_markdown(&scan.report, &scan.map, &rows, created_at)
-        .map_err(|e| BundleError::Render {
-            what: "report.md",
-            message: format!("{e:#}"),
+    let report_md =
+        template::report_markdown(&scan.report, &scan.map, &rows, created_at).map_err(|e| {
+            BundleError::Render {
+                what: "report.md",
+                message: format!("{e:#}"),
+            }
         })?;
 
     let files: Vec<(&str, Vec<u8>)> = vec![
@@ -219,8 +224,10 @@ pub fn verify(dir: &Path, inputs_root: Option<&Path>) -> Result<Verification, Bu
     }
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&raw) {
         if let Err(errors) = schema::validate(Contract::Manifest, &value) {
-            v.problems
-                .push((MANIFEST.into(), format!("does not match its schema: {}", errors.join("; "))));
+            v.problems.push((
+                MANIFEST.into(),
+                format!("does not match its schema: {}", errors.join("; ")),
+            ));
         }
     }
 
@@ -250,8 +257,7 @@ pub fn verify(dir: &Path, inputs_root: Option<&Path>) -> Result<Verification, Bu
             .collect();
         extra.sort();
         for n in extra {
-            v.problems
-                .push((n, "not listed in the manifest".into()));
+            v.problems.push((n, "not listed in the manifest".into()));
         }
     }
     Ok(v)
@@ -273,6 +279,8 @@ fn check(v: &mut Verification, path: &Path, e: &Entry, label: &str) {
                 ));
             }
         }
-        Err(err) => v.problems.push((label.to_string(), format!("missing: {err}"))),
+        Err(err) => v
+            .problems
+            .push((label.to_string(), format!("missing: {err}"))),
     }
 }

@@ -128,7 +128,10 @@ pub fn run() -> anyhow::Result<u8> {
         } => {
             let scan = scan::run(&args.options())?;
             match format {
-                Format::Human => print!("{}", render::human::render(&scan.report, &scan.map, verbose)),
+                Format::Human => print!(
+                    "{}",
+                    render::human::render(&scan.report, &scan.map, verbose)
+                ),
                 Format::Json => print!("{}", render::json(&scan.report)),
             }
             Ok(scan.report.exit_code())
@@ -203,7 +206,10 @@ pub fn run() -> anyhow::Result<u8> {
                 }
                 None => {
                     let ids: Vec<&str> = infos.iter().map(|i| i.id.as_str()).collect();
-                    eprintln!("tlsproof: unknown requirement {requirement:?}; known: {}", ids.join(", "));
+                    eprintln!(
+                        "tlsproof: unknown requirement {requirement:?}; known: {}",
+                        ids.join(", ")
+                    );
                     Ok(2)
                 }
             }

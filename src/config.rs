@@ -68,10 +68,7 @@ impl Config {
     /// Parses the text of a `tlsproof.toml`.
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
         toml::from_str::<Config>(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|r| line_col(text, r.start))
-                .unwrap_or((1, 1));
+            let (line, column) = e.span().map(|r| line_col(text, r.start)).unwrap_or((1, 1));
             ConfigError::Parse {
                 path: path.to_string(),
                 line,
@@ -85,7 +82,12 @@ impl Config {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, column)
 }
 

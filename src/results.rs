@@ -286,10 +286,7 @@ pub fn verdict(results: &[RequirementResult], findings: &[FindingRecord]) -> Ver
         || results.is_empty()
     {
         Verdict::Incomplete
-    } else if results
-        .iter()
-        .all(|r| r.status == Status::NotApplicable)
-    {
+    } else if results.iter().all(|r| r.status == Status::NotApplicable) {
         Verdict::NotApplicable
     } else {
         Verdict::Satisfied
@@ -297,7 +294,12 @@ pub fn verdict(results: &[RequirementResult], findings: &[FindingRecord]) -> Ver
 }
 
 /// Counts results by status.
-pub fn summarize(results: &[RequirementResult], endpoints: usize, files: usize, unknown: usize) -> Summary {
+pub fn summarize(
+    results: &[RequirementResult],
+    endpoints: usize,
+    files: usize,
+    unknown: usize,
+) -> Summary {
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
     Summary {
         pass: count(Status::Pass),
@@ -340,10 +342,22 @@ mod tests {
 
     #[test]
     fn verdict_rules() {
-        assert_eq!(verdict(&[r(Status::Pass), r(Status::Fail)], &[]), Verdict::NotSatisfied);
-        assert_eq!(verdict(&[r(Status::Pass), r(Status::Manual)], &[]), Verdict::Incomplete);
-        assert_eq!(verdict(&[r(Status::NotApplicable)], &[]), Verdict::NotApplicable);
-        assert_eq!(verdict(&[r(Status::Pass), r(Status::NotApplicable)], &[]), Verdict::Satisfied);
+        assert_eq!(
+            verdict(&[r(Status::Pass), r(Status::Fail)], &[]),
+            Verdict::NotSatisfied
+        );
+        assert_eq!(
+            verdict(&[r(Status::Pass), r(Status::Manual)], &[]),
+            Verdict::Incomplete
+        );
+        assert_eq!(
+            verdict(&[r(Status::NotApplicable)], &[]),
+            Verdict::NotApplicable
+        );
+        assert_eq!(
+            verdict(&[r(Status::Pass), r(Status::NotApplicable)], &[]),
+            Verdict::Satisfied
+        );
         assert_eq!(verdict(&[], &[]), Verdict::Incomplete);
         let err = FindingRecord {
             kind: "PARSE_ERROR".into(),

@@ -50,7 +50,10 @@ pub enum ScanError {
     #[error("{0}")]
     Usage(String),
     #[error("internal error: the {what} does not match its schema:\n  {}", errors.join("\n  "))]
-    Contract { what: &'static str, errors: Vec<String> },
+    Contract {
+        what: &'static str,
+        errors: Vec<String>,
+    },
 }
 
 const PROFILES: &[&str] = &["msss", "strict"];
@@ -67,7 +70,11 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         .iter()
         .find(|p| p.is_dir())
         .cloned()
-        .or_else(|| opts.paths.first().and_then(|p| p.parent().map(Path::to_path_buf)))
+        .or_else(|| {
+            opts.paths
+                .first()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+        })
         .unwrap_or_else(|| PathBuf::from("."));
     let config = Config::load(&config_root)?.unwrap_or_default();
 
@@ -155,16 +162,18 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         })
         .collect();
     model.sources.sort_by(|a, b| a.path.cmp(&b.path));
-    model
-        .endpoints
-        .sort_by(|a, b| (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id)));
+    model.endpoints.sort_by(|a, b| {
+        (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
+    });
 
     let model_json = serde_json::to_value(&model).map_err(|e| ScanError::Contract {
         what: "model",
         errors: vec![e.to_string()],
     })?;
-    schema::validate(Contract::TlsModel, &model_json)
-        .map_err(|errors| ScanError::Contract { what: "model", errors })?;
+    schema::validate(Contract::TlsModel, &model_json).map_err(|errors| ScanError::Contract {
+        what: "model",
+        errors,
+    })?;
 
     let raw = policy::evaluate(&policies, &model_json)?;
     let mut results_list = raw

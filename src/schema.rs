@@ -37,7 +37,8 @@ fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String
 
 /// Validates `instance`; the error lists every violation as `pointer: message`.
 pub fn validate(contract: Contract, instance: &Value) -> Result<(), Vec<String>> {
-    let validator = compiled(contract).map_err(|e| vec![format!("schema does not compile: {e}")])?;
+    let validator =
+        compiled(contract).map_err(|e| vec![format!("schema does not compile: {e}")])?;
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("{}: {}", e.instance_path(), e))

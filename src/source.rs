@@ -187,7 +187,11 @@ mod tests {
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
         let mut map = SourceMap::new();
-        let id = map.add("a.conf".into(), "/x/a.conf".into(), "ab\nцвет x;\n".as_bytes());
+        let id = map.add(
+            "a.conf".into(),
+            "/x/a.conf".into(),
+            "ab\nцвет x;\n".as_bytes(),
+        );
         let f = map.get(id).unwrap();
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));

@@ -21,7 +21,10 @@ fn tlsproof(args: &[&str]) -> (i32, String, String) {
 }
 
 fn examples() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -30,7 +33,10 @@ fn scan_of_examples_shows_failures_with_file_line_and_source() {
     assert_eq!(code, 1, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("nginx/conf.d/legacy-tools.conf:"), "{out}");
     assert!(out.contains("FAIL"), "{out}");
-    assert!(out.contains("ssl_protocols TLSv1 TLSv1.1 TLSv1.2;"), "source line shown:\n{out}");
+    assert!(
+        out.contains("ssl_protocols TLSv1 TLSv1.1 TLSv1.2;"),
+        "source line shown:\n{out}"
+    );
     assert!(out.contains("Verdict: NOT_SATISFIED"), "{out}");
 }
 
@@ -70,7 +76,10 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
     let bundle = tmp.path().join("bundle");
     let b = bundle.to_str().unwrap();
     let (code, out, err) = tlsproof(&["evidence", &examples(), "--out", b]);
-    assert_eq!(code, 1, "verdict of the examples is NOT_SATISFIED: {out}{err}");
+    assert_eq!(
+        code, 1,
+        "verdict of the examples is NOT_SATISFIED: {out}{err}"
+    );
     let (code, out, _) = tlsproof(&["verify", b]);
     assert_eq!(code, 0, "{out}");
 
@@ -79,7 +88,10 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["manifest.json", "model.json", "report.md", "results.json"]);
+    assert_eq!(
+        names,
+        ["manifest.json", "model.json", "report.md", "results.json"]
+    );
     for name in &names {
         let path = bundle.join(name);
         let original = std::fs::read(&path).unwrap();
@@ -88,7 +100,10 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
         std::fs::write(&path, &edited).unwrap();
         let (code, out, _) = tlsproof(&["verify", b]);
         assert_eq!(code, 1, "appending to {name} must fail verify: {out}");
-        assert!(out.contains(&format!("CHANGED  {name}")), "{name} named:\n{out}");
+        assert!(
+            out.contains(&format!("CHANGED  {name}")),
+            "{name} named:\n{out}"
+        );
         std::fs::write(&path, &original).unwrap();
     }
     let (code, _, _) = tlsproof(&["verify", b]);
@@ -108,18 +123,30 @@ fn two_bundles_of_the_same_input_differ_only_in_created_at() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     for name in ["results.json", "model.json"] {
-        assert_eq!(std::fs::read(a.join(name)).unwrap(), std::fs::read(b.join(name)).unwrap(), "{name}");
+        assert_eq!(
+            std::fs::read(a.join(name)).unwrap(),
+            std::fs::read(b.join(name)).unwrap(),
+            "{name}"
+        );
     }
     let strip = |p: &Path| -> String {
         std::fs::read_to_string(p)
             .unwrap()
             .lines()
-            .filter(|l| !l.contains("created_at") && !l.starts_with("| Created") && !l.contains("\"sha256\"") && !l.contains("\"bytes\""))
+            .filter(|l| {
+                !l.contains("created_at")
+                    && !l.starts_with("| Created")
+                    && !l.contains("\"sha256\"")
+                    && !l.contains("\"bytes\"")
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };
     assert_eq!(strip(&a.join("report.md")), strip(&b.join("report.md")));
-    assert_eq!(strip(&a.join("manifest.json")), strip(&b.join("manifest.json")));
+    assert_eq!(
+        strip(&a.join("manifest.json")),
+        strip(&b.join("manifest.json"))
+    );
 }
 
 #[test]
@@ -130,10 +157,17 @@ fn bundle_never_contains_private_key_material() {
     ]);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("b");
-    tlsproof(&["evidence", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    tlsproof(&[
+        "evidence",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     for e in std::fs::read_dir(&out).unwrap() {
         let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-        assert!(!text.contains("PRIVATE KEY") && !text.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"));
+        assert!(
+            !text.contains("PRIVATE KEY") && !text.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC")
+        );
     }
 }
 

@@ -26,7 +26,11 @@ fn legacy_protocols_in_http_block_fail_at_the_main_file_line() {
     assert_eq!(at(r), "nginx.conf:3");
     assert!(r.message.contains("TLSv1.1"), "{}", r.message);
     // The endpoint itself is located in the included file.
-    assert!(r.endpoint.starts_with("nginx:sites/mcp.conf:1"), "{}", r.endpoint);
+    assert!(
+        r.endpoint.starts_with("nginx:sites/mcp.conf:1"),
+        "{}",
+        r.endpoint
+    );
     assert_eq!(scan.report.verdict, Verdict::NotSatisfied);
 }
 
@@ -45,14 +49,20 @@ fn default_like_cipher_string_fails_naming_cbc_and_static_rsa_suites() {
     assert_status(r, Status::Fail);
     assert_eq!(at(r), "nginx.conf:7");
     // A CBC suite with forward secrecy and a static-RSA suite, by OpenSSL name.
-    assert!(r.message.contains("ECDHE-RSA-AES256-SHA384"), "{}", r.message);
+    assert!(
+        r.message.contains("ECDHE-RSA-AES256-SHA384"),
+        "{}",
+        r.message
+    );
     assert!(r.message.contains("AES256-GCM-SHA384"), "{}", r.message);
 }
 
 #[test]
 fn mozilla_intermediate_and_ecdhe_aead_strings_pass() {
     let guideline: serde_json::Value = match common::corpus("mozilla-guidelines") {
-        Some(dir) => serde_json::from_str(&std::fs::read_to_string(dir.join("5.7.json")).unwrap()).unwrap(),
+        Some(dir) => {
+            serde_json::from_str(&std::fs::read_to_string(dir.join("5.7.json")).unwrap()).unwrap()
+        }
         None => return,
     };
     let list: Vec<&str> = guideline["configurations"]["intermediate"]["ciphers"]["openssl"]
@@ -84,7 +94,10 @@ fn plaintext_listener_serving_content_fails_at_its_listen_line() {
     let r = result(&scan.report, "NET03-HTTP", "mcp.example.com");
     assert_status(r, Status::Fail);
     assert_eq!(at(r), "nginx.conf:4");
-    assert_status(result(&scan.report, "NET03-TLS", "mcp.example.com"), Status::Fail);
+    assert_status(
+        result(&scan.report, "NET03-TLS", "mcp.example.com"),
+        Status::Fail,
+    );
 }
 
 #[test]
@@ -95,7 +108,10 @@ fn plaintext_listener_that_redirects_to_https_passes() {
     assert_status(r, Status::Pass);
     assert_eq!(at(r), "nginx.conf:6");
     // A redirect-only server serves no content: its TLS requirement does not apply.
-    assert_status(result(&scan.report, "NET03-TLS", "mcp.example.com"), Status::NotApplicable);
+    assert_status(
+        result(&scan.report, "NET03-TLS", "mcp.example.com"),
+        Status::NotApplicable,
+    );
 }
 
 #[test]
@@ -130,8 +146,14 @@ fn https_upstream_without_verification_fails_verify() {
         "      proxy_ssl_verify on;\n      proxy_ssl_trusted_certificate /etc/tls/ca.pem;\n",
     );
     let scan = scan_path(dir.path());
-    assert_status(result(&scan.report, "NET03-VERIFY", "mcp.example.com"), Status::Pass);
-    assert_status(result(&scan.report, "NET03-E2E", "mcp.example.com"), Status::Pass);
+    assert_status(
+        result(&scan.report, "NET03-VERIFY", "mcp.example.com"),
+        Status::Pass,
+    );
+    assert_status(
+        result(&scan.report, "NET03-E2E", "mcp.example.com"),
+        Status::Pass,
+    );
 }
 
 #[test]
@@ -145,7 +167,10 @@ fn plaintext_hop_to_a_private_address_fails_e2e_and_loopback_passes() {
 
     let dir = hop_site("http://127.0.0.1:3000", "");
     let scan = scan_path(dir.path());
-    assert_status(result(&scan.report, "NET03-E2E", "mcp.example.com"), Status::Pass);
+    assert_status(
+        result(&scan.report, "NET03-E2E", "mcp.example.com"),
+        Status::Pass,
+    );
 }
 
 #[test]
@@ -163,8 +188,14 @@ fn ssl_flag_is_shared_by_every_server_on_the_same_socket() {
     let conf = "events {}\nhttp {\n  ssl_protocols TLSv1.2 TLSv1.3;\n  server {\n    listen 443 ssl;\n    server_name a.example.com;\n    ssl_certificate /etc/tls/a.pem;\n  }\n  server {\n    listen 443;\n    server_name b.example.com;\n    ssl_certificate /etc/tls/b.pem;\n  }\n}\n";
     let dir = tree(&[("nginx.conf", conf)]);
     let scan = scan_path(dir.path());
-    assert_status(result(&scan.report, "NET03-TLS", "b.example.com"), Status::Pass);
-    assert_status(result(&scan.report, "NET03-HTTP", "b.example.com"), Status::Pass);
+    assert_status(
+        result(&scan.report, "NET03-TLS", "b.example.com"),
+        Status::Pass,
+    );
+    assert_status(
+        result(&scan.report, "NET03-HTTP", "b.example.com"),
+        Status::Pass,
+    );
 }
 
 #[test]
@@ -174,7 +205,14 @@ fn unknown_version_takes_the_worst_case_default_and_says_how_to_declare_it() {
     let scan = scan_path(dir.path());
     let r = result(&scan.report, "NET03-TLS", "mcp.example.com");
     assert_status(r, Status::Fail);
-    assert!(r.message.contains("tlsproof.toml") || r.evidence.iter().any(|e| e.note.as_deref().unwrap_or("").contains("tlsproof.toml")), "{}", r.message);
+    assert!(
+        r.message.contains("tlsproof.toml")
+            || r.evidence
+                .iter()
+                .any(|e| e.note.as_deref().unwrap_or("").contains("tlsproof.toml")),
+        "{}",
+        r.message
+    );
 
     let scan = scan_with(dir.path(), |o| o.nginx_version = Some("1.27.3".into()));
     let r = result(&scan.report, "NET03-TLS", "mcp.example.com");
@@ -194,7 +232,11 @@ fn hsts_is_lost_when_a_location_defines_its_own_add_header() {
     assert_eq!(at(r), "nginx.conf:9");
     // msss profile: no HSTS results at all.
     let scan = scan_path(dir.path());
-    assert!(scan.report.results.iter().all(|r| r.requirement != "PROFILE-HSTS"));
+    assert!(scan
+        .report
+        .results
+        .iter()
+        .all(|r| r.requirement != "PROFILE-HSTS"));
 }
 
 #[test]
@@ -212,8 +254,14 @@ fn missing_semicolon_is_a_parse_error_and_other_files_are_still_judged() {
         .expect("a parse error finding");
     assert_eq!(f.locations[0].file, "a/nginx.conf");
     assert_eq!(f.locations[0].line, 4, "{}", f.message);
-    assert_status(result(&scan.report, "NET03-TLS", "ok.example.com"), Status::Pass);
-    assert!(matches!(scan.report.verdict, Verdict::Incomplete | Verdict::NotSatisfied));
+    assert_status(
+        result(&scan.report, "NET03-TLS", "ok.example.com"),
+        Status::Pass,
+    );
+    assert!(matches!(
+        scan.report.verdict,
+        Verdict::Incomplete | Verdict::NotSatisfied
+    ));
     assert_eq!(scan.report.exit_code(), 1);
 }
 
@@ -223,5 +271,9 @@ fn every_model_and_result_validates_against_the_schemas() {
     let dir = hop_site("https://tools.internal:9443", "");
     let scan = scan_path(dir.path());
     validate(Contract::TlsModel, &scan.model_json).unwrap();
-    validate(Contract::Results, &serde_json::to_value(&scan.report).unwrap()).unwrap();
+    validate(
+        Contract::Results,
+        &serde_json::to_value(&scan.report).unwrap(),
+    )
+    .unwrap();
 }

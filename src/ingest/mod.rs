@@ -54,7 +54,10 @@ pub fn detect(path: &Path) -> Option<Kind> {
 /// Runs every ingester over its candidates.
 pub fn ingest(map: &mut SourceMap, candidates: &[Candidate], declared: &Declared) -> Ingested {
     let mut out = Ingested::default();
-    let nginx: Vec<&Candidate> = candidates.iter().filter(|c| c.kind == Kind::Nginx).collect();
+    let nginx: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.kind == Kind::Nginx)
+        .collect();
     if !nginx.is_empty() {
         nginx::ingest(map, &nginx, declared, &mut out);
     }

@@ -21,7 +21,10 @@ pub fn render(report: &Report, map: &SourceMap, verbose: bool) -> String {
         let loc = *first_loc
             .entry(r.endpoint.as_str())
             .or_insert_with(|| r.locations.first());
-        groups.entry((loc, r.endpoint.as_str())).or_default().push(r);
+        groups
+            .entry((loc, r.endpoint.as_str()))
+            .or_default()
+            .push(r);
     }
     for ((_, endpoint), mut results) in groups {
         results.sort_by(|a, b| (a.status, &a.requirement).cmp(&(b.status, &b.requirement)));
@@ -87,7 +90,11 @@ fn severity(r: &RequirementResult) -> &'static str {
 
 /// `--> file:line:col` and the source line under it, rustc style.
 fn write_location(out: &mut String, map: &SourceMap, loc: &Location) {
-    let _ = writeln!(out, "{:>39} {}:{}:{}", "-->", loc.file, loc.line, loc.column);
+    let _ = writeln!(
+        out,
+        "{:>39} {}:{}:{}",
+        "-->", loc.file, loc.line, loc.column
+    );
     if let Some((_, f)) = map.files().find(|(_, f)| f.display == loc.file) {
         let text = f.line_text(loc.line);
         if !text.trim().is_empty() {

@@ -84,8 +84,14 @@ pub struct InputRow {
 
 fn excerpts(map: &SourceMap, r: &RequirementResult) -> Vec<Excerpt> {
     let mut out: Vec<Excerpt> = Vec::new();
-    let mut push = |loc: &crate::source::Location, label: Option<String>, note: Option<String>, origin: Option<String>| {
-        if out.iter().any(|e| e.file == loc.file && e.line == loc.line && e.label == label) {
+    let mut push = |loc: &crate::source::Location,
+                    label: Option<String>,
+                    note: Option<String>,
+                    origin: Option<String>| {
+        if out
+            .iter()
+            .any(|e| e.file == loc.file && e.line == loc.line && e.label == label)
+        {
             return;
         }
         let text = crate::results::excerpt(map, loc).unwrap_or_default();

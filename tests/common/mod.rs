@@ -48,7 +48,11 @@ pub fn result<'a>(report: &'a Report, requirement: &str, endpoint: &str) -> &'a 
 }
 
 pub fn assert_status(r: &RequirementResult, status: Status) {
-    assert_eq!(r.status, status, "{} on {}: {}", r.requirement, r.endpoint, r.message);
+    assert_eq!(
+        r.status, status,
+        "{} on {}: {}",
+        r.requirement, r.endpoint, r.message
+    );
 }
 
 /// `file:line` of a result's primary location.
@@ -79,7 +83,10 @@ pub fn compact(report: &Report) -> String {
             .first()
             .map(|l| format!("{}:{}", l.file, l.line))
             .unwrap_or_default();
-        out.push_str(&format!("FINDING {} {} {} — {}\n", f.kind, f.severity, loc, f.message));
+        out.push_str(&format!(
+            "FINDING {} {} {} — {}\n",
+            f.kind, f.severity, loc, f.message
+        ));
     }
     out.push_str(&format!("VERDICT {}\n", report.verdict.as_str()));
     out
@@ -87,7 +94,9 @@ pub fn compact(report: &Report) -> String {
 
 /// The shared corpora beside the project root, if present.
 pub fn corpus(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpora")
+        .join(name);
     if p.is_dir() {
         Some(p)
     } else {

@@ -16,7 +16,12 @@ use crate::source::SourceMap;
 use std::collections::BTreeMap;
 
 /// Directives whose value is a list that a child block replaces as a whole when it defines any.
-const MULTI: &[&str] = &["add_header", "ssl_certificate", "ssl_certificate_key", "ssl_conf_command"];
+const MULTI: &[&str] = &[
+    "add_header",
+    "ssl_certificate",
+    "ssl_certificate_key",
+    "ssl_conf_command",
+];
 
 /// Recursion cap for nested `location`/`if` blocks (the parser caps nesting too).
 const MAX_DEPTH: usize = 64;
@@ -474,7 +479,12 @@ fn is_catch_all_https_rewrite(d: &Directive) -> bool {
     let flag_ok = d
         .args
         .get(2)
-        .map(|f| matches!(f.value.as_str(), "permanent" | "redirect" | "last" | "break"))
+        .map(|f| {
+            matches!(
+                f.value.as_str(),
+                "permanent" | "redirect" | "last" | "break"
+            )
+        })
         .unwrap_or(true);
     catch_all && is_https_target(&target.value) && flag_ok
 }
@@ -698,7 +708,8 @@ fn walk_locations<'a>(
                 let own_headers: Vec<&Directive> =
                     inner.iter().filter(|i| i.name == "add_header").collect();
                 if let Some(first) = own_headers.first() {
-                    if has_hsts(settings.list("add_header")) && !has_hsts(child.list("add_header")) {
+                    if has_hsts(settings.list("add_header")) && !has_hsts(child.list("add_header"))
+                    {
                         walk.hsts_drops.push((
                             path.clone().unwrap_or_else(|| "(if)".into()),
                             ctx.span(first),
@@ -707,10 +718,7 @@ fn walk_locations<'a>(
                 }
                 walk_locations(ctx, &child, inner, path, walk, depth + 1);
             }
-            (
-                "proxy_pass" | "grpc_pass" | "uwsgi_pass" | "fastcgi_pass" | "scgi_pass",
-                None,
-            ) => {
+            ("proxy_pass" | "grpc_pass" | "uwsgi_pass" | "fastcgi_pass" | "scgi_pass", None) => {
                 if let Some(hop) = hop(ctx, settings, d, location.clone(), walk.context) {
                     walk.hops.push(hop);
                 }
@@ -743,7 +751,11 @@ fn apply_hsts_drops(tls: &mut Tls, drops: &[(String, ModelSpan)]) {
         None => {
             let notes: Vec<String> = drops.iter().map(|(p, s)| explain(p, s)).collect();
             let prior = tls.hsts.note.take();
-            let joined = prior.into_iter().chain(notes).collect::<Vec<_>>().join("; ");
+            let joined = prior
+                .into_iter()
+                .chain(notes)
+                .collect::<Vec<_>>()
+                .join("; ");
             tls.hsts.note = Some(joined);
         }
     }
@@ -769,7 +781,10 @@ fn hop(
     let raw = target.value.clone();
     let lower = raw.to_ascii_lowercase();
     let (scheme, rest) = match lower.split_once("://") {
-        Some((s, _)) => (s.to_string(), raw.get(s.len() + 3..).unwrap_or("").to_string()),
+        Some((s, _)) => (
+            s.to_string(),
+            raw.get(s.len() + 3..).unwrap_or("").to_string(),
+        ),
         None => {
             let implied = match d.name.as_str() {
                 "grpc_pass" => "grpc",
@@ -804,7 +819,11 @@ fn hop(
     let mut targets = Vec::new();
     if determinate {
         let host_only = strip_port(&authority);
-        if let Some(servers) = ctx.upstreams.get(host_only).or_else(|| ctx.upstreams.get(&authority)) {
+        if let Some(servers) = ctx
+            .upstreams
+            .get(host_only)
+            .or_else(|| ctx.upstreams.get(&authority))
+        {
             for (addr, span) in servers {
                 let scope = Scope::of_host(strip_port(addr));
                 targets.push(HopTarget {
@@ -825,7 +844,11 @@ fn hop(
         }
     }
     let scope = if determinate {
-        targets.iter().map(|t| t.scope).max().unwrap_or(Scope::Unknown)
+        targets
+            .iter()
+            .map(|t| t.scope)
+            .max()
+            .unwrap_or(Scope::Unknown)
     } else {
         Scope::Unknown
     };
@@ -907,7 +930,9 @@ fn default_protocols(v: &NginxVersion) -> (Vec<String>, String, bool) {
             } else if p >= [1, 9, 1].as_slice() {
                 (
                     list(&["TLSv1", "TLSv1.1", "TLSv1.2"]),
-                    format!("{label} default ssl_protocols (nginx 1.9.1–1.23.3): TLSv1 TLSv1.1 TLSv1.2"),
+                    format!(
+                        "{label} default ssl_protocols (nginx 1.9.1–1.23.3): TLSv1 TLSv1.1 TLSv1.2"
+                    ),
                     false,
                 )
             } else {
@@ -940,7 +965,10 @@ fn tls_facts(ctx: &mut Ctx, settings: &Settings, server_span: &ModelSpan, contex
         Some(d) => {
             let spec = d.args.first().map(|a| a.value.clone()).unwrap_or_default();
             let exp = ciphers::expand(&spec);
-            let note = format!("expanded with OpenSSL 3 semantics to {} suites", exp.suites.len());
+            let note = format!(
+                "expanded with OpenSSL 3 semantics to {} suites",
+                exp.suites.len()
+            );
             Fact::explicit(
                 CipherList {
                     spec,
@@ -970,12 +998,19 @@ fn tls_facts(ctx: &mut Ctx, settings: &Settings, server_span: &ModelSpan, contex
         }
     };
 
-    let conf_suites = settings.list("ssl_conf_command").iter().rev().find_map(|d| {
-        let key = d.args.first()?;
-        key.value
-            .eq_ignore_ascii_case("Ciphersuites")
-            .then(|| (d, d.args.get(1).map(|a| a.value.clone()).unwrap_or_default()))
-    });
+    let conf_suites = settings
+        .list("ssl_conf_command")
+        .iter()
+        .rev()
+        .find_map(|d| {
+            let key = d.args.first()?;
+            key.value.eq_ignore_ascii_case("Ciphersuites").then(|| {
+                (
+                    d,
+                    d.args.get(1).map(|a| a.value.clone()).unwrap_or_default(),
+                )
+            })
+        });
     let tls13_suites = match conf_suites {
         Some((d, spec)) => {
             let exp = ciphers::expand_tls13(&spec);
@@ -1024,11 +1059,15 @@ fn tls_facts(ctx: &mut Ctx, settings: &Settings, server_span: &ModelSpan, contex
     let hsts = hsts_fact(ctx, settings, server_span);
     let session_tickets = Some(match settings.get("ssl_session_tickets") {
         Some(d) => Fact::explicit(d.args.first().is_some_and(|a| a.value == "on"), ctx.span(d)),
-        None => Fact::default(true, server_span.clone(), "nginx default: ssl_session_tickets on"),
+        None => Fact::default(
+            true,
+            server_span.clone(),
+            "nginx default: ssl_session_tickets on",
+        ),
     });
-    let reject_handshake = settings.get("ssl_reject_handshake").map(|d| {
-        Fact::explicit(d.args.first().is_some_and(|a| a.value == "on"), ctx.span(d))
-    });
+    let reject_handshake = settings
+        .get("ssl_reject_handshake")
+        .map(|d| Fact::explicit(d.args.first().is_some_and(|a| a.value == "on"), ctx.span(d)));
 
     Tls {
         enabled: false,
@@ -1051,7 +1090,11 @@ fn parse_hsts(value: &str, always: bool) -> Hsts {
         let p = part.trim();
         let lower = p.to_ascii_lowercase();
         if let Some(v) = lower.strip_prefix("max-age") {
-            let v = v.trim_start().trim_start_matches('=').trim().trim_matches('"');
+            let v = v
+                .trim_start()
+                .trim_start_matches('=')
+                .trim()
+                .trim_matches('"');
             max_age = v.parse::<u64>().ok();
         } else if lower == "includesubdomains" {
             include_subdomains = true;
@@ -1257,7 +1300,10 @@ mod tests {
             split_listen_address("127.0.0.1:8080"),
             ("127.0.0.1".into(), Some(8080))
         );
-        assert_eq!(split_listen_address("localhost"), ("localhost".into(), None));
+        assert_eq!(
+            split_listen_address("localhost"),
+            ("localhost".into(), None)
+        );
         assert_eq!(
             split_listen_address("unix:/run/mcp.sock"),
             ("unix:/run/mcp.sock".into(), None)
@@ -1274,9 +1320,15 @@ mod tests {
     #[test]
     fn default_protocols_by_version() {
         let v = |s: &str| NginxVersion::parse(s).unwrap();
-        assert_eq!(default_protocols(&v("1.27.3")).0, vec!["TLSv1.2", "TLSv1.3"]);
+        assert_eq!(
+            default_protocols(&v("1.27.3")).0,
+            vec!["TLSv1.2", "TLSv1.3"]
+        );
         assert_eq!(default_protocols(&v("1.27.2")).0.len(), 4);
-        assert_eq!(default_protocols(&v("1.22.1")).0, vec!["TLSv1", "TLSv1.1", "TLSv1.2"]);
+        assert_eq!(
+            default_protocols(&v("1.22.1")).0,
+            vec!["TLSv1", "TLSv1.1", "TLSv1.2"]
+        );
         assert!(default_protocols(&NginxVersion::unknown()).2);
     }
 }

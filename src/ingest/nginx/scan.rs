@@ -17,9 +17,23 @@ const NGINX_DIRS: &[&str] = &["sites-enabled", "sites-available", "conf.d", "sni
 
 /// Directive openings that only nginx configuration has.
 const NGINX_MARKERS: &[&str] = &[
-    "server {", "server{", "http {", "http{", "events {", "stream {", "location ", "upstream ",
-    "listen ", "server_name ", "proxy_pass ", "ssl_certificate", "ssl_protocols ",
-    "worker_processes ", "add_header ", "return 30", "include ",
+    "server {",
+    "server{",
+    "http {",
+    "http{",
+    "events {",
+    "stream {",
+    "location ",
+    "upstream ",
+    "listen ",
+    "server_name ",
+    "proxy_pass ",
+    "ssl_certificate",
+    "ssl_protocols ",
+    "worker_processes ",
+    "add_header ",
+    "return 30",
+    "include ",
 ];
 
 /// Whether a file is nginx configuration: by name, then by content.
@@ -35,7 +49,8 @@ pub fn detect(path: &Path) -> bool {
         .parent()
         .and_then(|p| p.file_name())
         .is_some_and(|d| NGINX_DIRS.contains(&d.to_string_lossy().as_ref()));
-    let ext_ok = name.ends_with(".conf") || name.ends_with(".nginx") || name.ends_with(".nginxconf");
+    let ext_ok =
+        name.ends_with(".conf") || name.ends_with(".nginx") || name.ends_with(".nginxconf");
     if !(ext_ok || in_nginx_dir) {
         return false;
     }
@@ -93,7 +108,12 @@ fn display_for(root: &Path, canonical_root: &Path, path: &Path, prefix: &str) ->
 }
 
 /// Ingests every nginx candidate.
-pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], declared: &Declared, out: &mut Ingested) {
+pub fn ingest(
+    map: &mut SourceMap,
+    candidates: &[&Candidate],
+    declared: &Declared,
+    out: &mut Ingested,
+) {
     let version = match &declared.nginx_version {
         Some(v) => NginxVersion::parse(v).unwrap_or_else(NginxVersion::unknown),
         None => NginxVersion::unknown(),
@@ -113,7 +133,11 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], declared: &Declare
     let mut covered: BTreeSet<PathBuf> = BTreeSet::new();
     let mut seen_ids: BTreeSet<String> = BTreeSet::new();
 
-    let mut run = |map: &mut SourceMap, c: &Candidate, standalone: bool, out: &mut Ingested, covered: &mut BTreeSet<PathBuf>| {
+    let mut run = |map: &mut SourceMap,
+                   c: &Candidate,
+                   standalone: bool,
+                   out: &mut Ingested,
+                   covered: &mut BTreeSet<PathBuf>| {
         let root = c.root.clone();
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let prefix = c
@@ -130,7 +154,9 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], declared: &Declare
                 (0, true) => "standalone",
                 _ => "included",
             };
-            out.files.entry(*f).or_insert((Kind::Nginx, role.to_string()));
+            out.files
+                .entry(*f)
+                .or_insert((Kind::Nginx, role.to_string()));
             if let Some(sf) = map.get(*f) {
                 covered.insert(sf.path.canonicalize().unwrap_or_else(|_| sf.path.clone()));
             }

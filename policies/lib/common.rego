@@ -1,0 +1,123 @@
+# Helpers shared by the requirement packages: scope, locations, evidence, result objects.
+package tlsproof.lib
+
+import rego.v1
+
+# Scopes outside MCP-NET-03: not reachable from the network.
+local_scopes := {"loopback", "unix", "stdio"}
+
+# A location as the result contract wants it (the include chain dropped).
+loc(span) := {"file": span.file, "line": span.line, "column": span.column}
+
+# "file:line" for messages.
+at(span) := sprintf("%s:%d", [span.file, span.line])
+
+listen_text(l) := sprintf("%v:%v", [l.address, l.port]) if is_number(l.port)
+
+else := l.address
+
+out_of_scope(ep) if ep.scope in local_scopes
+
+# Every plaintext request is redirected to https (or refused) and nothing is served.
+redirect_only(ep) if {
+	not ep.tls.enabled
+	ep.serves_content.value == false
+}
+
+# Endpoints whose TLS settings are judged.
+judged contains ep if {
+	some ep in input.endpoints
+	not out_of_scope(ep)
+	not redirect_only(ep)
+}
+
+# Endpoints that are in scope (judged or redirect-only).
+in_scope contains ep if {
+	some ep in input.endpoints
+	not out_of_scope(ep)
+}
+
+first_listen_span(ep) := ep.listens[0].span if count(ep.listens) > 0
+
+else := ep.span
+
+# Plaintext listeners reachable from the network.
+exposed_plaintext(ep) := [l |
+	some l in object.get(ep, ["plaintext", "listens"], [])
+	not l.scope in local_scopes
+]
+
+# One piece of evidence from a model fact.
+ev(label, fact) := object.union(
+	{"label": label, "span": loc(fact.span), "value": fact.value, "origin": fact.origin},
+	note_of(fact),
+)
+
+note_of(fact) := {"note": fact.note} if is_string(fact.note)
+
+else := {}
+
+# Evidence for a value that is not a fact (a listen, a hop).
+ev_at(label, span, value) := {"label": label, "span": loc(span), "value": value}
+
+result(req, ep, status, severity, message, spans, evidence) := {
+	"requirement": req,
+	"status": status,
+	"endpoint": ep.id,
+	"component": ep.component,
+	"severity": severity,
+	"message": message,
+	"locations": [loc(s) | some s in spans],
+	"evidence": evidence,
+}
+
+# A result that must carry a justification (NOT_APPLICABLE, MANUAL, EXCEPTED).
+justified(req, ep, status, severity, message, spans, evidence, why) := object.union(
+	result(req, ep, status, severity, message, spans, evidence),
+	{"justification": why},
+)
+
+listen_list(listens) := concat(", ", [sprintf("%s (%s)", [listen_text(l), at(l.span)]) | some l in listens])
+
+# NOT_APPLICABLE for an endpoint outside the control's scope, citing its listen lines.
+out_of_scope_result(req, ep) := justified(
+	req, ep, "NOT_APPLICABLE", "info",
+	sprintf("not reachable from the network (%s only)", [ep.scope]),
+	[first_listen_span(ep)],
+	[ev_at("listen", l.span, listen_text(l)) | some l in ep.listens],
+	sprintf(
+		"listens only on %s: a loopback or unix-socket endpoint is outside the scope of MCP-NET-03 (remote connections)",
+		[listen_list(ep.listens)],
+	),
+) if count(ep.listens) > 0
+
+else := justified(
+	req, ep, "NOT_APPLICABLE", "info",
+	sprintf("not reachable from the network (%s only)", [ep.scope]),
+	[ep.span], [],
+	sprintf("transport %s at %s: outside the scope of MCP-NET-03 (remote connections)", [ep.transport, at(ep.span)]),
+)
+
+# NOT_APPLICABLE for a listener that only redirects (or refuses) plaintext.
+redirect_only_result(req, ep) := justified(
+	req, ep, "NOT_APPLICABLE", "info",
+	"serves no content: every plaintext request is redirected to https or refused",
+	[plain_decision_span(ep)],
+	[ev("redirect to https", ep.plaintext.redirects_to_https), ev("plaintext refused", ep.plaintext.blocked)],
+	sprintf(
+		"the plaintext listener %s only redirects to https or refuses (%s); the content is served by the TLS endpoint, judged on its own",
+		[listen_list(ep.plaintext.listens), at(plain_decision_span(ep))],
+	),
+)
+
+plain_decision_span(ep) := ep.plaintext.redirects_to_https.span if ep.plaintext.redirects_to_https.value
+
+else := ep.plaintext.blocked.span
+
+# Names of items, the first n, then a count of the rest.
+some_of(names, n) := concat(", ", names) if count(names) <= n
+
+else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count(names) - n])
+
+# The advice for an undeclared product version.
+version_advice := "the default depends on the product version, which is not declared: set it in tlsproof.toml (e.g. [nginx] version = \"1.26.2\") or pass --nginx-version"

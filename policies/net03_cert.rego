@@ -1,0 +1,71 @@
+# A valid certificate chain to a trusted CA (or an explicitly trusted, pinned certificate).
+#
+# Certificate validity (chain, names, dates, key strength) is a property of the certificate
+# files, not of the server configuration. Until the certificate facts are in the model, each TLS
+# endpoint's result is MANUAL and names the certificate files that would decide it.
+#
+# FAIL: the endpoint serves content without TLS, or enables TLS with no certificate configured.
+# MANUAL: certificates are configured; their validity is decided by the files or a live probe.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+package tlsproof.requirements.net03_cert
+
+import data.tlsproof.lib
+import rego.v1
+
+requirement := "NET03-CERT"
+
+title := "Valid certificate chain to a trusted CA, or an explicitly trusted certificate"
+
+profiles := ["msss", "strict"]
+
+results contains lib.out_of_scope_result(requirement, ep) if {
+	some ep in input.endpoints
+	lib.out_of_scope(ep)
+}
+
+results contains lib.redirect_only_result(requirement, ep) if {
+	some ep in lib.in_scope
+	lib.redirect_only(ep)
+}
+
+results contains r if {
+	some ep in lib.judged
+	not ep.tls.enabled
+	listens := lib.exposed_plaintext(ep)
+	count(listens) > 0
+	r := lib.result(
+		requirement, ep, "FAIL", "medium",
+		sprintf("no TLS on %s, so no certificate authenticates the server", [lib.listen_list(listens)]),
+		[l.span | some l in listens],
+		[lib.ev_at("plaintext listen", l.span, lib.listen_text(l)) | some l in listens],
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	count(ep.tls.certificates) == 0
+	r := lib.result(
+		requirement, ep, "FAIL", "medium",
+		"TLS is enabled but no certificate is configured for this server (no ssl_certificate): handshakes fail",
+		[lib.first_listen_span(ep)],
+		[lib.ev_at("listen", l.span, lib.listen_text(l)) | some l in ep.listens],
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	certs := ep.tls.certificates
+	count(certs) > 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s)", [c.path, lib.at(c.span)]) | some c in certs])]),
+		[c.span | some c in certs],
+		array.concat(
+			[lib.ev_at("certificate", c.span, c.path) | some c in certs],
+			[lib.ev("client certificate verification", ep.tls.client_auth)],
+		),
+		"the chain, names, validity dates and key strength are properties of the certificate files; decide by including the named certificate files in the scan, or by a live probe of the endpoint",
+	)
+}

@@ -1,0 +1,31 @@
+package tlsproof.requirements.net03_cert_test
+
+import data.tlsproof.requirements.net03_cert as cert
+import data.tlsproof.test.fixtures as f
+import rego.v1
+
+test_configured_certificate_is_manual_naming_the_file if {
+	rs := cert.results with input as f.input_of([f.tls_endpoint])
+	some r in rs
+	r.status == "MANUAL"
+	contains(r.message, "/etc/ssl/site.crt")
+	r.locations[0].line == 4
+}
+
+test_tls_without_certificate_fails if {
+	ep := object.union(f.tls_endpoint, {"tls": {"certificates": []}})
+	rs := cert.results with input as f.input_of([ep])
+	f.statuses(rs) == {"FAIL"}
+}
+
+test_plaintext_fails_medium if {
+	rs := cert.results with input as f.input_of([f.plain_endpoint])
+	some r in rs
+	r.status == "FAIL"
+	r.severity == "medium"
+}
+
+test_loopback_not_applicable if {
+	rs := cert.results with input as f.input_of([f.loopback_endpoint])
+	f.statuses(rs) == {"NOT_APPLICABLE"}
+}

@@ -1,0 +1,156 @@
+# Only strong cipher suites.
+#
+# A suite is strong when it is a TLS 1.3 suite, or a TLS 1.2 suite with forward secrecy
+# (ECDHE or DHE key exchange, PSK variants included) and authenticated encryption (AES-GCM,
+# ChaCha20-Poly1305, AES-CCM), and it is authenticated (no aNULL). Cipher strings are judged by
+# the suites they expand to with OpenSSL semantics, never by their tokens: `HIGH:!aNULL:!MD5`
+# expands to CBC and static-RSA suites and fails.
+#
+# Severity: high when a NULL, anonymous, EXPORT, RC4, DES, 3DES or MD5 suite is offered;
+# medium when the weak suites are CBC or static-RSA only.
+# FAIL: weak suites offered (named in the message), or content served without TLS.
+# MANUAL: the cipher string expands to no suite (the server would refuse to start).
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+package tlsproof.requirements.net03_cipher
+
+import data.tlsproof.lib
+import rego.v1
+
+requirement := "NET03-CIPHER"
+
+title := "Only strong cipher suites (forward secrecy and AEAD, or TLS 1.3)"
+
+profiles := ["msss", "strict"]
+
+forward_secret := {"ECDHE", "DHE", "ECDHEPSK", "DHEPSK"}
+
+strong(s) if s.version == "TLSv1.3"
+
+strong(s) if {
+	s.kx in forward_secret
+	s.aead
+	s.au != "None"
+}
+
+broken(s) if s.enc == "None"
+
+broken(s) if s.au == "None"
+
+broken(s) if s.export
+
+broken(s) if s.mac == "MD5"
+
+broken(s) if {
+	some prefix in ["RC4", "DES", "3DES"]
+	startswith(s.enc, prefix)
+}
+
+# Whether a protocol older than TLS 1.3 is enabled, so that the TLS 1.2 cipher list applies.
+pre_tls13(ep) if {
+	some p in ep.tls.protocols.value
+	p != "TLSv1.3"
+}
+
+offered(ep) := array.concat(legacy, ep.tls.tls13_suites.value) if {
+	pre_tls13(ep)
+	legacy := ep.tls.ciphers.value.suites
+} else := ep.tls.tls13_suites.value if "TLSv1.3" in ep.tls.protocols.value
+
+else := []
+
+# The TLS 1.2 cipher string matches no suite: OpenSSL rejects it and the server cannot start.
+no_match(ep) if {
+	pre_tls13(ep)
+	count(ep.tls.ciphers.value.suites) == 0
+}
+
+nothing_offered(ep) if no_match(ep)
+
+nothing_offered(ep) if count(offered(ep)) == 0
+
+weak(ep) := [s.name | some s in offered(ep); not strong(s)]
+
+severity(ep) := "high" if {
+	some s in offered(ep)
+	broken(s)
+} else := "medium"
+
+results contains lib.out_of_scope_result(requirement, ep) if {
+	some ep in input.endpoints
+	lib.out_of_scope(ep)
+}
+
+results contains lib.redirect_only_result(requirement, ep) if {
+	some ep in lib.in_scope
+	lib.redirect_only(ep)
+}
+
+results contains r if {
+	some ep in lib.judged
+	not ep.tls.enabled
+	listens := lib.exposed_plaintext(ep)
+	count(listens) > 0
+	r := lib.result(
+		requirement, ep, "FAIL", "high",
+		sprintf("no TLS on %s: the traffic is not encrypted at all", [lib.listen_list(listens)]),
+		[l.span | some l in listens],
+		[lib.ev_at("plaintext listen", l.span, lib.listen_text(l)) | some l in listens],
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	not nothing_offered(ep)
+	w := weak(ep)
+	count(w) > 0
+	r := lib.result(
+		requirement, ep, "FAIL", severity(ep),
+		sprintf("%d of %d suites offered are weak: %s (from %s%s)", [count(w), count(offered(ep)), lib.some_of(w, 12), spec_text(ep), unknown_note(ep)]),
+		[ep.tls.ciphers.span],
+		[lib.ev("ciphers", ep.tls.ciphers), lib.ev("protocols", ep.tls.protocols)],
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	not nothing_offered(ep)
+	count(offered(ep)) > 0
+	count(weak(ep)) == 0
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("all %d suites offered are strong (%s%s)", [count(offered(ep)), spec_text(ep), unknown_note(ep)]),
+		[cipher_span(ep)],
+		[lib.ev("ciphers", ep.tls.ciphers), lib.ev("TLS 1.3 suites", ep.tls.tls13_suites)],
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	nothing_offered(ep)
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("the cipher configuration %s matches no suite%s", [spec_text(ep), unknown_note(ep)]),
+		[ep.tls.ciphers.span],
+		[lib.ev("ciphers", ep.tls.ciphers)],
+		"with no cipher suite the server cannot complete a handshake (nginx refuses such a string at start-up); decide from the cipher string the server really runs with",
+	)
+}
+
+cipher_span(ep) := ep.tls.ciphers.span if pre_tls13(ep)
+
+else := ep.tls.tls13_suites.span
+
+spec_text(ep) := sprintf("ssl_ciphers %q at %s", [ep.tls.ciphers.value.spec, lib.at(ep.tls.ciphers.span)]) if {
+	pre_tls13(ep)
+	ep.tls.ciphers.origin == "explicit"
+} else := sprintf("the default %q, %s", [ep.tls.ciphers.value.spec, object.get(ep.tls.ciphers, "note", "")]) if {
+	pre_tls13(ep)
+} else := "TLS 1.3 only"
+
+unknown_note(ep) := sprintf("; unknown cipher names ignored as OpenSSL ignores them: %s", [concat(", ", ep.tls.ciphers.value.unknown)]) if {
+	pre_tls13(ep)
+	count(ep.tls.ciphers.value.unknown) > 0
+} else := ""

@@ -1,0 +1,116 @@
+# TLS terminated at a proxy is protected end to end.
+#
+# When a proxy terminates TLS, every hop to an upstream that is not on the same host must be
+# TLS with certificate verification (the control's "load-balancer termination validated end to
+# end"). A hop to a loopback address or a unix socket stays on the host and passes. A hostname
+# other than `localhost` counts as reachable over the network.
+#
+# FAIL: a plaintext hop to a non-loopback upstream (naming the upstream address), or a TLS hop
+#       that does not verify the upstream certificate.
+# MANUAL: the upstream is a variable or otherwise undecidable from configuration.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect;
+#       endpoints that proxy to nothing.
+package tlsproof.requirements.net03_e2e
+
+import data.tlsproof.lib
+import rego.v1
+
+requirement := "NET03-E2E"
+
+title := "TLS terminated at a proxy is validated end to end to the MCP server"
+
+profiles := ["msss", "strict"]
+
+local_hop(h) if {
+	h.determinate
+	h.scope in lib.local_scopes
+}
+
+failing(h) if {
+	h.determinate
+	not h.scope in lib.local_scopes
+	not h.tls
+}
+
+failing(h) if {
+	h.determinate
+	not h.scope in lib.local_scopes
+	h.tls
+	not h.verify.value
+}
+
+bad_hops(ep) := [h | some h in ep.hops; failing(h)]
+
+open_hops(ep) := [h | some h in ep.hops; not h.determinate]
+
+results contains lib.out_of_scope_result(requirement, ep) if {
+	some ep in input.endpoints
+	lib.out_of_scope(ep)
+}
+
+results contains lib.redirect_only_result(requirement, ep) if {
+	some ep in lib.in_scope
+	lib.redirect_only(ep)
+}
+
+results contains r if {
+	some ep in lib.judged
+	count(ep.hops) == 0
+	r := lib.justified(
+		requirement, ep, "NOT_APPLICABLE", "info",
+		"the endpoint serves its content itself: there is no hop behind it",
+		[ep.span], [],
+		sprintf("the server block at %s has no proxy_pass, grpc_pass or uwsgi_pass: TLS ends where the content is served", [lib.at(ep.span)]),
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	bad := bad_hops(ep)
+	count(bad) > 0
+	r := lib.result(
+		requirement, ep, "FAIL", "high",
+		sprintf("traffic leaves the host unprotected after TLS termination: %s", [concat("; ", [hop_text(h) | some h in bad])]),
+		[h.span | some h in bad],
+		[lib.ev_at(sprintf("%s hop", [h.directive]), h.span, h.upstream) | some h in bad],
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	count(bad_hops(ep)) == 0
+	open := open_hops(ep)
+	count(open) > 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("the upstream of %s cannot be decided from configuration", [concat(", ", [sprintf("%s at %s", [h.upstream, lib.at(h.span)]) | some h in open])]),
+		[h.span | some h in open],
+		[lib.ev_at(sprintf("%s hop", [h.directive]), h.span, h.upstream) | some h in open],
+		"the upstream address comes from a variable or is otherwise not written in the configuration; decide it from where the variable is set, or from the deployed routing",
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	count(ep.hops) > 0
+	count(bad_hops(ep)) == 0
+	count(open_hops(ep)) == 0
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("every hop stays on the host or is TLS with verification: %s", [concat("; ", [hop_ok_text(h) | some h in ep.hops])]),
+		[h.span | some h in ep.hops],
+		[lib.ev_at(sprintf("%s hop", [h.directive]), h.span, h.upstream) | some h in ep.hops],
+	)
+}
+
+targets(h) := concat(", ", [sprintf("%s (%s)", [t.address, t.scope]) | some t in h.targets]) if count(h.targets) > 0
+
+else := h.upstream
+
+hop_text(h) := sprintf("%s %s sends plaintext to %s", [h.directive, h.upstream, targets(h)]) if not h.tls
+
+else := sprintf("%s %s to %s does not verify the upstream certificate (see NET03-VERIFY)", [h.directive, h.upstream, targets(h)])
+
+hop_ok_text(h) := sprintf("%s to %s stays on the host", [h.upstream, targets(h)]) if local_hop(h)
+
+else := sprintf("%s is TLS with verification", [h.upstream])

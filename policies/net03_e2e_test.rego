@@ -1,0 +1,39 @@
+package tlsproof.requirements.net03_e2e_test
+
+import data.tlsproof.requirements.net03_e2e as e2e
+import data.tlsproof.test.fixtures as f
+import rego.v1
+
+test_loopback_hop_passes if {
+	rs := e2e.results with input as f.input_of([f.tls_endpoint])
+	f.statuses(rs) == {"PASS"}
+}
+
+test_plaintext_private_hop_fails_naming_upstream if {
+	ep := object.union(f.tls_endpoint, {"hops": [f.hop("http://10.1.2.3:8080", "10.1.2.3:8080", "private", false, 9)]})
+	rs := e2e.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	contains(r.message, "10.1.2.3:8080")
+	r.locations[0].line == 9
+}
+
+test_hostname_is_not_loopback if {
+	ep := object.union(f.tls_endpoint, {"hops": [f.hop("http://backend:8000", "backend:8000", "public", false, 9)]})
+	rs := e2e.results with input as f.input_of([ep])
+	f.statuses(rs) == {"FAIL"}
+}
+
+test_variable_upstream_is_manual if {
+	ep := object.union(f.tls_endpoint, {"hops": [object.union(f.hop("http://$backend", "$backend", "unknown", false, 9), {"determinate": false})]})
+	rs := e2e.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "MANUAL"
+	r.justification != ""
+}
+
+test_no_hop_not_applicable if {
+	ep := object.union(f.tls_endpoint, {"hops": []})
+	rs := e2e.results with input as f.input_of([ep])
+	f.statuses(rs) == {"NOT_APPLICABLE"}
+}

@@ -1,0 +1,80 @@
+# TLS enabled, minimum version 1.2.
+#
+# MCP-NET-03 requires TLS 1.2 or newer for remote connections: SSLv2, SSLv3, TLS 1.0 and
+# TLS 1.1 must not be offered. The protocols are judged as configured, or as the product's
+# default for its declared version when nothing is configured. When the version is not declared
+# and the default differs between versions, the worst case is judged and the result says so.
+#
+# FAIL: an old protocol is offered (at the line that enables it, or the default assumed), or
+#       the endpoint serves content without TLS.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+package tlsproof.requirements.net03_tls
+
+import data.tlsproof.lib
+import rego.v1
+
+requirement := "NET03-TLS"
+
+title := "TLS enabled, minimum version TLS 1.2"
+
+profiles := ["msss", "strict"]
+
+old_protocols := {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1"}
+
+results contains lib.out_of_scope_result(requirement, ep) if {
+	some ep in input.endpoints
+	lib.out_of_scope(ep)
+}
+
+results contains lib.redirect_only_result(requirement, ep) if {
+	some ep in lib.in_scope
+	lib.redirect_only(ep)
+}
+
+results contains r if {
+	some ep in lib.judged
+	not ep.tls.enabled
+	listens := lib.exposed_plaintext(ep)
+	count(listens) > 0
+	r := lib.result(
+		requirement, ep, "FAIL", "high",
+		sprintf("serves content without TLS on %s", [lib.listen_list(listens)]),
+		[l.span | some l in listens],
+		[lib.ev_at("plaintext listen", l.span, lib.listen_text(l)) | some l in listens],
+	)
+}
+
+offered_old(ep) := [p | some p in ep.tls.protocols.value; p in old_protocols]
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	old := offered_old(ep)
+	count(old) > 0
+	r := lib.result(
+		requirement, ep, "FAIL", "high",
+		sprintf("offers %s (%s)%s", [concat(", ", old), protocols_origin(ep), version_note(ep)]),
+		[ep.tls.protocols.span],
+		[lib.ev("protocols", ep.tls.protocols)],
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	count(offered_old(ep)) == 0
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("offers only %s (%s)", [concat(", ", ep.tls.protocols.value), protocols_origin(ep)]),
+		[ep.tls.protocols.span],
+		[lib.ev("protocols", ep.tls.protocols)],
+	)
+}
+
+protocols_origin(ep) := sprintf("set at %s", [lib.at(ep.tls.protocols.span)]) if ep.tls.protocols.origin == "explicit"
+
+else := object.get(ep.tls.protocols, "note", "the default")
+
+version_note(ep) := sprintf("; %s", [lib.version_advice]) if ep.tls.protocols.version_dependent
+
+else := ""

@@ -1,0 +1,45 @@
+package tlsproof.requirements.net03_tls_test
+
+import data.tlsproof.requirements.net03_tls as tls
+import data.tlsproof.test.fixtures as f
+import rego.v1
+
+test_tls12_and_13_pass if {
+	rs := tls.results with input as f.input_of([f.tls_endpoint])
+	f.statuses(rs) == {"PASS"}
+}
+
+test_old_protocols_fail_at_the_protocols_line if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["TLSv1", "TLSv1.1", "TLSv1.2"]}}})
+	rs := tls.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	r.locations == [{"file": "nginx.conf", "line": 10, "column": 5}]
+	contains(r.message, "TLSv1, TLSv1.1")
+}
+
+test_unknown_version_default_says_how_to_declare if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["SSLv3", "TLSv1", "TLSv1.2"], "origin": "default", "note": "worst case", "version_dependent": true}}})
+	rs := tls.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	contains(r.message, "tlsproof.toml")
+}
+
+test_plaintext_content_fails if {
+	rs := tls.results with input as f.input_of([f.plain_endpoint])
+	some r in rs
+	r.status == "FAIL"
+	r.locations[0].line == 21
+}
+
+test_loopback_and_redirect_only_not_applicable if {
+	rs := tls.results with input as f.input_of([f.loopback_endpoint, f.redirect_endpoint])
+	count(rs) == 2
+	every r in rs {
+		r.status == "NOT_APPLICABLE"
+		r.justification != ""
+	}
+	some r in rs
+	contains(r.justification, "site.conf:41")
+}

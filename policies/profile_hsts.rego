@@ -1,0 +1,80 @@
+# Strict-Transport-Security with max-age of at least one year (organization profile add-on).
+#
+# Not part of MCP-NET-03: evaluated in the `strict` profile only. In nginx, an `add_header` in
+# a block replaces every `add_header` inherited from outer blocks, so a location with its own
+# headers silently drops HSTS; the model carries the header in effect for the endpoint.
+#
+# FAIL: no HSTS header on a TLS endpoint, or max-age below 31536000.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext-only endpoints (HSTS is ignored over HTTP).
+package tlsproof.requirements.profile_hsts
+
+import data.tlsproof.lib
+import rego.v1
+
+requirement := "PROFILE-HSTS"
+
+title := "Strict-Transport-Security max-age of at least 31536000 seconds"
+
+profiles := ["strict"]
+
+min_age := 31536000
+
+results contains lib.out_of_scope_result(requirement, ep) if {
+	some ep in input.endpoints
+	lib.out_of_scope(ep)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	not ep.tls.enabled
+	r := lib.justified(
+		requirement, ep, "NOT_APPLICABLE", "info",
+		"no TLS on this endpoint: browsers ignore Strict-Transport-Security over plain HTTP",
+		[lib.first_listen_span(ep)], [],
+		sprintf("the server block at %s has no TLS listener; HSTS is sent and honoured over HTTPS only", [lib.at(ep.span)]),
+	)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	ep.tls.enabled
+	ep.tls.hsts.value == null
+	r := lib.result(
+		requirement, ep, "FAIL", "medium",
+		sprintf("no Strict-Transport-Security header (%s)", [hsts_why(ep)]),
+		[ep.tls.hsts.span],
+		[lib.ev("Strict-Transport-Security", ep.tls.hsts)],
+	)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	ep.tls.enabled
+	h := ep.tls.hsts.value
+	h != null
+	not h.max_age >= min_age
+	r := lib.result(
+		requirement, ep, "FAIL", "medium",
+		sprintf("Strict-Transport-Security %q has max-age below %d", [h.raw, min_age]),
+		[ep.tls.hsts.span],
+		[lib.ev("Strict-Transport-Security", ep.tls.hsts)],
+	)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	ep.tls.enabled
+	h := ep.tls.hsts.value
+	h != null
+	h.max_age >= min_age
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("Strict-Transport-Security %q", [h.raw]),
+		[ep.tls.hsts.span],
+		[lib.ev("Strict-Transport-Security", ep.tls.hsts)],
+	)
+}
+
+hsts_why(ep) := ep.tls.hsts.note if is_string(ep.tls.hsts.note)
+
+else := sprintf("at %s", [lib.at(ep.tls.hsts.span)])

@@ -1,0 +1,99 @@
+# Model fragments for the policy tests (loaded by `tlsproof policy test` only).
+package tlsproof.test.fixtures
+
+import rego.v1
+
+span(file, line) := {"file": file, "line": line, "column": 5, "via": []}
+
+fact(value, origin, s) := {"value": value, "origin": origin, "span": s}
+
+listen(address, port, scope, tls, line) := {
+	"address": address, "port": port, "scope": scope, "tls": tls, "quic": false,
+	"default_server": false, "span": span("site.conf", line), "origin": "explicit",
+}
+
+suite(name, version, kx, au, enc, mac, aead) := {
+	"name": name, "iana": name, "id": "0x00,0x00", "version": version, "kx": kx, "au": au,
+	"enc": enc, "mac": mac, "bits": 128, "aead": aead, "export": false,
+}
+
+ecdhe_gcm := suite("ECDHE-RSA-AES128-GCM-SHA256", "TLSv1.2", "ECDHE", "RSA", "AESGCM(128)", "AEAD", true)
+
+ecdhe_cbc := suite("ECDHE-RSA-AES128-SHA", "TLSv1", "ECDHE", "RSA", "AES(128)", "SHA1", false)
+
+rsa_gcm := suite("AES128-GCM-SHA256", "TLSv1.2", "RSA", "RSA", "AESGCM(128)", "AEAD", true)
+
+des3 := suite("DES-CBC3-SHA", "SSLv3", "RSA", "RSA", "3DES(168)", "SHA1", false)
+
+anon_gcm := suite("ADH-AES128-GCM-SHA256", "TLSv1.2", "DH", "None", "AESGCM(128)", "AEAD", true)
+
+tls13 := suite("TLS_AES_128_GCM_SHA256", "TLSv1.3", "any", "any", "AESGCM(128)", "AEAD", true)
+
+# A compliant TLS endpoint on *:443 proxying to loopback; the http-level settings sit in
+# nginx.conf (lines 10-12), the server in site.conf.
+tls_endpoint := {
+	"id": "nginx:site.conf:1:mcp.example.com",
+	"component": "nginx",
+	"context": "http",
+	"span": span("site.conf", 1),
+	"server_names": ["mcp.example.com"],
+	"listens": [listen("*", 443, "public", true, 2)],
+	"scope": "public",
+	"transport": "http",
+	"serves_content": fact(true, "derived", span("site.conf", 1)),
+	"tls": {
+		"enabled": true,
+		"protocols": fact(["TLSv1.2", "TLSv1.3"], "explicit", span("nginx.conf", 10)),
+		"ciphers": fact({"spec": "ECDHE+AESGCM", "suites": [ecdhe_gcm], "unknown": []}, "explicit", span("nginx.conf", 11)),
+		"tls13_suites": fact([tls13], "default", span("site.conf", 1)),
+		"certificates": [{"path": "/etc/ssl/site.crt", "key": "/etc/ssl/site.key", "span": span("site.conf", 4)}],
+		"client_auth": fact("off", "default", span("site.conf", 1)),
+		"hsts": fact({"max_age": 63072000, "include_subdomains": true, "preload": false, "always": true, "raw": "max-age=63072000"}, "explicit", span("site.conf", 6)),
+		"session_tickets": fact(false, "explicit", span("nginx.conf", 12)),
+	},
+	"plaintext": null,
+	"hops": [hop("http://127.0.0.1:8000", "127.0.0.1:8000", "loopback", false, 8)],
+}
+
+hop(upstream, address, scope, tls, line) := {
+	"directive": "proxy_pass", "location": "/mcp", "upstream": upstream,
+	"scheme": split(upstream, ":")[0], "tls": tls, "determinate": true,
+	"targets": [{"address": address, "scope": scope, "span": span("site.conf", line)}],
+	"scope": scope,
+	"verify": fact(false, "default", span("site.conf", line)),
+	"trusted_ca": fact(null, "default", span("site.conf", line)),
+	"span": span("site.conf", line),
+}
+
+# The same server without TLS, serving content on *:8080.
+plain_endpoint := object.union(tls_endpoint, {
+	"id": "nginx:site.conf:20:plain",
+	"listens": [listen("*", 8080, "public", false, 21)],
+	"tls": {"enabled": false, "certificates": []},
+	"plaintext": {
+		"listens": [listen("*", 8080, "public", false, 21)],
+		"redirects_to_https": fact(false, "default", span("site.conf", 20)),
+		"blocked": fact(false, "default", span("site.conf", 20)),
+	},
+})
+
+# A port-80 server that only redirects to https.
+redirect_endpoint := object.union(plain_endpoint, {
+	"id": "nginx:site.conf:30:redirect",
+	"serves_content": fact(false, "derived", span("site.conf", 30)),
+	"plaintext": {"redirects_to_https": fact(true, "derived", span("site.conf", 32))},
+	"hops": [],
+})
+
+loopback_endpoint := object.union(plain_endpoint, {
+	"id": "nginx:site.conf:40:local",
+	"scope": "loopback",
+	"listens": [listen("127.0.0.1", 8081, "loopback", false, 41)],
+})
+
+input_of(endpoints) := {"profile": "msss", "environment": "production", "endpoints": endpoints, "red_flags": []}
+
+strict_input_of(endpoints) := object.union(input_of(endpoints), {"profile": "strict"})
+
+# The results of a requirement for one endpoint, by status.
+statuses(results) := {r.status | some r in results}

@@ -1,0 +1,512 @@
+//! nginx `include` with nginx's semantics, bounded.
+//!
+//! - Relative patterns resolve against the conf prefix: the main config's directory.
+//! - Globs expand like glob(3) as nginx calls it: sorted by name, `*` does not match a leading
+//!   dot, no match is not an error. A missing explicit file is an [`FindingKind::IncludeMissing`].
+//! - An absolute pattern is read inside the scanned tree only: `/etc/nginx/conf.d/*.conf` is
+//!   rebased onto the conf prefix when the prefix holds `conf.d/`; otherwise a notice says it
+//!   was not read. Nothing outside the scan root is ever read (symlinks included).
+//! - Each include site is expanded on its own (a snippet included in two servers is two
+//!   copies), every copied directive remembering the chain of include sites in `via`.
+//! - Cycles are found on the active include chain; depth, file count and bytes are capped.
+
+use super::parse::{self, Directive};
+use crate::diag::{Finding, FindingKind};
+use crate::source::{FileId, SourceMap, Span};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Caps on what one main config may pull in.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_files: usize,
+    pub max_bytes: u64,
+    pub max_file_bytes: u64,
+}
+
+/// A main config with every include expanded.
+#[derive(Debug)]
+pub struct Loaded {
+    pub main: FileId,
+    pub directives: Vec<Directive>,
+    /// Every file read, the main config first, in first-read order.
+    pub files: Vec<FileId>,
+    pub findings: Vec<Finding>,
+}
+
+struct Loader<'a> {
+    map: &'a mut SourceMap,
+    display_of: &'a dyn Fn(&Path) -> String,
+    scan_root: PathBuf,
+    prefix: PathBuf,
+    limits: &'a Limits,
+    parsed: HashMap<PathBuf, Option<(FileId, Vec<Directive>)>>,
+    files: Vec<FileId>,
+    findings: Vec<Finding>,
+    bytes: u64,
+    expansions: usize,
+    limit_reported: bool,
+}
+
+/// Loads `main` and expands its includes. Never fails: problems are findings.
+pub fn load(
+    map: &mut SourceMap,
+    main: &Path,
+    display_of: &dyn Fn(&Path) -> String,
+    scan_root: &Path,
+    limits: &Limits,
+) -> Loaded {
+    let prefix = main.parent().map(Path::to_path_buf).unwrap_or_default();
+    let prefix = prefix.canonicalize().unwrap_or(prefix);
+    let mut loader = Loader {
+        map,
+        display_of,
+        scan_root: scan_root.to_path_buf(),
+        prefix,
+        limits,
+        parsed: HashMap::new(),
+        files: Vec::new(),
+        findings: Vec::new(),
+        bytes: 0,
+        expansions: 0,
+        limit_reported: false,
+    };
+    let canonical = main.canonicalize().unwrap_or_else(|_| main.to_path_buf());
+    let (main_id, directives) = match loader.read(&canonical, main, None) {
+        Some((id, ds)) => {
+            let chain = vec![(canonical.clone(), None)];
+            let ds = loader.expand(ds, &chain, &[]);
+            (Some(id), ds)
+        }
+        None => (None, Vec::new()),
+    };
+    let main_id = main_id
+        .or_else(|| loader.map.find(main))
+        .unwrap_or(FileId(0));
+    Loaded {
+        main: main_id,
+        directives,
+        files: loader.files,
+        findings: loader.findings,
+    }
+}
+
+impl Loader<'_> {
+    /// Reads and parses a file once; later calls return the cached tree.
+    fn read(
+        &mut self,
+        canonical: &Path,
+        shown: &Path,
+        site: Option<Span>,
+    ) -> Option<(FileId, Vec<Directive>)> {
+        if let Some(hit) = self.parsed.get(canonical) {
+            return hit.clone();
+        }
+        let result = self.read_uncached(canonical, shown, site);
+        self.parsed.insert(canonical.to_path_buf(), result.clone());
+        result
+    }
+
+    fn read_uncached(
+        &mut self,
+        canonical: &Path,
+        shown: &Path,
+        site: Option<Span>,
+    ) -> Option<(FileId, Vec<Directive>)> {
+        if self.files.len() >= self.limits.max_files {
+            self.limit(
+                format!(
+                    "more than {} files included; the rest were not read",
+                    self.limits.max_files
+                ),
+                site,
+            );
+            return None;
+        }
+        let size = std::fs::metadata(canonical).map(|m| m.len()).unwrap_or(0);
+        if size > self.limits.max_file_bytes {
+            self.findings.push(Finding::new(
+                FindingKind::LimitExceeded,
+                format!(
+                    "{} is {size} bytes, over the {} byte limit per file; it was not read",
+                    (self.display_of)(shown),
+                    self.limits.max_file_bytes
+                ),
+                site,
+            ));
+            return None;
+        }
+        if self.bytes + size > self.limits.max_bytes {
+            self.limit(
+                format!(
+                    "included files exceed {} bytes in total; the rest were not read",
+                    self.limits.max_bytes
+                ),
+                site,
+            );
+            return None;
+        }
+        let raw = match std::fs::read(canonical) {
+            Ok(r) => r,
+            Err(e) => {
+                self.findings.push(Finding::new(
+                    FindingKind::ReadError,
+                    format!("cannot read {}: {e}", (self.display_of)(shown)),
+                    site,
+                ));
+                return None;
+            }
+        };
+        self.bytes += raw.len() as u64;
+        let id = self
+            .map
+            .add((self.display_of)(shown), shown.to_path_buf(), &raw);
+        if !self.files.contains(&id) {
+            self.files.push(id);
+        }
+        let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        match parse::parse(id, &text) {
+            Ok(ds) => Some((id, ds)),
+            Err(f) => {
+                self.findings.push(f);
+                None
+            }
+        }
+    }
+
+    fn limit(&mut self, message: String, site: Option<Span>) {
+        if !self.limit_reported {
+            self.limit_reported = true;
+            self.findings
+                .push(Finding::new(FindingKind::LimitExceeded, message, site));
+        }
+    }
+
+    /// Replaces every `include` in `ds` (recursively, blocks too) by what it includes.
+    /// `chain` is the active include chain: (file, the include site that entered it).
+    fn expand(
+        &mut self,
+        ds: Vec<Directive>,
+        chain: &[(PathBuf, Option<Span>)],
+        via: &[Span],
+    ) -> Vec<Directive> {
+        let mut out = Vec::with_capacity(ds.len());
+        for mut d in ds {
+            if !via.is_empty() {
+                let mut v = via.to_vec();
+                v.extend(d.via.iter().copied());
+                d.via = v;
+            }
+            if d.name == "include" && d.block.is_none() {
+                out.extend(self.include(&d, chain, via));
+                continue;
+            }
+            if let Some(block) = d.block.take() {
+                d.block = Some(self.expand(block, chain, via));
+            }
+            out.push(d);
+        }
+        out
+    }
+
+    fn include(
+        &mut self,
+        d: &Directive,
+        chain: &[(PathBuf, Option<Span>)],
+        via: &[Span],
+    ) -> Vec<Directive> {
+        let Some(pattern) = d.args.first().map(|a| a.value.clone()) else {
+            self.findings.push(Finding::new(
+                FindingKind::ParseError,
+                "\"include\" needs a file name",
+                Some(d.span),
+            ));
+            return Vec::new();
+        };
+        if chain.len() > self.limits.max_depth {
+            self.limit(
+                format!(
+                    "includes nested deeper than {} levels; the rest were not read",
+                    self.limits.max_depth
+                ),
+                Some(d.span),
+            );
+            return Vec::new();
+        }
+        let Some(resolved) = self.resolve_pattern(&pattern, d.span) else {
+            return Vec::new();
+        };
+        let is_glob = pattern.contains(['*', '?', '[']);
+        let paths = if is_glob {
+            glob(&resolved)
+        } else {
+            vec![resolved.clone()]
+        };
+        if !is_glob && !resolved.exists() {
+            self.findings.push(Finding::new(
+                FindingKind::IncludeMissing,
+                format!(
+                    "included file {pattern:?} does not exist (resolved to {})",
+                    (self.display_of)(&resolved)
+                ),
+                Some(d.span),
+            ));
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for path in paths {
+            if path.is_dir() {
+                continue;
+            }
+            let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+            if !canonical.starts_with(&self.scan_root) {
+                self.findings.push(Finding::new(
+                    FindingKind::Notice,
+                    format!(
+                        "{} leads outside the scanned tree (to {}); it was not read",
+                        pattern,
+                        canonical.display()
+                    ),
+                    Some(d.span),
+                ));
+                continue;
+            }
+            if let Some(pos) = chain.iter().position(|(p, _)| *p == canonical) {
+                let mut spans: Vec<Span> =
+                    chain[pos + 1..].iter().filter_map(|(_, s)| *s).collect();
+                spans.insert(0, d.span);
+                let names: Vec<String> = chain[pos..]
+                    .iter()
+                    .map(|(p, _)| (self.display_of)(p))
+                    .chain(std::iter::once((self.display_of)(&canonical)))
+                    .collect();
+                self.findings.push(Finding::new(
+                    FindingKind::IncludeCycle,
+                    format!("include cycle: {}", names.join(" → ")),
+                    None,
+                ));
+                if let Some(last) = self.findings.last_mut() {
+                    last.spans = spans;
+                }
+                continue;
+            }
+            self.expansions += 1;
+            if self.expansions > self.limits.max_files * 4 {
+                self.limit(
+                    format!(
+                        "more than {} include expansions; the rest were not read",
+                        self.limits.max_files * 4
+                    ),
+                    Some(d.span),
+                );
+                return out;
+            }
+            let Some((_, ds)) = self.read(&canonical, &path, Some(d.span)) else {
+                continue;
+            };
+            let mut next_chain = chain.to_vec();
+            next_chain.push((canonical, Some(d.span)));
+            let mut next_via = via.to_vec();
+            next_via.push(d.span);
+            out.extend(self.expand(ds, &next_chain, &next_via));
+        }
+        out
+    }
+
+    /// The on-disk pattern for an include argument.
+    fn resolve_pattern(&mut self, pattern: &str, site: Span) -> Option<PathBuf> {
+        let p = Path::new(pattern);
+        if !p.is_absolute() {
+            return Some(self.prefix.join(p));
+        }
+        let canonical_parent = existing_ancestor(p);
+        if canonical_parent.starts_with(&self.scan_root) {
+            return Some(p.to_path_buf());
+        }
+        // Rebase `/etc/nginx/conf.d/x.conf` onto the prefix: the longest tail whose first
+        // directory exists under the prefix.
+        let comps: Vec<Component> = p
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect();
+        for skip in 0..comps.len().saturating_sub(1) {
+            let tail: PathBuf = comps[skip..].iter().collect();
+            let first = comps[skip];
+            if self.prefix.join(first).exists() {
+                let rebased = self.prefix.join(&tail);
+                self.findings.push(Finding::new(
+                    FindingKind::Notice,
+                    format!(
+                        "absolute include {pattern} read as {} in the scanned tree",
+                        (self.display_of)(&rebased)
+                    ),
+                    Some(site),
+                ));
+                return Some(rebased);
+            }
+        }
+        let is_glob = pattern.contains(['*', '?', '[']);
+        self.findings.push(Finding::new(
+            if is_glob {
+                FindingKind::Notice
+            } else {
+                FindingKind::IncludeMissing
+            },
+            format!("included file {pattern} is outside the scanned tree; it was not read"),
+            Some(site),
+        ));
+        None
+    }
+}
+
+/// The canonical form of the longest existing ancestor of `p`.
+fn existing_ancestor(p: &Path) -> PathBuf {
+    p.ancestors()
+        .find_map(|a| a.canonicalize().ok())
+        .unwrap_or_else(|| p.to_path_buf())
+}
+
+/// glob(3) as nginx calls it: each component may hold wildcards; results sorted by name; `*`
+/// and `?` do not match a leading dot.
+fn glob(pattern: &Path) -> Vec<PathBuf> {
+    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
+    for comp in pattern.components() {
+        let part = comp.as_os_str().to_string_lossy().into_owned();
+        let wild = matches!(comp, Component::Normal(_)) && part.contains(['*', '?', '[']);
+        if !wild {
+            for c in &mut current {
+                c.push(comp.as_os_str());
+            }
+            continue;
+        }
+        let Ok(matcher) = globset::GlobBuilder::new(&part)
+            .literal_separator(true)
+            .build()
+            .map(|g| g.compile_matcher())
+        else {
+            return Vec::new();
+        };
+        let mut next = Vec::new();
+        for dir in &current {
+            let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }) else {
+                continue;
+            };
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.') || part.starts_with('.'))
+                .filter(|n| matcher.is_match(n))
+                .collect();
+            names.sort();
+            next.extend(names.into_iter().map(|n| dir.join(n)));
+        }
+        current = next;
+        if current.is_empty() {
+            break;
+        }
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            max_depth: 8,
+            max_files: 100,
+            max_bytes: 1 << 20,
+            max_file_bytes: 1 << 20,
+        }
+    }
+
+    fn load_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, SourceMap, Loaded) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, t) in files {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, t).unwrap();
+        }
+        let root = dir.path().canonicalize().unwrap();
+        let mut map = SourceMap::new();
+        let r = root.clone();
+        let display = move |p: &Path| {
+            p.strip_prefix(&r)
+                .map(|x| x.display().to_string())
+                .unwrap_or_default()
+        };
+        let loaded = load(
+            &mut map,
+            &root.join("nginx.conf"),
+            &display,
+            &root,
+            &limits(),
+        );
+        (dir, map, loaded)
+    }
+
+    #[test]
+    fn globs_sorted_and_via_recorded() {
+        let (_d, map, l) = load_tree(&[
+            ("nginx.conf", "http {\n include conf.d/*.conf;\n}\n"),
+            ("conf.d/b.conf", "server { listen 2; }"),
+            ("conf.d/a.conf", "server { listen 1; }"),
+            ("conf.d/.hidden.conf", "server { listen 3; }"),
+        ]);
+        assert!(l.findings.is_empty(), "{:?}", l.findings);
+        let http = l.directives[0].block.as_ref().unwrap();
+        let ports: Vec<&str> = http
+            .iter()
+            .map(|s| s.block.as_ref().unwrap()[0].args[0].value.as_str())
+            .collect();
+        assert_eq!(ports, ["1", "2"]);
+        assert_eq!(map.location(http[0].via[0]).line, 2);
+    }
+
+    #[test]
+    fn missing_file_cycle_and_empty_glob() {
+        let (_d, map, l) = load_tree(&[
+            (
+                "nginx.conf",
+                "include none/*.conf;\ninclude missing.conf;\ninclude a.conf;\n",
+            ),
+            ("a.conf", "include b.conf;"),
+            ("b.conf", "include a.conf;"),
+        ]);
+        let kinds: Vec<FindingKind> = l.findings.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [FindingKind::IncludeMissing, FindingKind::IncludeCycle],
+            "{:?}",
+            l.findings
+        );
+        assert_eq!(map.location(l.findings[0].spans[0]).line, 2);
+        assert!(
+            l.findings[1].message.contains("a.conf → b.conf → a.conf"),
+            "{}",
+            l.findings[1].message
+        );
+    }
+
+    #[test]
+    fn absolute_includes_are_rebased_into_the_tree() {
+        let (_d, _map, l) = load_tree(&[
+            ("nginx.conf", "include /etc/nginx/conf.d/*.conf;\n"),
+            ("conf.d/x.conf", "listen 1;"),
+        ]);
+        assert_eq!(l.directives.len(), 1, "{:?}", l.findings);
+        assert_eq!(l.findings[0].kind, FindingKind::Notice);
+    }
+
+    #[test]
+    fn self_include_and_depth() {
+        let (_d, _m, l) = load_tree(&[("nginx.conf", "include nginx.conf;\n")]);
+        assert_eq!(l.findings[0].kind, FindingKind::IncludeCycle);
+    }
+}

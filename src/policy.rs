@@ -1,0 +1,413 @@
+//! Stage 3 — Rego policies over the model, evaluated with the embedded regorus engine.
+//!
+//! Each requirement is one package `tlsproof.requirements.<name>` with the rules
+//! `requirement` (id), `title`, `profiles` (the profiles it belongs to) and `results` (a set of
+//! result objects, see `schemas/results.schema.json`). The file's leading comment block is the
+//! requirement's documentation (`tlsproof explain`). Helpers live under `lib/`.
+//!
+//! regorus has no `opa test`: [`run_tests`] finds the `test_*` rules of every `*_test.rego`
+//! file and evaluates each (true = pass, undefined/false = fail, error = error). Fixtures for
+//! the tests live under `test/` and are loaded for tests only.
+
+use sha2::Digest;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The built-in policies, embedded at build time from `policies/`.
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/policies.rs"));
+
+/// The package prefix every requirement package has.
+const REQUIREMENTS_PACKAGE: &str = "tlsproof.requirements.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy {path}: {message}")]
+    Compile { path: String, message: String },
+    #[error("evaluating {rule}: {message}")]
+    Eval { rule: String, message: String },
+    #[error("cannot read policy directory {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("policy {path}: {message}")]
+    Contract { path: String, message: String },
+}
+
+/// One Rego file, by its path relative to the policy root.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    pub path: String,
+    pub source: String,
+}
+
+impl PolicyFile {
+    fn is_test(&self) -> bool {
+        self.path.ends_with("_test.rego")
+    }
+
+    /// Fixtures under `test/`: loaded for policy tests only.
+    fn is_test_support(&self) -> bool {
+        self.path.starts_with("test/")
+    }
+
+    fn is_policy(&self) -> bool {
+        !self.is_test() && !self.is_test_support()
+    }
+
+    /// The package the file declares (first `package` line).
+    fn package(&self) -> Option<String> {
+        self.source.lines().find_map(|l| {
+            let rest = l.trim_start().strip_prefix("package ")?;
+            Some(rest.split_whitespace().next()?.to_string())
+        })
+    }
+
+    /// The comment block before `package`, without the `# ` markers.
+    fn doc(&self) -> String {
+        let mut out = Vec::new();
+        for line in self.source.lines() {
+            let t = line.trim_start();
+            if t.starts_with("package ") {
+                break;
+            }
+            if let Some(c) = t.strip_prefix('#') {
+                out.push(c.strip_prefix(' ').unwrap_or(c).to_string());
+            } else if !out.is_empty() && t.is_empty() {
+                out.push(String::new());
+            }
+        }
+        out.join("\n").trim().to_string()
+    }
+}
+
+/// What `tlsproof explain` shows of a requirement.
+#[derive(Debug, Clone)]
+pub struct RequirementInfo {
+    pub id: String,
+    pub title: String,
+    pub profiles: Vec<String>,
+    pub doc: String,
+    pub path: String,
+}
+
+/// A set of policy files: the built-ins, possibly overridden from a directory.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    pub files: Vec<PolicyFile>,
+}
+
+impl PolicySet {
+    pub fn builtin() -> Self {
+        PolicySet {
+            files: BUILTIN
+                .iter()
+                .map(|(p, s)| PolicyFile {
+                    path: (*p).to_string(),
+                    source: (*s).to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds every `.rego` under `dir`; a file with a built-in's relative path replaces it.
+    pub fn with_overrides(mut self, dir: &Path) -> Result<Self, PolicyError> {
+        let read_err = |e: &dyn std::fmt::Display| PolicyError::Read {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        };
+        if !dir.is_dir() {
+            return Err(read_err(&"not a directory"));
+        }
+        let mut by_path: BTreeMap<String, String> =
+            self.files.drain(..).map(|f| (f.path, f.source)).collect();
+        for entry in walkdir(dir).map_err(|e| read_err(&e))? {
+            let rel = entry
+                .strip_prefix(dir)
+                .map(|r| {
+                    r.components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .unwrap_or_default();
+            let source = std::fs::read_to_string(&entry).map_err(|e| read_err(&e))?;
+            by_path.insert(rel, source);
+        }
+        self.files = by_path
+            .into_iter()
+            .map(|(path, source)| PolicyFile { path, source })
+            .collect();
+        Ok(self)
+    }
+
+    /// SHA-256 over every file's path and text, in path order: names the exact policy set a
+    /// result came from.
+    pub fn digest(&self) -> String {
+        let mut files: Vec<&PolicyFile> = self.files.iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut h = sha2::Sha256::new();
+        for f in files {
+            h.update(f.path.as_bytes());
+            h.update([0]);
+            h.update(f.source.as_bytes());
+            h.update([0]);
+        }
+        crate::source::hex(&h.finalize())
+    }
+
+    fn engine(&self, with_test: Option<&PolicyFile>) -> Result<regorus::Engine, PolicyError> {
+        let mut engine = regorus::Engine::new();
+        engine.set_strict_builtin_errors(false);
+        let support = self
+            .files
+            .iter()
+            .filter(|f| with_test.is_some() && f.is_test_support());
+        for f in self
+            .files
+            .iter()
+            .filter(|f| f.is_policy())
+            .chain(support)
+            .chain(with_test)
+        {
+            engine
+                .add_policy(f.path.clone(), f.source.clone())
+                .map_err(|e| PolicyError::Compile {
+                    path: f.path.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(engine)
+    }
+
+    /// The requirement packages, in file order.
+    fn requirement_files(&self) -> Vec<(&PolicyFile, String)> {
+        self.files
+            .iter()
+            .filter(|f| f.is_policy())
+            .filter_map(|f| {
+                let pkg = f.package()?;
+                pkg.starts_with(REQUIREMENTS_PACKAGE).then_some((f, pkg))
+            })
+            .collect()
+    }
+
+    pub fn requirements(&self) -> Result<Vec<RequirementInfo>, PolicyError> {
+        let mut engine = self.engine(None)?;
+        let mut out = Vec::new();
+        for (f, pkg) in self.requirement_files() {
+            let (id, title, profiles) = metadata(&mut engine, f, &pkg)?;
+            out.push(RequirementInfo {
+                id,
+                title,
+                profiles,
+                doc: f.doc(),
+                path: f.path.clone(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn walkdir(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)? {
+            let e = e?;
+            let ft = e.file_type()?;
+            let p = e.path();
+            if ft.is_dir() {
+                stack.push(p);
+            } else if ft.is_file() && p.extension().is_some_and(|x| x == "rego") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn eval(engine: &mut regorus::Engine, rule: &str) -> Result<serde_json::Value, PolicyError> {
+    let err = |e: &dyn std::fmt::Display| PolicyError::Eval {
+        rule: rule.to_string(),
+        message: e.to_string(),
+    };
+    let v = engine.eval_rule(rule.to_string()).map_err(|e| err(&e))?;
+    if v == regorus::Value::Undefined {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_json::to_value(&v).map_err(|e| err(&e))
+}
+
+fn metadata(
+    engine: &mut regorus::Engine,
+    f: &PolicyFile,
+    pkg: &str,
+) -> Result<(String, String, Vec<String>), PolicyError> {
+    let contract = |what: &str| PolicyError::Contract {
+        path: f.path.clone(),
+        message: format!("package {pkg} must define {what}"),
+    };
+    let id = eval(engine, &format!("data.{pkg}.requirement"))?
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| contract("`requirement` (a string)"))?;
+    let title = eval(engine, &format!("data.{pkg}.title"))?
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| contract("`title` (a string)"))?;
+    let profiles = eval(engine, &format!("data.{pkg}.profiles"))?
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .ok_or_else(|| contract("`profiles` (an array of profile names)"))?;
+    Ok((id, title, profiles))
+}
+
+/// Evaluates every requirement whose `profiles` include the model's profile; returns the raw
+/// result objects in package order, each set sorted by its JSON text.
+pub fn evaluate(
+    set: &PolicySet,
+    input: &serde_json::Value,
+) -> Result<Vec<serde_json::Value>, PolicyError> {
+    let mut engine = set.engine(None)?;
+    let input_value =
+        regorus::Value::from_json_str(&input.to_string()).map_err(|e| PolicyError::Eval {
+            rule: "input".into(),
+            message: e.to_string(),
+        })?;
+    engine.set_input(input_value);
+    let profile = input
+        .get("profile")
+        .and_then(|p| p.as_str())
+        .unwrap_or("msss");
+    let mut out = Vec::new();
+    for (f, pkg) in set.requirement_files() {
+        let (_, _, profiles) = metadata(&mut engine, f, &pkg)?;
+        if !profiles.iter().any(|p| p == profile) {
+            continue;
+        }
+        let results = eval(&mut engine, &format!("data.{pkg}.results"))?;
+        match results {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => out.extend(items),
+            other => {
+                return Err(PolicyError::Contract {
+                    path: f.path.clone(),
+                    message: format!("`results` must be a set of objects, got {other}"),
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Outcome of one Rego test rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestOutcome {
+    Pass,
+    Fail,
+    Error(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    pub file: String,
+    pub name: String,
+    pub outcome: TestOutcome,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TestReport {
+    pub cases: Vec<TestCase>,
+}
+
+/// The `test_*` rule names a file defines, in order, once each.
+fn test_rules(source: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in source.lines() {
+        if !line.starts_with("test_") {
+            continue;
+        }
+        let name: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Runs every `test_*` rule of every `*_test.rego` file in the set.
+pub fn run_tests(set: &PolicySet) -> Result<TestReport, PolicyError> {
+    let mut report = TestReport::default();
+    for f in set.files.iter().filter(|f| f.is_test()) {
+        let Some(pkg) = f.package() else {
+            report.cases.push(TestCase {
+                file: f.path.clone(),
+                name: "(package)".into(),
+                outcome: TestOutcome::Error("the file declares no package".into()),
+            });
+            continue;
+        };
+        let mut engine = match set.engine(Some(f)) {
+            Ok(e) => e,
+            Err(e) => {
+                report.cases.push(TestCase {
+                    file: f.path.clone(),
+                    name: "(compile)".into(),
+                    outcome: TestOutcome::Error(e.to_string()),
+                });
+                continue;
+            }
+        };
+        for name in test_rules(&f.source) {
+            let outcome = match engine.eval_rule(format!("data.{pkg}.{name}")) {
+                Ok(regorus::Value::Bool(true)) => TestOutcome::Pass,
+                Ok(_) => TestOutcome::Fail,
+                Err(e) => TestOutcome::Error(e.to_string()),
+            };
+            report.cases.push(TestCase {
+                file: f.path.clone(),
+                name,
+                outcome,
+            });
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_test_rules_once() {
+        let src = "package x\ntest_a if { true }\ntest_a if { false }\n  test_b if true\ntest_c := true\n";
+        assert_eq!(test_rules(src), ["test_a", "test_c"]);
+    }
+
+    #[test]
+    fn doc_is_the_leading_comment() {
+        let f = PolicyFile {
+            path: "x.rego".into(),
+            source: "# Title\n#\n# Body text.\npackage tlsproof.requirements.x\n# not doc\n".into(),
+        };
+        assert_eq!(f.doc(), "Title\n\nBody text.");
+        assert_eq!(f.package().as_deref(), Some("tlsproof.requirements.x"));
+    }
+
+    #[test]
+    fn digest_is_hex_and_changes_with_content() {
+        let a = PolicySet::builtin();
+        let mut b = a.clone();
+        if let Some(f) = b.files.first_mut() {
+            f.source.push(' ');
+        }
+        assert_eq!(a.digest().len(), 64);
+        assert_ne!(a.digest(), b.digest());
+    }
+}
