@@ -75,6 +75,10 @@ severity(ep) := "high" if {
 	broken(s)
 } else := "medium"
 
+results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
+	some ep in lib.passing_through
+}
+
 results contains lib.out_of_scope_result(requirement, ep) if {
 	some ep in input.endpoints
 	lib.out_of_scope(ep)

@@ -37,3 +37,13 @@ test_no_hop_not_applicable if {
 	rs := e2e.results with input as f.input_of([ep])
 	f.statuses(rs) == {"NOT_APPLICABLE"}
 }
+
+test_tls_passthrough_passes_and_is_manual_elsewhere if {
+	ep := object.union(f.plain_endpoint, {"transport": "tls-passthrough", "context": "stream", "plaintext": {"listens": []}, "hops": [f.hop("10.0.0.5:443", "10.0.0.5:443", "private", false, 9)]})
+	rs := e2e.results with input as f.input_of([ep])
+	f.statuses(rs) == {"PASS"}
+	tls_rs := data.tlsproof.requirements.net03_tls.results with input as f.input_of([ep])
+	some r in tls_rs
+	r.status == "MANUAL"
+	contains(r.justification, "ssl_preread")
+}

@@ -23,6 +23,10 @@ tls_hops(ep) := [h | some h in ep.hops; h.tls]
 
 unverified(ep) := [h | some h in tls_hops(ep); not h.verify.value]
 
+results contains lib.passthrough_result(requirement, ep, "NOT_APPLICABLE") if {
+	some ep in lib.passing_through
+}
+
 results contains lib.out_of_scope_result(requirement, ep) if {
 	some ep in input.endpoints
 	lib.out_of_scope(ep)

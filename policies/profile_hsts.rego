@@ -19,6 +19,10 @@ profiles := ["strict"]
 
 min_age := 31536000
 
+results contains lib.passthrough_result(requirement, ep, "NOT_APPLICABLE") if {
+	some ep in lib.passing_through
+}
+
 results contains lib.out_of_scope_result(requirement, ep) if {
 	some ep in input.endpoints
 	lib.out_of_scope(ep)

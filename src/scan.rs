@@ -136,6 +136,17 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     };
     let ingested = ingest::ingest(&mut map, &candidates, &declared);
     findings.extend(ingested.findings);
+    if ingested.endpoints.is_empty() {
+        findings.push(Finding::new(
+            FindingKind::Notice,
+            format!(
+                "no endpoint found in {} recognised file(s) ({} other file(s) not recognised): nothing was judged",
+                map.len(),
+                unknown
+            ),
+            None,
+        ));
+    }
 
     let mut model = Model {
         profile,

@@ -101,6 +101,15 @@ impl SourceMap {
         Self::default()
     }
 
+    /// Number of registered files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     /// Registers a file's raw bytes; returns its id. Registering the same disk path twice
     /// returns the first id.
     pub fn add(&mut self, display: String, path: PathBuf, raw: &[u8]) -> FileId {

@@ -24,18 +24,60 @@ redirect_only(ep) if {
 	ep.serves_content.value == false
 }
 
+# TLS passes through to the upstream unterminated (nginx `stream` with `ssl_preread on`).
+passthrough(ep) if ep.transport == "tls-passthrough"
+
 # Endpoints whose TLS settings are judged.
 judged contains ep if {
 	some ep in input.endpoints
 	not out_of_scope(ep)
+	not passthrough(ep)
 	not redirect_only(ep)
 }
 
-# Endpoints that are in scope (judged or redirect-only).
+# Endpoints that are in scope and terminate TLS or plaintext themselves.
 in_scope contains ep if {
 	some ep in input.endpoints
 	not out_of_scope(ep)
+	not passthrough(ep)
 }
+
+# In-scope endpoints that pass TLS through.
+passing_through contains ep if {
+	some ep in input.endpoints
+	not out_of_scope(ep)
+	passthrough(ep)
+}
+
+upstreams_text(ep) := concat(", ", [sprintf("%s (%s)", [h.upstream, at(h.span)]) | some h in ep.hops]) if count(ep.hops) > 0
+
+else := "its upstream"
+
+# The result of a requirement decided by the upstream that terminates the passed-through TLS.
+passthrough_result(req, ep, "MANUAL") := justified(
+	req, ep, "MANUAL", "medium",
+	sprintf("TLS passes through this proxy to %s unterminated: decided by the upstream", [upstreams_text(ep)]),
+	[first_listen_span(ep)],
+	[ev_at("listen", l.span, listen_text(l)) | some l in ep.listens],
+	sprintf(
+		"the stream server at %s reads the TLS ClientHello (ssl_preread) and forwards the connection; the protocols, ciphers, certificate and plaintext handling are those of %s: decide by scanning the upstream's configuration",
+		[at(ep.span), upstreams_text(ep)],
+	),
+)
+
+passthrough_result(req, ep, "PASS") := result(
+	req, ep, "PASS", "info",
+	sprintf("the client's TLS session reaches %s unterminated: the proxy never sees plaintext", [upstreams_text(ep)]),
+	[ep.span],
+	[ev_at("listen", l.span, listen_text(l)) | some l in ep.listens],
+)
+
+passthrough_result(req, ep, "NOT_APPLICABLE") := justified(
+	req, ep, "NOT_APPLICABLE", "info",
+	"the proxy opens no TLS connection of its own",
+	[ep.span], [],
+	sprintf("the stream server at %s forwards the client's TLS connection to %s without terminating it", [at(ep.span), upstreams_text(ep)]),
+)
 
 first_listen_span(ep) := ep.listens[0].span if count(ep.listens) > 0
 

@@ -245,7 +245,7 @@ impl Loader<'_> {
         };
         if !is_glob && !resolved.exists() {
             self.findings.push(Finding::new(
-                FindingKind::IncludeMissing,
+                missing_kind(&pattern),
                 format!(
                     "included file {pattern:?} does not exist (resolved to {})",
                     (self.display_of)(&resolved)
@@ -357,6 +357,28 @@ impl Loader<'_> {
             Some(site),
         ));
         None
+    }
+}
+
+/// Data files every nginx package ships, which hold no TLS settings (MIME types, CGI
+/// parameters, charset maps): not having them is a notice, not a gap in the evidence.
+const STOCK_DATA_FILES: &[&str] = &[
+    "fastcgi.conf",
+    "fastcgi_params",
+    "koi-utf",
+    "koi-win",
+    "mime.types",
+    "scgi_params",
+    "uwsgi_params",
+    "win-utf",
+];
+
+fn missing_kind(pattern: &str) -> FindingKind {
+    let name = pattern.rsplit('/').next().unwrap_or(pattern);
+    if STOCK_DATA_FILES.contains(&name) {
+        FindingKind::Notice
+    } else {
+        FindingKind::IncludeMissing
     }
 }
 

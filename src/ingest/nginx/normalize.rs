@@ -1256,7 +1256,11 @@ fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) {
             .map(|l| l.scope)
             .max()
             .unwrap_or(Scope::Unknown);
-        ep.plaintext.listens = ep.listens.iter().filter(|l| !l.tls).cloned().collect();
+        // With `ssl_preread` the client's TLS passes through unterminated: no listener of
+        // this server carries plaintext of its own.
+        if ep.transport != Transport::TlsPassthrough {
+            ep.plaintext.listens = ep.listens.iter().filter(|l| !l.tls).cloned().collect();
+        }
         if ep.transport != Transport::TlsPassthrough {
             ep.transport = match (ep.tls.enabled, ep.plaintext.listens.is_empty()) {
                 (true, true) => Transport::Https,

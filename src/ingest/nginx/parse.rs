@@ -339,23 +339,30 @@ fn lex(file: FileId, text: &str, pos: usize) -> Result<(Option<Tok>, usize), Fin
         Rule::open => Some(Tok::Open),
         Rule::close => Some(Tok::Close),
         Rule::dquoted | Rule::squoted => {
-            // nginx requires a separator after a closing quote.
-            if let Some(c) = text.get(e..).and_then(|r| r.chars().next()) {
-                if !matches!(c, ' ' | '\t' | '\r' | '\n' | ';' | '{' | ')') {
-                    return Err(Finding::new(
-                        FindingKind::ParseError,
-                        format!("unexpected \"{c}\" after a quoted string"),
-                        Some(Span::new(file, e, e + c.len_utf8())),
-                    ));
+            let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+            let mut value = unescape(inner);
+            let mut raw = raw.clone();
+            let mut e = e;
+            // Text glued to the closing quote continues the argument (crossplane's reading;
+            // nginx itself would stop with `unexpected "…"`).
+            if let Some(rest) = text.get(e..) {
+                if let Ok(mut t) = Lexer::parse(Rule::tail, rest) {
+                    if let Some(glued) = t.next().map(|p| p.as_str()) {
+                        value.push_str(&unescape(glued));
+                        raw.push_str(glued);
+                        e += glued.len();
+                    }
                 }
             }
-            let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-            Some(Tok::Word(Arg {
-                value: unescape(inner),
-                raw,
-                quoted: true,
-                span: Span::new(file, s, e),
-            }))
+            return Ok((
+                Some(Tok::Word(Arg {
+                    value,
+                    raw,
+                    quoted: true,
+                    span: Span::new(file, s, e),
+                })),
+                e,
+            ));
         }
         _ => Some(Tok::Word(Arg {
             value: unescape(&raw),
@@ -576,7 +583,7 @@ mod tests {
         assert!(p("a \"b").unwrap_err().message.contains("unterminated"));
         assert!(p("http {").unwrap_err().message.contains("not closed"));
         assert!(p(";").is_err());
-        assert!(p("a \"b\"c;").is_err());
+        assert_eq!(p("a \"b\"-c;").unwrap()[0].args[0].value, "b-c");
         assert!(p("").unwrap().is_empty());
     }
 

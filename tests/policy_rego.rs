@@ -1,0 +1,74 @@
+//! The Rego unit tests under `policies/` (`*_test.rego`), run through the project's own test
+//! runner, and the runner itself: it must notice a failing and a broken test.
+
+#![allow(clippy::unwrap_used)]
+
+use tlsproof::policy::{run_tests, PolicySet, TestOutcome};
+
+#[test]
+fn every_builtin_policy_test_passes() {
+    let report = run_tests(&PolicySet::builtin()).unwrap();
+    let failed: Vec<String> = report
+        .cases
+        .iter()
+        .filter(|c| c.outcome != TestOutcome::Pass)
+        .map(|c| format!("{}: {} → {:?}", c.file, c.name, c.outcome))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    // At least three tests for each requirement package.
+    let requirements = PolicySet::builtin().requirements().unwrap();
+    assert_eq!(requirements.len(), 8);
+    for req in requirements {
+        let test_file = req.path.replace(".rego", "_test.rego");
+        let n = report.cases.iter().filter(|c| c.file == test_file).count();
+        assert!(n >= 3, "{} has {n} tests in {test_file}", req.id);
+    }
+}
+
+#[test]
+fn the_runner_reports_failing_and_broken_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("extra_test.rego"),
+        "package extra_test\n\nimport rego.v1\nimport data.tlsproof.requirements.net03_tls as tls\n\n\
+         test_holds if { tls.requirement == \"NET03-TLS\" }\n\n\
+         test_deliberately_wrong if { tls.requirement == \"NET03-NOPE\" }\n\n\
+         conflict := 1\n\nconflict := 2 if { true }\n\ntest_broken if { conflict == 1 }\n",
+    )
+    .unwrap();
+    let set = PolicySet::builtin().with_overrides(dir.path()).unwrap();
+    let report = run_tests(&set).unwrap();
+    let outcome = |name: &str| {
+        report
+            .cases
+            .iter()
+            .find(|c| c.file == "extra_test.rego" && c.name == name)
+            .map(|c| c.outcome.clone())
+            .unwrap_or_else(|| panic!("{name} was not run"))
+    };
+    assert_eq!(outcome("test_holds"), TestOutcome::Pass);
+    assert_eq!(outcome("test_deliberately_wrong"), TestOutcome::Fail);
+    assert!(
+        matches!(outcome("test_broken"), TestOutcome::Error(_)),
+        "{:?}",
+        outcome("test_broken")
+    );
+}
+
+#[test]
+fn overrides_replace_a_builtin_requirement() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("net03_test_results.rego"),
+        "# Replaced.\npackage tlsproof.requirements.net03_test_results\n\nimport rego.v1\n\n\
+         requirement := \"NET03-TEST\"\ntitle := \"replaced\"\nprofiles := [\"msss\"]\nresults := set()\n",
+    )
+    .unwrap();
+    let builtin = PolicySet::builtin();
+    let set = builtin.clone().with_overrides(dir.path()).unwrap();
+    assert_ne!(set.digest(), builtin.digest());
+    let reqs = set.requirements().unwrap();
+    let test = reqs.iter().find(|r| r.id == "NET03-TEST").unwrap();
+    assert_eq!(test.title, "replaced");
+    assert_eq!(test.doc, "Replaced.");
+}
