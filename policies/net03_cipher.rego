@@ -70,6 +70,31 @@ nothing_offered(ep) if count(offered(ep)) == 0
 
 weak(ep) := [s.name | some s in offered(ep); not strong(s)]
 
+# Why a suite is weak: the first reason that applies, worst first.
+reason(s) := "NULL encryption" if s.enc == "None"
+
+else := "anonymous, no authentication" if s.au == "None"
+
+else := "EXPORT grade" if s.export
+
+else := "MD5" if s.mac == "MD5"
+
+else := "no forward secrecy (static key exchange)" if not s.kx in forward_secret
+
+else := "CBC mode, no AEAD" if not s.aead
+
+else := "not strong"
+
+reason_order := ["NULL encryption", "anonymous, no authentication", "EXPORT grade", "MD5", "no forward secrecy (static key exchange)", "CBC mode, no AEAD", "not strong"]
+
+# "reason: N (first names…)" for each reason that has weak suites.
+weak_groups(ep) := [g |
+	some why in reason_order
+	names := [s.name | some s in offered(ep); not strong(s); reason(s) == why]
+	count(names) > 0
+	g := sprintf("%s: %d (%s)", [why, count(names), lib.some_of(names, 4)])
+]
+
 severity(ep) := "high" if {
 	some s in offered(ep)
 	broken(s)
@@ -110,9 +135,13 @@ results contains r if {
 	count(w) > 0
 	r := lib.result(
 		requirement, ep, "FAIL", severity(ep),
-		sprintf("%d of %d suites offered are weak: %s (from %s%s)", [count(w), count(offered(ep)), lib.some_of(w, 12), spec_text(ep), unknown_note(ep)]),
+		sprintf("%d of %d suites offered are weak; %s; from %s%s", [count(w), count(offered(ep)), concat("; ", weak_groups(ep)), spec_text(ep), unknown_note(ep)]),
 		[ep.tls.ciphers.span],
-		[lib.ev("ciphers", ep.tls.ciphers), lib.ev("protocols", ep.tls.protocols)],
+		[
+			lib.ev_at("weak suites", ep.tls.ciphers.span, w),
+			lib.ev("ciphers", ep.tls.ciphers),
+			lib.ev("protocols", ep.tls.protocols),
+		],
 	)
 }
 
