@@ -351,7 +351,7 @@ impl Loader<'_> {
             if is_glob {
                 FindingKind::Notice
             } else {
-                FindingKind::IncludeMissing
+                missing_kind(pattern)
             },
             format!("included file {pattern} is outside the scanned tree; it was not read"),
             Some(site),
