@@ -32,19 +32,6 @@ strong(s) if {
 	s.au != "None"
 }
 
-broken(s) if s.enc == "None"
-
-broken(s) if s.au == "None"
-
-broken(s) if s.export
-
-broken(s) if s.mac == "MD5"
-
-broken(s) if {
-	some prefix in ["RC4", "DES", "3DES"]
-	startswith(s.enc, prefix)
-}
-
 # Whether a protocol older than TLS 1.3 is enabled, so that the TLS 1.2 cipher list applies.
 pre_tls13(ep) if {
 	some p in ep.tls.protocols.value
@@ -68,14 +55,14 @@ nothing_offered(ep) if no_match(ep)
 
 nothing_offered(ep) if count(offered(ep)) == 0
 
-weak(ep) := [s.name | some s in offered(ep); not strong(s)]
-
 # Why a suite is weak: the first reason that applies, worst first.
 reason(s) := "NULL encryption" if s.enc == "None"
 
 else := "anonymous, no authentication" if s.au == "None"
 
 else := "EXPORT grade" if s.export
+
+else := "RC4, DES or 3DES" if regex.match(`^(RC4|DES|3DES)`, s.enc)
 
 else := "MD5" if s.mac == "MD5"
 
@@ -85,19 +72,27 @@ else := "CBC mode, no AEAD" if not s.aead
 
 else := "not strong"
 
-reason_order := ["NULL encryption", "anonymous, no authentication", "EXPORT grade", "MD5", "no forward secrecy (static key exchange)", "CBC mode, no AEAD", "not strong"]
+reason_order := [
+	"NULL encryption", "anonymous, no authentication", "EXPORT grade", "RC4, DES or 3DES", "MD5",
+	"no forward secrecy (static key exchange)", "CBC mode, no AEAD", "not strong",
+]
+
+high_reasons := {"NULL encryption", "anonymous, no authentication", "EXPORT grade", "RC4, DES or 3DES", "MD5"}
+
+# The weak suites of a list, each with its reason (one pass over the list).
+classify(suites) := [{"name": s.name, "why": reason(s)} | some s in suites; not strong(s)]
 
 # "reason: N (first names…)" for each reason that has weak suites.
-weak_groups(ep) := [g |
+groups(bad) := [g |
 	some why in reason_order
-	names := [s.name | some s in offered(ep); not strong(s); reason(s) == why]
+	names := [b.name | some b in bad; b.why == why]
 	count(names) > 0
 	g := sprintf("%s: %d (%s)", [why, count(names), lib.some_of(names, 4)])
 ]
 
-severity(ep) := "high" if {
-	some s in offered(ep)
-	broken(s)
+severity(bad) := "high" if {
+	some b in bad
+	b.why in high_reasons
 } else := "medium"
 
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
@@ -131,15 +126,16 @@ results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
 	not nothing_offered(ep)
-	w := weak(ep)
-	count(w) > 0
+	suites := offered(ep)
+	bad := classify(suites)
+	count(bad) > 0
 	r := lib.result(
-		requirement, ep, "FAIL", severity(ep),
-		sprintf("%d of %d suites offered are weak; %s; from %s%s", [count(w), count(offered(ep)), concat("; ", weak_groups(ep)), spec_text(ep), unknown_note(ep)]),
+		requirement, ep, "FAIL", severity(bad),
+		sprintf("%d of %d suites offered are weak; %s; from %s%s", [count(bad), count(suites), concat("; ", groups(bad)), spec_text(ep), unknown_note(ep)]),
 		[ep.tls.ciphers.span],
 		[
-			lib.ev_at("weak suites", ep.tls.ciphers.span, w),
-			lib.ev("ciphers", ep.tls.ciphers),
+			lib.ev_at("weak suites", ep.tls.ciphers.span, [b.name | some b in bad]),
+			lib.cipher_ev("ciphers", ep.tls.ciphers),
 			lib.ev("protocols", ep.tls.protocols),
 		],
 	)
@@ -149,13 +145,15 @@ results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
 	not nothing_offered(ep)
-	count(offered(ep)) > 0
-	count(weak(ep)) == 0
+	suites := offered(ep)
+	every s in suites {
+		strong(s)
+	}
 	r := lib.result(
 		requirement, ep, "PASS", "info",
-		sprintf("all %d suites offered are strong (%s%s)", [count(offered(ep)), spec_text(ep), unknown_note(ep)]),
+		sprintf("all %d suites offered are strong (%s%s)", [count(suites), spec_text(ep), unknown_note(ep)]),
 		[cipher_span(ep)],
-		[lib.ev("ciphers", ep.tls.ciphers), lib.ev("TLS 1.3 suites", ep.tls.tls13_suites)],
+		[lib.cipher_ev("ciphers", ep.tls.ciphers), lib.suites_ev("TLS 1.3 suites", ep.tls.tls13_suites)],
 	)
 }
 
@@ -167,7 +165,7 @@ results contains r if {
 		requirement, ep, "MANUAL", "medium",
 		sprintf("the cipher configuration %s matches no suite%s", [spec_text(ep), unknown_note(ep)]),
 		[ep.tls.ciphers.span],
-		[lib.ev("ciphers", ep.tls.ciphers)],
+		[lib.cipher_ev("ciphers", ep.tls.ciphers)],
 		"with no cipher suite the server cannot complete a handshake (nginx refuses such a string at start-up); decide from the cipher string the server really runs with",
 	)
 }

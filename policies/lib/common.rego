@@ -28,26 +28,26 @@ redirect_only(ep) if {
 passthrough(ep) if ep.transport == "tls-passthrough"
 
 # Endpoints whose TLS settings are judged.
-judged contains ep if {
-	some ep in input.endpoints
-	not out_of_scope(ep)
-	not passthrough(ep)
+judged := [ep |
+	some ep in input.endpoints;
+	not out_of_scope(ep);
+	not passthrough(ep);
 	not redirect_only(ep)
-}
+]
 
 # Endpoints that are in scope and terminate TLS or plaintext themselves.
-in_scope contains ep if {
-	some ep in input.endpoints
-	not out_of_scope(ep)
+in_scope := [ep |
+	some ep in input.endpoints;
+	not out_of_scope(ep);
 	not passthrough(ep)
-}
+]
 
 # In-scope endpoints that pass TLS through.
-passing_through contains ep if {
-	some ep in input.endpoints
-	not out_of_scope(ep)
+passing_through := [ep |
+	some ep in input.endpoints;
+	not out_of_scope(ep);
 	passthrough(ep)
-}
+]
 
 upstreams_text(ep) := concat(", ", [sprintf("%s (%s)", [h.upstream, at(h.span)]) | some h in ep.hops]) if count(ep.hops) > 0
 
@@ -88,6 +88,17 @@ exposed_plaintext(ep) := [l |
 	some l in object.get(ep, ["plaintext", "listens"], [])
 	not l.scope in local_scopes
 ]
+
+# Evidence for a cipher list: the string and the names of the suites it expands to.
+cipher_ev(label, fact) := object.union(
+	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": {"spec": fact.value.spec, "suites": [s.name | some s in fact.value.suites], "unknown": fact.value.unknown}},
+	note_of(fact),
+)
+
+suites_ev(label, fact) := object.union(
+	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": [s.name | some s in fact.value]},
+	note_of(fact),
+)
 
 # One piece of evidence from a model fact.
 ev(label, fact) := object.union(
