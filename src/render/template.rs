@@ -88,10 +88,9 @@ fn excerpts(map: &SourceMap, r: &RequirementResult) -> Vec<Excerpt> {
                     label: Option<String>,
                     note: Option<String>,
                     origin: Option<String>| {
-        if out
-            .iter()
-            .any(|e| e.file == loc.file && e.line == loc.line && e.label == label)
-        {
+        if out.iter().any(|e| {
+            e.file == loc.file && e.line == loc.line && (label.is_none() || e.label == label)
+        }) {
             return;
         }
         let text = crate::results::excerpt(map, loc).unwrap_or_default();
