@@ -42,6 +42,12 @@ struct ScanArgs {
     /// The nginx version whose defaults apply, e.g. 1.27.3 (overrides tlsproof.toml).
     #[arg(long, value_name = "VERSION")]
     nginx_version: Option<String>,
+    /// The Caddy version whose defaults apply, e.g. 2.8.4 (overrides tlsproof.toml).
+    #[arg(long, value_name = "VERSION")]
+    caddy_version: Option<String>,
+    /// The Traefik version whose defaults apply, e.g. 3.1 (overrides tlsproof.toml and image tags).
+    #[arg(long, value_name = "VERSION")]
+    traefik_version: Option<String>,
 }
 
 impl ScanArgs {
@@ -51,6 +57,8 @@ impl ScanArgs {
             profile: self.profile.clone(),
             environment: self.environment.clone(),
             nginx_version: self.nginx_version.clone(),
+            caddy_version: self.caddy_version.clone(),
+            traefik_version: self.traefik_version.clone(),
             policies_dir: self.policies.clone(),
         }
     }

@@ -20,6 +20,10 @@ pub struct Config {
     pub exclude: Vec<String>,
     #[serde(default)]
     pub nginx: ProductSection,
+    #[serde(default)]
+    pub caddy: ProductSection,
+    #[serde(default)]
+    pub traefik: ProductSection,
 }
 
 /// A product's declared facts.

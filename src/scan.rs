@@ -21,6 +21,8 @@ pub struct Options {
     pub profile: Option<String>,
     pub environment: Option<String>,
     pub nginx_version: Option<String>,
+    pub caddy_version: Option<String>,
+    pub traefik_version: Option<String>,
     pub policies_dir: Option<PathBuf>,
 }
 
@@ -133,6 +135,11 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
 
     let declared = Declared {
         nginx_version: opts.nginx_version.clone().or(config.nginx.version.clone()),
+        caddy_version: opts.caddy_version.clone().or(config.caddy.version.clone()),
+        traefik_version: opts
+            .traefik_version
+            .clone()
+            .or(config.traefik.version.clone()),
     };
     let ingested = ingest::ingest(&mut map, &candidates, &declared);
     findings.extend(ingested.findings);
@@ -155,8 +162,14 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         red_flags: ingested.red_flags,
         ..Model::default()
     };
-    if let Some(v) = &declared.nginx_version {
-        model.versions.insert("nginx".into(), v.clone());
+    for (product, version) in [
+        ("nginx", &declared.nginx_version),
+        ("caddy", &declared.caddy_version),
+        ("traefik", &declared.traefik_version),
+    ] {
+        if let Some(v) = version {
+            model.versions.insert(product.into(), v.clone());
+        }
     }
     model.sources = map
         .files()

@@ -4,7 +4,11 @@
 //! candidates to its format's module, which parses with spans and normalizes into the model.
 //! A new format is one variant here, one module beside this file, and one fixture folder.
 
+pub mod caddy;
+pub mod endpoint;
+pub mod gotls;
 pub mod nginx;
+pub mod traefik;
 
 use crate::diag::Finding;
 use crate::discover::Candidate;
@@ -17,12 +21,21 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Nginx,
+    /// A Caddyfile (Caddy v2).
+    Caddy,
+    /// Traefik static or dynamic (file provider) configuration, YAML or TOML.
+    Traefik,
+    /// A docker-compose file: Traefik labels, the Traefik image tag, `command:` flags.
+    Compose,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Nginx => "nginx",
+            Kind::Caddy => "caddy",
+            Kind::Traefik => "traefik",
+            Kind::Compose => "compose",
         }
     }
 }
@@ -31,6 +44,8 @@ impl Kind {
 #[derive(Debug, Clone, Default)]
 pub struct Declared {
     pub nginx_version: Option<String>,
+    pub caddy_version: Option<String>,
+    pub traefik_version: Option<String>,
 }
 
 /// What the ingesters produced.
@@ -45,6 +60,12 @@ pub struct Ingested {
 
 /// Decides a file's kind from its name, then its content. `None` = not a file tlsproof reads.
 pub fn detect(path: &Path) -> Option<Kind> {
+    if caddy::detect(path) {
+        return Some(Kind::Caddy);
+    }
+    if let Some(kind) = traefik::detect(path) {
+        return Some(kind);
+    }
     if nginx::detect(path) {
         return Some(Kind::Nginx);
     }
@@ -54,12 +75,57 @@ pub fn detect(path: &Path) -> Option<Kind> {
 /// Runs every ingester over its candidates.
 pub fn ingest(map: &mut SourceMap, candidates: &[Candidate], declared: &Declared) -> Ingested {
     let mut out = Ingested::default();
-    let nginx: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|c| c.kind == Kind::Nginx)
-        .collect();
+    let of =
+        |kind: Kind| -> Vec<&Candidate> { candidates.iter().filter(|c| c.kind == kind).collect() };
+    let nginx = of(Kind::Nginx);
     if !nginx.is_empty() {
         nginx::ingest(map, &nginx, declared, &mut out);
     }
+    let caddy = of(Kind::Caddy);
+    if !caddy.is_empty() {
+        caddy::ingest(map, &caddy, declared, &mut out);
+    }
+    let traefik = of(Kind::Traefik);
+    let compose = of(Kind::Compose);
+    if !traefik.is_empty() || !compose.is_empty() {
+        traefik::ingest(map, &traefik, &compose, declared, &mut out);
+    }
     out
+}
+
+/// The display path of a file found while loading (an include, an import, a provider file):
+/// relative to the scanned directory with `/` separators, prefixed like the candidate it was
+/// reached from; the path as given when it lies outside the scanned tree.
+pub fn display_path(root: &Path, canonical_root: &Path, path: &Path, prefix: &str) -> String {
+    let rel = path
+        .strip_prefix(root)
+        .or_else(|_| path.strip_prefix(canonical_root))
+        .ok()
+        .map(|r| {
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        });
+    match rel {
+        Some(r) if !r.is_empty() => {
+            if prefix.is_empty() {
+                r
+            } else {
+                format!("{prefix}/{r}")
+            }
+        }
+        _ => path.display().to_string(),
+    }
+}
+
+/// The display prefix of a candidate: what its display path adds in front of its path
+/// relative to its root (the name of a scanned directory given on the command line).
+pub fn display_prefix(c: &Candidate) -> String {
+    let canonical_root = c.root.canonicalize().unwrap_or_else(|_| c.root.clone());
+    c.display
+        .strip_suffix(&display_path(&c.root, &canonical_root, &c.path, ""))
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string()
 }

@@ -1248,45 +1248,7 @@ fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) {
             }
         }
 
-        let ep = &mut draft.endpoint;
-        ep.tls.enabled = ep.listens.iter().any(|l| l.tls);
-        ep.scope = ep
-            .listens
-            .iter()
-            .map(|l| l.scope)
-            .max()
-            .unwrap_or(Scope::Unknown);
-        // With `ssl_preread` the client's TLS passes through unterminated: no listener of
-        // this server carries plaintext of its own.
-        if ep.transport != Transport::TlsPassthrough {
-            ep.plaintext.listens = ep.listens.iter().filter(|l| !l.tls).cloned().collect();
-        }
-        if ep.transport != Transport::TlsPassthrough {
-            ep.transport = match (ep.tls.enabled, ep.plaintext.listens.is_empty()) {
-                (true, true) => Transport::Https,
-                (true, false) => Transport::Mixed,
-                _ => Transport::Http,
-            };
-        }
-        let refuses = ep.plaintext.redirects_to_https.value || ep.plaintext.blocked.value;
-        ep.serves_content = if !ep.tls.enabled && refuses {
-            let why = if ep.plaintext.redirects_to_https.value {
-                &ep.plaintext.redirects_to_https
-            } else {
-                &ep.plaintext.blocked
-            };
-            Fact::derived(
-                false,
-                why.span.clone(),
-                "every request on this plaintext server is redirected to https or refused",
-            )
-        } else {
-            Fact::derived(
-                true,
-                ep.span.clone(),
-                "the server answers requests with content (no catch-all redirect or refusal)",
-            )
-        };
+        crate::ingest::endpoint::finish(&mut draft.endpoint);
     }
 }
 

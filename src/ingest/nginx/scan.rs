@@ -84,29 +84,6 @@ pub fn looks_like_nginx(text: &str) -> bool {
     false
 }
 
-fn display_for(root: &Path, canonical_root: &Path, path: &Path, prefix: &str) -> String {
-    let rel = path
-        .strip_prefix(root)
-        .or_else(|_| path.strip_prefix(canonical_root))
-        .ok()
-        .map(|r| {
-            r.components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/")
-        });
-    match rel {
-        Some(r) if !r.is_empty() => {
-            if prefix.is_empty() {
-                r
-            } else {
-                format!("{prefix}/{r}")
-            }
-        }
-        _ => path.display().to_string(),
-    }
-}
-
 /// Ingests every nginx candidate.
 pub fn ingest(
     map: &mut SourceMap,
@@ -140,13 +117,8 @@ pub fn ingest(
                    covered: &mut BTreeSet<PathBuf>| {
         let root = c.root.clone();
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let prefix = c
-            .display
-            .strip_suffix(&display_for(&root, &canonical_root, &c.path, ""))
-            .unwrap_or("")
-            .trim_end_matches('/')
-            .to_string();
-        let display_of = |p: &Path| display_for(&root, &canonical_root, p, &prefix);
+        let prefix = crate::ingest::display_prefix(c);
+        let display_of = |p: &Path| crate::ingest::display_path(&root, &canonical_root, p, &prefix);
         let loaded = include::load(map, &c.path, &display_of, &canonical_root, &limits);
         for (i, f) in loaded.files.iter().enumerate() {
             let role = match (i, standalone) {
