@@ -51,7 +51,7 @@ results contains r if {
 	count(ep.tls.certificates) == 0
 	r := lib.result(
 		requirement, ep, "FAIL", "medium",
-		"TLS is enabled but no certificate is configured for this server (no ssl_certificate): handshakes fail",
+		sprintf("TLS is enabled but no certificate is configured for this endpoint (no %s): handshakes fail", [lib.certificate_text(ep)]),
 		[lib.first_listen_span(ep)],
 		[lib.ev_at("listen", l.span, lib.listen_text(l)) | some l in ep.listens],
 	)

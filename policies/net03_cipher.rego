@@ -166,7 +166,7 @@ results contains r if {
 		sprintf("the cipher configuration %s matches no suite%s", [spec_text(ep), unknown_note(ep)]),
 		[ep.tls.ciphers.span],
 		[lib.cipher_ev("ciphers", ep.tls.ciphers)],
-		"with no cipher suite the server cannot complete a handshake (nginx refuses such a string at start-up); decide from the cipher string the server really runs with",
+		"with no cipher suite the server cannot complete a handshake (nginx refuses such a string at start-up, Go products reject unknown names); decide from the cipher list the server really runs with",
 	)
 }
 
@@ -174,7 +174,7 @@ cipher_span(ep) := ep.tls.ciphers.span if pre_tls13(ep)
 
 else := ep.tls.tls13_suites.span
 
-spec_text(ep) := sprintf("ssl_ciphers %q at %s", [ep.tls.ciphers.value.spec, lib.at(ep.tls.ciphers.span)]) if {
+spec_text(ep) := sprintf("%s %q at %s", [lib.cipher_text(ep), ep.tls.ciphers.value.spec, lib.at(ep.tls.ciphers.span)]) if {
 	pre_tls13(ep)
 	ep.tls.ciphers.origin == "explicit"
 } else := sprintf("the default %q, %s", [ep.tls.ciphers.value.spec, object.get(ep.tls.ciphers, "note", "")]) if {

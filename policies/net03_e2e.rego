@@ -64,7 +64,7 @@ results contains r if {
 		requirement, ep, "NOT_APPLICABLE", "info",
 		"the endpoint serves its content itself: there is no hop behind it",
 		[ep.span], [],
-		sprintf("the server block at %s has no proxy_pass, grpc_pass or uwsgi_pass: TLS ends where the content is served", [lib.at(ep.span)]),
+		sprintf("%s has no %s: TLS ends where the content is served", [lib.block_text(ep), lib.proxy_text(ep)]),
 	)
 }
 

@@ -47,3 +47,15 @@ test_tls_passthrough_passes_and_is_manual_elsewhere if {
 	r.status == "MANUAL"
 	contains(r.justification, "ssl_preread")
 }
+
+test_no_hop_justification_speaks_the_products_language if {
+	nginx := object.union(f.tls_endpoint, {"hops": []})
+	caddy := object.union(nginx, {"id": "caddy:Caddyfile:1:mcp.example.com", "component": "caddy"})
+	rs := e2e.results with input as f.input_of([nginx, caddy])
+	some a in rs
+	a.endpoint == nginx.id
+	contains(a.justification, "the server block at site.conf:1 has no proxy_pass")
+	some b in rs
+	b.endpoint == caddy.id
+	contains(b.justification, "the site block at site.conf:1 has no reverse_proxy")
+}

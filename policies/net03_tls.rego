@@ -79,6 +79,6 @@ protocols_origin(ep) := sprintf("set at %s", [lib.at(ep.tls.protocols.span)]) if
 
 else := object.get(ep.tls.protocols, "note", "the default")
 
-version_note(ep) := sprintf("; %s", [lib.version_advice]) if ep.tls.protocols.version_dependent
+version_note(ep) := sprintf("; %s", [lib.version_advice(ep)]) if ep.tls.protocols.version_dependent
 
 else := ""

@@ -24,6 +24,17 @@ test_unknown_version_default_says_how_to_declare if {
 	some r in rs
 	r.status == "FAIL"
 	contains(r.message, "tlsproof.toml")
+	contains(r.message, "[nginx] version")
+}
+
+test_unknown_traefik_version_names_traefiks_setting if {
+	base := object.union(f.tls_endpoint, {"component": "traefik", "id": "traefik:dyn.yml:3:mcp"})
+	ep := object.union(base, {"tls": {"protocols": {"value": ["TLSv1", "TLSv1.2"], "origin": "default", "note": "Go default", "version_dependent": true}}})
+	rs := tls.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	contains(r.message, "[traefik] version")
+	contains(r.message, "--traefik-version")
 }
 
 test_plaintext_content_fails if {

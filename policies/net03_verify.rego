@@ -46,7 +46,7 @@ results contains r if {
 
 no_tls_hop_reason(ep) := sprintf("its hops are plaintext (%s) and are judged by NET03-E2E; there is no certificate to validate", [concat(", ", [sprintf("%s at %s", [h.upstream, lib.at(h.span)]) | some h in ep.hops])]) if count(ep.hops) > 0
 
-else := sprintf("the server block at %s proxies to no upstream (no proxy_pass, grpc_pass or uwsgi_pass), so it makes no outbound connection", [lib.at(ep.span)])
+else := sprintf("%s proxies to no upstream (no %s), so it makes no outbound connection", [lib.block_text(ep), lib.proxy_text(ep)])
 
 results contains r if {
 	some ep in lib.in_scope

@@ -35,7 +35,7 @@ results contains r if {
 		requirement, ep, "NOT_APPLICABLE", "info",
 		"no TLS on this endpoint: browsers ignore Strict-Transport-Security over plain HTTP",
 		[lib.first_listen_span(ep)], [],
-		sprintf("the server block at %s has no TLS listener; HSTS is sent and honoured over HTTPS only", [lib.at(ep.span)]),
+		sprintf("%s has no TLS listener; HSTS is sent and honoured over HTTPS only", [lib.block_text(ep)]),
 	)
 }
 

@@ -24,7 +24,8 @@ redirect_only(ep) if {
 	ep.serves_content.value == false
 }
 
-# TLS passes through to the upstream unterminated (nginx `stream` with `ssl_preread on`).
+# TLS passes through to the upstream unterminated (nginx `stream` with `ssl_preread on`,
+# Traefik TCP routers with `tls.passthrough`).
 passthrough(ep) if ep.transport == "tls-passthrough"
 
 # Endpoints whose TLS settings are judged.
@@ -53,6 +54,13 @@ upstreams_text(ep) := concat(", ", [sprintf("%s (%s)", [h.upstream, at(h.span)])
 
 else := "its upstream"
 
+# How the proxy passes TLS through, per product.
+passthrough_text(ep) := sprintf("the stream server at %s reads the TLS ClientHello (ssl_preread)", [at(ep.span)]) if ep.component == "nginx"
+
+else := sprintf("the TCP router at %s routes on SNI with tls.passthrough", [at(ep.span)]) if ep.component == "traefik"
+
+else := sprintf("the endpoint at %s passes TLS through", [at(ep.span)])
+
 # The result of a requirement decided by the upstream that terminates the passed-through TLS.
 passthrough_result(req, ep, "MANUAL") := justified(
 	req, ep, "MANUAL", "medium",
@@ -60,8 +68,8 @@ passthrough_result(req, ep, "MANUAL") := justified(
 	[first_listen_span(ep)],
 	[ev_at("listen", l.span, listen_text(l)) | some l in ep.listens],
 	sprintf(
-		"the stream server at %s reads the TLS ClientHello (ssl_preread) and forwards the connection; the protocols, ciphers, certificate and plaintext handling are those of %s: decide by scanning the upstream's configuration",
-		[at(ep.span), upstreams_text(ep)],
+		"%s and forwards the connection; the protocols, ciphers, certificate and plaintext handling are those of %s: decide by scanning the upstream's configuration",
+		[passthrough_text(ep), upstreams_text(ep)],
 	),
 )
 
@@ -172,5 +180,39 @@ some_of(names, n) := concat(", ", names) if count(names) <= n
 
 else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count(names) - n])
 
-# The advice for an undeclared product version.
-version_advice := "the default depends on the product version, which is not declared: set it in tlsproof.toml (e.g. [nginx] version = \"1.26.2\") or pass --nginx-version"
+# The advice for an undeclared product version, naming the product's own setting.
+version_advice(ep) := sprintf("the default depends on the %s version, which is not declared: set it in tlsproof.toml ([%s] version = \"%s\") or pass --%s-version", [ep.component, ep.component, example_version[ep.component], ep.component]) if {
+	example_version[ep.component]
+} else := "the default depends on the product version, which is not declared: declare it in tlsproof.toml"
+
+example_version := {"nginx": "1.26.2", "caddy": "2.8.4", "traefik": "3.1"}
+
+# How each product's configuration names its parts, for messages.
+block_text(ep) := sprintf("%s at %s", [block_kind[ep.component], at(ep.span)]) if block_kind[ep.component]
+
+else := sprintf("the endpoint at %s", [at(ep.span)])
+
+block_kind := {"nginx": "the server block", "caddy": "the site block", "traefik": "the router"}
+
+# The directives that make a proxy hop, per product.
+proxy_directives := {
+	"nginx": "proxy_pass, grpc_pass or uwsgi_pass",
+	"caddy": "reverse_proxy",
+	"traefik": "service with servers",
+}
+
+proxy_text(ep) := object.get(proxy_directives, ep.component, "proxy setting")
+
+# The setting that names a certificate, per product.
+certificate_directives := {
+	"nginx": "ssl_certificate",
+	"caddy": "tls <cert> <key> or automatic HTTPS",
+	"traefik": "tls.certificates or certResolver",
+}
+
+certificate_text(ep) := object.get(certificate_directives, ep.component, "certificate setting")
+
+# The setting that lists TLS 1.2 cipher suites, per product.
+cipher_directives := {"nginx": "ssl_ciphers", "caddy": "tls ciphers", "traefik": "cipherSuites"}
+
+cipher_text(ep) := object.get(cipher_directives, ep.component, "ciphers")
