@@ -492,7 +492,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_rejected() {
-        let mut text = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         for i in 1..10 {
             let p = i - 1;
             text.push_str(&format!(
@@ -506,7 +508,9 @@ mod tests {
     fn deep_nesting_is_rejected() {
         let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(parse_yaml(&text).is_err());
-        let block: String = (0..100_000).map(|i| format!("{}k:\n", " ".repeat(i % 2000))).collect();
+        let block: String = (0..100_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i % 2000)))
+            .collect();
         let _ = parse_yaml(&block);
         let text = format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(parse_toml(&text).is_err());
@@ -522,7 +526,8 @@ mod tests {
 
     #[test]
     fn toml_nodes_carry_offsets() {
-        let text = "[entryPoints.web]\naddress = \":80\"\n\n[[tls.certificates]]\ncertFile = \"a.pem\"\n";
+        let text =
+            "[entryPoints.web]\naddress = \":80\"\n\n[[tls.certificates]]\ncertFile = \"a.pem\"\n";
         let n = parse_toml(text).unwrap();
         let a = n.path_ci(&["entrypoints", "web", "address"]).unwrap();
         assert_eq!(a.as_str(), Some(":80"));

@@ -215,7 +215,9 @@ pub fn rule_hosts(rule: &str) -> Vec<String> {
         };
         let args = &rule[args_start..args_start + close];
         for part in args.split(',') {
-            let h = part.trim().trim_matches(|c| c == '`' || c == '"' || c == '\'');
+            let h = part
+                .trim()
+                .trim_matches(|c| c == '`' || c == '"' || c == '\'');
             if !h.is_empty() {
                 out.push(h.to_string());
             }
@@ -347,17 +349,65 @@ fn named<'a>(
     }
 }
 
-fn collect_dynamic<'a>(reg: &mut Registry<'a>, root: &'a Node, file: FileId, provider: &'static str, container: Option<&'a Container>) {
+fn collect_dynamic<'a>(
+    reg: &mut Registry<'a>,
+    root: &'a Node,
+    file: FileId,
+    provider: &'static str,
+    container: Option<&'a Container>,
+) {
     let http = root.get_ci("http");
     let tcp = root.get_ci("tcp");
-    named(&mut reg.routers, http.and_then(|h| h.get_ci("routers")), provider, file, container);
-    named(&mut reg.services, http.and_then(|h| h.get_ci("services")), provider, file, container);
-    named(&mut reg.middlewares, http.and_then(|h| h.get_ci("middlewares")), provider, file, container);
-    named(&mut reg.transports, http.and_then(|h| h.get_ci("serversTransports")), provider, file, container);
-    named(&mut reg.tcp_routers, tcp.and_then(|h| h.get_ci("routers")), provider, file, container);
-    named(&mut reg.tcp_services, tcp.and_then(|h| h.get_ci("services")), provider, file, container);
+    named(
+        &mut reg.routers,
+        http.and_then(|h| h.get_ci("routers")),
+        provider,
+        file,
+        container,
+    );
+    named(
+        &mut reg.services,
+        http.and_then(|h| h.get_ci("services")),
+        provider,
+        file,
+        container,
+    );
+    named(
+        &mut reg.middlewares,
+        http.and_then(|h| h.get_ci("middlewares")),
+        provider,
+        file,
+        container,
+    );
+    named(
+        &mut reg.transports,
+        http.and_then(|h| h.get_ci("serversTransports")),
+        provider,
+        file,
+        container,
+    );
+    named(
+        &mut reg.tcp_routers,
+        tcp.and_then(|h| h.get_ci("routers")),
+        provider,
+        file,
+        container,
+    );
+    named(
+        &mut reg.tcp_services,
+        tcp.and_then(|h| h.get_ci("services")),
+        provider,
+        file,
+        container,
+    );
     if let Some(tls) = root.get_ci("tls") {
-        named(&mut reg.options, tls.get_ci("options"), provider, file, container);
+        named(
+            &mut reg.options,
+            tls.get_ci("options"),
+            provider,
+            file,
+            container,
+        );
         if let Some(certs) = tls.get_ci("certificates") {
             for c in certs.items() {
                 if let Some(cf) = scalar_at(c, "certFile", file) {
@@ -400,7 +450,10 @@ pub(super) fn build(map: &SourceMap, src: &Sources, declared: &Declared, out: &m
                     format!("the declared Traefik version {v:?} is not a version number; defaults are taken as for an unknown version"),
                     None,
                 ));
-                Version { parts: None, text: None }
+                Version {
+                    parts: None,
+                    text: None,
+                }
             }
         },
         (None, Some(img)) => match Version::parse(&img.tag) {
@@ -408,9 +461,15 @@ pub(super) fn build(map: &SourceMap, src: &Sources, declared: &Declared, out: &m
                 parts: Some(p),
                 text: Some(format!("{} (image tag)", img.tag.trim_start_matches('v'))),
             },
-            None => Version { parts: None, text: None },
+            None => Version {
+                parts: None,
+                text: None,
+            },
         },
-        (None, None) => Version { parts: None, text: None },
+        (None, None) => Version {
+            parts: None,
+            text: None,
+        },
     };
     let mut ctx = Ctx {
         map,
@@ -457,13 +516,20 @@ pub(super) fn build(map: &SourceMap, src: &Sources, declared: &Declared, out: &m
 /// The endpoint of one HTTP (or TCP) router.
 fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
     let (name, provider, r_at, node, container) = {
-        let objs = if tcp { &ctx.reg.tcp_routers } else { &ctx.reg.routers };
+        let objs = if tcp {
+            &ctx.reg.tcp_routers
+        } else {
+            &ctx.reg.routers
+        };
         let o = &objs[idx.min(objs.len().saturating_sub(1))];
         (o.name.clone(), o.provider, o.at, o.node, o.container)
     };
     let file = r_at.file;
     let span = ctx.ms(r_at);
-    let rule = node.get_ci("rule").and_then(Node::scalar).unwrap_or_default();
+    let rule = node
+        .get_ci("rule")
+        .and_then(Node::scalar)
+        .unwrap_or_default();
     let server_names = rule_hosts(&rule);
 
     // The router's TLS section.
@@ -583,7 +649,9 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
             default_server: false,
             span: ctx.ms(*n_at),
             origin: Origin::Explicit,
-            note: Some(format!("entrypoint {n}: its address is not in the scanned configuration")),
+            note: Some(format!(
+                "entrypoint {n}: its address is not in the scanned configuration"
+            )),
         });
     }
 
@@ -601,22 +669,26 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
     // redirectScheme middleware on the router).
     let mut redirect: Option<Fact<bool>> = None;
     let all_ep_redirect = !plaintext_eps.is_empty()
-        && plaintext_eps.iter().all(|&i| {
-            ctx.eps[i].redirect.as_ref().is_some_and(|r| r.https)
-        });
+        && plaintext_eps
+            .iter()
+            .all(|&i| ctx.eps[i].redirect.as_ref().is_some_and(|r| r.https));
     if let Some((scheme_at, permanent)) = mws.redirect {
-        redirect = Some(
-            Fact::explicit(true, ctx.ms(scheme_at)).with_note(format!(
-                "redirectScheme middleware to https{}",
-                if permanent { " (permanent)" } else { "" }
-            )),
-        );
+        redirect = Some(Fact::explicit(true, ctx.ms(scheme_at)).with_note(format!(
+            "redirectScheme middleware to https{}",
+            if permanent { " (permanent)" } else { "" }
+        )));
     } else if all_ep_redirect {
-        if let Some(r) = plaintext_eps.first().and_then(|&i| ctx.eps[i].redirect.as_ref()) {
+        if let Some(r) = plaintext_eps
+            .first()
+            .and_then(|&i| ctx.eps[i].redirect.as_ref())
+        {
             redirect = Some(Fact::derived(
                 true,
                 ctx.ms(r.at),
-                format!("the entrypoint redirects every request to entrypoint {} over https", r.to),
+                format!(
+                    "the entrypoint redirects every request to entrypoint {} over https",
+                    r.to
+                ),
             ));
         }
     }
@@ -637,9 +709,7 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
                 let to = r.to.to_ascii_lowercase();
                 let to_port = to.trim_start_matches(':').parse::<u16>().ok();
                 let hits = targets.contains(&to)
-                    || to_port.is_some_and(|p| {
-                        ep_idx.iter().any(|&i| ctx.eps[i].port == Some(p))
-                    });
+                    || to_port.is_some_and(|p| ep_idx.iter().any(|&i| ctx.eps[i].port == Some(p)));
                 if hits {
                     red_listens.push(Listen {
                         address: ep.address.clone(),
@@ -741,8 +811,8 @@ fn middlewares(ctx: &mut Ctx, refs: &[(String, At)], provider: &str) -> Middlewa
         if seen > 256 || depth > 8 {
             break;
         }
-        let found = lookup(&ctx.reg.middlewares, &r, &from)
-            .map(|o| (o.node, o.at.file, o.provider));
+        let found =
+            lookup(&ctx.reg.middlewares, &r, &from).map(|o| (o.node, o.at.file, o.provider));
         let (node, file, p) = match found {
             Ok(x) => x,
             Err(p) => {
@@ -850,7 +920,13 @@ fn cipher_list(spec: String, names: &[&str]) -> CipherList {
 }
 
 /// Protocols, ciphers, certificates and client authentication of a router's TLS.
-fn tls_facts(ctx: &mut Ctx, tls: Option<&TlsRef>, provider: &str, anchor: At, passthrough: bool) -> Tls {
+fn tls_facts(
+    ctx: &mut Ctx,
+    tls: Option<&TlsRef>,
+    provider: &str,
+    anchor: At,
+    passthrough: bool,
+) -> Tls {
     let a = ctx.ms(anchor);
     let v = ctx.version.label();
     let tls13 = Fact::default(
@@ -858,7 +934,9 @@ fn tls_facts(ctx: &mut Ctx, tls: Option<&TlsRef>, provider: &str, anchor: At, pa
         a.clone(),
         "Go crypto/tls: the TLS 1.3 suites are fixed",
     );
-    let user_default = lookup(&ctx.reg.options, "default@file", "file").ok().map(|o| (o.node, o.at));
+    let user_default = lookup(&ctx.reg.options, "default@file", "file")
+        .ok()
+        .map(|o| (o.node, o.at));
     let opt = match tls.and_then(|t| t.options.clone()) {
         Some((r, r_at)) => match lookup(&ctx.reg.options, &r, provider) {
             Ok(o) => Ok(Some((o.node, o.at, r))),
@@ -878,13 +956,21 @@ fn tls_facts(ctx: &mut Ctx, tls: Option<&TlsRef>, provider: &str, anchor: At, pa
             let s = ctx.ms(r_at);
             let note = format!("TLS option {r} not found in the scanned configuration: worst case assumed, scan the configuration that defines it");
             (
-                Fact::derived(gotls::protocol_range("TLSv1", "TLSv1.3"), s.clone(), note.clone()),
+                Fact::derived(
+                    gotls::protocol_range("TLSv1", "TLSv1.3"),
+                    s.clone(),
+                    note.clone(),
+                ),
                 Fact::derived(
                     cipher_list(format!("{r} (not found)"), gotls::CIPHER_SUITES_OLD_GO),
                     s.clone(),
                     note,
                 ),
-                Fact::derived("unknown".to_string(), s, format!("TLS option {r} not found")),
+                Fact::derived(
+                    "unknown".to_string(),
+                    s,
+                    format!("TLS option {r} not found"),
+                ),
             )
         }
     };
@@ -1058,9 +1144,21 @@ fn user_option(ctx: &mut Ctx, node: &Node, o_at: At, name: &str) -> TlsTriple {
         }
         None => {
             let (list_, spec, vd) = match ctx.version.at_least(&[2, 11]) {
-                Some(true) => (gotls::CIPHER_SUITES_GO122, "tls.CipherSuites() (Go 1.22+)", false),
-                Some(false) => (gotls::CIPHER_SUITES_OLD_GO, "tls.CipherSuites() (Go < 1.22)", false),
-                None => (gotls::CIPHER_SUITES_OLD_GO, "tls.CipherSuites() (Go toolchain unknown)", true),
+                Some(true) => (
+                    gotls::CIPHER_SUITES_GO122,
+                    "tls.CipherSuites() (Go 1.22+)",
+                    false,
+                ),
+                Some(false) => (
+                    gotls::CIPHER_SUITES_OLD_GO,
+                    "tls.CipherSuites() (Go < 1.22)",
+                    false,
+                ),
+                None => (
+                    gotls::CIPHER_SUITES_OLD_GO,
+                    "tls.CipherSuites() (Go toolchain unknown)",
+                    true,
+                ),
             };
             let mut f = Fact::default(
                 cipher_list(spec.into(), list_),
@@ -1091,9 +1189,17 @@ fn user_option(ctx: &mut Ctx, node: &Node, o_at: At, name: &str) -> TlsTriple {
                 ctx.ms(at(file, ca)),
                 "clientAuth.caFiles without clientAuthType implies RequireAndVerifyClientCert",
             ),
-            None => Fact::default("off".to_string(), o_span.clone(), "Traefik default: clientAuthType NoClientCert"),
+            None => Fact::default(
+                "off".to_string(),
+                o_span.clone(),
+                "Traefik default: clientAuthType NoClientCert",
+            ),
         },
-        None => Fact::default("off".to_string(), o_span, "Traefik default: clientAuthType NoClientCert"),
+        None => Fact::default(
+            "off".to_string(),
+            o_span,
+            "Traefik default: clientAuthType NoClientCert",
+        ),
     };
     (protocols, ciphers, client_auth)
 }
@@ -1109,7 +1215,11 @@ fn hops(
     r_at: At,
 ) -> Vec<Hop> {
     let service_ref = scalar_at(node, "service", file);
-    let services = if tcp { &ctx.reg.tcp_services } else { &ctx.reg.services };
+    let services = if tcp {
+        &ctx.reg.tcp_services
+    } else {
+        &ctx.reg.services
+    };
     let svc = match &service_ref {
         Some((r, r2)) => match lookup(services, r, provider) {
             Ok(o) => Some((o.node, o.at)),
@@ -1180,15 +1290,29 @@ fn hops(
             }
         }
     }
-    // Docker labels: loadbalancer.server.port / .scheme / .url.
+    // Docker labels: loadbalancer.server.port / .scheme / .url (TCP: .port / .tls).
     if let Some(one) = lb.get_ci("server") {
-        if let Some((u, u_at)) = scalar_at(one, "url", s_file) {
+        if tcp {
+            let host = container
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| "container".into());
+            let tls = one.get_ci("tls").and_then(Node::as_bool) == Some(true);
+            let (port, p_at) = scalar_at(one, "port", s_file)
+                .map(|(p, a)| (format!(":{p}"), a))
+                .unwrap_or((String::new(), s_at));
+            servers.push((
+                format!("{}://{host}{port}", if tls { "tls" } else { "tcp" }),
+                p_at,
+            ));
+        } else if let Some((u, u_at)) = scalar_at(one, "url", s_file) {
             servers.push((u, u_at));
         } else {
             let scheme = scalar_at(one, "scheme", s_file)
                 .map(|(s, _)| s)
                 .unwrap_or_else(|| "http".into());
-            let host = container.map(|c| c.name.clone()).unwrap_or_else(|| "container".into());
+            let host = container
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| "container".into());
             let (port, p_at) = scalar_at(one, "port", s_file)
                 .map(|(p, a)| (format!(":{p}"), a))
                 .unwrap_or((String::new(), s_at));
@@ -1200,7 +1324,17 @@ fn hops(
         return vec![open_hop(ctx, "(service without servers)", s_at)];
     }
     for (u, u_at) in servers {
-        out.push(hop_for(ctx, &u, if tcp { "tcp loadBalancer.servers.address" } else { "loadBalancer.servers.url" }, u_at, transport.clone()));
+        out.push(hop_for(
+            ctx,
+            &u,
+            if tcp {
+                "tcp loadBalancer.servers.address"
+            } else {
+                "loadBalancer.servers.url"
+            },
+            u_at,
+            transport.clone(),
+        ));
     }
     out
 }
@@ -1216,22 +1350,46 @@ fn open_hop(ctx: &Ctx, what: &str, a: At) -> Hop {
         determinate: false,
         targets: Vec::new(),
         scope: Scope::Unknown,
-        verify: Fact::derived(true, s.clone(), "the upstream is not in the scanned configuration"),
-        trusted_ca: Fact::derived(None, s.clone(), "the upstream is not in the scanned configuration"),
+        verify: Fact::derived(
+            true,
+            s.clone(),
+            "the upstream is not in the scanned configuration",
+        ),
+        trusted_ca: Fact::derived(
+            None,
+            s.clone(),
+            "the upstream is not in the scanned configuration",
+        ),
         span: s,
     }
 }
 
-fn hop_for(ctx: &mut Ctx, url: &str, directive: &str, u_at: At, transport: Option<(String, At)>) -> Hop {
+fn hop_for(
+    ctx: &mut Ctx,
+    url: &str,
+    directive: &str,
+    u_at: At,
+    transport: Option<(String, At)>,
+) -> Hop {
     let span = ctx.ms(u_at);
     let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
     let scheme = scheme.to_ascii_lowercase();
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let authority = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    let authority = authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority);
     let host = if authority.starts_with('[') {
-        authority.split(']').next().unwrap_or(authority).trim_start_matches('[')
+        authority
+            .split(']')
+            .next()
+            .unwrap_or(authority)
+            .trim_start_matches('[')
     } else {
-        authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority)
+        authority
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(authority)
     };
     let determinate = !host.is_empty() && !host.contains('$') && !host.contains('{');
     let scope = if determinate {
@@ -1298,7 +1456,11 @@ fn global_transport(ctx: &Ctx, span: &ModelSpan) -> (Fact<bool>, Fact<Option<Str
     };
     let ca = match &ctx.global_root_cas {
         Some((c, a)) => Fact::explicit(Some(c.clone()), ctx.ms(*a)),
-        None => Fact::default(None, span.clone(), "Traefik default: the system trust store"),
+        None => Fact::default(
+            None,
+            span.clone(),
+            "Traefik default: the system trust store",
+        ),
     };
     (verify, ca)
 }
@@ -1330,7 +1492,11 @@ fn transport_facts(
             ),
             ctx.ms(at(file, v)),
         ),
-        None => Fact::default(None, span.clone(), "Traefik default: the system trust store"),
+        None => Fact::default(
+            None,
+            span.clone(),
+            "Traefik default: the system trust store",
+        ),
     };
     (verify, ca)
 }
@@ -1345,7 +1511,10 @@ mod tests {
             rule_hosts("Host(`a.example.com`) && PathPrefix(`/mcp`)"),
             vec!["a.example.com"]
         );
-        assert_eq!(rule_hosts("Host(`a`, `b`) || HostSNI(`c`)"), vec!["a", "b", "c"]);
+        assert_eq!(
+            rule_hosts("Host(`a`, `b`) || HostSNI(`c`)"),
+            vec!["a", "b", "c"]
+        );
         assert!(rule_hosts("ClientHost(`x`)").is_empty());
         assert!(rule_hosts("PathPrefix(`/`)").is_empty());
     }
@@ -1353,8 +1522,14 @@ mod tests {
     #[test]
     fn addresses_split() {
         assert_eq!(split_address(":443"), ("*".into(), Some(443), false));
-        assert_eq!(split_address("127.0.0.1:8080"), ("127.0.0.1".into(), Some(8080), false));
-        assert_eq!(split_address("[::1]:80/udp"), ("::1".into(), Some(80), true));
+        assert_eq!(
+            split_address("127.0.0.1:8080"),
+            ("127.0.0.1".into(), Some(8080), false)
+        );
+        assert_eq!(
+            split_address("[::1]:80/udp"),
+            ("::1".into(), Some(80), true)
+        );
     }
 
     #[test]

@@ -171,7 +171,9 @@ mod tests {
             },
         ];
         let t = tree(&pairs, 0);
-        let o = t.path_ci(&["http", "routers", "r", "tls", "options"]).unwrap();
+        let o = t
+            .path_ci(&["http", "routers", "r", "tls", "options"])
+            .unwrap();
         assert_eq!(o.as_str(), Some("modern@file"));
         assert_eq!(o.start, 2);
         let m = t

@@ -35,20 +35,38 @@ const NAMED_PARENTS: &[&str] = &[
     "experimental.localplugins",
 ];
 
-/// Substrings that make a key path TLS-relevant.
+/// Substrings of a path segment that make a key path TLS-relevant.
 const RELEVANT: &[&str] = &[
-    "tls", "ssl", "cert", "cipher", "version", "insecure", "redirect", "sts", "scheme",
-    "clientauth", "rootca", "serverstransport", "passthrough", "curve", "sni", "acme",
+    "tls",
+    "ssl",
+    "cert",
+    "cipher",
+    "version",
+    "insecure",
+    "redirect",
+    "scheme",
+    "clientauth",
+    "rootca",
+    "serverstransport",
+    "passthrough",
+    "curve",
+    "snistrict",
+    "acme",
 ];
 
 /// Whether a normalized key path is TLS-relevant (see the module header).
 pub fn relevant(path: &str) -> bool {
-    RELEVANT.iter().any(|r| path.contains(r))
-        || (path.starts_with("entrypoints.*.") && path.ends_with(".address"))
+    path.split('.').any(|seg| {
+        RELEVANT.iter().any(|r| seg.contains(r))
+            || seg.starts_with("sts")
+            || seg == "forcestsheader"
+    }) || (path.starts_with("entrypoints.*.") && path.ends_with(".address"))
         || (path.starts_with("http.routers.*.") || path.starts_with("tcp.routers.*."))
             && ["entrypoints", "rule", "service", "middlewares"]
                 .iter()
-                .any(|k| path.ends_with(&format!(".*.{k}")) || path.ends_with(&format!(".*.{k}.[]")))
+                .any(|k| {
+                    path.ends_with(&format!(".*.{k}")) || path.ends_with(&format!(".*.{k}.[]"))
+                })
         || path.ends_with("servers.[].url")
         || path.ends_with("servers.[].address")
         || path.ends_with("loadbalancer.server.port")
@@ -58,20 +76,59 @@ pub fn relevant(path: &str) -> bool {
 /// Keys the ingester reads and turns into the model.
 pub const UNDERSTOOD: &[(&str, &str)] = &[
     ("entrypoints.*.address", "listen address, port and scope"),
-    ("entrypoints.*.asdefault", "routers without entryPoints attach to these"),
-    ("entrypoints.*.http.tls", "TLS for every router on the entrypoint"),
-    ("entrypoints.*.http.tls.options", "TLS option of the entrypoint's routers"),
-    ("entrypoints.*.http.tls.certresolver", "managed (ACME) certificate"),
-    ("entrypoints.*.http.redirections.entrypoint.to", "plaintext redirect target"),
-    ("entrypoints.*.http.redirections.entrypoint.scheme", "redirect is to https unless set otherwise"),
-    ("entrypoints.*.http.middlewares", "entrypoint middlewares (HSTS, redirectScheme)"),
-    ("entrypoints.*.http.middlewares.[]", "entrypoint middlewares (HSTS, redirectScheme)"),
-    ("serverstransport.insecureskipverify", "global upstream verification default"),
+    (
+        "entrypoints.*.asdefault",
+        "routers without entryPoints attach to these",
+    ),
+    (
+        "entrypoints.*.http.tls",
+        "TLS for every router on the entrypoint",
+    ),
+    (
+        "entrypoints.*.http.tls.options",
+        "TLS option of the entrypoint's routers",
+    ),
+    (
+        "entrypoints.*.http.tls.certresolver",
+        "managed (ACME) certificate",
+    ),
+    (
+        "entrypoints.*.http.redirections.entrypoint.to",
+        "plaintext redirect target",
+    ),
+    (
+        "entrypoints.*.http.redirections.entrypoint.scheme",
+        "redirect is to https unless set otherwise",
+    ),
+    (
+        "entrypoints.*.http.middlewares",
+        "entrypoint middlewares (HSTS, redirectScheme)",
+    ),
+    (
+        "entrypoints.*.http.middlewares.[]",
+        "entrypoint middlewares (HSTS, redirectScheme)",
+    ),
+    (
+        "serverstransport.insecureskipverify",
+        "global upstream verification default",
+    ),
     ("serverstransport.rootcas", "global upstream trust anchors"),
-    ("serverstransport.rootcas.[]", "global upstream trust anchors"),
-    ("providers.file.filename", "followed: dynamic configuration file"),
-    ("providers.file.directory", "followed: dynamic configuration directory"),
-    ("providers.docker.exposedbydefault", "which labelled containers are routed"),
+    (
+        "serverstransport.rootcas.[]",
+        "global upstream trust anchors",
+    ),
+    (
+        "providers.file.filename",
+        "followed: dynamic configuration file",
+    ),
+    (
+        "providers.file.directory",
+        "followed: dynamic configuration directory",
+    ),
+    (
+        "providers.docker.exposedbydefault",
+        "which labelled containers are routed",
+    ),
     ("http.routers.*.entrypoints", "the router's listeners"),
     ("http.routers.*.entrypoints.[]", "the router's listeners"),
     ("http.routers.*.rule", "server names from Host()"),
@@ -80,7 +137,10 @@ pub const UNDERSTOOD: &[(&str, &str)] = &[
     ("http.routers.*.middlewares.[]", "HSTS and redirectScheme"),
     ("http.routers.*.tls", "TLS on this router"),
     ("http.routers.*.tls.options", "TLS option reference"),
-    ("http.routers.*.tls.certresolver", "managed (ACME) certificate"),
+    (
+        "http.routers.*.tls.certresolver",
+        "managed (ACME) certificate",
+    ),
     ("tcp.routers.*.entrypoints", "the router's listeners"),
     ("tcp.routers.*.entrypoints.[]", "the router's listeners"),
     ("tcp.routers.*.rule", "server names from HostSNI()"),
@@ -88,113 +148,356 @@ pub const UNDERSTOOD: &[(&str, &str)] = &[
     ("tcp.routers.*.tls", "TLS termination on this router"),
     ("tcp.routers.*.tls.passthrough", "transport tls-passthrough"),
     ("tcp.routers.*.tls.options", "TLS option reference"),
-    ("tcp.routers.*.tls.certresolver", "managed (ACME) certificate"),
-    ("http.services.*.loadbalancer.servers.[].url", "hop upstream"),
-    ("http.services.*.loadbalancer.server.url", "hop upstream (labels)"),
-    ("http.services.*.loadbalancer.server.port", "hop upstream (labels)"),
-    ("http.services.*.loadbalancer.server.scheme", "hop scheme (labels)"),
-    ("http.services.*.loadbalancer.serverstransport", "the serversTransport of the hops"),
-    ("tcp.services.*.loadbalancer.servers.[].address", "hop upstream"),
+    (
+        "tcp.routers.*.tls.certresolver",
+        "managed (ACME) certificate",
+    ),
+    (
+        "http.services.*.loadbalancer.servers.[].url",
+        "hop upstream",
+    ),
+    (
+        "http.services.*.loadbalancer.server.url",
+        "hop upstream (labels)",
+    ),
+    (
+        "http.services.*.loadbalancer.server.port",
+        "hop upstream (labels)",
+    ),
+    (
+        "http.services.*.loadbalancer.server.scheme",
+        "hop scheme (labels)",
+    ),
+    (
+        "http.services.*.loadbalancer.serverstransport",
+        "the serversTransport of the hops",
+    ),
+    (
+        "tcp.services.*.loadbalancer.servers.[].address",
+        "hop upstream",
+    ),
     ("tcp.services.*.loadbalancer.servers.[].tls", "hop uses TLS"),
-    ("http.serverstransports.*.insecureskipverify", "hop verification"),
+    (
+        "tcp.services.*.loadbalancer.server.port",
+        "hop upstream (labels)",
+    ),
+    (
+        "tcp.services.*.loadbalancer.server.tls",
+        "hop uses TLS (labels)",
+    ),
+    (
+        "http.serverstransports.*.insecureskipverify",
+        "hop verification",
+    ),
     ("http.serverstransports.*.rootcas", "hop trust anchors"),
     ("http.serverstransports.*.rootcas.[]", "hop trust anchors"),
-    ("http.middlewares.*.redirectscheme.scheme", "redirect to https"),
-    ("http.middlewares.*.redirectscheme.permanent", "redirect kind (noted)"),
+    (
+        "http.middlewares.*.redirectscheme.scheme",
+        "redirect to https",
+    ),
+    (
+        "http.middlewares.*.redirectscheme.permanent",
+        "redirect kind (noted)",
+    ),
     ("http.middlewares.*.headers.stsseconds", "HSTS max-age"),
-    ("http.middlewares.*.headers.stsincludesubdomains", "HSTS includeSubDomains"),
+    (
+        "http.middlewares.*.headers.stsincludesubdomains",
+        "HSTS includeSubDomains",
+    ),
     ("http.middlewares.*.headers.stspreload", "HSTS preload"),
-    ("http.middlewares.*.headers.forcestsheader", "HSTS on plaintext responses (noted)"),
-    ("http.middlewares.*.headers.customresponseheaders.*", "Strict-Transport-Security set by hand"),
-    ("http.middlewares.*.chain.middlewares", "followed for HSTS and redirects"),
-    ("http.middlewares.*.chain.middlewares.[]", "followed for HSTS and redirects"),
+    (
+        "http.middlewares.*.headers.forcestsheader",
+        "HSTS on plaintext responses (noted)",
+    ),
+    (
+        "http.middlewares.*.headers.customresponseheaders.*",
+        "Strict-Transport-Security set by hand",
+    ),
+    (
+        "http.middlewares.*.chain.middlewares",
+        "followed for HSTS and redirects",
+    ),
+    (
+        "http.middlewares.*.chain.middlewares.[]",
+        "followed for HSTS and redirects",
+    ),
     ("tls.options.*.minversion", "protocols"),
     ("tls.options.*.maxversion", "protocols"),
     ("tls.options.*.ciphersuites", "cipher suites"),
     ("tls.options.*.ciphersuites.[]", "cipher suites"),
-    ("tls.options.*.clientauth.clientauthtype", "client authentication (mTLS)"),
-    ("tls.options.*.clientauth.cafiles", "caFiles alone implies RequireAndVerifyClientCert"),
-    ("tls.options.*.clientauth.cafiles.[]", "caFiles alone implies RequireAndVerifyClientCert"),
+    (
+        "tls.options.*.clientauth.clientauthtype",
+        "client authentication (mTLS)",
+    ),
+    (
+        "tls.options.*.clientauth.cafiles",
+        "caFiles alone implies RequireAndVerifyClientCert",
+    ),
+    (
+        "tls.options.*.clientauth.cafiles.[]",
+        "caFiles alone implies RequireAndVerifyClientCert",
+    ),
     ("tls.certificates.[].certfile", "served certificate"),
-    ("tls.stores.*.defaultcertificate.certfile", "fallback certificate (store default)"),
+    (
+        "tls.stores.*.defaultcertificate.certfile",
+        "fallback certificate (store default)",
+    ),
 ];
 
 /// Keys that are TLS-relevant by name but deliberately not judged, with the reason.
 pub const IGNORED: &[(&str, &str)] = &[
     ("tls.certificates.[].keyfile", "private keys are never read"),
-    ("tls.certificates.[].stores", "only the default store exists in practice"),
-    ("tls.certificates.[].stores.[]", "only the default store exists in practice"),
-    ("tls.stores.*.defaultcertificate.keyfile", "private keys are never read"),
-    ("tls.stores.*.defaultgeneratedcert.**", "ACME-generated default certificate: a certificate issue, not read yet"),
-    ("tls.options.*.curvepreferences", "key-exchange groups are not part of MCP-NET-03's cipher rule"),
-    ("tls.options.*.curvepreferences.[]", "key-exchange groups are not part of MCP-NET-03's cipher rule"),
-    ("tls.options.*.snistrict", "SNI strictness does not change protocols or ciphers (noted for the certificate issue)"),
-    ("tls.options.*.alpnprotocols", "ALPN does not affect TLS strength"),
-    ("tls.options.*.alpnprotocols.[]", "ALPN does not affect TLS strength"),
-    ("tls.options.*.preferserverciphersuites", "ignored by Go since 1.17"),
-    ("tls.options.*.disablesessiontickets", "session tickets are not judged for Traefik yet"),
+    (
+        "tls.certificates.[].stores",
+        "only the default store exists in practice",
+    ),
+    (
+        "tls.certificates.[].stores.[]",
+        "only the default store exists in practice",
+    ),
+    (
+        "tls.stores.*.defaultcertificate.keyfile",
+        "private keys are never read",
+    ),
+    (
+        "tls.stores.*.defaultgeneratedcert.**",
+        "ACME-generated default certificate: a certificate issue, not read yet",
+    ),
+    (
+        "tls.options.*.curvepreferences",
+        "key-exchange groups are not part of MCP-NET-03's cipher rule",
+    ),
+    (
+        "tls.options.*.curvepreferences.[]",
+        "key-exchange groups are not part of MCP-NET-03's cipher rule",
+    ),
+    (
+        "tls.options.*.snistrict",
+        "SNI strictness does not change protocols or ciphers (noted for the certificate issue)",
+    ),
+    (
+        "tls.options.*.alpnprotocols",
+        "ALPN does not affect TLS strength",
+    ),
+    (
+        "tls.options.*.alpnprotocols.[]",
+        "ALPN does not affect TLS strength",
+    ),
+    (
+        "tls.options.*.preferserverciphersuites",
+        "ignored by Go since 1.17",
+    ),
+    (
+        "tls.options.*.disablesessiontickets",
+        "session tickets are not judged for Traefik yet",
+    ),
     ("tls.options.*.ciphersuites.*", "n/a"),
-    ("http.routers.*.tls.domains.**", "ACME domain list; certificate names come from the rule"),
-    ("tcp.routers.*.tls.domains.**", "ACME domain list; certificate names come from the rule"),
+    (
+        "http.routers.*.tls.domains.**",
+        "ACME domain list; certificate names come from the rule",
+    ),
+    (
+        "tcp.routers.*.tls.domains.**",
+        "ACME domain list; certificate names come from the rule",
+    ),
     ("entrypoints.*.http.tls.domains.**", "ACME domain list"),
-    ("tcp.routers.*.middlewares", "TCP middlewares (ipAllowList, inFlightConn) do not affect TLS"),
-    ("tcp.routers.*.middlewares.[]", "TCP middlewares (ipAllowList, inFlightConn) do not affect TLS"),
+    (
+        "tcp.routers.*.middlewares",
+        "TCP middlewares (ipAllowList, inFlightConn) do not affect TLS",
+    ),
+    (
+        "tcp.routers.*.middlewares.[]",
+        "TCP middlewares (ipAllowList, inFlightConn) do not affect TLS",
+    ),
     ("tcp.routers.*.rulesyntax", "rule syntax version"),
     ("http.routers.*.rulesyntax", "rule syntax version"),
-    ("http.services.*.loadbalancer.healthcheck.scheme", "health checks are not MCP traffic"),
-    ("http.services.*.loadbalancer.sticky.cookie.secure", "cookie flag, not transport security"),
-    ("http.services.*.weighted.sticky.cookie.secure", "cookie flag, not transport security"),
-    ("http.services.*.loadbalancer.servers.[].**", "weights and preservePath do not affect TLS"),
-    ("tcp.services.*.loadbalancer.serverstransport", "TCP serversTransports are not followed yet (unsupported)"),
-    ("tcp.serverstransports.**", "TCP serversTransports are not followed yet (unsupported)"),
-    ("http.serverstransports.*.servername", "SNI sent upstream; does not disable verification"),
-    ("http.serverstransports.*.certificates.**", "client certificates to the upstream (mTLS), not judged"),
-    ("http.serverstransports.*.maxidleconnsperhost", "connection pool"),
-    ("http.serverstransports.*.disablehttp2", "protocol choice, not TLS"),
-    ("http.serverstransports.*.peercertsans.**", "narrows verification further; never weakens it"),
-    ("http.serverstransports.*.spiffe.**", "SPIFFE verification: an alternative verifier, not judged yet"),
+    (
+        "http.services.*.loadbalancer.healthcheck.scheme",
+        "health checks are not MCP traffic",
+    ),
+    (
+        "http.services.*.loadbalancer.sticky.cookie.secure",
+        "cookie flag, not transport security",
+    ),
+    (
+        "http.services.*.weighted.sticky.cookie.secure",
+        "cookie flag, not transport security",
+    ),
+    (
+        "http.services.*.loadbalancer.servers.[].**",
+        "weights and preservePath do not affect TLS",
+    ),
+    (
+        "tcp.services.*.loadbalancer.serverstransport",
+        "TCP serversTransports are not followed yet (unsupported)",
+    ),
+    (
+        "tcp.serverstransports.**",
+        "TCP serversTransports are not followed yet (unsupported)",
+    ),
+    (
+        "http.serverstransports.*.servername",
+        "SNI sent upstream; does not disable verification",
+    ),
+    (
+        "http.serverstransports.*.certificates.**",
+        "client certificates to the upstream (mTLS), not judged",
+    ),
+    (
+        "http.serverstransports.*.maxidleconnsperhost",
+        "connection pool",
+    ),
+    (
+        "http.serverstransports.*.disablehttp2",
+        "protocol choice, not TLS",
+    ),
+    (
+        "http.serverstransports.*.peercertsans.**",
+        "narrows verification further; never weakens it",
+    ),
+    (
+        "http.serverstransports.*.spiffe.**",
+        "SPIFFE verification: an alternative verifier, not judged yet",
+    ),
     ("http.serverstransports.*.forwardingtimeouts.**", "timeouts"),
-    ("http.serverstransports.*.ciphersuites.**", "upstream ciphers: not judged (NET03-CIPHER covers listeners)"),
-    ("http.serverstransports.*.minversion", "upstream protocol floor: not judged yet"),
-    ("http.serverstransports.*.maxversion", "upstream protocol ceiling: not judged yet"),
-    ("http.middlewares.*.headers.sslredirect", "removed in Traefik v2 (v1 option); has no effect"),
-    ("http.middlewares.*.headers.ssltemporaryredirect", "removed in Traefik v2; has no effect"),
-    ("http.middlewares.*.headers.sslhost", "removed in Traefik v2; has no effect"),
-    ("http.middlewares.*.headers.sslforcehost", "removed in Traefik v2; has no effect"),
-    ("http.middlewares.*.headers.sslproxyheaders.**", "request headers for the upstream"),
-    ("http.middlewares.*.headers.customrequestheaders.**", "request headers for the upstream"),
-    ("http.middlewares.*.headers.isdevelopment", "HSTS is still sent; only host checks are relaxed"),
-    ("http.middlewares.*.redirectscheme.port", "port of the https redirect; the scheme decides"),
-    ("http.middlewares.*.redirectregex.**", "regex redirects are not analysed (unsupported): use redirectScheme"),
-    ("http.middlewares.*.forwardauth.tls.**", "connection to the auth server, not MCP traffic"),
-    ("http.middlewares.*.passtlsclientcert.**", "forwards client-certificate data as headers"),
+    (
+        "http.serverstransports.*.ciphersuites.**",
+        "upstream ciphers: not judged (NET03-CIPHER covers listeners)",
+    ),
+    (
+        "http.serverstransports.*.minversion",
+        "upstream protocol floor: not judged yet",
+    ),
+    (
+        "http.serverstransports.*.maxversion",
+        "upstream protocol ceiling: not judged yet",
+    ),
+    (
+        "http.middlewares.*.headers.sslredirect",
+        "removed in Traefik v2 (v1 option); has no effect",
+    ),
+    (
+        "http.middlewares.*.headers.ssltemporaryredirect",
+        "removed in Traefik v2; has no effect",
+    ),
+    (
+        "http.middlewares.*.headers.sslhost",
+        "removed in Traefik v2; has no effect",
+    ),
+    (
+        "http.middlewares.*.headers.sslforcehost",
+        "removed in Traefik v2; has no effect",
+    ),
+    (
+        "http.middlewares.*.headers.sslproxyheaders.**",
+        "request headers for the upstream",
+    ),
+    (
+        "http.middlewares.*.headers.customrequestheaders.**",
+        "request headers for the upstream",
+    ),
+    (
+        "http.middlewares.*.headers.isdevelopment",
+        "HSTS is still sent; only host checks are relaxed",
+    ),
+    (
+        "http.middlewares.*.redirectscheme.port",
+        "port of the https redirect; the scheme decides",
+    ),
+    (
+        "http.middlewares.*.redirectregex.**",
+        "regex redirects are not analysed (unsupported): use redirectScheme",
+    ),
+    (
+        "http.middlewares.*.forwardauth.tls.**",
+        "connection to the auth server, not MCP traffic",
+    ),
+    (
+        "http.middlewares.*.passtlsclientcert.**",
+        "forwards client-certificate data as headers",
+    ),
     ("http.middlewares.*.plugin.**", "plugins are opaque"),
-    ("http.middlewares.*.headers.contentsecuritypolicy", "not TLS"),
-    ("http.middlewares.*.headers.contentsecuritypolicyreportonly", "not TLS"),
+    (
+        "http.middlewares.*.headers.contentsecuritypolicy",
+        "not TLS",
+    ),
+    (
+        "http.middlewares.*.headers.contentsecuritypolicyreportonly",
+        "not TLS",
+    ),
     ("http.middlewares.*.errors.statusrewrites.*", "not TLS"),
     ("udp.**", "UDP carries no MCP traffic"),
-    ("entrypoints.*.http3.**", "HTTP/3 uses the same TLS configuration"),
+    (
+        "http.middlewares.*.ratelimit.redis.tls.**",
+        "connection to the rate-limit Redis store, not MCP traffic",
+    ),
+    (
+        "http.services.*.loadbalancer.healthcheck.followredirects",
+        "health checks are not MCP traffic",
+    ),
+    (
+        "tcp.services.*.loadbalancer.proxyprotocol.version",
+        "PROXY protocol header version, not TLS",
+    ),
+    (
+        "http.serverstransports.*.peercerturi",
+        "narrows verification to a URI SAN; never weakens it",
+    ),
+    (
+        "entrypoints.*.http3.**",
+        "HTTP/3 uses the same TLS configuration",
+    ),
     ("entrypoints.*.http2.**", "HTTP/2 settings"),
-    ("entrypoints.*.http.redirections.entrypoint.permanent", "301/308 vs 302/307: both redirect"),
-    ("entrypoints.*.http.redirections.entrypoint.priority", "redirect router priority"),
+    (
+        "entrypoints.*.http.redirections.entrypoint.permanent",
+        "301/308 vs 302/307: both redirect",
+    ),
+    (
+        "entrypoints.*.http.redirections.entrypoint.priority",
+        "redirect router priority",
+    ),
     ("entrypoints.*.http.encodequerysemicolons", "not TLS"),
     ("entrypoints.*.http.sanitizepath", "not TLS"),
     ("entrypoints.*.http.maxheaderbytes", "not TLS"),
     ("entrypoints.*.http.encodedcharacters.**", "not TLS"),
-    ("entrypoints.*.proxyprotocol.insecure", "PROXY protocol trust, not TLS"),
-    ("entrypoints.*.forwardedheaders.insecure", "X-Forwarded-* trust, not TLS"),
-    ("entrypoints.*.forwardedheaders.**", "X-Forwarded-* trust, not TLS"),
+    (
+        "entrypoints.*.proxyprotocol.insecure",
+        "PROXY protocol trust, not TLS",
+    ),
+    (
+        "entrypoints.*.forwardedheaders.insecure",
+        "X-Forwarded-* trust, not TLS",
+    ),
+    (
+        "entrypoints.*.forwardedheaders.**",
+        "X-Forwarded-* trust, not TLS",
+    ),
     ("entrypoints.*.observability.**", "logging/metrics"),
     ("entrypoints.*.udp.**", "UDP carries no MCP traffic"),
     ("entrypoints.*.transport.**", "timeouts and keep-alive"),
     ("entrypoints.*.allowacmebypass", "ACME challenge routing"),
     ("serverstransport.maxidleconnsperhost", "connection pool"),
     ("serverstransport.forwardingtimeouts.**", "timeouts"),
-    ("serverstransport.spiffe.**", "SPIFFE verification, not judged yet"),
-    ("tcpserverstransport.**", "TCP serversTransport default: not followed yet (unsupported)"),
-    ("certificatesresolvers.**", "ACME resolver settings: a router naming a resolver gets a managed certificate"),
-    ("api.insecure", "dashboard on the traefik entrypoint (:8080) without auth: not TLS judged yet"),
-    ("providers.**", "connections to provider APIs (Docker, Kubernetes, Consul…), not MCP traffic"),
+    (
+        "serverstransport.spiffe.**",
+        "SPIFFE verification, not judged yet",
+    ),
+    (
+        "tcpserverstransport.**",
+        "TCP serversTransport default: not followed yet (unsupported)",
+    ),
+    (
+        "certificatesresolvers.**",
+        "ACME resolver settings: a router naming a resolver gets a managed certificate",
+    ),
+    (
+        "api.insecure",
+        "dashboard on the traefik entrypoint (:8080) without auth: not TLS judged yet",
+    ),
+    (
+        "providers.**",
+        "connections to provider APIs (Docker, Kubernetes, Consul…), not MCP traffic",
+    ),
     ("metrics.**", "metrics exporters"),
     ("tracing.**", "tracing exporters"),
     ("accesslog.**", "logging"),
@@ -300,7 +603,10 @@ mod tests {
             .collect();
         assert_eq!(normalize(&segs), "http.routers.*.tls.options");
         assert!(matches("providers.**", "providers.docker.tls.ca"));
-        assert!(matches("**.observability.**", "http.routers.*.observability.tracing"));
+        assert!(matches(
+            "**.observability.**",
+            "http.routers.*.observability.tracing"
+        ));
         assert_eq!(coverage("http.routers.*.tls.options"), Coverage::Understood);
     }
 }

@@ -159,7 +159,10 @@ fn read(
         Ok(m) if m.len() > crate::discover::MAX_FILE_BYTES => {
             out.findings.push(Finding::new(
                 FindingKind::LimitExceeded,
-                format!("{display}: larger than {} bytes, not read", crate::discover::MAX_FILE_BYTES),
+                format!(
+                    "{display}: larger than {} bytes, not read",
+                    crate::discover::MAX_FILE_BYTES
+                ),
                 origin,
             ));
             return None;
@@ -241,7 +244,9 @@ pub fn ingest(
         let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let docs = parse(map, file, out);
         if c.kind == Kind::Compose {
-            out.files.entry(file).or_insert((Kind::Compose, "compose".into()));
+            out.files
+                .entry(file)
+                .or_insert((Kind::Compose, "compose".into()));
             for d in docs {
                 compose_doc(&mut src, file, &d, &dir);
             }
@@ -268,9 +273,16 @@ pub fn ingest(
                 });
             }
         }
-        out.files.entry(file).or_insert((Kind::Traefik, role.into()));
+        out.files
+            .entry(file)
+            .or_insert((Kind::Traefik, role.into()));
     }
-    follow_file_providers(map, traefik.iter().chain(compose.iter()).copied(), &mut src, out);
+    follow_file_providers(
+        map,
+        traefik.iter().chain(compose.iter()).copied(),
+        &mut src,
+        out,
+    );
     if src.statics.is_empty() && src.dynamics.is_empty() && src.containers.is_empty() {
         return;
     }
@@ -407,9 +419,8 @@ fn follow_file_providers<'a>(
                         .map(|e| e.path())
                         .filter(|p| {
                             p.is_file()
-                                && p.extension().is_some_and(|e| {
-                                    e == "yml" || e == "yaml" || e == "toml"
-                                })
+                                && p.extension()
+                                    .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
                         })
                         .collect()
                 })
@@ -434,11 +445,14 @@ fn follow_file_providers<'a>(
             if !src.loaded.insert(canonical(&f)) {
                 continue;
             }
-            let display = crate::ingest::display_path(&root, &canonical_root, &canonical(&f), &prefix);
+            let display =
+                crate::ingest::display_path(&root, &canonical_root, &canonical(&f), &prefix);
             let Some(file) = read(map, &f, display, out, Some(origin)) else {
                 continue;
             };
-            out.files.entry(file).or_insert((Kind::Traefik, "provider file".into()));
+            out.files
+                .entry(file)
+                .or_insert((Kind::Traefik, "provider file".into()));
             let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
             for root in parse(map, file, out) {
                 if is_dynamic(&root) {
