@@ -429,6 +429,9 @@ fn follow_file_providers<'a>(
             v
         } else if path.is_file() {
             vec![path.clone()]
+        } else if !src.dynamics.is_empty() {
+            // A container path; the scan found dynamic files on its own.
+            continue;
         } else {
             // Paths inside a container (e.g. /etc/traefik/dynamic) are often not on this disk.
             out.findings.push(Finding::new(
