@@ -18,3 +18,4 @@ pub mod results;
 pub mod scan;
 pub mod schema;
 pub mod source;
+pub mod yaml;

@@ -1,18 +1,471 @@
-//! Traefik ingestion (placeholder until the Traefik ingester lands).
+//! Traefik v2/v3 ingestion: static configuration (traefik.yml/toml, CLI flags in compose
+//! `command:`), dynamic configuration (file provider YAML/TOML, Docker labels) → endpoints.
+//!
+//! Every source is first read into a spanned [`Node`] tree (labels and flags through
+//! [`flat`]), then [`build`] resolves routers, entrypoints, TLS options, services and
+//! middlewares across files and providers, applying Traefik's defaults by version.
+
+mod build;
+pub mod flat;
+pub mod keys;
+
+use crate::diag::{Finding, FindingKind};
 use crate::discover::Candidate;
 use crate::ingest::{Declared, Ingested, Kind};
-use crate::source::SourceMap;
-use std::path::Path;
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml::{self, Node};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
-pub fn detect(_path: &Path) -> Option<Kind> {
-    None
+/// Top-level keys of a static configuration.
+const STATIC_KEYS: &[&str] = &[
+    "entryPoints",
+    "providers",
+    "certificatesResolvers",
+    "serversTransport",
+    "api",
+];
+
+/// Whether a file is Traefik configuration (static or dynamic) or a docker-compose file.
+pub fn detect(path: &Path) -> Option<Kind> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())?;
+    let yamlish = name.ends_with(".yml") || name.ends_with(".yaml");
+    if yamlish && (name.starts_with("docker-compose") || name.starts_with("compose")) {
+        return Some(Kind::Compose);
+    }
+    if !(yamlish || name.ends_with(".toml")) || name.starts_with("tlsproof") {
+        return None;
+    }
+    if name.starts_with("traefik.") {
+        return Some(Kind::Traefik);
+    }
+    let head = crate::discover::head(path, 64 * 1024)?;
+    let text = String::from_utf8_lossy(&head);
+    looks_like_traefik(&text, yamlish).then_some(Kind::Traefik)
 }
 
+/// Content sniffing: a top-level Traefik section (YAML `http:` with `routers:` …, TOML
+/// `[http.routers…]`, `[entryPoints…]`), and nothing Kubernetes-shaped.
+pub fn looks_like_traefik(text: &str, yaml: bool) -> bool {
+    if yaml {
+        let mut top = false;
+        let mut inner = false;
+        for line in text.lines() {
+            if line.starts_with("kind:") || line.starts_with("apiVersion:") {
+                return false;
+            }
+            let t = line.trim_end();
+            if ["http:", "tcp:", "tls:", "udp:"].contains(&t)
+                || line.starts_with("entryPoints:")
+                || line.starts_with("certificatesResolvers:")
+            {
+                top = true;
+                if line.starts_with("entryPoints:") || line.starts_with("certificatesResolvers:") {
+                    inner = true;
+                }
+            }
+            let s = line.trim_start();
+            if line.starts_with(' ')
+                && [
+                    "routers:",
+                    "services:",
+                    "middlewares:",
+                    "options:",
+                    "certificates:",
+                    "stores:",
+                    "serversTransports:",
+                ]
+                .iter()
+                .any(|k| s.starts_with(k))
+            {
+                inner = true;
+            }
+        }
+        top && inner
+    } else {
+        text.lines().any(|l| {
+            let l = l.trim_start().trim_start_matches('[').to_ascii_lowercase();
+            [
+                "http.routers",
+                "http.services",
+                "http.middlewares",
+                "http.serverstransports",
+                "tcp.routers",
+                "tcp.services",
+                "tls.options",
+                "tls.certificates",
+                "tls.stores",
+                "entrypoints",
+                "certificatesresolvers",
+            ]
+            .iter()
+            .any(|k| l.starts_with(k))
+        })
+    }
+}
+
+/// One parsed configuration tree and where it came from.
+pub struct Doc {
+    pub file: FileId,
+    pub root: Node,
+    /// Directory relative paths in this document resolve against.
+    pub dir: PathBuf,
+}
+
+/// A compose service that carries Traefik labels.
+pub struct Container {
+    pub file: FileId,
+    /// The compose service name (the Docker provider's default service host).
+    pub name: String,
+    pub name_start: usize,
+    /// The labels as a tree (`traefik.` stripped).
+    pub labels: Node,
+    pub enable: Option<bool>,
+}
+
+/// The Traefik image of a compose file: tag and where it is written.
+pub struct Image {
+    pub file: FileId,
+    pub tag: String,
+    pub start: usize,
+}
+
+/// Everything read from the Traefik and compose candidates.
+#[derive(Default)]
+pub struct Sources {
+    pub statics: Vec<Doc>,
+    pub dynamics: Vec<Doc>,
+    pub containers: Vec<Container>,
+    pub images: Vec<Image>,
+    /// Static configurations named in compose files but mounted from elsewhere, etc.
+    pub loaded: BTreeSet<PathBuf>,
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Reads and registers a file; a finding when it cannot be read.
+fn read(
+    map: &mut SourceMap,
+    path: &Path,
+    display: String,
+    out: &mut Ingested,
+    origin: Option<Span>,
+) -> Option<FileId> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > crate::discover::MAX_FILE_BYTES => {
+            out.findings.push(Finding::new(
+                FindingKind::LimitExceeded,
+                format!(
+                    "{display}: larger than {} bytes, not read",
+                    crate::discover::MAX_FILE_BYTES
+                ),
+                origin,
+            ));
+            return None;
+        }
+        _ => {}
+    }
+    match std::fs::read(path) {
+        Ok(raw) => Some(map.add(display, path.to_path_buf(), &raw)),
+        Err(e) => {
+            out.findings.push(Finding::new(
+                FindingKind::ReadError,
+                format!("{display}: cannot be read: {e}"),
+                origin,
+            ));
+            None
+        }
+    }
+}
+
+/// Parses a registered file as YAML (every document) or TOML; a parse error is a finding.
+fn parse(map: &SourceMap, file: FileId, out: &mut Ingested) -> Vec<Node> {
+    let Some(sf) = map.get(file) else {
+        return Vec::new();
+    };
+    let toml = sf.path.extension().is_some_and(|e| e == "toml");
+    let parsed = if toml {
+        yaml::parse_toml(&sf.text).map(|n| vec![n])
+    } else {
+        yaml::parse_yaml(&sf.text)
+    };
+    match parsed {
+        Ok(docs) => docs,
+        Err(e) => {
+            let at = e.offset.unwrap_or(0);
+            out.findings.push(Finding::new(
+                FindingKind::ParseError,
+                format!(
+                    "{}: not valid {}: {}; nothing in it was judged",
+                    sf.display,
+                    if toml { "TOML" } else { "YAML" },
+                    e.message
+                ),
+                Some(Span::new(file, at, at)),
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn is_static(root: &Node) -> bool {
+    STATIC_KEYS.iter().any(|k| root.get_ci(k).is_some())
+}
+
+fn is_dynamic(root: &Node) -> bool {
+    ["http", "tcp", "tls", "udp"]
+        .iter()
+        .any(|k| root.get_ci(k).is_some_and(Node::is_map))
+}
+
+/// Ingests every Traefik and compose candidate.
 pub fn ingest(
-    _map: &mut SourceMap,
-    _traefik: &[&Candidate],
-    _compose: &[&Candidate],
-    _d: &Declared,
-    _out: &mut Ingested,
+    map: &mut SourceMap,
+    traefik: &[&Candidate],
+    compose: &[&Candidate],
+    declared: &Declared,
+    out: &mut Ingested,
 ) {
+    let mut src = Sources::default();
+    let mut all: Vec<&Candidate> = traefik.iter().chain(compose.iter()).copied().collect();
+    all.sort_by(|a, b| a.display.cmp(&b.display));
+    for c in all {
+        let canon = canonical(&c.path);
+        if !src.loaded.insert(canon) {
+            continue;
+        }
+        let Some(file) = read(map, &c.path, c.display.clone(), out, None) else {
+            continue;
+        };
+        let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let docs = parse(map, file, out);
+        if c.kind == Kind::Compose {
+            out.files
+                .entry(file)
+                .or_insert((Kind::Compose, "compose".into()));
+            for d in docs {
+                compose_doc(&mut src, file, &d, &dir);
+            }
+            continue;
+        }
+        let mut role = "standalone";
+        for root in docs {
+            if is_static(&root) {
+                role = "static";
+                src.statics.push(Doc {
+                    file,
+                    root: root.clone(),
+                    dir: dir.clone(),
+                });
+            }
+            if is_dynamic(&root) {
+                if role != "static" {
+                    role = "dynamic";
+                }
+                src.dynamics.push(Doc {
+                    file,
+                    root,
+                    dir: dir.clone(),
+                });
+            }
+        }
+        out.files
+            .entry(file)
+            .or_insert((Kind::Traefik, role.into()));
+    }
+    follow_file_providers(
+        map,
+        traefik.iter().chain(compose.iter()).copied(),
+        &mut src,
+        out,
+    );
+    if src.statics.is_empty() && src.dynamics.is_empty() && src.containers.is_empty() {
+        return;
+    }
+    build::build(map, &src, declared, out);
+}
+
+/// Reads one compose document: the Traefik image and its `command:` flags (static config), and
+/// services with `traefik.*` labels (Docker provider dynamic config).
+fn compose_doc(src: &mut Sources, file: FileId, root: &Node, dir: &Path) {
+    let Some(services) = root.get("services") else {
+        return;
+    };
+    for (name_node, svc) in services.entries() {
+        let Some(name) = name_node.scalar() else {
+            continue;
+        };
+        if let Some(image) = svc.get("image").and_then(Node::as_str) {
+            let base = image.split('@').next().unwrap_or(image);
+            let (repo, tag) = match base.rsplit_once(':') {
+                Some((r, t)) if !t.contains('/') => (r, t),
+                _ => (base, "latest"),
+            };
+            if repo == "traefik" || repo.ends_with("/traefik") {
+                let start = svc.get("image").map(|n| n.start).unwrap_or(name_node.start);
+                src.images.push(Image {
+                    file,
+                    tag: tag.to_string(),
+                    start,
+                });
+                let mut pairs = Vec::new();
+                if let Some(cmd) = svc.get("command") {
+                    match cmd.as_str() {
+                        Some(s) => {
+                            // Every flag of a string command cites the `command:` value.
+                            for (arg, _) in flat::split_command(s) {
+                                pairs.extend(flat::flag(&arg, cmd.start));
+                            }
+                        }
+                        None => {
+                            for item in cmd.items() {
+                                if let Some(s) = item.scalar() {
+                                    pairs.extend(flat::flag(&s, item.start));
+                                }
+                            }
+                        }
+                    }
+                }
+                if !pairs.is_empty() {
+                    src.statics.push(Doc {
+                        file,
+                        root: flat::tree(&pairs, name_node.start),
+                        dir: dir.to_path_buf(),
+                    });
+                }
+            }
+        }
+        let mut pairs = Vec::new();
+        if let Some(labels) = svc.get("labels") {
+            let mut add = |k: &str, v: &str, start: usize| {
+                let k = k.trim();
+                if let Some(rest) = k.strip_prefix("traefik.") {
+                    pairs.push(flat::Pair {
+                        key: rest.to_string(),
+                        value: v.trim().to_string(),
+                        start,
+                    });
+                }
+            };
+            for item in labels.items() {
+                if let Some(s) = item.scalar() {
+                    let (k, v) = s.split_once('=').unwrap_or((s.as_str(), ""));
+                    add(k, v, item.start);
+                }
+            }
+            for (k, v) in labels.entries() {
+                if let Some(ks) = k.scalar() {
+                    add(&ks, &v.scalar().unwrap_or_default(), k.start);
+                }
+            }
+        }
+        if !pairs.is_empty() {
+            let tree = flat::tree(&pairs, name_node.start);
+            let enable = tree.get_ci("enable").and_then(Node::as_bool);
+            src.containers.push(Container {
+                file,
+                name,
+                name_start: name_node.start,
+                labels: tree,
+                enable,
+            });
+        }
+    }
+}
+
+/// Reads the files and directories named by `providers.file.filename|directory` that the scan
+/// did not already read. Relative paths are taken relative to the static file's directory.
+fn follow_file_providers<'a>(
+    map: &mut SourceMap,
+    candidates: impl Iterator<Item = &'a Candidate>,
+    src: &mut Sources,
+    out: &mut Ingested,
+) {
+    let cands: Vec<&Candidate> = candidates.collect();
+    let Some(first) = cands.first() else {
+        return;
+    };
+    let root = first.root.clone();
+    let canonical_root = canonical(&root);
+    let prefix = crate::ingest::display_prefix(first);
+    let mut targets: Vec<(PathBuf, Span)> = Vec::new();
+    for d in &src.statics {
+        let Some(file) = d.root.path_ci(&["providers", "file"]) else {
+            continue;
+        };
+        for key in ["filename", "directory"] {
+            if let Some(n) = file.get_ci(key) {
+                if let Some(p) = n.scalar() {
+                    let path = Path::new(&p);
+                    let resolved = if path.is_absolute() {
+                        path.to_path_buf()
+                    } else {
+                        d.dir.join(path)
+                    };
+                    targets.push((resolved, Span::new(d.file, n.start, n.start)));
+                }
+            }
+        }
+    }
+    for (path, origin) in targets {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(&path)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| {
+                            p.is_file()
+                                && p.extension()
+                                    .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            v.sort();
+            v
+        } else if path.is_file() {
+            vec![path.clone()]
+        } else if !src.dynamics.is_empty() {
+            // A container path; the scan found dynamic files on its own.
+            continue;
+        } else {
+            // Paths inside a container (e.g. /etc/traefik/dynamic) are often not on this disk.
+            out.findings.push(Finding::new(
+                FindingKind::Notice,
+                format!(
+                    "the file provider names {} which is not on this disk (a path inside the container?); scan the mounted directory so its dynamic configuration is judged",
+                    path.display()
+                ),
+                Some(origin),
+            ));
+            continue;
+        };
+        for f in files {
+            if !src.loaded.insert(canonical(&f)) {
+                continue;
+            }
+            let display =
+                crate::ingest::display_path(&root, &canonical_root, &canonical(&f), &prefix);
+            let Some(file) = read(map, &f, display, out, Some(origin)) else {
+                continue;
+            };
+            out.files
+                .entry(file)
+                .or_insert((Kind::Traefik, "provider file".into()));
+            let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
+            for root in parse(map, file, out) {
+                if is_dynamic(&root) {
+                    src.dynamics.push(Doc {
+                        file,
+                        root,
+                        dir: dir.clone(),
+                    });
+                }
+            }
+        }
+    }
 }
