@@ -165,7 +165,7 @@ impl Lexer {
             self.i += 1;
             let after = pos + ch.len_utf8();
 
-            if !(quoted || bt_quoted) && !(in_heredoc || heredoc_escaped) && val.starts_with("<<") {
+            if !(quoted || bt_quoted || in_heredoc || heredoc_escaped) && val.starts_with("<<") {
                 if ch == ' ' {
                     return make(val, None, start, pos, line);
                 }

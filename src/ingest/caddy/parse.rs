@@ -668,14 +668,11 @@ impl Parser<'_, '_, '_> {
             };
             let replacement = if t.text == "{block}" {
                 Some(block_tokens.clone())
-            } else if let Some(key) = t
-                .text
-                .strip_prefix("{blocks.")
-                .and_then(|s| s.strip_suffix('}'))
-            {
-                Some(mapping.get(key).cloned().unwrap_or_default())
             } else {
-                None
+                t.text
+                    .strip_prefix("{blocks.")
+                    .and_then(|s| s.strip_suffix('}'))
+                    .map(|key| mapping.get(key).cloned().unwrap_or_default())
             };
             if let Some(r) = replacement {
                 if r.is_empty() {
@@ -746,11 +743,11 @@ impl Parser<'_, '_, '_> {
             .get(site.span.file)
             .and_then(|f| f.path.parent().map(Path::to_path_buf))
             .unwrap_or_default();
-        let full = if Path::new(pattern).is_absolute() {
+        let full = lexical(&if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)
         } else {
             base.join(pattern)
-        };
+        });
         let full_s = full.to_string_lossy().into_owned();
         if full_s.matches('*').count() > 1
             || full_s.matches('?').count() > 1
@@ -919,6 +916,24 @@ fn replace_args(text: &str, args: &[String]) -> String {
         rest = &tail[close + 1..];
     }
     out.push_str(rest);
+    out
+}
+
+/// Removes `.` and `..` components without touching the file system (Go's `filepath.Join`
+/// cleans the same way).
+fn lexical(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c.as_os_str());
+                }
+            }
+            _ => out.push(c.as_os_str()),
+        }
+    }
     out
 }
 
