@@ -1,11 +1,173 @@
-//! Caddyfile ingestion (placeholder until the Caddy ingester lands).
-use crate::discover::Candidate;
-use crate::ingest::{Declared, Ingested};
-use crate::source::SourceMap;
-use std::path::Path;
+//! Caddyfile (Caddy v2) ingestion: detect, load with imports, analyze, normalize.
+//!
+//! `lex` and `parse` follow Caddy's own tokenizer and parser (quotes, backticks, heredocs,
+//! continuations, `{$VAR}`, snippets, imports); `site` applies the HTTP adapter's checks;
+//! `normalize` builds one endpoint per site block with Caddy's defaults; `adapt` reproduces
+//! the TLS facts of `caddy adapt` so that tests can hold the ingester to Caddy's own output.
 
-pub fn detect(_path: &Path) -> bool {
-    false
+pub mod adapt;
+pub mod lex;
+pub mod normalize;
+pub mod parse;
+pub mod site;
+
+use crate::diag::{Finding, FindingKind};
+use crate::discover::Candidate;
+use crate::ingest::{Declared, Ingested, Kind};
+use crate::source::SourceMap;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Whether a file is a Caddyfile: `Caddyfile`, `Caddyfile.*`, `*.caddyfile`, `*.Caddyfile`,
+/// `*.caddy`; the extension forms must not look like nginx or JSON.
+pub fn detect(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    if lower == "caddyfile" {
+        return true;
+    }
+    let by_name = lower.starts_with("caddyfile.")
+        || lower.ends_with(".caddyfile")
+        || lower.ends_with(".caddy");
+    if !by_name {
+        return false;
+    }
+    if [
+        ".json", ".yaml", ".yml", ".toml", ".md", ".txt", ".bak", ".orig",
+    ]
+    .iter()
+    .any(|e| lower.starts_with("caddyfile.") && lower.ends_with(e))
+    {
+        return false;
+    }
+    let Some(head) = crate::discover::head(path, 64 * 1024) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head);
+    !text.trim_start().starts_with("{\"") && !crate::ingest::nginx::scan::looks_like_nginx(&text)
 }
 
-pub fn ingest(_map: &mut SourceMap, _c: &[&Candidate], _d: &Declared, _out: &mut Ingested) {}
+/// Everything one Caddyfile yields.
+pub struct Loaded {
+    pub parsed: parse::Parsed,
+    pub config: site::Config,
+}
+
+/// Loads and analyzes one Caddyfile with its imports.
+pub fn load(
+    map: &mut SourceMap,
+    path: &Path,
+    display_of: &dyn Fn(&Path) -> String,
+    scan_root: &Path,
+    env: parse::Env,
+) -> Loaded {
+    let mut loader = parse::Loader {
+        map,
+        display_of,
+        scan_root: scan_root
+            .canonicalize()
+            .unwrap_or_else(|_| scan_root.to_path_buf()),
+        env,
+        limits: parse::Limits::default(),
+    };
+    let parsed = parse::load(&mut loader, path);
+    let config = if parsed.failed {
+        site::Config::default()
+    } else {
+        site::analyze(&parsed.blocks)
+    };
+    Loaded { parsed, config }
+}
+
+/// What `caddy adapt` would say about a Caddyfile's TLS: its servers, or the findings that
+/// make Caddy refuse it.
+pub struct Adapted {
+    pub servers: Vec<adapt::Server>,
+    pub findings: Vec<Finding>,
+}
+
+impl Adapted {
+    /// Whether Caddy would refuse this Caddyfile.
+    pub fn is_error(&self) -> bool {
+        self.findings.iter().any(|f| f.kind.is_error())
+    }
+}
+
+/// Adapts a Caddyfile on disk (read with the process environment for `{$VAR}`).
+pub fn adapt_file(map: &mut SourceMap, path: &Path) -> Adapted {
+    let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let display = |p: &Path| p.display().to_string();
+    let env = |k: &str| std::env::var(k).ok();
+    let loaded = load(map, path, &display, &root, &env);
+    let (_, norm_findings) = normalize::endpoints(map, &loaded.config);
+    let mut findings = loaded.parsed.findings;
+    findings.extend(loaded.config.findings.iter().cloned());
+    findings.extend(norm_findings);
+    Adapted {
+        servers: adapt::servers(&loaded.config),
+        findings,
+    }
+}
+
+/// Ingests every Caddyfile candidate: files named `Caddyfile` first, then the others that no
+/// Caddyfile imports.
+pub fn ingest(
+    map: &mut SourceMap,
+    candidates: &[&Candidate],
+    declared: &Declared,
+    out: &mut Ingested,
+) {
+    let mut ordered: Vec<&Candidate> = candidates.to_vec();
+    ordered.sort_by_key(|c| {
+        let main = c
+            .path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("caddyfile"));
+        (!main, c.display.clone())
+    });
+    let mut covered: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut seen_ids: BTreeSet<String> = BTreeSet::new();
+    let env = |k: &str| std::env::var(k).ok();
+    for c in ordered {
+        let canon = c.path.canonicalize().unwrap_or_else(|_| c.path.clone());
+        if covered.contains(&canon) {
+            continue;
+        }
+        let root = c.root.clone();
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        let prefix = crate::ingest::display_prefix(c);
+        let display_of = |p: &Path| crate::ingest::display_path(&root, &canonical_root, p, &prefix);
+        let loaded = load(map, &c.path, &display_of, &canonical_root, &env);
+        for (i, f) in loaded.parsed.files.iter().enumerate() {
+            let role = if i == 0 { "main" } else { "imported" };
+            out.files
+                .entry(*f)
+                .or_insert((Kind::Caddy, role.to_string()));
+            if let Some(sf) = map.get(*f) {
+                covered.insert(sf.path.canonicalize().unwrap_or_else(|_| sf.path.clone()));
+            }
+        }
+        covered.insert(canon);
+        out.findings.extend(loaded.parsed.findings);
+        out.findings.extend(loaded.config.findings.iter().cloned());
+        let (endpoints, findings) = normalize::endpoints(map, &loaded.config);
+        out.findings.extend(findings);
+        for ep in endpoints {
+            if seen_ids.insert(ep.id.clone()) {
+                out.endpoints.push(ep);
+            }
+        }
+    }
+    if let Some(v) = &declared.caddy_version {
+        if v.trim().trim_start_matches('v').starts_with('1') {
+            out.findings.push(Finding::new(
+                FindingKind::Notice,
+                format!("the declared Caddy version {v:?} is Caddy 1, whose Caddyfile differs: tlsproof reads Caddy v2 Caddyfiles"),
+                None,
+            ));
+        }
+    }
+}
