@@ -4,7 +4,8 @@
 # files, not of the server configuration. Until the certificate facts are in the model, each TLS
 # endpoint's result is MANUAL and names the certificate files that would decide it.
 #
-# FAIL: the endpoint serves content without TLS, or enables TLS with no certificate configured.
+# FAIL: the endpoint serves content without TLS, enables TLS with no certificate configured, or
+#       (Traefik) falls back to the self-signed TRAEFIK DEFAULT CERT.
 # MANUAL: certificates are configured; their validity is decided by the files or a live probe.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
 package tlsproof.requirements.net03_cert
@@ -57,19 +58,60 @@ results contains r if {
 	)
 }
 
+# Traefik serves its self-signed "TRAEFIK DEFAULT CERT" when no certificate matches a router.
+fallback(c) if object.get(c, "managed", null) == "traefik-default-cert"
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	some c in ep.tls.certificates
+	fallback(c)
+	r := lib.result(
+		requirement, ep, "FAIL", "medium",
+		sprintf("no certificate, certificate store default or certResolver applies to this router in the scanned configuration (%s): Traefik answers with its self-signed TRAEFIK DEFAULT CERT, which no client trusts", [lib.at(c.span)]),
+		[c.span],
+		[lib.ev_at("certificate", c.span, cert_text(c))],
+	)
+}
+
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
 	certs := ep.tls.certificates
 	count(certs) > 0
+	not any_fallback(ep)
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
-		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s)", [c.path, lib.at(c.span)]) | some c in certs])]),
+		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s)", [cert_text(c), lib.at(c.span)]) | some c in certs])]),
 		[c.span | some c in certs],
 		array.concat(
-			[lib.ev_at("certificate", c.span, c.path) | some c in certs],
+			[lib.ev_at("certificate", c.span, cert_text(c)) | some c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
 		),
-		"the chain, names, validity dates and key strength are properties of the certificate files; decide by including the named certificate files in the scan, or by a live probe of the endpoint",
+		decide_text(certs),
 	)
 }
+
+any_fallback(ep) if {
+	some c in ep.tls.certificates
+	fallback(c)
+}
+
+managed_text := {
+	"acme": "a certificate obtained automatically from an ACME CA",
+	"caddy-internal-ca": "a certificate from Caddy's internal CA (a private CA that clients must be configured to trust)",
+	"traefik-default-cert": "Traefik's self-signed TRAEFIK DEFAULT CERT",
+}
+
+cert_text(c) := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
+	c.path != ""
+	managed_text[c.managed]
+} else := managed_text[c.managed] if {
+	managed_text[c.managed]
+} else := c.path
+
+decide_text(certs) := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint, or for an internal CA by the clients' explicit trust of that CA" if {
+	every c in certs {
+		object.get(c, "managed", null) != null
+	}
+} else := "the chain, names, validity dates and key strength are properties of the certificate files; decide by including the named certificate files in the scan, or by a live probe of the endpoint"

@@ -29,3 +29,25 @@ test_loopback_not_applicable if {
 	rs := cert.results with input as f.input_of([f.loopback_endpoint])
 	f.statuses(rs) == {"NOT_APPLICABLE"}
 }
+
+test_managed_certificate_is_manual_and_says_how_it_is_issued if {
+	c := {"path": "", "span": f.span("Caddyfile", 1), "managed": "acme"}
+	ep := object.union(f.tls_endpoint, {"tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "MANUAL"
+	contains(r.message, "ACME")
+	contains(r.justification, "live probe")
+	not contains(r.message, ":  (")
+}
+
+test_traefik_default_certificate_fails if {
+	c := {"path": "TRAEFIK DEFAULT CERT", "span": f.span("dynamic.yml", 7), "managed": "traefik-default-cert"}
+	ep := object.union(f.tls_endpoint, {"component": "traefik", "tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	r.locations[0].line == 7
+	contains(r.message, "self-signed")
+	f.statuses(rs) == {"FAIL"}
+}

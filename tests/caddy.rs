@@ -241,3 +241,32 @@ fn hsts_header_is_read() {
 fn scan_path_with_strict(p: &std::path::Path) -> tlsproof::scan::Scan {
     scan_with(p, |o| o.profile = Some("strict".into()))
 }
+
+#[test]
+fn a_plugin_directive_is_indeterminate_and_the_site_is_still_judged() {
+    let dir = tree(&[(
+        "Caddyfile",
+        "mcp.example.org {\n\trate_limit {\n\t\tzone mcp 10r/s\n\t}\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    )]);
+    let scan = scan_path(dir.path());
+    let f = scan
+        .report
+        .findings
+        .iter()
+        .find(|f| f.message.contains("rate_limit"))
+        .unwrap_or_else(|| {
+            panic!(
+                "no finding for the plugin directive:\n{}",
+                compact(&scan.report)
+            )
+        });
+    assert_eq!(f.kind, "INDETERMINATE");
+    assert_eq!(f.locations[0].line, 2);
+    assert!(f.message.contains("plugin"), "{}", f.message);
+    // Not a parse error: the site is judged as usual and the verdict is not INCOMPLETE on it.
+    assert!(f.severity != "error", "{f:?}");
+    assert_status(
+        result(&scan.report, "NET03-TLS", "mcp.example.org"),
+        Status::Pass,
+    );
+}

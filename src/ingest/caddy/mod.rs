@@ -94,6 +94,16 @@ impl Adapted {
     pub fn is_error(&self) -> bool {
         self.findings.iter().any(|f| f.kind.is_error())
     }
+
+    /// Whether Caddy's standard build (no plugins) would refuse it: an error, or a directive
+    /// only a plugin could provide.
+    pub fn refused_by_standard_build(&self) -> bool {
+        self.is_error()
+            || self.findings.iter().any(|f| {
+                f.kind == crate::diag::FindingKind::Indeterminate
+                    && f.message.starts_with(site::UNKNOWN_DIRECTIVE)
+            })
+    }
 }
 
 /// Adapts a Caddyfile on disk (read with the process environment for `{$VAR}`).

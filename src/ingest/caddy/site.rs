@@ -269,6 +269,17 @@ const DNS_OPTIONS: &[&str] = &[
     "dns_challenge_override_domain",
 ];
 
+/// How a directive outside Caddy's standard build is reported: it may come from a plugin, so it
+/// is an indeterminate part of the configuration, not a parse error that would make every
+/// deployment with a plugin INCOMPLETE.
+pub const UNKNOWN_DIRECTIVE: &str = "unrecognized directive";
+
+fn plugin(t: &Token, message: impl Into<String>) -> Finding {
+    let mut f = Finding::new(FindingKind::Indeterminate, message, Some(t.span));
+    f.spans.extend(t.via.iter().rev().copied());
+    f
+}
+
 fn error(t: &Token, message: impl Into<String>) -> Finding {
     let mut f = Finding::new(FindingKind::ParseError, message, Some(t.span));
     f.spans.extend(t.via.iter().rev().copied());
@@ -443,7 +454,7 @@ fn validate_routes(findings: &mut Vec<Finding>, body: &[Directive]) {
             continue;
         }
         if !DIRECTIVES.contains(&name) {
-            findings.push(error(&d.name, format!("unrecognized directive: {name} - are you sure your Caddyfile structure (nesting and braces) is correct? (a plugin's directive needs that plugin in the Caddy build)")));
+            findings.push(plugin(&d.name, format!("{UNKNOWN_DIRECTIVE}: {name} - not in Caddy's standard build: a plugin's directive (not judged; a Caddy built without that plugin refuses this Caddyfile), or a nesting or brace mistake")));
             continue;
         }
         if ROUTE_BLOCKS.contains(&name) {
@@ -453,7 +464,7 @@ fn validate_routes(findings: &mut Vec<Finding>, body: &[Directive]) {
             for s in &d.block {
                 let sn = s.name.text.as_str();
                 if !PROXY_SUBDIRECTIVES.contains(&sn) {
-                    findings.push(error(&s.name, format!("parsing caddyfile tokens for 'reverse_proxy': unrecognized subdirective {sn}")));
+                    findings.push(plugin(&s.name, format!("{UNKNOWN_DIRECTIVE}: reverse_proxy subdirective {sn} - not in Caddy's standard build: a plugin's (not judged; a Caddy built without that plugin refuses this Caddyfile)")));
                 }
             }
         }
