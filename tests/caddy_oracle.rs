@@ -246,3 +246,86 @@ fn truncated_corpus_files_do_not_panic() {
         }
     }
 }
+
+/// Caddyfiles exercising what the corpus does not: protocol ranges, cipher lists, client
+/// authentication modes, ports and binds, and upstream TLS settings.
+const LIVE_CASES: &[&str] = &[
+    "mcp.example.org {\n\ttls {\n\t\tprotocols tls1.3\n\t}\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tprotocols tls1.2 tls1.2\n\t\tciphers TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n\t}\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    // 3DES and static-RSA names are accepted or refused depending on the Go toolchain Caddy was
+    // built with; tlsproof judges them (NET03-CIPHER FAIL) instead of guessing the build.
+    "(weak) {\n\ttls {\n\t\tciphers TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA\n\t}\n}\na.example.org {\n\timport weak\n\trespond hi\n}\nb.example.org {\n\trespond hi\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tclient_auth {\n\t\t\tmode require\n\t\t}\n\t}\n\trespond hi\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tclient_auth {\n\t\t\tmode verify_if_given\n\t\t}\n\t}\n\trespond hi\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tprotocols tls1.0\n\t}\n}\n",
+    "{\n\thttp_port 8080\n\thttps_port 8443\n}\nmcp.example.org {\n\trespond hi\n}\nhttp://plain.example.org {\n\trespond hi\n}\n",
+    "{\n\tauto_https disable_redirects\n}\nmcp.example.org {\n\trespond hi\n}\n",
+    "{\n\tauto_https off\n}\n:8080 {\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    "mcp.example.org:9443 {\n\tbind 127.0.0.1\n\treverse_proxy https://10.0.0.5:8443 {\n\t\ttransport http {\n\t\t\ttls_insecure_skip_verify\n\t\t}\n\t}\n}\n",
+    "localhost, 10.1.2.3 {\n\ttls internal\n\treverse_proxy https://backend.internal {\n\t\ttransport http {\n\t\t\ttls\n\t\t}\n\t}\n}\n",
+    "mcp.example.org { reverse_proxy 127.0.0.1:3000 }\n",
+    "http://mcp.example.org, https://mcp.example.org {\n\tredir https://{host}{uri} permanent\n}\n",
+];
+
+/// The `caddy` binary, when installed, as a second oracle on [`LIVE_CASES`].
+#[test]
+fn live_caddy_adapt_agrees_on_tls_settings_the_corpus_lacks() {
+    let ok = std::process::Command::new("caddy")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("SKIPPED: no caddy binary on PATH");
+        return;
+    }
+    let mut agree = 0;
+    let mut failures = Vec::new();
+    for (i, case) in LIVE_CASES.iter().enumerate() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cf = tmp.path().join("Caddyfile");
+        std::fs::write(&cf, case).unwrap();
+        let out = std::process::Command::new("caddy")
+            .args(["adapt", "--adapter", "caddyfile", "--config"])
+            .arg(&cf)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let mut map = SourceMap::new();
+        let adapted = caddy::adapt_file(&mut map, &cf);
+        if !out.status.success() {
+            if adapted.refused_by_standard_build() {
+                agree += 1;
+            } else {
+                failures.push(format!(
+                    "case {i}: caddy refuses it ({}) but tlsproof does not",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            continue;
+        }
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let want = expected_servers(&json);
+        let got: BTreeSet<Server> = adapted
+            .servers
+            .into_iter()
+            .filter(|s| !s.listen.is_empty())
+            .collect();
+        if adapted.findings.iter().any(|f| f.kind.is_error()) || want != got {
+            failures.push(format!(
+                "case {i}:\n  caddy:    {want:?}\n  tlsproof: {got:?}\n  findings: {:?}",
+                adapted
+                    .findings
+                    .iter()
+                    .map(|f| &f.message)
+                    .collect::<Vec<_>>()
+            ));
+        } else {
+            agree += 1;
+        }
+    }
+    eprintln!(
+        "caddy adapt (live binary): {agree}/{} generated Caddyfiles agree",
+        LIVE_CASES.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

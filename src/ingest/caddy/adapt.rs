@@ -103,32 +103,40 @@ fn proxy_insecure(site: &Site) -> Vec<bool> {
 /// Groups the sites into servers like `caddy adapt`.
 pub fn servers(cfg: &Config) -> Vec<Server> {
     let g = &cfg.global;
-    // listener address → site indices (and whether the site uses TLS there)
-    let mut by_addr: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    // listener address → site index → the site's keys (addresses) on that listener, and
+    // whether the site uses TLS there. Caddy merges listeners into one server only when they
+    // carry the same server blocks with the same keys (`consolidateAddrMappings` compares the
+    // per-address blocks, keys included): `http://a, https://a` makes two servers.
+    let mut by_addr: BTreeMap<String, BTreeMap<usize, BTreeSet<usize>>> = BTreeMap::new();
     let mut tls_at: BTreeSet<(String, usize)> = BTreeSet::new();
     for (i, site) in cfg.sites.iter().enumerate() {
-        for key in &site.keys {
+        for (k, key) in site.keys.iter().enumerate() {
             let port = listen_port(key, g);
             for (bind, _) in binds(site, g) {
                 let addr = listener(&bind, port);
-                by_addr.entry(addr.clone()).or_default().insert(i);
+                by_addr
+                    .entry(addr.clone())
+                    .or_default()
+                    .entry(i)
+                    .or_default()
+                    .insert(k);
                 if key_tls(key, site, g) {
                     tls_at.insert((addr, i));
                 }
             }
         }
     }
-    let mut groups: BTreeMap<BTreeSet<usize>, BTreeSet<String>> = BTreeMap::new();
-    for (addr, sites) in by_addr {
-        groups.entry(sites).or_default().insert(addr);
+    let mut groups: BTreeMap<BTreeMap<usize, BTreeSet<usize>>, BTreeSet<String>> = BTreeMap::new();
+    for (addr, blocks) in by_addr {
+        groups.entry(blocks).or_default().insert(addr);
     }
     let auto = g.auto_https();
     groups
         .into_iter()
-        .map(|(sites, listen)| {
+        .map(|(blocks, listen)| {
             let mut policies = BTreeSet::new();
             let mut insecure = Vec::new();
-            for &i in &sites {
+            for &i in blocks.keys() {
                 let site = &cfg.sites[i];
                 if listen.iter().any(|a| tls_at.contains(&(a.clone(), i))) {
                     let p = policy(site);
