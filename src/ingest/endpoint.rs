@@ -4,7 +4,7 @@
 //! [`finish`] then sets `tls.enabled`, the widest `scope`, the plaintext listeners, the
 //! transport and whether the endpoint serves content, the same way for every product.
 
-use crate::model::{Endpoint, Fact, Scope, Transport};
+use crate::model::{Endpoint, Fact, HopTarget, Scope, Transport};
 
 /// Derives `tls.enabled`, `scope`, `plaintext.listens`, `transport` and `serves_content`.
 pub fn finish(ep: &mut Endpoint) {
@@ -44,4 +44,17 @@ pub fn finish(ep: &mut Endpoint) {
             "the endpoint answers requests with content (no catch-all redirect or refusal)",
         )
     };
+}
+
+/// The reach of a hop: the widest of its targets, or `Unknown` when the upstream is not
+/// determinate (a variable, an unresolved name) or has no target.
+pub fn hop_scope(targets: &[HopTarget], determinate: bool) -> Scope {
+    if !determinate {
+        return Scope::Unknown;
+    }
+    targets
+        .iter()
+        .map(|t| t.scope)
+        .max()
+        .unwrap_or(Scope::Unknown)
 }

@@ -6,6 +6,7 @@
 
 pub mod caddy;
 pub mod endpoint;
+pub mod glob;
 pub mod gotls;
 pub mod nginx;
 pub mod traefik;

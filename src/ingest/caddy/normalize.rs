@@ -640,15 +640,7 @@ fn hop(ctx: &mut Ctx, d: &Directive) -> Option<Hop> {
             span: ctx.span(u),
         });
     }
-    let scope = if determinate {
-        targets
-            .iter()
-            .map(|t| t.scope)
-            .max()
-            .unwrap_or(Scope::Unknown)
-    } else {
-        Scope::Unknown
-    };
+    let scope = crate::ingest::endpoint::hop_scope(&targets, determinate);
     let span = ctx.span(&d.name);
     let verify = match tls_opts.iter().find(|c| c.is("tls_insecure_skip_verify")) {
         Some(c) => Fact::explicit(false, ctx.span(&c.name))

@@ -759,7 +759,7 @@ impl Parser<'_, '_, '_> {
         }
         let is_glob = full_s.contains(['*', '?', '[', ']']);
         let matches = if is_glob {
-            let mut m = glob(&full);
+            let mut m = crate::ingest::glob::expand(&full, false);
             let last_is_star = full
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('*'));
@@ -935,46 +935,6 @@ fn lexical(p: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// Go's `filepath.Glob`: each component may hold wildcards; results sorted by name.
-fn glob(pattern: &Path) -> Vec<PathBuf> {
-    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
-    for comp in pattern.components() {
-        let part = comp.as_os_str().to_string_lossy().into_owned();
-        let wild = matches!(comp, Component::Normal(_)) && part.contains(['*', '?', '[']);
-        if !wild {
-            for c in &mut current {
-                c.push(comp.as_os_str());
-            }
-            continue;
-        }
-        let Ok(matcher) = globset::GlobBuilder::new(&part)
-            .literal_separator(true)
-            .build()
-            .map(|g| g.compile_matcher())
-        else {
-            return Vec::new();
-        };
-        let mut next = Vec::new();
-        for dir in &current {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            let mut names: Vec<String> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| matcher.is_match(n))
-                .collect();
-            names.sort();
-            next.extend(names.into_iter().map(|n| dir.join(n)));
-        }
-        current = next;
-        if current.is_empty() {
-            break;
-        }
-    }
-    current
 }
 
 #[cfg(test)]

@@ -239,7 +239,7 @@ impl Loader<'_> {
         };
         let is_glob = pattern.contains(['*', '?', '[']);
         let paths = if is_glob {
-            glob(&resolved)
+            crate::ingest::glob::expand(&resolved, true)
         } else {
             vec![resolved.clone()]
         };
@@ -387,52 +387,6 @@ fn existing_ancestor(p: &Path) -> PathBuf {
     p.ancestors()
         .find_map(|a| a.canonicalize().ok())
         .unwrap_or_else(|| p.to_path_buf())
-}
-
-/// glob(3) as nginx calls it: each component may hold wildcards; results sorted by name; `*`
-/// and `?` do not match a leading dot.
-fn glob(pattern: &Path) -> Vec<PathBuf> {
-    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
-    for comp in pattern.components() {
-        let part = comp.as_os_str().to_string_lossy().into_owned();
-        let wild = matches!(comp, Component::Normal(_)) && part.contains(['*', '?', '[']);
-        if !wild {
-            for c in &mut current {
-                c.push(comp.as_os_str());
-            }
-            continue;
-        }
-        let Ok(matcher) = globset::GlobBuilder::new(&part)
-            .literal_separator(true)
-            .build()
-            .map(|g| g.compile_matcher())
-        else {
-            return Vec::new();
-        };
-        let mut next = Vec::new();
-        for dir in &current {
-            let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            }) else {
-                continue;
-            };
-            let mut names: Vec<String> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| !n.starts_with('.') || part.starts_with('.'))
-                .filter(|n| matcher.is_match(n))
-                .collect();
-            names.sort();
-            next.extend(names.into_iter().map(|n| dir.join(n)));
-        }
-        current = next;
-        if current.is_empty() {
-            break;
-        }
-    }
-    current
 }
 
 #[cfg(test)]

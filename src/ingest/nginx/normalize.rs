@@ -843,15 +843,7 @@ fn hop(
             });
         }
     }
-    let scope = if determinate {
-        targets
-            .iter()
-            .map(|t| t.scope)
-            .max()
-            .unwrap_or(Scope::Unknown)
-    } else {
-        Scope::Unknown
-    };
+    let scope = crate::ingest::endpoint::hop_scope(&targets, determinate);
     let span = ctx.span(d);
     let verify_name = format!("{prefix}_ssl_verify");
     let verify = match settings.get(&verify_name) {
