@@ -90,6 +90,33 @@ groups(bad) := [g |
 	g := sprintf("%s: %d (%s)", [why, count(names), lib.some_of(names, 4)])
 ]
 
+# Identical cipher configurations (the same string, suites, protocols and TLS 1.3 suites) are
+# classified once, however many endpoints share them: a large deployment repeats a handful of
+# configurations across hundreds of servers.
+config_key(ep) := json.marshal([
+	ep.tls.ciphers.value.spec,
+	ep.tls.protocols.value,
+	[s.name | some s in ep.tls.ciphers.value.suites],
+	[s.name | some s in ep.tls.tls13_suites.value],
+])
+
+configs := {config_key(ep): offered(ep) |
+	some ep in lib.judged
+	ep.tls.enabled
+	not nothing_offered(ep)
+}
+
+classified := {key: judgement(suites) | some key, suites in configs}
+
+# Everything the results say about one configuration, computed once for it.
+judgement(suites) := {
+	"count": count(suites),
+	"bad": count(bad),
+	"bad_names": [b.name | some b in bad],
+	"groups": concat("; ", groups(bad)),
+	"severity": severity(bad),
+} if bad := classify(suites)
+
 severity(bad) := "high" if {
 	some b in bad
 	b.why in high_reasons
@@ -125,16 +152,14 @@ results contains r if {
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
-	not nothing_offered(ep)
-	suites := offered(ep)
-	bad := classify(suites)
-	count(bad) > 0
+	c := classified[config_key(ep)]
+	c.bad > 0
 	r := lib.result(
-		requirement, ep, "FAIL", severity(bad),
-		sprintf("%d of %d suites offered are weak; %s; from %s%s", [count(bad), count(suites), concat("; ", groups(bad)), spec_text(ep), unknown_note(ep)]),
+		requirement, ep, "FAIL", c.severity,
+		sprintf("%d of %d suites offered are weak; %s; from %s%s", [c.bad, c.count, c.groups, spec_text(ep), unknown_note(ep)]),
 		[ep.tls.ciphers.span],
 		[
-			lib.ev_at("weak suites", ep.tls.ciphers.span, [b.name | some b in bad]),
+			lib.ev_at("weak suites", ep.tls.ciphers.span, c.bad_names),
 			lib.cipher_ev("ciphers", ep.tls.ciphers),
 			lib.ev("protocols", ep.tls.protocols),
 		],
@@ -144,14 +169,11 @@ results contains r if {
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
-	not nothing_offered(ep)
-	suites := offered(ep)
-	every s in suites {
-		strong(s)
-	}
+	c := classified[config_key(ep)]
+	c.bad == 0
 	r := lib.result(
 		requirement, ep, "PASS", "info",
-		sprintf("all %d suites offered are strong (%s%s)", [count(suites), spec_text(ep), unknown_note(ep)]),
+		sprintf("all %d suites offered are strong (%s%s)", [c.count, spec_text(ep), unknown_note(ep)]),
 		[cipher_span(ep)],
 		[lib.cipher_ev("ciphers", ep.tls.ciphers), lib.suites_ev("TLS 1.3 suites", ep.tls.tls13_suites)],
 	)

@@ -10,7 +10,7 @@
 //! the tests live under `test/` and are loaded for tests only.
 
 use sha2::Digest;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// The built-in policies, embedded at build time from `policies/`.
@@ -272,12 +272,7 @@ pub fn evaluate(
     input: &serde_json::Value,
 ) -> Result<Vec<serde_json::Value>, PolicyError> {
     let mut engine = set.engine(None)?;
-    let input_value =
-        regorus::Value::from_json_str(&input.to_string()).map_err(|e| PolicyError::Eval {
-            rule: "input".into(),
-            message: e.to_string(),
-        })?;
-    engine.set_input(input_value);
+    engine.set_input(to_rego(input, &mut HashMap::new()));
     let profile = input
         .get("profile")
         .and_then(|p| p.as_str())
@@ -301,6 +296,66 @@ pub fn evaluate(
         }
     }
     Ok(out)
+}
+
+/// Converts the model to the engine's value type. Suite lists are the bulk of the model (every
+/// TLS endpoint carries the few dozen suites its cipher string expands to) and repeat across
+/// endpoints: each distinct list is converted once and shared, which keeps the conversion and
+/// the engine's memory proportional to the distinct configurations, not to the endpoints.
+fn to_rego(v: &serde_json::Value, suites: &mut HashMap<String, regorus::Value>) -> regorus::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => regorus::Value::Null,
+        J::Bool(b) => regorus::Value::from(*b),
+        J::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                regorus::Value::from(u)
+            } else if let Some(i) = n.as_i64() {
+                regorus::Value::from(i)
+            } else {
+                regorus::Value::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        J::String(s) => regorus::Value::from(s.as_str()),
+        J::Array(items) => {
+            let key = suite_list_key(items);
+            if let Some(shared) = key.as_ref().and_then(|k| suites.get(k)) {
+                return shared.clone();
+            }
+            let value =
+                regorus::Value::from(items.iter().map(|i| to_rego(i, suites)).collect::<Vec<_>>());
+            if let Some(k) = key {
+                suites.insert(k, value.clone());
+            }
+            value
+        }
+        J::Object(map) => regorus::Value::from(
+            map.iter()
+                .map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v, suites)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// The identity of a list of suite objects (their ids and names in order), or `None` for any
+/// other list. Suite objects are made from the static suite table (`SuiteFacts`, 11 fields), so
+/// id and name determine the rest.
+fn suite_list_key(items: &[serde_json::Value]) -> Option<String> {
+    if items.is_empty() {
+        return None;
+    }
+    let mut key = String::with_capacity(items.len() * 10);
+    for item in items {
+        let obj = item.as_object()?;
+        if obj.len() != 11 || !obj.contains_key("iana") {
+            return None;
+        }
+        key.push_str(obj.get("id")?.as_str()?);
+        key.push('|');
+        key.push_str(obj.get("name")?.as_str()?);
+        key.push(';');
+    }
+    Some(key)
 }
 
 /// Outcome of one Rego test rule.
@@ -383,6 +438,25 @@ pub fn run_tests(set: &PolicySet) -> Result<TestReport, PolicyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conversion_equals_parsing_the_json_and_shares_suite_lists() {
+        let suite = |id: &str, name: &str| {
+            serde_json::json!({"name": name, "iana": name, "id": id, "version": "TLSv1.2",
+                "kx": "ECDHE", "au": "RSA", "enc": "AESGCM(128)", "mac": "AEAD", "bits": 128,
+                "aead": true, "export": false})
+        };
+        let list = serde_json::json!([suite("0xC0,0x2F", "A"), suite("0xC0,0x30", "B")]);
+        let input = serde_json::json!({
+            "endpoints": [{"s": list, "n": -3, "f": 1.5, "z": null}, {"s": list, "t": true}],
+            "other": [1, "x", [], {}],
+        });
+        let mut cache = HashMap::new();
+        let converted = to_rego(&input, &mut cache);
+        let parsed = regorus::Value::from_json_str(&input.to_string()).unwrap();
+        assert_eq!(converted, parsed);
+        assert_eq!(cache.len(), 1, "the repeated suite list is converted once");
+    }
 
     #[test]
     fn finds_test_rules_once() {
