@@ -329,3 +329,37 @@ fn unrelated_files_are_not_claimed() {
     let scan = scan_path(dir.path());
     assert!(scan.model.sources.is_empty(), "{:?}", scan.model.sources);
 }
+
+#[test]
+fn uvicorn_command_line_in_a_dockerfile() {
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]\n",
+    )]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:Dockerfile:3:uvicorn");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Dockerfile:3");
+}
+
+#[test]
+fn fastmcp_host_from_dot_env_applies_where_the_sdk_honors_it() {
+    let src = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\"x\")\nmcp.run(transport=\"sse\")\n";
+    let dir = tree(&[
+        ("server.py", src),
+        (".env", "FASTMCP_HOST=127.0.0.1\n"),
+        ("requirements.txt", "mcp==1.10.0\n"),
+    ]);
+    let r = result(&scan_path(dir.path()).report, "NET03-HTTP", "x").clone();
+    assert_status(&r, Status::NotApplicable);
+    assert_eq!(at(&r), ".env:1");
+    // From mcp 1.12.3 the variable is ignored: the default (127.0.0.1) applies at run().
+    let dir = tree(&[
+        ("server.py", src),
+        (".env", "FASTMCP_HOST=0.0.0.0\n"),
+        ("requirements.txt", "mcp==1.13.0\n"),
+    ]);
+    let r = result(&scan_path(dir.path()).report, "NET03-HTTP", "x").clone();
+    assert_status(&r, Status::NotApplicable);
+    assert_eq!(at(&r), "server.py:3");
+}

@@ -51,8 +51,10 @@ pub fn detect(path: &Path) -> bool {
     let lower = name.to_ascii_lowercase();
     let words: &[&str] = if Lang::of(&lower).is_some() {
         SOURCE_WORDS
-    } else if is_env_file(&lower) || is_dockerfile(&lower) {
+    } else if is_env_file(&lower) {
         env::WORDS
+    } else if is_dockerfile(&lower) {
+        &[env::WORDS, &["uvicorn"]].concat()
     } else if versions::is_manifest(&lower) {
         &["mcp"]
     } else {
@@ -145,6 +147,7 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested
             Some(Lang::Python) => python::scan(map, *id, &vers, &settings, &mut endpoints, out),
             Some(Lang::Js) => js::scan(map, *id, &settings, &mut endpoints, out),
             Some(Lang::Go) => js::scan_go(map, *id, out),
+            None if is_dockerfile(lower) => python::dockerfile_commands(map, *id, &mut endpoints),
             None if lower == "fastmcp.json" => {
                 let text = sf.text.clone();
                 python::fastmcp_json(map, *id, &text, &mut endpoints, out);

@@ -696,3 +696,115 @@ pub fn fastmcp_json(
         None,
     ));
 }
+
+/// `uvicorn module:app --host … --port … --ssl-certfile …` in a Dockerfile's `CMD` or
+/// `ENTRYPOINT` (exec or shell form): one endpoint, each value cited at its flag.
+pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<Endpoint>) {
+    let Some(sf) = map.get(file) else { return };
+    let mut offset = 0;
+    for line in sf.text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let t = line.trim_start();
+        let Some(rest) = t
+            .strip_prefix("CMD")
+            .or_else(|| t.strip_prefix("ENTRYPOINT"))
+            .filter(|r| r.starts_with([' ', '\t', '[']))
+        else {
+            continue;
+        };
+        let rest = rest.trim();
+        let words: Vec<String> = if rest.starts_with('[') {
+            match crate::ingest::source_tokens::json::parse(rest) {
+                Ok(n) => n.items().iter().filter_map(|i| i.scalar()).collect(),
+                Err(_) => continue,
+            }
+        } else {
+            rest.split_whitespace().map(str::to_string).collect()
+        };
+        let Some(u) = words
+            .iter()
+            .position(|w| w == "uvicorn" || w.ends_with("/uvicorn"))
+        else {
+            continue;
+        };
+        // The flags and where each is written on the line.
+        let mut flags: HashMap<String, (String, usize)> = HashMap::new();
+        let mut k = u + 1;
+        while k < words.len() {
+            let w = &words[k];
+            if let Some(f) = w.strip_prefix("--") {
+                let pos = start + line.find(w.as_str()).unwrap_or(0);
+                let (name, value) = match f.split_once('=') {
+                    Some((n, v)) => (n.to_string(), v.to_string()),
+                    None => {
+                        k += 1;
+                        (f.to_string(), words.get(k).cloned().unwrap_or_default())
+                    }
+                };
+                flags.insert(name, (value, pos));
+            }
+            k += 1;
+        }
+        let line_span = at(map, file, start + (line.len() - t.len()));
+        let fspan = |n: &str| flags.get(n).map(|(_, p)| at(map, file, *p));
+        let tls_on = flags.contains_key("ssl-certfile");
+        let l = if let Some((p, pos)) = flags.get("uds") {
+            listen(
+                &format!("unix:{p}"),
+                None,
+                tls_on,
+                at(map, file, *pos),
+                Origin::Explicit,
+                None,
+            )
+        } else {
+            let (host, hs, ho, hn) = match flags.get("host") {
+                Some((h, pos)) => (h.clone(), at(map, file, *pos), Origin::Explicit, None),
+                None => (
+                    "127.0.0.1".to_string(),
+                    line_span.clone(),
+                    Origin::Default,
+                    Some("uvicorn's default --host is 127.0.0.1".to_string()),
+                ),
+            };
+            let port = flags
+                .get("port")
+                .and_then(|(p, _)| p.parse().ok())
+                .unwrap_or(8000);
+            listen(&host, Some(port), tls_on, hs, ho, hn)
+        };
+        let tls = tls_on.then(|| {
+            let mut tls = super::no_tls(&line_span);
+            tls.enabled = true;
+            tls.ciphers = match (flags.get("ssl-ciphers"), fspan("ssl-ciphers")) {
+                (Some((c, _)), Some(s)) => Fact::explicit(cipher_list(c), s),
+                _ => Fact::default(
+                    cipher_list("TLSv1"),
+                    line_span.clone(),
+                    "uvicorn's default --ssl-ciphers TLSv1 (an OpenSSL cipher string that includes CBC and static-RSA suites)",
+                ),
+            };
+            let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default().into_iter().map(SuiteFacts::from).collect();
+            tls.tls13_suites = Fact::default(tls13, line_span.clone(), "OpenSSL's default TLS 1.3 suites");
+            let mut p = Fact::default(
+                worst_protocols(),
+                line_span.clone(),
+                "uvicorn's default --ssl-version (PROTOCOL_TLS_SERVER): Python's ssl module offers TLS 1.0/1.1 before Python 3.10; the Python version is not known from the configuration, so the worst case is judged",
+            );
+            p.version_dependent = true;
+            tls.protocols = p;
+            if let (Some((c, _)), Some(s)) = (flags.get("ssl-certfile"), fspan("ssl-certfile")) {
+                tls.certificates.push(crate::model::Certificate {
+                    path: c.clone(),
+                    key: flags.get("ssl-keyfile").map(|k| k.0.clone()),
+                    span: s,
+                    managed: None,
+                });
+            }
+            tls
+        });
+        let id = format!("app:{}:{}:uvicorn", line_span.file, line_span.line);
+        endpoints.push(endpoint(id, line_span, vec![l], tls));
+    }
+}
