@@ -8,6 +8,11 @@
 #       (`return 301 https://…`, a catch-all `rewrite`, the `if ($scheme = http)` idiom) or refused.
 # FAIL: a plaintext listener on a non-loopback address that serves content.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints.
+#
+# Clients (MCP client configs): an `http://` (or `ws://`) URL to a host that is not loopback
+# FAILs at the URL's line — high when the entry's headers carry credentials (they travel
+# readable), medium otherwise; `https://` PASSes; loopback is NOT_APPLICABLE; a URL whose scheme
+# or host is a variable (`${VAR}`, `${input:…}`) is MANUAL.
 package tlsproof.requirements.net03_http
 
 import data.tlsproof.lib
@@ -74,11 +79,105 @@ results contains r if {
 	not ep.plaintext.blocked.value
 	r := lib.result(
 		requirement, ep, "FAIL", "high",
-		sprintf("serves plaintext HTTP on %s without redirecting to https", [lib.listen_list(listens)]),
+		sprintf("serves plaintext HTTP on %s without redirecting to https%s", [lib.listen_list(listens), lib.app_notes(ep, listens)]),
 		[l.span | some l in listens],
 		array.concat(
 			[lib.ev_at("plaintext listen", l.span, lib.listen_text(l)) | some l in listens],
 			[lib.ev("redirect to https", ep.plaintext.redirects_to_https)],
 		),
+	)
+}
+
+# --- Clients -----------------------------------------------------------------------------
+
+plain_schemes := {"http", "ws"}
+
+tls_schemes := {"https", "wss"}
+
+client_evidence(c) := array.concat(
+	[lib.ev("url", c.url)],
+	array.concat(
+		[lib.ev_at("credential header", c.credentials_span, "sent with every request") | c.headers_carry_credentials; c.credentials_span],
+		[lib.ev_at("mcp-remote --allow-http", c.allow_http, "plaintext explicitly allowed") | c.allow_http],
+	),
+)
+
+client_severity(c) := "high" if c.headers_carry_credentials
+
+else := "medium"
+
+allow_http_text(c) := sprintf("; --allow-http at %s lets mcp-remote use it", [lib.at(c.allow_http)]) if c.allow_http
+
+else := ""
+
+client_risk(c) := sprintf("its headers carry credentials (%s), which anyone on the network path can read and replay, hence high severity", [lib.at(c.credentials_span)]) if {
+	c.headers_carry_credentials
+	c.credentials_span
+}
+
+else := "the MCP session (tool calls and their results) travels readable and alterable; no credential header in the entry, hence medium severity (high when headers carry credentials)"
+
+results contains r if {
+	some c in input.clients
+	c.determinate
+	c.scheme in plain_schemes
+	not c.scope in lib.local_scopes
+	r := lib.result(
+		requirement, c, "FAIL", client_severity(c),
+		sprintf("client %q connects to %s over plaintext %s (%s is not loopback): %s%s", [c.name, c.url.value, c.scheme, c.host, client_risk(c), allow_http_text(c)]),
+		[c.url.span],
+		client_evidence(c),
+	)
+}
+
+results contains r if {
+	some c in input.clients
+	c.determinate
+	c.scheme in tls_schemes
+	r := lib.result(
+		requirement, c, "PASS", "info",
+		sprintf("client %q connects to %s over %s", [c.name, c.url.value, c.scheme]),
+		[c.url.span],
+		client_evidence(c),
+	)
+}
+
+results contains r if {
+	some c in input.clients
+	c.determinate
+	c.scope in lib.local_scopes
+	not c.scheme in tls_schemes
+	r := lib.justified(
+		requirement, c, "NOT_APPLICABLE", "info",
+		sprintf("client %q connects to %s on this machine only", [c.name, c.url.value]),
+		[c.url.span],
+		client_evidence(c),
+		sprintf("the URL at %s targets %s, a loopback host: the connection never leaves the machine, which is outside MCP-NET-03 (remote connections)", [lib.at(c.url.span), c.host]),
+	)
+}
+
+results contains r if {
+	some c in input.clients
+	not c.determinate
+	r := lib.justified(
+		requirement, c, "MANUAL", "medium",
+		sprintf("client %q: the URL %s is decided at run time", [c.name, c.url.value]),
+		[c.url.span],
+		client_evidence(c),
+		sprintf("the scheme or host of the URL at %s is a variable (${VAR} or ${input:…}): check that the value used in deployment is https:// or a loopback address", [lib.at(c.url.span)]),
+	)
+}
+
+results contains r if {
+	some c in input.clients
+	c.determinate
+	not c.scheme in plain_schemes
+	not c.scheme in tls_schemes
+	r := lib.justified(
+		requirement, c, "MANUAL", "medium",
+		sprintf("client %q: unknown URL scheme %q", [c.name, c.scheme]),
+		[c.url.span],
+		client_evidence(c),
+		sprintf("tlsproof judges http(s) and ws(s) URLs; the URL at %s uses %q: decide by hand whether it is encrypted", [lib.at(c.url.span), c.scheme]),
 	)
 }

@@ -38,3 +38,46 @@ test_loopback_plaintext_listener_is_not_exposed if {
 	rs := http.results with input as f.input_of([ep])
 	f.statuses(rs) == {"PASS"}
 }
+
+client(url, scheme, host, scope, creds) := {
+	"id": sprintf("client:.mcp.json:4:%s", [host]), "component": "client", "name": host,
+	"url": f.fact(url, "explicit", f.span(".mcp.json", 4)), "scheme": scheme, "host": host,
+	"scope": scope, "determinate": true, "verify": f.fact(true, "default", f.span(".mcp.json", 4)),
+	"headers_carry_credentials": creds, "span": f.span(".mcp.json", 4),
+}
+
+test_plaintext_client_to_a_remote_host_fails_at_the_url if {
+	c := object.union(client("http://billing.corp.example.com/mcp", "http", "billing.corp.example.com", "public", true), {"credentials_span": f.span(".mcp.json", 6)})
+	rs := http.results with input as object.union(f.input_of([]), {"clients": [c]})
+	some r in rs
+	r.status == "FAIL"
+	r.severity == "high"
+	r.component == "client"
+	r.locations[0].line == 4
+	contains(r.message, "credentials")
+}
+
+test_plaintext_client_without_credentials_is_medium if {
+	c := client("http://billing.corp.example.com/mcp", "http", "billing.corp.example.com", "public", false)
+	rs := http.results with input as object.union(f.input_of([]), {"clients": [c]})
+	{[r.status, r.severity] | some r in rs} == {["FAIL", "medium"]}
+}
+
+test_loopback_https_and_variable_clients if {
+	local := client("http://localhost:8787/mcp", "http", "localhost", "loopback", false)
+	secure := client("https://mcp.example.com/mcp", "https", "mcp.example.com", "public", false)
+	variable := object.union(client("${MCP_URL}", "", "", "unknown", false), {"determinate": false})
+	rs := http.results with input as object.union(f.input_of([]), {"clients": [local, secure, variable]})
+	{r.status | some r in rs} == {"NOT_APPLICABLE", "PASS", "MANUAL"}
+}
+
+test_stdio_server_is_not_applicable_citing_the_transport_line if {
+	l := object.union(f.listen("stdio", null, "stdio", false, 7), {"note": "mcp.run() without transport=: the default transport is stdio"})
+	ep := object.union(f.plain_endpoint, {"id": "app:server.py:7:x", "component": "app", "scope": "stdio", "transport": "stdio", "listens": [l]})
+	rs := http.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "NOT_APPLICABLE"
+	r.locations[0].line == 7
+	contains(r.justification, "stdio")
+	contains(r.justification, "site.conf:7")
+}

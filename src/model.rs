@@ -107,6 +107,8 @@ impl<T> Fact<T> {
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     // Ordered narrowest first so that `max` gives the widest exposure.
+    /// An MCP server that speaks over its standard input/output only: no network listener.
+    Stdio,
     Unix,
     Loopback,
     Private,
@@ -164,7 +166,7 @@ impl Scope {
 
     /// True for scopes the control excludes (localhost-only, unix sockets).
     pub fn is_local(self) -> bool {
-        matches!(self, Scope::Loopback | Scope::Unix)
+        matches!(self, Scope::Loopback | Scope::Unix | Scope::Stdio)
     }
 }
 
@@ -319,6 +321,35 @@ pub struct Endpoint {
     pub mcp_path: Option<String>,
 }
 
+/// An outbound MCP connection configured in a client (Claude Desktop, Claude Code, VS Code,
+/// Cursor, Windsurf, an MCP registry `server.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Client {
+    /// `client:<file>:<line>:<server name>`.
+    pub id: String,
+    /// Always `client`.
+    pub component: String,
+    /// The server entry's name (`mcpServers.<name>`, `servers.<name>`, `remotes[i]`).
+    pub name: String,
+    /// The URL as written (`${VAR}` and `${input:…}` left unexpanded).
+    pub url: Fact<String>,
+    pub scheme: String,
+    pub host: String,
+    pub scope: Scope,
+    /// False when the URL's scheme or host is a variable: the client cannot be judged.
+    pub determinate: bool,
+    /// Certificate validation of the connection (false when the entry disables it).
+    pub verify: Fact<bool>,
+    /// The entry sends credentials (an `Authorization`, token, cookie or API-key header).
+    pub headers_carry_credentials: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials_span: Option<ModelSpan>,
+    /// Where plaintext is explicitly allowed (`mcp-remote --allow-http`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_http: Option<ModelSpan>,
+    pub span: ModelSpan,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RedFlag {
     pub kind: String,
@@ -366,7 +397,7 @@ pub struct Model {
     pub versions: BTreeMap<String, String>,
     pub sources: Vec<SourceInfo>,
     pub endpoints: Vec<Endpoint>,
-    pub clients: Vec<serde_json::Value>,
+    pub clients: Vec<Client>,
     pub red_flags: Vec<RedFlag>,
     pub certificates: Vec<serde_json::Value>,
     pub exceptions: Vec<serde_json::Value>,

@@ -143,7 +143,8 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     };
     let ingested = ingest::ingest(&mut map, &candidates, &declared);
     findings.extend(ingested.findings);
-    if ingested.endpoints.is_empty() {
+    if ingested.endpoints.is_empty() && ingested.clients.is_empty() && ingested.red_flags.is_empty()
+    {
         findings.push(Finding::new(
             FindingKind::Notice,
             format!(
@@ -160,6 +161,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         environment,
         endpoints: ingested.endpoints,
         red_flags: ingested.red_flags,
+        clients: ingested.clients,
         ..Model::default()
     };
     for (product, version) in [
@@ -186,6 +188,9 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         })
         .collect();
     model.sources.sort_by(|a, b| a.path.cmp(&b.path));
+    model.clients.sort_by(|a, b| {
+        (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
+    });
     model.endpoints.sort_by(|a, b| {
         (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
     });

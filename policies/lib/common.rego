@@ -140,15 +140,30 @@ justified(req, ep, status, severity, message, spans, evidence, why) := object.un
 
 listen_list(listens) := concat(", ", [sprintf("%s (%s)", [listen_text(l), at(l.span)]) | some l in listens])
 
-# NOT_APPLICABLE for an endpoint outside the control's scope, citing its listen lines.
+# NOT_APPLICABLE for an endpoint outside the control's scope, citing its listen lines (for a
+# stdio server, the line or SDK default that makes its transport stdio).
 out_of_scope_result(req, ep) := justified(
+	req, ep, "NOT_APPLICABLE", "info",
+	"not reachable from the network (stdio only)",
+	[first_listen_span(ep)],
+	[ev_at("transport", l.span, object.get(l, "note", "stdio")) | some l in ep.listens],
+	sprintf(
+		"speaks MCP over stdio only (%s at %s): there is no network listener, so MCP-NET-03 (remote connections) does not apply",
+		[concat("; ", [object.get(l, "note", "stdio") | some l in ep.listens]), at(first_listen_span(ep))],
+	),
+) if {
+	ep.scope == "stdio"
+	count(ep.listens) > 0
+}
+
+else := justified(
 	req, ep, "NOT_APPLICABLE", "info",
 	sprintf("not reachable from the network (%s only)", [ep.scope]),
 	[first_listen_span(ep)],
 	[ev_at("listen", l.span, listen_text(l)) | some l in ep.listens],
 	sprintf(
-		"listens only on %s: a loopback or unix-socket endpoint is outside the scope of MCP-NET-03 (remote connections)",
-		[listen_list(ep.listens)],
+		"listens only on %s: a loopback or unix-socket endpoint is outside the scope of MCP-NET-03 (remote connections)%s",
+		[listen_list(ep.listens), app_notes(ep, ep.listens)],
 	),
 ) if count(ep.listens) > 0
 
@@ -216,3 +231,12 @@ certificate_text(ep) := object.get(certificate_directives, ep.component, "certif
 cipher_directives := {"nginx": "ssl_ciphers", "caddy": "tls ciphers", "traefik": "cipherSuites"}
 
 cipher_text(ep) := object.get(cipher_directives, ep.component, "ciphers")
+
+# For application endpoints: what decided each listen (an SDK default, an environment
+# variable) and the proxy hops in the same scan that reach it ("behind nginx:…"), as a
+# message suffix. Empty for other components.
+app_notes(ep, listens) := sprintf(" (%s)", [concat("; ", notes)]) if {
+	ep.component == "app"
+	notes := [l.note | some l in listens; is_string(l.note)]
+	count(notes) > 0
+} else := ""

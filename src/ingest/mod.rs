@@ -4,16 +4,19 @@
 //! candidates to its format's module, which parses with spans and normalizes into the model.
 //! A new format is one variant here, one module beside this file, and one fixture folder.
 
+pub mod app;
 pub mod caddy;
+pub mod client;
 pub mod endpoint;
 pub mod glob;
 pub mod gotls;
 pub mod nginx;
+pub mod source_tokens;
 pub mod traefik;
 
 use crate::diag::Finding;
 use crate::discover::Candidate;
-use crate::model::{Endpoint, RedFlag};
+use crate::model::{Client, Endpoint, RedFlag};
 use crate::source::{FileId, SourceMap};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +31,10 @@ pub enum Kind {
     Traefik,
     /// A docker-compose file: Traefik labels, the Traefik image tag, `command:` flags.
     Compose,
+    /// MCP server code, `.env`, Dockerfile `ENV`, Python manifests, `fastmcp.json`.
+    App,
+    /// MCP client configs (Claude Desktop, Claude Code, VS Code, Cursor, Windsurf, server.json).
+    Client,
 }
 
 impl Kind {
@@ -37,6 +44,8 @@ impl Kind {
             Kind::Caddy => "caddy",
             Kind::Traefik => "traefik",
             Kind::Compose => "compose",
+            Kind::App => "app",
+            Kind::Client => "client",
         }
     }
 }
@@ -54,6 +63,7 @@ pub struct Declared {
 pub struct Ingested {
     pub endpoints: Vec<Endpoint>,
     pub red_flags: Vec<RedFlag>,
+    pub clients: Vec<Client>,
     pub findings: Vec<Finding>,
     /// Every file read, with its kind and role (main, included, standalone).
     pub files: BTreeMap<FileId, (Kind, String)>,
@@ -61,6 +71,9 @@ pub struct Ingested {
 
 /// Decides a file's kind from its name, then its content. `None` = not a file tlsproof reads.
 pub fn detect(path: &Path) -> Option<Kind> {
+    if client::detect(path) {
+        return Some(Kind::Client);
+    }
     if caddy::detect(path) {
         return Some(Kind::Caddy);
     }
@@ -69,6 +82,9 @@ pub fn detect(path: &Path) -> Option<Kind> {
     }
     if nginx::detect(path) {
         return Some(Kind::Nginx);
+    }
+    if app::detect(path) {
+        return Some(Kind::App);
     }
     None
 }
@@ -90,6 +106,15 @@ pub fn ingest(map: &mut SourceMap, candidates: &[Candidate], declared: &Declared
     let compose = of(Kind::Compose);
     if !traefik.is_empty() || !compose.is_empty() {
         traefik::ingest(map, &traefik, &compose, declared, &mut out);
+    }
+    let clients = of(Kind::Client);
+    if !clients.is_empty() {
+        client::ingest(map, &clients, &mut out);
+    }
+    // Last: app endpoints are linked to the proxy hops found above.
+    let apps = of(Kind::App);
+    if !apps.is_empty() {
+        app::ingest(map, &apps, &mut out);
     }
     out
 }

@@ -248,6 +248,7 @@ pub fn ingest(
                 .entry(file)
                 .or_insert((Kind::Compose, "compose".into()));
             for d in docs {
+                crate::ingest::app::env::compose(map, file, &d, out);
                 compose_doc(&mut src, file, &d, &dir);
             }
             continue;

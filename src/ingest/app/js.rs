@@ -1,0 +1,379 @@
+//! JavaScript/TypeScript MCP servers and TLS red flags (and Go's `InsecureSkipVerify`), read
+//! from the token stream.
+//!
+//! Servers: `new StdioServerTransport()` (stdio), `StreamableHTTPServerTransport` /
+//! `SSEServerTransport` / `createMcpExpressApp` with `x.listen(port[, host])` (no host = every
+//! interface), `https.createServer({minVersion, maxVersion, ciphers, key, cert}, app)`,
+//! `tls.DEFAULT_MIN_VERSION`. Red flags: `rejectUnauthorized: false`,
+//! `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, `checkServerIdentity: () => undefined`.
+
+use super::env::{self, Settings};
+use super::python::{cipher_list, constants, eval, Val};
+use super::{at, endpoint, listen, verify_flag};
+use crate::ingest::source_tokens::{self as st, Lang, Tok, TokKind};
+use crate::ingest::Ingested;
+use crate::model::{Endpoint, Fact, Origin, SuiteFacts};
+use crate::source::{FileId, SourceMap};
+use std::collections::{BTreeSet, HashMap};
+
+/// Node.js's default cipher list (`tls.DEFAULT_CIPHERS`, Node 18–22) without the TLS 1.3
+/// names: it ends in `HIGH`, which brings CBC and static-RSA suites.
+const NODE_DEFAULT_CIPHERS: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA256:DHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:DHE-RSA-AES256-SHA384:ECDHE-RSA-AES256-SHA256:DHE-RSA-AES256-SHA256:HIGH:!aNULL:!eNULL:!EXPORT:!DES:!RC4:!MD5:!PSK:!SRP:!CAMELLIA";
+
+/// Scans one JavaScript/TypeScript file.
+pub fn scan(
+    map: &SourceMap,
+    file: FileId,
+    settings: &Settings,
+    endpoints: &mut Vec<Endpoint>,
+    out: &mut Ingested,
+) {
+    let _ = settings;
+    let Some(sf) = map.get(file) else { return };
+    let text = sf.text.clone();
+    let toks = st::tokenize(&text, Lang::Js);
+    let consts = constants(&text, &toks);
+    red_flags(map, file, &toks, out);
+
+    let has = |w: &str| toks.iter().any(|t| t.ident(w));
+    let http_mcp = has("StreamableHTTPServerTransport")
+        || has("SSEServerTransport")
+        || has("createMcpExpressApp");
+    // tls.DEFAULT_MIN_VERSION = 'TLSv1'
+    let mut default_min: Option<(String, usize)> = None;
+    for k in 0..toks.len().saturating_sub(3) {
+        if toks[k].ident("DEFAULT_MIN_VERSION")
+            && toks[k + 1].punct("=")
+            && toks[k + 2].kind == TokKind::Str
+        {
+            default_min = Some((toks[k + 2].text.clone(), toks[k].start));
+        }
+    }
+    // `const server = https.createServer(opts, app)`: variable → index of the call's `(`.
+    let mut tls_servers: HashMap<String, usize> = HashMap::new();
+    let mut create_calls: BTreeSet<usize> = BTreeSet::new();
+    for k in 0..toks.len().saturating_sub(3) {
+        if (toks[k].ident("https") || toks[k].ident("tls") || toks[k].ident("http2"))
+            && toks[k + 1].punct(".")
+            && (toks[k + 2].ident("createServer") || toks[k + 2].ident("createSecureServer"))
+            && toks[k + 3].punct("(")
+        {
+            create_calls.insert(k + 3);
+            if k >= 2 && toks[k - 1].punct("=") && toks[k - 2].kind == TokKind::Ident {
+                tls_servers.insert(toks[k - 2].text.clone(), k + 3);
+            }
+        }
+    }
+    let mut found_listen = false;
+    for k in 1..toks.len().saturating_sub(1) {
+        if !(toks[k].ident("listen") && toks[k - 1].punct(".") && toks[k + 1].punct("(")) {
+            continue;
+        }
+        if k < 2 {
+            continue;
+        }
+        // The receiver: a variable, or a chained `https.createServer(…)`.
+        let recv = &toks[k - 2];
+        let tls_call = if recv.punct(")") {
+            open_of(&toks, k - 2).filter(|o| create_calls.contains(o))
+        } else {
+            tls_servers.get(&recv.text).copied()
+        };
+        if !http_mcp && tls_call.is_none() {
+            continue;
+        }
+        found_listen = true;
+        let a = st::args(&toks, k + 1, ":");
+        let lspan = at(map, file, toks[k - 2].start);
+        let port = a
+            .first()
+            .and_then(|p| eval(p.value, &consts, 0).text())
+            .and_then(|p| p.parse::<u16>().ok());
+        let host_arg = a.get(1).filter(|h| {
+            // listen(port, callback) has no host.
+            !h.value.iter().any(|t| t.punct("=>") || t.ident("function"))
+        });
+        let (host, hspan, horigin, hnote) = match host_arg {
+            Some(h) => {
+                let v = eval(h.value, &consts, 0);
+                let s = h
+                    .start()
+                    .map(|s| at(map, file, s))
+                    .unwrap_or_else(|| lspan.clone());
+                (
+                    v.text().unwrap_or_else(|| "::".into()),
+                    s,
+                    Origin::Explicit,
+                    v.note(),
+                )
+            }
+            None => (
+                "::".to_string(),
+                lspan.clone(),
+                Origin::Default,
+                Some(
+                    "listen() without a host binds every interface (:: / 0.0.0.0) in Node.js"
+                        .to_string(),
+                ),
+            ),
+        };
+        let port_note = a.first().and_then(|p| match eval(p.value, &consts, 0) {
+            Val::Env(n, Some(_)) => Some(format!("port from {n}, its default in the code")),
+            _ => None,
+        });
+        let note = [hnote, port_note]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
+        let note = (!note.is_empty()).then_some(note);
+        let tls_on = tls_call.is_some();
+        let l = listen(&host, port, tls_on, hspan, horigin, note);
+        let tls =
+            tls_call.map(|open| node_tls(map, file, &toks, open, &consts, &default_min, &lspan));
+        let id = format!(
+            "app:{}:{}:{}",
+            lspan.file,
+            lspan.line,
+            recv.text.trim_matches(['(', ')'])
+        );
+        let id = if recv.punct(")") {
+            format!("app:{}:{}:https", lspan.file, lspan.line)
+        } else {
+            id
+        };
+        endpoints.push(endpoint(id, lspan, vec![l], tls));
+    }
+    if !found_listen {
+        for t in toks.iter().filter(|t| t.ident("StdioServerTransport")) {
+            let span = at(map, file, t.start);
+            let is_new = toks
+                .iter()
+                .position(|x| x.start == t.start)
+                .and_then(|p| p.checked_sub(1))
+                .and_then(|p| toks.get(p))
+                .is_some_and(|p| p.ident("new"));
+            if !is_new {
+                continue;
+            }
+            let l = listen(
+                "stdio",
+                None,
+                false,
+                span.clone(),
+                Origin::Explicit,
+                Some("new StdioServerTransport(): the server speaks MCP over stdio".into()),
+            );
+            endpoints.push(endpoint(
+                format!("app:{}:{}:stdio", span.file, span.line),
+                span,
+                vec![l],
+                None,
+            ));
+            break;
+        }
+    }
+}
+
+/// The index of the bracket opening the one closing at `close`.
+fn open_of(toks: &[Tok], close: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for k in (0..=close).rev() {
+        let t = &toks[k];
+        if t.kind != TokKind::Punct {
+            continue;
+        }
+        match t.text.as_str() {
+            ")" | "]" | "}" => depth += 1,
+            "(" | "[" | "{" => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// TLS facts of `https.createServer(options, app)`: the options object literal, or a `const`
+/// holding one.
+fn node_tls(
+    map: &SourceMap,
+    file: FileId,
+    toks: &[Tok],
+    open: usize,
+    consts: &HashMap<String, &[Tok]>,
+    default_min: &Option<(String, usize)>,
+    span: &crate::model::ModelSpan,
+) -> crate::model::Tls {
+    let mut tls = super::no_tls(span);
+    tls.enabled = true;
+    // Find the options object: `{` right after `(`, or an identifier naming `const x = {`.
+    let obj_open = match toks.get(open + 1) {
+        Some(t) if t.punct("{") => Some(open + 1),
+        Some(t) if t.kind == TokKind::Ident => toks
+            .windows(3)
+            .position(|w| w[0].ident(&t.text) && w[1].punct("=") && w[2].punct("{"))
+            .map(|p| p + 2),
+        _ => None,
+    };
+    let opts = obj_open.map(|o| st::args(toks, o, ":")).unwrap_or_default();
+    let kw = |n: &str| st::kwarg(&opts, n);
+    let kspan = |a: &st::Arg| {
+        a.start()
+            .map(|s| at(map, file, s))
+            .unwrap_or_else(|| span.clone())
+    };
+    let proto = |n: &str| -> Option<(String, crate::model::ModelSpan)> {
+        kw(n).and_then(|a| eval(a.value, consts, 0).text().map(|v| (v, kspan(a))))
+    };
+    let min = proto("minVersion");
+    let max = proto("maxVersion");
+    let to_model = |v: &str| crate::ingest::gotls::protocol(v).unwrap_or("TLSv1");
+    tls.protocols = match (&min, default_min) {
+        (Some((v, s)), _) => Fact::explicit(
+            crate::ingest::gotls::protocol_range(
+                to_model(v),
+                max.as_ref().map(|m| to_model(&m.0)).unwrap_or("TLSv1.3"),
+            ),
+            s.clone(),
+        ),
+        (None, Some((v, off))) => Fact::explicit(
+            crate::ingest::gotls::protocol_range(to_model(v), "TLSv1.3"),
+            at(map, file, *off),
+        )
+        .with_note("tls.DEFAULT_MIN_VERSION applies to every TLS server of the process"),
+        (None, None) => Fact::default(
+            crate::ingest::gotls::protocol_range(
+                "TLSv1.2",
+                max.as_ref().map(|m| to_model(&m.0)).unwrap_or("TLSv1.3"),
+            ),
+            span.clone(),
+            "Node.js default tls.DEFAULT_MIN_VERSION TLSv1.2 (Node.js 12 and later)",
+        ),
+    };
+    tls.ciphers = match kw("ciphers") {
+        Some(c) => {
+            let spec = eval(c.value, consts, 0).text().unwrap_or_default();
+            let tls12: Vec<&str> = spec.split(':').filter(|s| !s.starts_with("TLS_")).collect();
+            Fact::explicit(cipher_list(&tls12.join(":")), kspan(c))
+        }
+        None => Fact::default(
+            cipher_list(NODE_DEFAULT_CIPHERS),
+            span.clone(),
+            "Node.js default cipher list (tls.DEFAULT_CIPHERS), which ends in HIGH",
+        ),
+    };
+    let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default()
+        .into_iter()
+        .map(SuiteFacts::from)
+        .collect();
+    tls.tls13_suites = Fact::default(tls13, span.clone(), "Node.js default TLS 1.3 suites");
+    if let Some(c) = kw("cert").or_else(|| kw("pfx")) {
+        tls.certificates.push(crate::model::Certificate {
+            path: c
+                .value
+                .iter()
+                .find(|t| t.kind == TokKind::Str)
+                .map(|t| t.text.clone())
+                .unwrap_or_else(|| "(read in code)".into()),
+            key: None,
+            span: kspan(c),
+            managed: None,
+        });
+    }
+    tls
+}
+
+/// JavaScript statements that disable certificate validation.
+fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
+    for k in 0..toks.len() {
+        let t = &toks[k];
+        let next = |d: usize| toks.get(k + d);
+        // rejectUnauthorized: false / rejectUnauthorized = false / "rejectUnauthorized": false
+        if (t.ident("rejectUnauthorized") || t.is(TokKind::Str, "rejectUnauthorized"))
+            && next(1).is_some_and(|n| n.punct(":") || n.punct("="))
+            && next(2).is_some_and(|n| n.ident("false") || n.is(TokKind::Num, "0"))
+        {
+            out.red_flags.push(verify_flag(
+                map,
+                file,
+                t.start,
+                "rejectUnauthorized: false (the server certificate is not validated)",
+                "app",
+                None,
+            ));
+        }
+        // process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0" / process.env["…"] = '0'
+        let env_name = (t.kind == TokKind::Ident || t.kind == TokKind::Str)
+            && env::WORDS.contains(&t.text.as_str());
+        if env_name {
+            let skip = usize::from(next(1).is_some_and(|n| n.punct("]")));
+            if next(1 + skip).is_some_and(|n| n.punct("="))
+                && next(2 + skip).is_some_and(|n| matches!(n.kind, TokKind::Str | TokKind::Num))
+            {
+                let v = next(2 + skip).map(|n| n.text.clone()).unwrap_or_default();
+                if let Some(env::Judgement::Disabled(text)) = env::judge(&t.text, &v) {
+                    out.red_flags
+                        .push(verify_flag(map, file, t.start, text, "app", None));
+                }
+            }
+        }
+        // checkServerIdentity: () => undefined / () => {} / () => null / function () {}
+        if t.ident("checkServerIdentity") && next(1).is_some_and(|n| n.punct(":") || n.punct("=")) {
+            let rest: Vec<&str> = toks[k + 2..(k + 8).min(toks.len())]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect();
+            let noop = matches!(
+                rest.as_slice(),
+                ["(", ")", "=>", "undefined", ..]
+                    | ["(", ")", "=>", "null", ..]
+                    | ["(", ")", "=>", "{", "}", ..]
+                    | ["function", "(", ")", "{", "}", ..]
+                    | ["(", _, ")", "=>", "undefined", ..]
+                    | ["(", _, ",", _, ")", "=>", "undefined", ..]
+            ) || (rest.len() >= 4
+                && rest[0] == "("
+                && rest.contains(&"=>")
+                && rest
+                    .iter()
+                    .skip_while(|w| **w != "=>")
+                    .nth(1)
+                    .is_some_and(|w| *w == "undefined"));
+            if noop {
+                out.red_flags.push(verify_flag(
+                    map,
+                    file,
+                    t.start,
+                    "checkServerIdentity returns undefined (the certificate's host name is never checked)",
+                    "app",
+                    None,
+                ));
+            }
+        }
+    }
+}
+
+/// Go: `InsecureSkipVerify: true`.
+pub fn scan_go(map: &SourceMap, file: FileId, out: &mut Ingested) {
+    let Some(sf) = map.get(file) else { return };
+    let toks = st::tokenize(&sf.text, Lang::Go);
+    for k in 0..toks.len().saturating_sub(2) {
+        if toks[k].ident("InsecureSkipVerify")
+            && (toks[k + 1].punct(":") || toks[k + 1].punct("="))
+            && toks[k + 2].ident("true")
+        {
+            out.red_flags.push(verify_flag(
+                map,
+                file,
+                toks[k].start,
+                "InsecureSkipVerify: true (the server certificate is not validated)",
+                "app",
+                None,
+            ));
+        }
+    }
+}

@@ -1,0 +1,810 @@
+//! Python MCP servers and TLS red flags, read from the token stream.
+//!
+//! Servers: the official SDK's `FastMCP(...)` / `MCPServer(...)` with `.run(transport=…)`, the
+//! standalone `fastmcp` package (`run(transport="http", host=…, port=…)`, `fastmcp.json`), and
+//! `uvicorn.run(app, host=…, ssl_certfile=…, ssl_ciphers=…)`. Red flags: `verify=False`,
+//! `ssl=False`, `ssl._create_unverified_context`, `CERT_NONE`, `check_hostname = False`,
+//! `os.environ["NODE_TLS_REJECT_UNAUTHORIZED"] = "0"` and the other judged variables.
+
+use super::env::{self, Settings};
+use super::versions::Versions;
+use super::{at, endpoint, listen, verify_flag};
+use crate::ingest::source_tokens::{self as st, Arg, Lang, Tok, TokKind};
+use crate::ingest::Ingested;
+use crate::model::{CipherList, Endpoint, Fact, ModelSpan, Origin, SuiteFacts};
+use crate::source::{FileId, SourceMap};
+use std::collections::HashMap;
+
+/// A value as far as the source says.
+#[derive(Debug, Clone)]
+pub enum Val {
+    Str(String),
+    Num(i64),
+    Bool(bool),
+    /// An environment variable, with its default when the code gives one.
+    Env(String, Option<Box<Val>>),
+    /// Anything else (an expression), as text.
+    Unknown(String),
+}
+
+impl Val {
+    /// The literal text, following an environment default.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Val::Str(s) => Some(s.clone()),
+            Val::Num(n) => Some(n.to_string()),
+            Val::Bool(b) => Some(b.to_string()),
+            Val::Env(_, Some(d)) => d.text(),
+            _ => None,
+        }
+    }
+
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Val::Env(name, Some(_)) => Some(format!(
+                "from the environment variable {name}; its default in the code is judged"
+            )),
+            Val::Env(name, None) => Some(format!(
+                "from the environment variable {name}, which the scan cannot see: the worst case (every interface) is judged"
+            )),
+            Val::Unknown(t) => Some(format!(
+                "`{t}` is not a literal: the worst case (every interface) is judged"
+            )),
+            _ => None,
+        }
+    }
+}
+
+fn joined(ts: &[Tok]) -> String {
+    ts.iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// Module-level `NAME = literal` assignments (one token on the right, the statement alone on
+/// its line).
+pub fn constants<'t>(text: &str, toks: &'t [Tok]) -> HashMap<String, &'t [Tok]> {
+    let mut out = HashMap::new();
+    let newline_between = |a: usize, b: usize| text.get(a..b).is_some_and(|s| s.contains('\n'));
+    for k in 0..toks.len().saturating_sub(2) {
+        let (n, eq) = (&toks[k], &toks[k + 1]);
+        if n.kind != TokKind::Ident || !(eq.punct("=") || eq.punct(":=")) {
+            continue;
+        }
+        let first = k == 0
+            || newline_between(toks[k - 1].end, n.start)
+            || toks[k - 1].ident("const")
+            || toks[k - 1].ident("let")
+            || toks[k - 1].ident("var");
+        if !first {
+            continue;
+        }
+        // The right side runs to the end of the line (or `;`).
+        let mut e = k + 2;
+        while e < toks.len()
+            && !newline_between(toks[e - 1].end, toks[e].start)
+            && !toks[e].punct(";")
+        {
+            e += 1;
+        }
+        if e > k + 2 {
+            out.insert(n.text.clone(), &toks[k + 2..e]);
+        }
+    }
+    out
+}
+
+/// Evaluates a Python expression's tokens.
+pub fn eval(ts: &[Tok], consts: &HashMap<String, &[Tok]>, depth: u8) -> Val {
+    if depth > 8 {
+        return Val::Unknown(joined(ts));
+    }
+    match ts {
+        [t] if t.kind == TokKind::Str => Val::Str(t.text.clone()),
+        [t] if t.kind == TokKind::Num => t
+            .text
+            .replace('_', "")
+            .parse()
+            .map(Val::Num)
+            .unwrap_or_else(|_| Val::Unknown(t.text.clone())),
+        [t] if t.ident("True") || t.ident("true") => Val::Bool(true),
+        [t] if t.ident("False") || t.ident("false") => Val::Bool(false),
+        [t] if t.kind == TokKind::Ident => match consts.get(&t.text) {
+            Some(v) => eval(v, consts, depth + 1),
+            None => Val::Unknown(t.text.clone()),
+        },
+        // int(x), str(x), Number(x)
+        [f, open, inner @ .., close]
+            if f.kind == TokKind::Ident
+                && matches!(
+                    f.text.as_str(),
+                    "int" | "str" | "Number" | "parseInt" | "String"
+                )
+                && open.punct("(")
+                && close.punct(")") =>
+        {
+            let inner: &[Tok] = match inner.iter().position(|t| t.punct(",")) {
+                Some(c) if f.text == "parseInt" => &inner[..c],
+                _ => inner,
+            };
+            eval(inner, consts, depth + 1)
+        }
+        _ => env_lookup(ts, consts, depth).unwrap_or_else(|| Val::Unknown(joined(ts))),
+    }
+}
+
+/// `os.getenv("X", "d")`, `os.environ.get("X", "d")`, `os.environ["X"]`,
+/// `process.env.X ?? "d"`, `process.env.X || "d"`.
+fn env_lookup(ts: &[Tok], consts: &HashMap<String, &[Tok]>, depth: u8) -> Option<Val> {
+    let first = ts.first()?;
+    if first.ident("os") {
+        let name = ts.iter().find(|t| t.kind == TokKind::Str)?.text.clone();
+        let call = ts.iter().position(|t| t.punct("("));
+        let default = call.and_then(|c| {
+            let a = st::args(ts, c, "=");
+            a.get(1).map(|d| Box::new(eval(d.value, consts, depth + 1)))
+        });
+        return Some(Val::Env(name, default));
+    }
+    if first.ident("process") && ts.get(1)?.punct(".") && ts.get(2)?.ident("env") {
+        let name_tok = ts.get(4)?;
+        let name = name_tok.text.clone();
+        let alt = ts.iter().position(|t| t.punct("??") || t.punct("||"));
+        let default = alt.map(|k| Box::new(eval(&ts[k + 1..], consts, depth + 1)));
+        return Some(Val::Env(name, default));
+    }
+    None
+}
+
+/// Which FastMCP a file uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    /// `mcp.server.fastmcp` (the official SDK).
+    Official,
+    /// The standalone `fastmcp` package (PrefectHQ).
+    Standalone,
+}
+
+fn flavor(toks: &[Tok]) -> Flavor {
+    for w in toks.windows(2) {
+        if (w[0].ident("from") || w[0].ident("import")) && w[1].ident("fastmcp") {
+            return Flavor::Standalone;
+        }
+    }
+    Flavor::Official
+}
+
+/// Scans one Python file.
+pub fn scan(
+    map: &SourceMap,
+    file: FileId,
+    vers: &Versions,
+    settings: &Settings,
+    endpoints: &mut Vec<Endpoint>,
+    out: &mut Ingested,
+) {
+    let Some(sf) = map.get(file) else { return };
+    let text = sf.text.clone();
+    let toks = st::tokenize(&text, Lang::Python);
+    let consts = constants(&text, &toks);
+    red_flags(map, file, &toks, out);
+    let fl = flavor(&toks);
+
+    let mut uvicorn_seen = false;
+    for k in 0..toks.len() {
+        // uvicorn.run(app, …) / uvicorn.Config(app, …)
+        if toks[k].ident("uvicorn")
+            && toks.get(k + 1).is_some_and(|t| t.punct("."))
+            && toks
+                .get(k + 2)
+                .is_some_and(|t| t.ident("run") || t.ident("Config"))
+            && toks.get(k + 3).is_some_and(|t| t.punct("("))
+        {
+            uvicorn_seen = true;
+            let a = st::args(&toks, k + 3, "=");
+            endpoints.push(uvicorn(map, file, &toks[k], &a, &consts));
+        }
+    }
+    for k in 0..toks.len() {
+        let t = &toks[k];
+        let ctor = (t.ident("FastMCP") || t.ident("MCPServer"))
+            && toks.get(k + 1).is_some_and(|n| n.punct("("));
+        if !ctor {
+            continue;
+        }
+        let var = (k >= 2 && toks[k - 1].punct("=") && toks[k - 2].kind == TokKind::Ident)
+            .then(|| toks[k - 2].text.clone());
+        let cargs = st::args(&toks, k + 1, "=");
+        let name = cargs
+            .iter()
+            .find(|a| a.name.is_none())
+            .and_then(|a| eval(a.value, &consts, 0).text())
+            .or_else(|| st::kwarg(&cargs, "name").and_then(|a| eval(a.value, &consts, 0).text()))
+            .unwrap_or_else(|| var.clone().unwrap_or_else(|| "fastmcp".into()));
+        let Some(var) = var else { continue };
+        // Every `<var>.run(…)` call.
+        let mut ran = false;
+        for j in 0..toks.len().saturating_sub(3) {
+            if toks[j].ident(&var)
+                && toks[j + 1].punct(".")
+                && (toks[j + 2].ident("run") || toks[j + 2].ident("run_async"))
+                && toks[j + 3].punct("(")
+            {
+                ran = true;
+                let rargs = st::args(&toks, j + 3, "=");
+                endpoints.push(fastmcp_run(
+                    map, file, fl, &name, &toks[j], &cargs, &rargs, &consts, vers, settings,
+                ));
+            }
+        }
+        if !ran && !uvicorn_seen {
+            out.findings.push(crate::diag::Finding::new(
+                crate::diag::FindingKind::Notice,
+                format!("the FastMCP server {name:?} is created but never run in this file (`{var}.run()` not found): its transport is decided elsewhere, not judged"),
+                Some(crate::source::Span::new(file, t.start, t.start)),
+            ));
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fastmcp_run(
+    map: &SourceMap,
+    file: FileId,
+    fl: Flavor,
+    name: &str,
+    run_tok: &Tok,
+    cargs: &[Arg],
+    rargs: &[Arg],
+    consts: &HashMap<String, &[Tok]>,
+    vers: &Versions,
+    settings: &Settings,
+) -> Endpoint {
+    let run_span = at(map, file, run_tok.start);
+    let id = format!("app:{}:{}:{}", run_span.file, run_span.line, name);
+    let transport_arg =
+        st::kwarg(rargs, "transport").or_else(|| rargs.iter().find(|a| a.name.is_none()));
+    let transport = transport_arg.map(|a| eval(a.value, consts, 0));
+    let (stdio, tnote, tspan, torigin) = match &transport {
+        None => (
+            true,
+            format!(
+                "{}.run() without transport=: {}'s default transport is stdio",
+                run_tok.text,
+                if fl == Flavor::Standalone {
+                    "fastmcp"
+                } else {
+                    "the MCP Python SDK's FastMCP"
+                }
+            ),
+            run_span.clone(),
+            Origin::Default,
+        ),
+        Some(v) => {
+            let span = transport_arg
+                .and_then(Arg::start)
+                .map(|s| at(map, file, s))
+                .unwrap_or_else(|| run_span.clone());
+            match v.text().as_deref() {
+                Some("stdio") => (true, "transport=\"stdio\"".to_string(), span, Origin::Explicit),
+                Some(t) => (false, format!("transport={t:?}"), span, Origin::Explicit),
+                None => (
+                    false,
+                    format!(
+                        "the transport is not a literal ({}): a network transport is assumed (worst case)",
+                        v.note().unwrap_or_default()
+                    ),
+                    span,
+                    Origin::Derived,
+                ),
+            }
+        }
+    };
+    if stdio {
+        let l = listen("stdio", None, false, tspan.clone(), torigin, Some(tnote));
+        return endpoint(id, tspan, vec![l], None);
+    }
+    // Host: run(host=) (standalone fastmcp), FastMCP(host=), FASTMCP_HOST, the default.
+    let explicit = st::kwarg(rargs, "host").or_else(|| st::kwarg(cargs, "host"));
+    let (host, hspan, horigin, hnote) = match explicit {
+        Some(a) => {
+            let v = eval(a.value, consts, 0);
+            let span = a
+                .start()
+                .map(|s| at(map, file, s))
+                .unwrap_or_else(|| run_span.clone());
+            (
+                v.text().unwrap_or_else(|| "0.0.0.0".into()),
+                span,
+                Origin::Explicit,
+                v.note(),
+            )
+        }
+        None => default_host(map, fl, vers, settings, &run_span),
+    };
+    let port = st::kwarg(rargs, "port")
+        .or_else(|| st::kwarg(cargs, "port"))
+        .and_then(|a| eval(a.value, consts, 0).text())
+        .or_else(|| env_setting(settings, fl, "PORT").map(|v| v.1.clone()))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8000);
+    let mut note = vec![tnote];
+    note.extend(hnote);
+    let l = listen(
+        &host,
+        Some(port),
+        false,
+        hspan,
+        horigin,
+        Some(note.join("; ")),
+    );
+    endpoint(id, run_span, vec![l], None)
+}
+
+fn env_setting<'s>(
+    settings: &'s Settings,
+    fl: Flavor,
+    what: &str,
+) -> Option<&'s (String, String, FileId, usize)> {
+    let names: Vec<String> = match fl {
+        Flavor::Official => vec![format!("FASTMCP_{what}")],
+        Flavor::Standalone => vec![format!("FASTMCP_{what}"), format!("FASTMCP_SERVER_{what}")],
+    };
+    names.iter().find_map(|n| settings.get(n))
+}
+
+/// FastMCP's default host, by flavor and version, or `FASTMCP_HOST` where the version honors it.
+fn default_host(
+    map: &SourceMap,
+    fl: Flavor,
+    vers: &Versions,
+    settings: &Settings,
+    run_span: &ModelSpan,
+) -> (String, ModelSpan, Origin, Option<String>) {
+    let lowest = vers.mcp_lowest();
+    if let Some((name, value, file, off)) = env_setting(settings, fl, "HOST") {
+        let honored = fl == Flavor::Standalone
+            || lowest
+                .as_ref()
+                .is_some_and(|(v, _)| v.as_slice() < [1, 12, 3].as_slice());
+        if honored {
+            return (
+                value.clone(),
+                at(map, *file, *off),
+                Origin::Explicit,
+                Some(format!("{name} sets the host")),
+            );
+        }
+    }
+    if fl == Flavor::Standalone {
+        return (
+            "127.0.0.1".into(),
+            run_span.clone(),
+            Origin::Default,
+            Some("fastmcp's default host is 127.0.0.1".into()),
+        );
+    }
+    match lowest {
+        Some((v, at_)) if v.as_slice() >= [1, 9, 1].as_slice() => (
+            "127.0.0.1".into(),
+            run_span.clone(),
+            Origin::Default,
+            Some(format!("FastMCP's default host is 127.0.0.1 from mcp 1.9.1 (mcp {} at {at_})", dotted(&v))),
+        ),
+        Some((v, at_)) => (
+            "0.0.0.0".into(),
+            run_span.clone(),
+            Origin::Default,
+            Some(format!("FastMCP's default host is 0.0.0.0 up to mcp 1.9.0 (mcp {} at {at_}): every interface", dotted(&v))),
+        ),
+        None => (
+            "0.0.0.0".into(),
+            run_span.clone(),
+            Origin::Default,
+            Some("FastMCP's default host is 0.0.0.0 up to mcp 1.9.0 and 127.0.0.1 from 1.9.1; no mcp version is pinned in pyproject.toml, requirements*.txt or a lock file, so the worst case (every interface) is judged: pin mcp>=1.9.1 or pass host=\"127.0.0.1\"".into()),
+        ),
+    }
+}
+
+fn dotted(v: &[u32]) -> String {
+    v.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+}
+
+/// `uvicorn.run(app, host=…, port=…, uds=…, ssl_keyfile=…, ssl_certfile=…, ssl_ciphers=…,
+/// ssl_version=…)`.
+fn uvicorn(
+    map: &SourceMap,
+    file: FileId,
+    tok: &Tok,
+    a: &[Arg],
+    consts: &HashMap<String, &[Tok]>,
+) -> Endpoint {
+    let span = at(map, file, tok.start);
+    let id = format!("app:{}:{}:uvicorn", span.file, span.line);
+    let kw = |n: &str| st::kwarg(a, n);
+    let kspan = |x: &Arg| {
+        x.start()
+            .map(|s| at(map, file, s))
+            .unwrap_or_else(|| span.clone())
+    };
+    let tls_on = kw("ssl_certfile").is_some();
+    let l = if let Some(u) = kw("uds") {
+        let p = eval(u.value, consts, 0)
+            .text()
+            .unwrap_or_else(|| "socket".into());
+        listen(
+            &format!("unix:{p}"),
+            None,
+            tls_on,
+            kspan(u),
+            Origin::Explicit,
+            None,
+        )
+    } else {
+        let (host, hs, ho, hn) = match kw("host") {
+            Some(h) => {
+                let v = eval(h.value, consts, 0);
+                (
+                    v.text().unwrap_or_else(|| "0.0.0.0".into()),
+                    kspan(h),
+                    Origin::Explicit,
+                    v.note(),
+                )
+            }
+            None => (
+                "127.0.0.1".into(),
+                span.clone(),
+                Origin::Default,
+                Some("uvicorn's default host is 127.0.0.1".into()),
+            ),
+        };
+        let port = kw("port")
+            .and_then(|p| eval(p.value, consts, 0).text())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(8000);
+        listen(&host, Some(port), tls_on, hs, ho, hn)
+    };
+    let tls = tls_on.then(|| {
+        let mut tls = super::no_tls(&span);
+        tls.enabled = true;
+        let cipher_fact = match kw("ssl_ciphers") {
+            Some(c) => {
+                let spec = eval(c.value, consts, 0).text().unwrap_or_default();
+                Fact::explicit(cipher_list(&spec), kspan(c))
+            }
+            None => Fact::default(
+                cipher_list("TLSv1"),
+                span.clone(),
+                "uvicorn's default ssl_ciphers=\"TLSv1\" (an OpenSSL cipher string that includes CBC and static-RSA suites)",
+            ),
+        };
+        tls.ciphers = cipher_fact;
+        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default().into_iter().map(SuiteFacts::from).collect();
+        tls.tls13_suites = Fact::default(tls13, span.clone(), "OpenSSL's default TLS 1.3 suites");
+        tls.protocols = match kw("ssl_version") {
+            Some(v) => {
+                let t = joined(v.value);
+                let p: Vec<String> = if t.contains("TLSv1_2") {
+                    vec!["TLSv1.2".into()]
+                } else if t.contains("TLSv1_1") {
+                    vec!["TLSv1.1".into()]
+                } else if t.contains("TLSv1") {
+                    vec!["TLSv1".into()]
+                } else {
+                    worst_protocols()
+                };
+                Fact::explicit(p, kspan(v))
+            }
+            None => {
+                let mut f = Fact::default(
+                    worst_protocols(),
+                    span.clone(),
+                    "uvicorn's default ssl_version=PROTOCOL_TLS_SERVER: Python's ssl module offers TLS 1.0/1.1 before Python 3.10 (3.10 sets minimum_version TLSv1.2); the Python version is not known from the configuration, so the worst case is judged",
+                );
+                f.version_dependent = true;
+                f
+            }
+        };
+        if let Some(c) = kw("ssl_certfile") {
+            tls.certificates.push(crate::model::Certificate {
+                path: eval(c.value, consts, 0).text().unwrap_or_else(|| joined(c.value)),
+                key: kw("ssl_keyfile").and_then(|k| eval(k.value, consts, 0).text()),
+                span: kspan(c),
+                managed: None,
+            });
+        }
+        tls
+    });
+    endpoint(id, span, vec![l], tls)
+}
+
+fn worst_protocols() -> Vec<String> {
+    ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// An OpenSSL cipher string expanded.
+pub fn cipher_list(spec: &str) -> CipherList {
+    let e = crate::ciphers::expand(spec);
+    CipherList {
+        spec: spec.to_string(),
+        suites: e.suites.into_iter().map(SuiteFacts::from).collect(),
+        unknown: e.unknown,
+    }
+}
+
+/// Python statements that disable certificate validation.
+fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
+    let mut seen_lines = std::collections::BTreeSet::new();
+    let mut flag = |out: &mut Ingested, start: usize, text: String| {
+        let span = at(map, file, start);
+        if seen_lines.insert((span.line, text.clone())) {
+            out.red_flags
+                .push(verify_flag(map, file, start, text, "app", None));
+        }
+    };
+    for k in 0..toks.len() {
+        let t = &toks[k];
+        let next = |d: usize| toks.get(k + d);
+        let prev = k.checked_sub(1).and_then(|p| toks.get(p));
+        let is_false = |d: usize| next(d).is_some_and(|n| n.ident("False"));
+        if (t.ident("verify") || t.ident("ssl"))
+            && next(1).is_some_and(|n| n.punct("="))
+            && is_false(2)
+        {
+            let kwarg = prev.is_some_and(|p| p.punct("(") || p.punct(","));
+            let attr = prev.is_some_and(|p| p.punct("."));
+            if kwarg || attr {
+                flag(
+                    out,
+                    t.start,
+                    format!(
+                        "{}{}=False (certificate validation of this connection is off)",
+                        if attr { "." } else { "" },
+                        t.text
+                    ),
+                );
+            }
+        }
+        if t.ident("_create_unverified_context") {
+            flag(
+                out,
+                t.start,
+                "ssl._create_unverified_context() (a context that validates no certificate)".into(),
+            );
+        }
+        if t.ident("CERT_NONE") {
+            // uvicorn's ssl_cert_reqs=CERT_NONE is about client certificates (mTLS), not validation.
+            let server_side = toks[k.saturating_sub(4)..k]
+                .iter()
+                .any(|p| p.ident("ssl_cert_reqs") || p.ident("cert_reqs"));
+            if !server_side {
+                flag(
+                    out,
+                    t.start,
+                    "ssl.CERT_NONE (the peer's certificate is not validated)".into(),
+                );
+            }
+        }
+        if t.ident("check_hostname") && next(1).is_some_and(|n| n.punct("=")) && is_false(2) {
+            flag(
+                out,
+                t.start,
+                "check_hostname = False (the certificate's host name is not checked)".into(),
+            );
+        }
+        // os.environ["NAME"] = "value" / os.environ.setdefault("NAME", "value") / os.putenv
+        if t.kind == TokKind::Str && env::WORDS.iter().any(|w| t.text == *w) {
+            let assigned = next(1).is_some_and(|n| n.punct("]"))
+                && next(2).is_some_and(|n| n.punct("="))
+                && next(3).is_some_and(|n| matches!(n.kind, TokKind::Str | TokKind::Num));
+            let called = prev.is_some_and(|p| p.punct("("))
+                && next(1).is_some_and(|n| n.punct(","))
+                && next(2).is_some_and(|n| matches!(n.kind, TokKind::Str | TokKind::Num));
+            let value = if assigned {
+                next(3)
+            } else if called {
+                next(2)
+            } else {
+                None
+            };
+            if let Some(v) = value {
+                if let Some(env::Judgement::Disabled(text)) = env::judge(&t.text, &v.text) {
+                    flag(out, t.start, text);
+                }
+            }
+        }
+    }
+}
+
+/// `fastmcp.json`: `deployment.{transport, host, port}`.
+pub fn fastmcp_json(
+    map: &SourceMap,
+    file: FileId,
+    text: &str,
+    endpoints: &mut Vec<Endpoint>,
+    out: &mut Ingested,
+) {
+    let root = match crate::ingest::source_tokens::json::parse(text) {
+        Ok(r) => r,
+        Err(e) => {
+            super::super::client::parse_error(map, file, &e, out);
+            return;
+        }
+    };
+    let Some(dep) = root.get("deployment") else {
+        return;
+    };
+    let name = root
+        .path_ci(&["source", "entrypoint"])
+        .and_then(|n| n.scalar())
+        .unwrap_or_else(|| "fastmcp".into());
+    let tnode = dep.get("transport");
+    let transport = tnode
+        .and_then(|n| n.scalar())
+        .unwrap_or_else(|| "stdio".into());
+    let dspan = at(map, file, dep.start);
+    let id = format!("app:{}:{}:{}", dspan.file, dspan.line, name);
+    if transport == "stdio" {
+        let (span, origin, note) = match tnode {
+            Some(n) => (
+                at(map, file, n.start),
+                Origin::Explicit,
+                "deployment.transport \"stdio\"".to_string(),
+            ),
+            None => (
+                dspan.clone(),
+                Origin::Default,
+                "fastmcp.json deployment without transport: fastmcp's default transport is stdio"
+                    .to_string(),
+            ),
+        };
+        endpoints.push(endpoint(
+            id,
+            span.clone(),
+            vec![listen("stdio", None, false, span, origin, Some(note))],
+            None,
+        ));
+        return;
+    }
+    let (host, hspan, horigin, hnote) = match dep.get("host") {
+        Some(h) => (
+            h.scalar().unwrap_or_default(),
+            at(map, file, h.start),
+            Origin::Explicit,
+            None,
+        ),
+        None => (
+            "127.0.0.1".to_string(),
+            dspan.clone(),
+            Origin::Default,
+            Some("fastmcp's default host is 127.0.0.1".to_string()),
+        ),
+    };
+    let port = dep
+        .get("port")
+        .and_then(|p| p.scalar())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8000);
+    endpoints.push(endpoint(
+        id,
+        dspan,
+        vec![listen(&host, Some(port), false, hspan, horigin, hnote)],
+        None,
+    ));
+}
+
+/// `uvicorn module:app --host … --port … --ssl-certfile …` in a Dockerfile's `CMD` or
+/// `ENTRYPOINT` (exec or shell form): one endpoint, each value cited at its flag.
+pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<Endpoint>) {
+    let Some(sf) = map.get(file) else { return };
+    let mut offset = 0;
+    for line in sf.text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let t = line.trim_start();
+        let Some(rest) = t
+            .strip_prefix("CMD")
+            .or_else(|| t.strip_prefix("ENTRYPOINT"))
+            .filter(|r| r.starts_with([' ', '\t', '[']))
+        else {
+            continue;
+        };
+        let rest = rest.trim();
+        let words: Vec<String> = if rest.starts_with('[') {
+            match crate::ingest::source_tokens::json::parse(rest) {
+                Ok(n) => n.items().iter().filter_map(|i| i.scalar()).collect(),
+                Err(_) => continue,
+            }
+        } else {
+            rest.split_whitespace().map(str::to_string).collect()
+        };
+        let Some(u) = words
+            .iter()
+            .position(|w| w == "uvicorn" || w.ends_with("/uvicorn"))
+        else {
+            continue;
+        };
+        // The flags and where each is written on the line.
+        let mut flags: HashMap<String, (String, usize)> = HashMap::new();
+        let mut k = u + 1;
+        while k < words.len() {
+            let w = &words[k];
+            if let Some(f) = w.strip_prefix("--") {
+                let pos = start + line.find(w.as_str()).unwrap_or(0);
+                let (name, value) = match f.split_once('=') {
+                    Some((n, v)) => (n.to_string(), v.to_string()),
+                    None => {
+                        k += 1;
+                        (f.to_string(), words.get(k).cloned().unwrap_or_default())
+                    }
+                };
+                flags.insert(name, (value, pos));
+            }
+            k += 1;
+        }
+        let line_span = at(map, file, start + (line.len() - t.len()));
+        let fspan = |n: &str| flags.get(n).map(|(_, p)| at(map, file, *p));
+        let tls_on = flags.contains_key("ssl-certfile");
+        let l = if let Some((p, pos)) = flags.get("uds") {
+            listen(
+                &format!("unix:{p}"),
+                None,
+                tls_on,
+                at(map, file, *pos),
+                Origin::Explicit,
+                None,
+            )
+        } else {
+            let (host, hs, ho, hn) = match flags.get("host") {
+                Some((h, pos)) => (h.clone(), at(map, file, *pos), Origin::Explicit, None),
+                None => (
+                    "127.0.0.1".to_string(),
+                    line_span.clone(),
+                    Origin::Default,
+                    Some("uvicorn's default --host is 127.0.0.1".to_string()),
+                ),
+            };
+            let port = flags
+                .get("port")
+                .and_then(|(p, _)| p.parse().ok())
+                .unwrap_or(8000);
+            listen(&host, Some(port), tls_on, hs, ho, hn)
+        };
+        let tls = tls_on.then(|| {
+            let mut tls = super::no_tls(&line_span);
+            tls.enabled = true;
+            tls.ciphers = match (flags.get("ssl-ciphers"), fspan("ssl-ciphers")) {
+                (Some((c, _)), Some(s)) => Fact::explicit(cipher_list(c), s),
+                _ => Fact::default(
+                    cipher_list("TLSv1"),
+                    line_span.clone(),
+                    "uvicorn's default --ssl-ciphers TLSv1 (an OpenSSL cipher string that includes CBC and static-RSA suites)",
+                ),
+            };
+            let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default().into_iter().map(SuiteFacts::from).collect();
+            tls.tls13_suites = Fact::default(tls13, line_span.clone(), "OpenSSL's default TLS 1.3 suites");
+            let mut p = Fact::default(
+                worst_protocols(),
+                line_span.clone(),
+                "uvicorn's default --ssl-version (PROTOCOL_TLS_SERVER): Python's ssl module offers TLS 1.0/1.1 before Python 3.10; the Python version is not known from the configuration, so the worst case is judged",
+            );
+            p.version_dependent = true;
+            tls.protocols = p;
+            if let (Some((c, _)), Some(s)) = (flags.get("ssl-certfile"), fspan("ssl-certfile")) {
+                tls.certificates.push(crate::model::Certificate {
+                    path: c.clone(),
+                    key: flags.get("ssl-keyfile").map(|k| k.0.clone()),
+                    span: s,
+                    managed: None,
+                });
+            }
+            tls
+        });
+        let id = format!("app:{}:{}:uvicorn", line_span.file, line_span.line);
+        endpoints.push(endpoint(id, line_span, vec![l], tls));
+    }
+}

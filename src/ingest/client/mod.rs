@@ -1,0 +1,281 @@
+//! MCP client configurations → clients (outbound MCP connections) and red flags.
+//!
+//! Shapes read (formats.md §5.2): `mcpServers.<n>` (Claude Desktop, Claude Code `.mcp.json`
+//! and `~/.claude.json` — also under `projects.<path>.mcpServers` —, Cursor, Windsurf with
+//! `serverUrl`), VS Code's `servers.<n>`, and the MCP registry's `server.json` `remotes[]`.
+//! A remote is its `url`, or the URL argument of `mcp-remote` in `command`/`args`.
+//! `${VAR}` / `${input:…}` stay unexpanded: a variable scheme or host is indeterminate.
+
+use crate::diag::{Finding, FindingKind};
+use crate::discover::Candidate;
+use crate::ingest::source_tokens::json;
+use crate::ingest::{Ingested, Kind};
+use crate::model::{Client, Fact, ModelSpan, Scope};
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml::{Node, ParseError};
+use std::path::Path;
+
+/// File names that are client configs whatever their content says.
+const NAMES: &[&str] = &[
+    "claude_desktop_config.json",
+    ".mcp.json",
+    ".claude.json",
+    "mcp_config.json",
+    "mcp.json",
+    "mcp_settings.json",
+    "cline_mcp_settings.json",
+];
+
+/// Whether a file is an MCP client config (by name, then a top-level key it must have).
+pub fn detect(path: &Path) -> bool {
+    let Some(name) = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    let by_name = NAMES.contains(&name.as_str()) || name == "server.json";
+    if !by_name {
+        return false;
+    }
+    let Some(head) = crate::discover::head(path, 256 * 1024) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head);
+    if name == "server.json" {
+        return text.contains("\"remotes\"");
+    }
+    text.contains("\"mcpServers\"") || text.contains("\"servers\"")
+}
+
+/// A parse error as a finding.
+pub fn parse_error(map: &SourceMap, file: FileId, e: &ParseError, out: &mut Ingested) {
+    let display = map.get(file).map(|f| f.display.clone()).unwrap_or_default();
+    let at = e.offset.unwrap_or(0);
+    out.findings.push(Finding::new(
+        FindingKind::ParseError,
+        format!(
+            "{display}: not valid JSON: {}; nothing in it was judged",
+            e.message
+        ),
+        Some(Span::new(file, at, at)),
+    ));
+}
+
+/// Ingests every client config.
+pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested) {
+    for c in candidates {
+        let raw = match std::fs::read(&c.path) {
+            Ok(r) => r,
+            Err(e) => {
+                out.findings.push(Finding::new(
+                    FindingKind::ReadError,
+                    format!("{}: cannot be read: {e}", c.display),
+                    None,
+                ));
+                continue;
+            }
+        };
+        let file = map.add(c.display.clone(), c.path.clone(), &raw);
+        out.files
+            .entry(file)
+            .or_insert((Kind::Client, "client config".into()));
+        let text = map.get(file).map(|f| f.text.clone()).unwrap_or_default();
+        let root = match json::parse(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                parse_error(map, file, &e, out);
+                continue;
+            }
+        };
+        let mut servers: Vec<(&Node, &Node)> = Vec::new();
+        for key in ["mcpServers", "servers"] {
+            if let Some(s) = root.get(key) {
+                servers.extend(s.entries());
+            }
+        }
+        if let Some(projects) = root.get("projects") {
+            for (_, p) in projects.entries() {
+                if let Some(s) = p.get("mcpServers") {
+                    servers.extend(s.entries());
+                }
+            }
+        }
+        for (name, entry) in servers {
+            let n = name.scalar().unwrap_or_default();
+            entry_client(map, file, &n, entry, out);
+        }
+        if let Some(remotes) = root.get("remotes") {
+            let base = root
+                .get("name")
+                .and_then(Node::scalar)
+                .unwrap_or_else(|| "server".into());
+            for (i, r) in remotes.items().iter().enumerate() {
+                if let Some(u) = r.get("url") {
+                    let name = format!("{base}#remotes[{i}]");
+                    if let Some(client) = client_of(map, file, &name, u, None, None) {
+                        out.clients.push(client);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Header names that carry credentials.
+fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "authorization",
+        "token",
+        "api-key",
+        "apikey",
+        "api_key",
+        "cookie",
+        "secret",
+        "password",
+        "x-auth",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
+/// One server entry: a `url` (or Windsurf's `serverUrl`), or `mcp-remote <url>` in
+/// `command`/`args`; plus its `env`.
+fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &mut Ingested) {
+    let url_node = entry.get("url").or_else(|| entry.get("serverUrl"));
+    let mut creds: Option<usize> = entry
+        .get("headers")
+        .and_then(|h| {
+            h.entries()
+                .find(|(k, _)| k.scalar().is_some_and(|k| is_credential_header(&k)))
+        })
+        .map(|(k, _)| k.start);
+    let mut allow_http = None;
+    let mut remote_url: Option<&Node> = None;
+    let command = entry
+        .get("command")
+        .and_then(Node::scalar)
+        .unwrap_or_default();
+    let args = entry.get("args").map(Node::items).unwrap_or(&[]);
+    let remote = command.contains("mcp-remote")
+        || args
+            .iter()
+            .any(|a| a.scalar().is_some_and(|s| s.contains("mcp-remote")));
+    if remote {
+        let mut prev_header = false;
+        for a in args {
+            let Some(s) = a.scalar() else { continue };
+            if s == "--allow-http" {
+                allow_http = Some(a.start);
+            } else if prev_header && s.split(':').next().is_some_and(is_credential_header) {
+                creds.get_or_insert(a.start);
+            } else if remote_url.is_none()
+                && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("${"))
+            {
+                remote_url = Some(a);
+            }
+            prev_header = s == "--header";
+        }
+    }
+    let Some(u) = url_node.or(remote_url) else {
+        // A local stdio server: no network connection of its own.
+        if let Some(env) = entry.get("env") {
+            let id = format!(
+                "client:{}:{}",
+                map.get(file).map(|f| f.display.as_str()).unwrap_or(""),
+                name
+            );
+            crate::ingest::app::env::client_env(map, file, env, &id, out);
+        }
+        return;
+    };
+    let Some(mut client) = client_of(map, file, name, u, creds, allow_http) else {
+        return;
+    };
+    if let Some(env) = entry.get("env") {
+        let before = out.red_flags.len();
+        crate::ingest::app::env::client_env(map, file, env, &client.id, out);
+        if let Some(f) = out.red_flags.get(before) {
+            client.verify = Fact::explicit(false, f.span.clone()).with_note(f.text.clone());
+        }
+    }
+    out.clients.push(client);
+}
+
+fn client_of(
+    map: &SourceMap,
+    file: FileId,
+    name: &str,
+    u: &Node,
+    creds: Option<usize>,
+    allow_http: Option<usize>,
+) -> Option<Client> {
+    let url = u.scalar()?;
+    let span = ModelSpan::resolve(map, Span::new(file, u.start, u.start), &[]);
+    let (scheme, host) = split_url(&url);
+    let variable = |s: &str| s.contains("${") || s.contains('$') || s.contains("{{");
+    let determinate =
+        !scheme.is_empty() && !variable(&scheme) && !variable(&host) && !host.is_empty();
+    let scope = if determinate {
+        Scope::of_host(&host)
+    } else {
+        Scope::Unknown
+    };
+    let at = |o: usize| ModelSpan::resolve(map, Span::new(file, o, o), &[]);
+    Some(Client {
+        id: format!("client:{}:{}:{}", span.file, span.line, name),
+        component: "client".into(),
+        name: name.to_string(),
+        url: Fact::explicit(url.clone(), span.clone()),
+        scheme,
+        host,
+        scope,
+        determinate,
+        verify: Fact::default(
+            true,
+            span.clone(),
+            "no setting in this entry disables certificate validation",
+        ),
+        headers_carry_credentials: creds.is_some(),
+        credentials_span: creds.map(at),
+        allow_http: allow_http.map(at),
+        span,
+    })
+}
+
+/// Scheme (lowercase) and host of a URL as written; empty when absent.
+pub fn split_url(url: &str) -> (String, String) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (String::new(), String::new());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let hostport = authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority);
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("").to_string()
+    } else {
+        hostport.split(':').next().unwrap_or("").to_string()
+    };
+    (scheme.to_ascii_lowercase(), host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_into_scheme_and_host() {
+        assert_eq!(
+            split_url("http://localhost:8787/mcp"),
+            ("http".into(), "localhost".into())
+        );
+        assert_eq!(
+            split_url("https://u:p@[::1]:3/x"),
+            ("https".into(), "::1".into())
+        );
+        assert_eq!(split_url("${input:url}"), (String::new(), String::new()));
+    }
+}

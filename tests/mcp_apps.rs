@@ -1,0 +1,365 @@
+//! MCP servers and application code judged end to end: transport and bind scope (stdio and
+//! loopback out of scope, every interface without TLS fails), TLS settings, and statements
+//! that disable certificate validation — each checked for status and file:line.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use tlsproof::results::{Severity, Status};
+
+const REQS: &[&str] = &[
+    "NET03-TLS",
+    "NET03-CIPHER",
+    "NET03-CERT",
+    "NET03-HTTP",
+    "NET03-VERIFY",
+    "NET03-E2E",
+];
+
+#[test]
+fn a_fastmcp_server_run_without_transport_is_stdio_and_out_of_scope() {
+    let dir = tree(&[(
+        "server.py",
+        "from mcp.server.fastmcp import FastMCP\n\nmcp = FastMCP(\"notes\")\n\n@mcp.tool()\ndef add(a: int, b: int) -> int:\n    return a + b\n\nif __name__ == \"__main__\":\n    mcp.run()\n",
+    )]);
+    let scan = scan_path(dir.path());
+    for req in REQS {
+        let r = result(&scan.report, req, "app:server.py:10:notes");
+        assert_status(r, Status::NotApplicable);
+        assert_eq!(at(r), "server.py:10", "{req}");
+        let why = r.justification.as_deref().unwrap_or("");
+        assert!(
+            why.contains("stdio") && why.contains("server.py:10"),
+            "{why}"
+        );
+    }
+    assert_eq!(scan.report.verdict.as_str(), "NOT_APPLICABLE");
+}
+
+#[test]
+fn an_explicit_stdio_transport_cites_its_argument() {
+    let dir = tree(&[(
+        "server.py",
+        "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\"notes\")\nmcp.run(transport=\"stdio\")\n",
+    )]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "notes");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "server.py:3");
+}
+
+#[test]
+fn fastmcp_on_every_interface_over_streamable_http_fails_at_the_host() {
+    let dir = tree(&[(
+        "server.py",
+        "from mcp.server.fastmcp import FastMCP\n\nmcp = FastMCP(\n    \"x\",\n    host=\"0.0.0.0\",\n    port=8080,\n)\n\nmcp.run(transport=\"streamable-http\")\n",
+    )]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:server.py:9:x");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "server.py:5");
+    assert_eq!(r.component, "app");
+    let r = result(&scan.report, "NET03-TLS", "x");
+    assert_status(r, Status::Fail);
+}
+
+#[test]
+fn fastmcp_default_host_depends_on_the_pinned_sdk_version() {
+    let src = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\"x\")\nmcp.run(transport=\"sse\")\n";
+    // Unknown version: worst case, every interface, with the note.
+    let dir = tree(&[("server.py", src)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "x");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "server.py:3");
+    assert!(r.message.contains("1.9.1"), "{}", r.message);
+    // Pinned at 1.9.0: 0.0.0.0.
+    let dir = tree(&[("server.py", src), ("requirements.txt", "mcp==1.9.0\n")]);
+    assert_status(
+        result(&scan_path(dir.path()).report, "NET03-HTTP", "x"),
+        Status::Fail,
+    );
+    // From 1.9.1: loopback.
+    let dir = tree(&[
+        ("server.py", src),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\ndependencies = [\"mcp[cli]>=1.10.0\"]\n",
+        ),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "x");
+    assert_status(r, Status::NotApplicable);
+    assert!(r
+        .justification
+        .as_deref()
+        .unwrap_or("")
+        .contains("pyproject.toml:3"));
+}
+
+#[test]
+fn standalone_fastmcp_http_on_all_interfaces_fails_and_loopback_is_out_of_scope() {
+    let dir = tree(&[
+        (
+            "public.py",
+            "from fastmcp import FastMCP\nmcp = FastMCP(\"pub\")\nmcp.run(transport=\"http\", host=\"0.0.0.0\", port=9000)\n",
+        ),
+        (
+            "local.py",
+            "from fastmcp import FastMCP\nmcp = FastMCP(\"loc\")\nmcp.run(transport=\"http\")\n",
+        ),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "pub");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "public.py:3");
+    let r = result(&scan.report, "NET03-HTTP", "loc");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "local.py:3");
+}
+
+#[test]
+fn uvicorn_with_tls_keeps_its_weak_default_ciphers() {
+    let dir = tree(&[(
+        "main.py",
+        "import uvicorn\nfrom app import app\n\nuvicorn.run(\n    app,\n    host=\"0.0.0.0\",\n    port=8443,\n    ssl_keyfile=\"/etc/tls/key.pem\",\n    ssl_certfile=\"/etc/tls/cert.pem\",\n)\n",
+    )]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "uvicorn");
+    assert_status(r, Status::Pass);
+    let r = result(&scan.report, "NET03-CIPHER", "uvicorn");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "main.py:4");
+}
+
+#[test]
+fn a_uvicorn_app_behind_nginx_is_linked_to_the_proxy() {
+    let dir = tree(&[
+        (
+            "main.py",
+            "import uvicorn\nuvicorn.run(\"app:app\", host=\"127.0.0.1\", port=8000)\n",
+        ),
+        (
+            "nginx.conf",
+            "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_certificate c.pem;\n    ssl_certificate_key k.pem;\n    location /mcp { proxy_pass http://127.0.0.1:8000; }\n  }\n}\n",
+        ),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:main.py:2:uvicorn");
+    assert_status(r, Status::NotApplicable);
+    let why = r.justification.as_deref().unwrap_or("");
+    assert!(
+        why.contains("behind nginx:") && why.contains("nginx.conf:8"),
+        "{why}"
+    );
+}
+
+#[test]
+fn typescript_servers_stdio_and_listen_without_host() {
+    let dir = tree(&[
+        (
+            "stdio.ts",
+            "import { StdioServerTransport } from \"@modelcontextprotocol/sdk/server/stdio.js\";\nconst transport = new StdioServerTransport();\nawait server.connect(transport);\n",
+        ),
+        (
+            "http.ts",
+            "import express from \"express\";\nimport { StreamableHTTPServerTransport } from \"@modelcontextprotocol/sdk/server/streamableHttp.js\";\nconst app = express();\nconst PORT = process.env.PORT || 3000;\napp.listen(PORT, () => console.log(\"up\"));\n",
+        ),
+        (
+            "local.ts",
+            "import { StreamableHTTPServerTransport } from \"@modelcontextprotocol/sdk/server/streamableHttp.js\";\nconst app = express();\napp.listen(3001, \"127.0.0.1\");\n",
+        ),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "stdio.ts");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "stdio.ts:2");
+    let r = result(&scan.report, "NET03-HTTP", "http.ts");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "http.ts:5");
+    assert!(r.message.contains("every interface"), "{}", r.message);
+    assert_status(
+        result(&scan.report, "NET03-HTTP", "local.ts"),
+        Status::NotApplicable,
+    );
+}
+
+#[test]
+fn node_https_server_takes_its_options() {
+    let dir = tree(&[(
+        "server.js",
+        "const https = require('https');\nconst { StreamableHTTPServerTransport } = require('@modelcontextprotocol/sdk');\nconst opts = {\n  key: fs.readFileSync('key.pem'),\n  cert: fs.readFileSync('cert.pem'),\n  minVersion: 'TLSv1',\n  ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',\n};\nhttps.createServer(opts, app).listen(8443);\n",
+    )]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "server.js");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "server.js:6");
+    let r = result(&scan.report, "NET03-CIPHER", "server.js");
+    assert_status(r, Status::Pass);
+    assert_status(
+        result(&scan.report, "NET03-HTTP", "server.js"),
+        Status::Pass,
+    );
+}
+
+fn verify_results(scan: &tlsproof::scan::Scan) -> Vec<&tlsproof::results::RequirementResult> {
+    scan.report
+        .results
+        .iter()
+        .filter(|r| r.requirement == "NET03-VERIFY")
+        .collect()
+}
+
+#[test]
+fn reject_unauthorized_false_fails_in_code_not_in_comments_info_in_tests() {
+    let dir = tree(&[
+        (
+            "src/client.ts",
+            "import https from \"https\";\n// rejectUnauthorized: false was needed once\n/* new https.Agent({ rejectUnauthorized: false }) */\nconst msg = \"rejectUnauthorized: false\";\nexport const agent = new https.Agent({ rejectUnauthorized: false });\n",
+        ),
+        (
+            "test/client.spec.ts",
+            "import https from \"https\";\nconst agent = new https.Agent({ rejectUnauthorized: false });\n",
+        ),
+    ]);
+    let scan = scan_path(dir.path());
+    let rs = verify_results(&scan);
+    assert_eq!(rs.len(), 2, "{}", compact(&scan.report));
+    let fail = rs.iter().find(|r| r.status == Status::Fail).unwrap();
+    assert_eq!(at(fail), "src/client.ts:5");
+    assert_eq!(fail.severity, Severity::High);
+    let test = rs
+        .iter()
+        .find(|r| at(r) == "test/client.spec.ts:2")
+        .unwrap();
+    assert_eq!(test.severity, Severity::Info);
+    assert_ne!(test.status, Status::Fail);
+    assert!(test.message.contains("test code"), "{}", test.message);
+}
+
+#[test]
+fn node_tls_reject_unauthorized_in_code_env_compose_and_dockerfile() {
+    let dir = tree(&[
+        (
+            "index.js",
+            "const https = require('https');\nprocess.env.NODE_TLS_REJECT_UNAUTHORIZED = \"0\";\nprocess.env[\"NODE_TLS_REJECT_UNAUTHORIZED\"] = '0';\n",
+        ),
+        (".env", "# NODE_TLS_REJECT_UNAUTHORIZED=0\nNODE_TLS_REJECT_UNAUTHORIZED=0\nNODE_EXTRA_CA_CERTS=/etc/ssl/corp.pem\n"),
+        (
+            "docker-compose.yml",
+            "services:\n  mcp:\n    image: node:22\n    environment:\n      NODE_TLS_REJECT_UNAUTHORIZED: \"0\"\n",
+        ),
+        ("Dockerfile", "FROM node:22\nENV NODE_TLS_REJECT_UNAUTHORIZED=0 PORT=3000\n"),
+    ]);
+    let scan = scan_path(dir.path());
+    let mut fails: Vec<String> = verify_results(&scan)
+        .iter()
+        .filter(|r| r.status == Status::Fail)
+        .map(|r| at(r))
+        .collect();
+    fails.sort();
+    assert_eq!(
+        fails,
+        [
+            ".env:2",
+            "Dockerfile:2",
+            "docker-compose.yml:5",
+            "index.js:2",
+            "index.js:3"
+        ],
+        "{}",
+        compact(&scan.report)
+    );
+    assert!(
+        scan.report
+            .findings
+            .iter()
+            .any(|f| f.kind == "NOTICE" && f.message.contains("NODE_EXTRA_CA_CERTS")),
+        "{}",
+        compact(&scan.report)
+    );
+}
+
+#[test]
+fn python_and_go_validation_switches() {
+    let dir = tree(&[
+        (
+            "client.py",
+            "import ssl, requests\n# requests.get(url, verify=False)\nr = requests.get(url, verify=False)\nctx = ssl._create_unverified_context()\nctx2 = ssl.create_default_context()\nctx2.check_hostname = False\nctx2.verify_mode = ssl.CERT_NONE\ns = \"verify=False\"\nok = requests.get(url, verify=True)\n",
+        ),
+        (
+            "main.go",
+            "package main\n// InsecureSkipVerify: true\nvar c = &tls.Config{InsecureSkipVerify: true}\n",
+        ),
+        ("conftest.py", "import requests\nrequests.get(u, verify=False)\n"),
+    ]);
+    let scan = scan_path(dir.path());
+    let mut fails: Vec<String> = verify_results(&scan)
+        .iter()
+        .filter(|r| r.status == Status::Fail)
+        .map(|r| at(r))
+        .collect();
+    fails.sort();
+    assert_eq!(
+        fails,
+        [
+            "client.py:3",
+            "client.py:4",
+            "client.py:6",
+            "client.py:7",
+            "main.go:3"
+        ],
+        "{}",
+        compact(&scan.report)
+    );
+    assert!(verify_results(&scan)
+        .iter()
+        .any(|r| at(r) == "conftest.py:2" && r.severity == Severity::Info));
+}
+
+#[test]
+fn unrelated_files_are_not_claimed() {
+    let dir = tree(&[
+        ("util.py", "def add(a, b):\n    return a + b\n"),
+        ("README.md", "verify=False\n"),
+        ("package.json", "{\"name\": \"x\", \"servers\": 1}\n"),
+    ]);
+    let scan = scan_path(dir.path());
+    assert!(scan.model.sources.is_empty(), "{:?}", scan.model.sources);
+}
+
+#[test]
+fn uvicorn_command_line_in_a_dockerfile() {
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]\n",
+    )]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:Dockerfile:3:uvicorn");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Dockerfile:3");
+}
+
+#[test]
+fn fastmcp_host_from_dot_env_applies_where_the_sdk_honors_it() {
+    let src = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\"x\")\nmcp.run(transport=\"sse\")\n";
+    let dir = tree(&[
+        ("server.py", src),
+        (".env", "FASTMCP_HOST=127.0.0.1\n"),
+        ("requirements.txt", "mcp==1.10.0\n"),
+    ]);
+    let r = result(&scan_path(dir.path()).report, "NET03-HTTP", "x").clone();
+    assert_status(&r, Status::NotApplicable);
+    assert_eq!(at(&r), ".env:1");
+    // From mcp 1.12.3 the variable is ignored: the default (127.0.0.1) applies at run().
+    let dir = tree(&[
+        ("server.py", src),
+        (".env", "FASTMCP_HOST=0.0.0.0\n"),
+        ("requirements.txt", "mcp==1.13.0\n"),
+    ]);
+    let r = result(&scan_path(dir.path()).report, "NET03-HTTP", "x").clone();
+    assert_status(&r, Status::NotApplicable);
+    assert_eq!(at(&r), "server.py:3");
+}
