@@ -143,7 +143,7 @@ fn a_uvicorn_app_behind_nginx_is_linked_to_the_proxy() {
         ),
         (
             "nginx.conf",
-            "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_certificate c.pem;\n    ssl_certificate_key k.pem;\n    location /mcp { proxy_pass http://127.0.0.1:8000; }\n  }\n}\n",
+            "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_certificate c.pem;\n    ssl_certificate_key k.pem;\n    location /mcp { proxy_pass http://127.0.0.1:8000; }\n    location /other { proxy_pass http://10.0.3.7:8000; }\n  }\n}\n",
         ),
     ]);
     let scan = scan_path(dir.path());
@@ -154,6 +154,8 @@ fn a_uvicorn_app_behind_nginx_is_linked_to_the_proxy() {
         why.contains("behind nginx:") && why.contains("nginx.conf:8"),
         "{why}"
     );
+    // The same port on another host is another server: not linked.
+    assert!(!why.contains("10.0.3.7"), "{why}");
 }
 
 #[test]

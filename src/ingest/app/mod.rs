@@ -300,19 +300,38 @@ pub fn endpoint(id: String, span: ModelSpan, listens: Vec<Listen>, tls: Option<T
 }
 
 /// Notes, on each app listen, the proxy hops in the same scan that reach its port.
+/// Whether a proxy's upstream target is this app's listener: the same port, and either the
+/// same host as written, or a loopback target while the app listens on loopback or on every
+/// interface (the proxy runs on the same machine). A target on another host with the same port
+/// is a different server.
+fn reaches(t: &crate::model::HopTarget, app_address: &str, app_scope: Scope, port: u16) -> bool {
+    let Some((host, p)) = t.address.rsplit_once(':') else {
+        return false;
+    };
+    if p.parse::<u16>().ok() != Some(port) {
+        return false;
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let app = app_address.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case(app) {
+        return true;
+    }
+    let all_interfaces = matches!(app, "0.0.0.0" | "::" | "*" | "");
+    t.scope == Scope::Loopback && (app_scope == Scope::Loopback || all_interfaces)
+}
+
 fn link_to_proxies(map: &SourceMap, apps: &mut [Endpoint], proxies: &[Endpoint]) {
     let _ = map;
     for ep in apps.iter_mut() {
         for l in ep.listens.iter_mut() {
             let Some(port) = l.port else { continue };
-            let suffix = format!(":{port}");
             let mut via = Vec::new();
             for p in proxies {
                 for h in &p.hops {
-                    let hit = h.targets.iter().any(|t| t.address.ends_with(&suffix))
-                        || h.upstream.trim_end_matches('/').ends_with(&suffix)
-                        || h.upstream.contains(&format!("{suffix}/"));
-                    if hit {
+                    if h.targets
+                        .iter()
+                        .any(|t| reaches(t, &l.address, l.scope, port))
+                    {
                         via.push(format!(
                             "{} ({} {} at {}:{})",
                             p.id, h.directive, h.upstream, h.span.file, h.span.line
