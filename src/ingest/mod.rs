@@ -7,6 +7,7 @@
 pub mod caddy;
 pub mod endpoint;
 pub mod gotls;
+pub mod kubernetes;
 pub mod nginx;
 pub mod traefik;
 
@@ -27,6 +28,8 @@ pub enum Kind {
     Traefik,
     /// A docker-compose file: Traefik labels, the Traefik image tag, `command:` flags.
     Compose,
+    /// Kubernetes manifests: Ingress, Gateway API, Traefik CRDs, Services and workloads.
+    Kubernetes,
 }
 
 impl Kind {
@@ -36,6 +39,7 @@ impl Kind {
             Kind::Caddy => "caddy",
             Kind::Traefik => "traefik",
             Kind::Compose => "compose",
+            Kind::Kubernetes => "kubernetes",
         }
     }
 }
@@ -46,6 +50,7 @@ pub struct Declared {
     pub nginx_version: Option<String>,
     pub caddy_version: Option<String>,
     pub traefik_version: Option<String>,
+    pub kubernetes: crate::config::KubernetesSection,
 }
 
 /// What the ingesters produced.
@@ -62,6 +67,9 @@ pub struct Ingested {
 pub fn detect(path: &Path) -> Option<Kind> {
     if caddy::detect(path) {
         return Some(Kind::Caddy);
+    }
+    if kubernetes::detect(path) {
+        return Some(Kind::Kubernetes);
     }
     if let Some(kind) = traefik::detect(path) {
         return Some(kind);
@@ -89,6 +97,10 @@ pub fn ingest(map: &mut SourceMap, candidates: &[Candidate], declared: &Declared
     let compose = of(Kind::Compose);
     if !traefik.is_empty() || !compose.is_empty() {
         traefik::ingest(map, &traefik, &compose, declared, &mut out);
+    }
+    let kube = of(Kind::Kubernetes);
+    if !kube.is_empty() {
+        kubernetes::ingest(map, &kube, declared, &mut out);
     }
     out
 }
