@@ -526,7 +526,7 @@ fn nginx_endpoint(
                 (
                     Fact::explicit(v, cx.ms(*fi, n.start))
                         .with_note("controller ConfigMap ssl-redirect"),
-                    if v { k } else { k },
+                    k,
                 )
             }
             (None, None, None) => {
