@@ -24,6 +24,19 @@ pub struct Config {
     pub caddy: ProductSection,
     #[serde(default)]
     pub traefik: ProductSection,
+    #[serde(default)]
+    pub kubernetes: KubernetesSection,
+}
+
+/// What Kubernetes manifests cannot say about the cluster they are applied to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KubernetesSection {
+    /// The ingress-nginx controller version, e.g. "1.11.2" (decides its defaults).
+    pub ingress_nginx_version: Option<String>,
+    /// The ingress-nginx controller ConfigMap as "namespace/name", when its name is not the
+    /// usual `ingress-nginx-controller`.
+    pub controller_configmap: Option<String>,
 }
 
 /// A product's declared facts.

@@ -140,6 +140,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             .traefik_version
             .clone()
             .or(config.traefik.version.clone()),
+        kubernetes: config.kubernetes.clone(),
     };
     let ingested = ingest::ingest(&mut map, &candidates, &declared);
     findings.extend(ingested.findings);

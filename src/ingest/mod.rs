@@ -10,6 +10,7 @@ pub mod client;
 pub mod endpoint;
 pub mod glob;
 pub mod gotls;
+pub mod kubernetes;
 pub mod nginx;
 pub mod source_tokens;
 pub mod traefik;
@@ -31,6 +32,8 @@ pub enum Kind {
     Traefik,
     /// A docker-compose file: Traefik labels, the Traefik image tag, `command:` flags.
     Compose,
+    /// Kubernetes manifests: Ingress, Gateway API, Traefik CRDs, Services and workloads.
+    Kubernetes,
     /// MCP server code, `.env`, Dockerfile `ENV`, Python manifests, `fastmcp.json`.
     App,
     /// MCP client configs (Claude Desktop, Claude Code, VS Code, Cursor, Windsurf, server.json).
@@ -44,6 +47,7 @@ impl Kind {
             Kind::Caddy => "caddy",
             Kind::Traefik => "traefik",
             Kind::Compose => "compose",
+            Kind::Kubernetes => "kubernetes",
             Kind::App => "app",
             Kind::Client => "client",
         }
@@ -56,6 +60,7 @@ pub struct Declared {
     pub nginx_version: Option<String>,
     pub caddy_version: Option<String>,
     pub traefik_version: Option<String>,
+    pub kubernetes: crate::config::KubernetesSection,
 }
 
 /// What the ingesters produced.
@@ -76,6 +81,9 @@ pub fn detect(path: &Path) -> Option<Kind> {
     }
     if caddy::detect(path) {
         return Some(Kind::Caddy);
+    }
+    if kubernetes::detect(path) {
+        return Some(Kind::Kubernetes);
     }
     if let Some(kind) = traefik::detect(path) {
         return Some(kind);
@@ -106,6 +114,10 @@ pub fn ingest(map: &mut SourceMap, candidates: &[Candidate], declared: &Declared
     let compose = of(Kind::Compose);
     if !traefik.is_empty() || !compose.is_empty() {
         traefik::ingest(map, &traefik, &compose, declared, &mut out);
+    }
+    let kube = of(Kind::Kubernetes);
+    if !kube.is_empty() {
+        kubernetes::ingest(map, &kube, declared, &mut out);
     }
     let clients = of(Kind::Client);
     if !clients.is_empty() {

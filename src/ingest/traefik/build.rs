@@ -487,6 +487,9 @@ pub(super) fn build(map: &SourceMap, src: &Sources, declared: &Declared, out: &m
     for d in &src.dynamics {
         collect_dynamic(&mut reg, &d.root, d.file, "file", None);
     }
+    for (d, provider) in &src.kube {
+        collect_dynamic(&mut reg, &d.root, d.file, provider, None);
+    }
     for c in &src.containers {
         let enabled = c.enable.unwrap_or(ctx.exposed_by_default);
         if enabled {
@@ -1403,6 +1406,7 @@ fn hop_for(
         Some((t, t_at)) => {
             let found = lookup(&ctx.reg.transports, &t, "file")
                 .or_else(|_| lookup(&ctx.reg.transports, &t, "docker"))
+                .or_else(|_| lookup(&ctx.reg.transports, &t, "kubernetescrd"))
                 .map(|o| (o.node, o.at.file));
             match found {
                 Ok((n, f)) => transport_facts(ctx, n, f, &span, &t),

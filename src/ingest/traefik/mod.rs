@@ -139,6 +139,9 @@ pub struct Sources {
     pub dynamics: Vec<Doc>,
     pub containers: Vec<Container>,
     pub images: Vec<Image>,
+    /// Dynamic configuration from the Kubernetes providers (CRDs, Ingress annotations), each
+    /// with its provider name (`kubernetescrd`, `kubernetes`).
+    pub kube: Vec<(Doc, &'static str)>,
     /// Static configurations named in compose files but mounted from elsewhere, etc.
     pub loaded: BTreeSet<PathBuf>,
 }
@@ -288,6 +291,15 @@ pub fn ingest(
         return;
     }
     build::build(map, &src, declared, out);
+}
+
+/// Builds endpoints from sources gathered elsewhere (the Kubernetes ingester's CRDs,
+/// Ingress annotations and controller flags), with the same semantics as files and labels.
+pub(crate) fn build_from(map: &SourceMap, src: &Sources, declared: &Declared, out: &mut Ingested) {
+    if src.dynamics.is_empty() && src.containers.is_empty() && src.kube.is_empty() {
+        return;
+    }
+    build::build(map, src, declared, out);
 }
 
 /// Reads one compose document: the Traefik image and its `command:` flags (static config), and

@@ -1,0 +1,363 @@
+//! Kubernetes ingestion: manifest streams (many documents, `kind: List`, Helm-rendered output)
+//! → endpoints, hops and red flags.
+//!
+//! Every file is read into spanned [`Node`] trees under the shared YAML budget; the objects are
+//! indexed by kind, namespace and name, then each family is normalized by its own module:
+//! ingress-nginx Ingresses ([`ingress`]), the Gateway API ([`gateway`]), Traefik's CRDs and
+//! Traefik-served Ingresses ([`traefik_crd`], through the Traefik module's semantics) and
+//! Services + workloads ([`workload`]: exposure, the Service → pod chain, container red flags).
+
+mod gateway;
+mod ingress;
+mod snippet;
+mod traefik_crd;
+mod workload;
+
+use crate::diag::{Finding, FindingKind};
+use crate::discover::Candidate;
+use crate::ingest::{Declared, Ingested, Kind};
+use crate::model::{CipherList, Fact, Hop, HopTarget, ModelSpan, Scope, Tls};
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml::{self, Node};
+use std::path::Path;
+
+/// Whether a file is a Kubernetes manifest (stream): a YAML file with top-level `apiVersion:`
+/// and `kind:` lines, and not an unrendered Helm template.
+pub fn detect(path: &Path) -> bool {
+    let Some(name) = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    if !(name.ends_with(".yml") || name.ends_with(".yaml")) || name.starts_with("tlsproof") {
+        return false;
+    }
+    let Some(head) = crate::discover::head(path, 64 * 1024) else {
+        return false;
+    };
+    looks_like_kubernetes(&String::from_utf8_lossy(&head))
+}
+
+/// Content sniffing: `apiVersion:` and `kind:` at the start of a line (a document's top level),
+/// and no line that begins with a Helm template action (`{{`), which is not YAML yet.
+pub fn looks_like_kubernetes(text: &str) -> bool {
+    let mut api = false;
+    let mut kind = false;
+    for line in text.lines() {
+        if line.starts_with("apiVersion:") {
+            api = true;
+        } else if line.starts_with("kind:") {
+            kind = true;
+        } else if line.trim_start().starts_with("{{") {
+            return false;
+        }
+    }
+    api && kind
+}
+
+/// One Kubernetes object of a manifest.
+pub(crate) struct Obj<'a> {
+    pub file: FileId,
+    pub kind: String,
+    /// The API group (`networking.k8s.io`, `traefik.io`; empty for the core group).
+    pub group: String,
+    pub ns: String,
+    pub name: String,
+    pub node: &'a Node,
+}
+
+impl<'a> Obj<'a> {
+    pub fn spec(&self) -> Option<&'a Node> {
+        self.node.get("spec")
+    }
+
+    /// The value of one annotation, with its node.
+    pub fn annotation(&self, key: &str) -> Option<&'a Node> {
+        self.node.get("metadata")?.get("annotations")?.get(key)
+    }
+
+    /// The annotations as (key node, value node).
+    pub fn annotations(&self) -> Vec<(&'a Node, &'a Node)> {
+        match self.node.get("metadata").and_then(|m| m.get("annotations")) {
+            Some(a) => a.entries().collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Where the object is named (`metadata.name`), else where it starts.
+    pub fn start(&self) -> usize {
+        self.node
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .map(|n| n.start)
+            .unwrap_or(self.node.start)
+    }
+
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind == kind
+    }
+
+    /// `namespace/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.ns, self.name)
+    }
+}
+
+/// A label map as pairs (values as text).
+pub(crate) fn labels_of(n: Option<&Node>) -> Vec<(String, String)> {
+    n.map(|l| {
+        l.entries()
+            .filter_map(|(k, v)| Some((k.scalar()?, v.scalar().unwrap_or_default())))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Everything the family modules share: the source map, declarations and the object index.
+pub(crate) struct Cx<'a> {
+    pub map: &'a SourceMap,
+    pub declared: &'a Declared,
+    pub objs: Vec<Obj<'a>>,
+}
+
+impl<'a> Cx<'a> {
+    pub fn ms(&self, file: FileId, start: usize) -> ModelSpan {
+        ModelSpan::resolve(self.map, Span::new(file, start, start), &[])
+    }
+
+    pub fn span(&self, file: FileId, start: usize) -> Span {
+        Span::new(file, start, start)
+    }
+
+    pub fn of_kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'s Obj<'a>> + 's {
+        self.objs.iter().filter(move |o| o.kind == kind)
+    }
+
+    /// `file:line` of a position, for notes.
+    pub fn where_(&self, file: FileId, start: usize) -> String {
+        let l = self.map.location(self.span(file, start));
+        format!("{}:{}", l.file, l.line)
+    }
+}
+
+/// Ingests every Kubernetes candidate.
+pub fn ingest(
+    map: &mut SourceMap,
+    candidates: &[&Candidate],
+    declared: &Declared,
+    out: &mut Ingested,
+) {
+    let mut sorted: Vec<&Candidate> = candidates.to_vec();
+    sorted.sort_by(|a, b| a.display.cmp(&b.display));
+    let mut parsed: Vec<(FileId, Vec<Node>)> = Vec::new();
+    for c in sorted {
+        let Some(file) = read(map, &c.path, c.display.clone(), out) else {
+            continue;
+        };
+        out.files
+            .entry(file)
+            .or_insert((Kind::Kubernetes, "manifest".into()));
+        let Some(sf) = map.get(file) else { continue };
+        match yaml::parse_yaml(&sf.text) {
+            Ok(docs) => parsed.push((file, docs)),
+            Err(e) => {
+                let at = e.offset.unwrap_or(0);
+                let limit = e.message.to_ascii_lowercase().contains("budget")
+                    || e.message.to_ascii_lowercase().contains("limit")
+                    || e.message.to_ascii_lowercase().contains("depth");
+                out.findings.push(Finding::new(
+                    if limit {
+                        FindingKind::LimitExceeded
+                    } else {
+                        FindingKind::ParseError
+                    },
+                    format!(
+                        "{}: not read as Kubernetes manifests: {}; nothing in it was judged",
+                        sf.display, e.message
+                    ),
+                    Some(Span::new(file, at, at)),
+                ));
+            }
+        }
+    }
+    let map: &SourceMap = map;
+    let mut objs = Vec::new();
+    for (file, docs) in &parsed {
+        for d in docs {
+            collect(*file, d, &mut objs, 0);
+        }
+    }
+    let cx = Cx {
+        map,
+        declared,
+        objs,
+    };
+    workload::red_flags(&cx, out);
+    ingress::ingest(&cx, out);
+    gateway::ingest(&cx, out);
+    traefik_crd::ingest(&cx, out);
+    workload::exposure(&cx, out);
+}
+
+/// Indexes one document: an object, or the items of a `kind: List` (`*List`).
+fn collect<'a>(file: FileId, d: &'a Node, objs: &mut Vec<Obj<'a>>, depth: usize) {
+    let Some(kind) = d.get("kind").and_then(Node::scalar) else {
+        return;
+    };
+    let api = d
+        .get("apiVersion")
+        .and_then(Node::scalar)
+        .unwrap_or_default();
+    if kind == "List" || (kind.ends_with("List") && d.get("items").is_some()) {
+        if depth < 2 {
+            for item in d.get("items").map(Node::items).unwrap_or(&[]) {
+                collect(file, item, objs, depth + 1);
+            }
+        }
+        return;
+    }
+    let group = match api.rsplit_once('/') {
+        Some((g, _)) => g.to_string(),
+        None => String::new(),
+    };
+    let meta = d.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Node::scalar)
+        .unwrap_or_default();
+    let ns = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::scalar)
+        .unwrap_or_else(|| "default".into());
+    objs.push(Obj {
+        file,
+        kind,
+        group,
+        ns,
+        name,
+        node: d,
+    });
+}
+
+fn read(map: &mut SourceMap, path: &Path, display: String, out: &mut Ingested) -> Option<FileId> {
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.len() > crate::discover::MAX_FILE_BYTES {
+            out.findings.push(Finding::new(
+                FindingKind::LimitExceeded,
+                format!(
+                    "{display}: larger than {} bytes, not read",
+                    crate::discover::MAX_FILE_BYTES
+                ),
+                None,
+            ));
+            return None;
+        }
+    }
+    match std::fs::read(path) {
+        Ok(raw) => Some(map.add(display, path.to_path_buf(), &raw)),
+        Err(e) => {
+            out.findings.push(Finding::new(
+                FindingKind::ReadError,
+                format!("{display}: cannot be read: {e}"),
+                None,
+            ));
+            None
+        }
+    }
+}
+
+/// The cluster DNS name of a Service.
+pub(crate) fn service_host(name: &str, ns: &str) -> String {
+    format!("{name}.{ns}.svc")
+}
+
+/// A port reference as written (`number` or `name`).
+pub(crate) fn port_ref(n: Option<&Node>) -> Option<String> {
+    let n = n?;
+    if let Some(s) = n.scalar() {
+        return Some(s);
+    }
+    n.get("number")
+        .and_then(Node::scalar)
+        .or_else(|| n.get("name").and_then(Node::scalar))
+}
+
+/// The hop from a proxy (Ingress controller, Gateway) to a Service.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn service_hop(
+    cx: &Cx,
+    directive: &str,
+    ns: &str,
+    name: &str,
+    port: Option<&str>,
+    tls: bool,
+    span: ModelSpan,
+    verify: Fact<bool>,
+    trusted_ca: Fact<Option<String>>,
+) -> Hop {
+    let host = service_host(name, ns);
+    let authority = match port {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    };
+    let scheme = if tls { "https" } else { "http" };
+    let _ = cx;
+    Hop {
+        directive: directive.to_string(),
+        location: None,
+        upstream: format!("{scheme}://{authority}"),
+        scheme: scheme.to_string(),
+        tls,
+        determinate: true,
+        targets: vec![HopTarget {
+            address: authority,
+            // A Service name resolves to a cluster IP: reachable from every pod, not loopback.
+            scope: Scope::Private,
+            span: span.clone(),
+        }],
+        scope: Scope::Private,
+        verify,
+        trusted_ca,
+        span,
+    }
+}
+
+/// TLS facts of an endpoint that terminates no TLS (plaintext exposure).
+pub(crate) fn no_tls(span: &ModelSpan, why: &str) -> Tls {
+    Tls {
+        enabled: false,
+        protocols: Fact::derived(Vec::new(), span.clone(), why),
+        ciphers: Fact::derived(
+            CipherList {
+                spec: String::new(),
+                suites: Vec::new(),
+                unknown: Vec::new(),
+            },
+            span.clone(),
+            why,
+        ),
+        tls13_suites: Fact::derived(Vec::new(), span.clone(), why),
+        certificates: Vec::new(),
+        client_auth: Fact::derived("off".into(), span.clone(), why),
+        hsts: Fact::derived(None, span.clone(), why),
+        session_tickets: None,
+        reject_handshake: None,
+    }
+}
+
+/// A `major.minor.patch` version from an image tag or declaration (`v1.11.2`, `1.11.2-beta`).
+pub(crate) fn version_of(v: &str) -> Option<Vec<u32>> {
+    let v = v.trim().trim_start_matches('v');
+    let v = v.split(['-', '+', '@']).next().unwrap_or(v);
+    crate::config::parse_version(v)
+}
+
+/// Splits an image reference into repository and tag (`latest` when absent).
+pub(crate) fn image_parts(image: &str) -> (String, String) {
+    let base = image.split('@').next().unwrap_or(image);
+    match base.rsplit_once(':') {
+        Some((r, t)) if !t.contains('/') => (r.to_string(), t.to_string()),
+        _ => (base.to_string(), "latest".to_string()),
+    }
+}

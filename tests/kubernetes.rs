@@ -1,0 +1,460 @@
+//! End-to-end judgement of Kubernetes manifests (ingress-nginx Ingresses and ConfigMap, the
+//! Gateway API, Traefik CRDs, Services and workloads), each case checked for its status and
+//! the file:line it cites.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use tlsproof::results::Status;
+
+const TOML: &str = "[kubernetes]\ningress_nginx_version = \"1.11.2\"\n";
+
+const MCP_APP: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: mcp
+  namespace: mcp
+spec:
+  selector:
+    matchLabels: {app: mcp}
+  template:
+    metadata:
+      labels: {app: mcp}
+    spec:
+      containers:
+        - name: server
+          image: ghcr.io/example/mcp-server:1.0
+          args: [\"--host\", \"0.0.0.0\", \"--port\", \"8000\"]
+          ports:
+            - containerPort: 8000
+              name: http
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: mcp
+  namespace: mcp
+spec:
+  selector: {app: mcp}
+  ports:
+    - port: 80
+      targetPort: http
+";
+
+fn ingress(annotations: &str, tls: &str) -> String {
+    format!(
+        "apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: mcp
+  namespace: mcp
+  annotations:
+    example.com/owner: team
+{annotations}spec:
+  ingressClassName: nginx
+{tls}  rules:
+    - host: mcp.example.com
+      http:
+        paths:
+          - path: /mcp
+            pathType: Prefix
+            backend:
+              service:
+                name: mcp
+                port:
+                  number: 80
+"
+    )
+}
+
+const TLS: &str = "  tls:
+    - hosts: [mcp.example.com]
+      secretName: mcp-tls
+";
+
+#[test]
+fn ingress_without_tls_is_plaintext_on_80() {
+    let dir = tree(&[
+        ("tlsproof.toml", TOML),
+        ("app.yaml", MCP_APP),
+        ("ingress.yaml", &ingress("", "")),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "ingress:mcp/mcp");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "ingress.yaml:11");
+    let r = result(&scan.report, "NET03-TLS", "ingress:mcp/mcp");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "ingress.yaml:11");
+    // The hop from the controller to the Service is plaintext.
+    let r = result(&scan.report, "NET03-E2E", "ingress:mcp/mcp");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "ingress.yaml:18");
+}
+
+#[test]
+fn ingress_with_tls_passes_on_controller_defaults() {
+    let dir = tree(&[
+        ("tlsproof.toml", TOML),
+        ("app.yaml", MCP_APP),
+        ("ingress.yaml", &ingress("", TLS)),
+    ]);
+    let scan = scan_path(dir.path());
+    for req in ["NET03-TLS", "NET03-CIPHER", "NET03-HTTP"] {
+        let r = result(&scan.report, req, "ingress:mcp/mcp");
+        assert_status(r, Status::Pass);
+        assert_eq!(at(r), "ingress.yaml:10", "{req}");
+    }
+    let r = result(&scan.report, "NET03-TLS", "ingress:mcp/mcp");
+    assert!(
+        r.message.contains("ingress-nginx 1.11.2 default"),
+        "{}",
+        r.message
+    );
+    let r = result(&scan.report, "NET03-CIPHER", "ingress:mcp/mcp");
+    assert!(
+        r.message.contains("ingress-nginx 1.11.2 default"),
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn unknown_controller_version_takes_the_worst_cipher_default() {
+    let dir = tree(&[("app.yaml", MCP_APP), ("ingress.yaml", &ingress("", TLS))]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CIPHER", "ingress:mcp/mcp");
+    assert_status(r, Status::Fail);
+    assert!(r.message.contains("ingress_nginx_version"), "{}", r.message);
+}
+
+#[test]
+fn controller_image_tag_declares_the_version() {
+    let controller = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ingress-nginx-controller
+  namespace: ingress-nginx
+spec:
+  selector:
+    matchLabels: {app: ingress-nginx}
+  template:
+    metadata:
+      labels: {app: ingress-nginx}
+    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.10.1@sha256:abc
+";
+    let dir = tree(&[
+        ("app.yaml", MCP_APP),
+        ("ingress.yaml", &ingress("", TLS)),
+        ("controller.yaml", controller),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CIPHER", "ingress:mcp/mcp");
+    assert_status(r, Status::Pass);
+    assert!(
+        r.message
+            .contains("1.10.1 (image tag at controller.yaml:15)"),
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn configmap_protocols_fail_every_nginx_ingress_and_annotation_disables_redirect() {
+    let cm = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ingress-nginx-controller
+  namespace: ingress-nginx
+data:
+  ssl-protocols: \"TLSv1 TLSv1.1 TLSv1.2\"
+";
+    let second = ingress(
+        "    nginx.ingress.kubernetes.io/ssl-redirect: \"false\"\n",
+        TLS,
+    )
+    .replace(
+        "name: mcp\n  namespace: mcp\n  annotations",
+        "name: mcp2\n  namespace: mcp\n  annotations",
+    );
+    let dir = tree(&[
+        ("tlsproof.toml", TOML),
+        ("app.yaml", MCP_APP),
+        (
+            "ingress.yaml",
+            &format!("{}---\n{}", ingress("", TLS), second),
+        ),
+        ("controller/configmap.yaml", cm),
+    ]);
+    let scan = scan_path(dir.path());
+    let r1: Vec<_> = scan
+        .report
+        .results
+        .iter()
+        .filter(|r| r.requirement == "NET03-TLS" && r.endpoint.contains("ingress:mcp/"))
+        .collect();
+    assert_eq!(r1.len(), 2, "{}", compact(&scan.report));
+    for r in r1 {
+        assert_status(r, Status::Fail);
+        assert_eq!(at(r), "controller/configmap.yaml:7");
+    }
+    let r = result(&scan.report, "NET03-HTTP", "ingress:mcp/mcp2");
+    assert_status(r, Status::Fail);
+    // The second document starts at line 28 (26 lines + `---`); its annotation is line 32.
+    assert_eq!(at(r), "ingress.yaml:32");
+}
+
+#[test]
+fn gateway_http_listener_redirecting_passes_routing_fails() {
+    let gw = "apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gw
+  namespace: mcp
+spec:
+  gatewayClassName: example
+  listeners:
+    - name: http
+      protocol: HTTP
+      port: 80
+    - name: https
+      protocol: HTTPS
+      port: 443
+      tls:
+        mode: Terminate
+        certificateRefs:
+          - name: mcp-tls
+";
+    let redirect = "apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: redirect
+  namespace: mcp
+spec:
+  parentRefs:
+    - name: gw
+      sectionName: http
+  rules:
+    - filters:
+        - type: RequestRedirect
+          requestRedirect:
+            scheme: https
+            statusCode: 301
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: mcp
+  namespace: mcp
+spec:
+  parentRefs:
+    - name: gw
+      sectionName: https
+  rules:
+    - backendRefs:
+        - name: mcp
+          port: 80
+";
+    let dir = tree(&[("gw.yaml", gw), ("routes.yaml", redirect)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "gateway:mcp/gw");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "routes.yaml:14");
+
+    let plain = redirect.replace("sectionName: https", "sectionName: http");
+    let dir = tree(&[("gw.yaml", gw), ("routes.yaml", &plain)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "gateway:mcp/gw");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "gw.yaml:10");
+}
+
+#[test]
+fn traefik_tls_option_min_version_fails_at_its_line() {
+    let crds = "apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata:
+  name: legacy
+  namespace: mcp
+spec:
+  minVersion: VersionTLS10
+---
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata:
+  name: mcp
+  namespace: mcp
+spec:
+  entryPoints: [websecure]
+  routes:
+    - match: Host(`mcp.example.com`)
+      kind: Rule
+      services:
+        - name: mcp
+          port: 80
+  tls:
+    secretName: mcp-tls
+    options:
+      name: legacy
+";
+    let dir = tree(&[("traefik.yaml", crds)]);
+    let scan = scan_with(dir.path(), |o| o.traefik_version = Some("3.1".into()));
+    let r = result(&scan.report, "NET03-TLS", "mcp-mcp-0");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "traefik.yaml:7");
+}
+
+#[test]
+fn container_env_disabling_verification_is_a_red_flag() {
+    let app = MCP_APP.replace(
+        "          ports:\n",
+        "          env:\n            - name: NODE_TLS_REJECT_UNAUTHORIZED\n              value: \"0\"\n          ports:\n",
+    );
+    let dir = tree(&[("app.yaml", &app)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-VERIFY", "app.yaml:19");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "app.yaml:19");
+}
+
+#[test]
+fn load_balancer_service_exposing_plaintext_container_fails() {
+    let app = MCP_APP.replace(
+        "spec:\n  selector: {app: mcp}",
+        "spec:\n  type: LoadBalancer\n  selector: {app: mcp}",
+    );
+    let dir = tree(&[("app.yaml", &app)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "service:mcp/mcp");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "app.yaml:27");
+    // Bound to loopback, the container is not reachable through the Service.
+    let local = app.replace("\"0.0.0.0\"", "\"127.0.0.1\"");
+    let dir = tree(&[("app.yaml", &local)]);
+    let scan = scan_path(dir.path());
+    assert!(!scan
+        .report
+        .results
+        .iter()
+        .any(|r| r.endpoint.contains("service:mcp/mcp")));
+}
+
+#[test]
+fn host_port_exposes_a_plaintext_container() {
+    let app = MCP_APP.replace("name: http\n", "name: http\n              hostPort: 8000\n");
+    let dir = tree(&[("app.yaml", &app)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "hostport:mcp/mcp");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "app.yaml:20");
+}
+
+#[test]
+fn kind_list_items_are_read() {
+    let list = "apiVersion: v1
+kind: List
+items:
+  - apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: listed
+      namespace: mcp
+      annotations:
+        nginx.ingress.kubernetes.io/backend-protocol: HTTPS
+    spec:
+      rules:
+        - host: a.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: mcp
+                    port: {number: 443}
+";
+    let dir = tree(&[("tlsproof.toml", TOML), ("list.yaml", list)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "ingress:mcp/listed");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "list.yaml:13");
+    // backend-protocol HTTPS without proxy-ssl-verify: the hop is not verified.
+    let r = result(&scan.report, "NET03-VERIFY", "ingress:mcp/listed");
+    assert_status(r, Status::Fail);
+}
+
+#[test]
+fn hostile_yaml_is_a_finding_and_other_files_are_judged() {
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "  a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+        ));
+    }
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: y}}\ndata: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let dir = tree(&[
+        ("tlsproof.toml", TOML),
+        ("bomb.yaml", &bomb),
+        ("deep.yaml", &deep),
+        ("ingress.yaml", &ingress("", "")),
+    ]);
+    let start = std::time::Instant::now();
+    let scan = scan_path(dir.path());
+    assert!(start.elapsed().as_secs() < 20);
+    for f in ["bomb.yaml", "deep.yaml"] {
+        assert!(
+            scan.report
+                .findings
+                .iter()
+                .any(|x| x.locations.first().is_some_and(|l| l.file == f)),
+            "no finding for {f}:\n{}",
+            compact(&scan.report)
+        );
+    }
+    let r = result(&scan.report, "NET03-HTTP", "ingress:mcp/mcp");
+    assert_status(r, Status::Fail);
+}
+
+#[test]
+fn shared_corpora_scan_without_crash() {
+    if let Some(p) = corpus("gateway-api-examples") {
+        let scan = scan_path(&p);
+        assert!(!scan.model.endpoints.is_empty());
+    }
+    if let Some(p) = corpus("traefik-reference") {
+        for f in [
+            "dynamic-configuration_kubernetes-crd-resource.yml",
+            "dynamic-configuration_kubernetes-gateway-resource.yml",
+            "dynamic-configuration_kubernetes-gateway-simple-https.yml",
+        ] {
+            let path = p.join(f);
+            if path.is_file() {
+                let _ = scan_path(&path);
+            }
+        }
+    }
+}
+
+#[test]
+fn traefik_detection_leaves_manifests_alone() {
+    assert!(!tlsproof::ingest::traefik::looks_like_traefik(
+        "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nspec:\n  redirectScheme:\n    scheme: https\n",
+        true
+    ));
+    assert!(tlsproof::ingest::kubernetes::looks_like_kubernetes(
+        "---\napiVersion: v1\nkind: Service\n"
+    ));
+    assert!(!tlsproof::ingest::kubernetes::looks_like_kubernetes(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n"
+    ));
+}
