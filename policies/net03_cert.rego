@@ -58,8 +58,9 @@ results contains r if {
 	)
 }
 
-# Traefik serves its self-signed "TRAEFIK DEFAULT CERT" when no certificate matches a router.
-fallback(c) if object.get(c, "managed", null) == "traefik-default-cert"
+# Self-signed fallbacks a product serves when no certificate applies: Traefik's "TRAEFIK
+# DEFAULT CERT", ingress-nginx's "Kubernetes Ingress Controller Fake Certificate".
+fallback(c) if object.get(c, "managed", null) in {"traefik-default-cert", "ingress-nginx-fake-cert"}
 
 results contains r if {
 	some ep in lib.judged
@@ -68,7 +69,7 @@ results contains r if {
 	fallback(c)
 	r := lib.result(
 		requirement, ep, "FAIL", "medium",
-		sprintf("no certificate, certificate store default or certResolver applies to this router in the scanned configuration (%s): Traefik answers with its self-signed TRAEFIK DEFAULT CERT, which no client trusts", [lib.at(c.span)]),
+		sprintf("%s (%s): a self-signed certificate that no client trusts", [fallback_text[c.managed], lib.at(c.span)]),
 		[c.span],
 		[lib.ev_at("certificate", c.span, cert_text(c))],
 	)
@@ -97,10 +98,17 @@ any_fallback(ep) if {
 	fallback(c)
 }
 
+fallback_text := {
+	"traefik-default-cert": "no certificate, certificate store default or certResolver applies to this router in the scanned configuration: Traefik answers with its TRAEFIK DEFAULT CERT",
+	"ingress-nginx-fake-cert": "this TLS entry names no secretName and the controller has no --default-ssl-certificate: ingress-nginx answers with its Kubernetes Ingress Controller Fake Certificate",
+}
+
 managed_text := {
 	"acme": "a certificate obtained automatically from an ACME CA",
 	"caddy-internal-ca": "a certificate from Caddy's internal CA (a private CA that clients must be configured to trust)",
 	"traefik-default-cert": "Traefik's self-signed TRAEFIK DEFAULT CERT",
+	"ingress-nginx-fake-cert": "ingress-nginx's self-signed fake certificate",
+	"ingress-nginx-default-cert": "the controller's default certificate, set by its --default-ssl-certificate flag, else its self-signed fake certificate",
 }
 
 cert_text(c) := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
@@ -110,7 +118,10 @@ cert_text(c) := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
 	managed_text[c.managed]
 } else := c.path
 
-decide_text(certs) := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint, or for an internal CA by the clients' explicit trust of that CA" if {
+decide_text(certs) := "the certificate is chosen by the ingress-nginx controller: decide by scanning the controller Deployment (its --default-ssl-certificate flag) with the Secret it names, or by a live probe" if {
+	some c in certs
+	object.get(c, "managed", null) == "ingress-nginx-default-cert"
+} else := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint, or for an internal CA by the clients' explicit trust of that CA" if {
 	every c in certs {
 		object.get(c, "managed", null) != null
 	}

@@ -51,3 +51,22 @@ test_traefik_default_certificate_fails if {
 	contains(r.message, "self-signed")
 	f.statuses(rs) == {"FAIL"}
 }
+
+test_ingress_nginx_fake_certificate_fails if {
+	c := {"path": "fake", "span": f.span("ingress.yaml", 12), "managed": "ingress-nginx-fake-cert"}
+	ep := object.union(f.tls_endpoint, {"component": "kubernetes", "tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	f.statuses(rs) == {"FAIL"}
+	some r in rs
+	contains(r.message, "Fake Certificate")
+	r.locations[0].line == 12
+}
+
+test_unknown_ingress_nginx_default_certificate_is_manual_naming_the_flag if {
+	c := {"path": "default", "span": f.span("ingress.yaml", 12), "managed": "ingress-nginx-default-cert"}
+	ep := object.union(f.tls_endpoint, {"component": "kubernetes", "tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	f.statuses(rs) == {"MANUAL"}
+	some r in rs
+	contains(r.justification, "--default-ssl-certificate")
+}

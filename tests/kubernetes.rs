@@ -165,6 +165,51 @@ spec:
 }
 
 #[test]
+fn tls_without_secret_name_gets_the_fake_certificate_only_when_the_controller_is_known() {
+    let no_secret = "  tls:\n    - hosts: [mcp.example.com]\n";
+    let controller = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ingress-nginx-controller
+  namespace: ingress-nginx
+spec:
+  selector:
+    matchLabels: {app: ingress-nginx}
+  template:
+    metadata:
+      labels: {app: ingress-nginx}
+    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.11.2
+          args: [/nginx-ingress-controller, --election-id=x]
+";
+    // The controller's args are in the scan and set no --default-ssl-certificate: the fake
+    // certificate is served.
+    let dir = tree(&[
+        ("app.yaml", MCP_APP),
+        ("ingress.yaml", &ingress("", no_secret)),
+        ("controller.yaml", controller),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CERT", "ingress:mcp/mcp");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "ingress.yaml:11");
+    assert!(r.message.contains("Fake Certificate"), "{}", r.message);
+    // Without the controller in the scan, its flag decides: MANUAL, naming it.
+    let dir = tree(&[
+        ("tlsproof.toml", TOML),
+        ("app.yaml", MCP_APP),
+        ("ingress.yaml", &ingress("", no_secret)),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CERT", "ingress:mcp/mcp");
+    assert_status(r, Status::Manual);
+    let why = r.justification.as_deref().unwrap_or("");
+    assert!(why.contains("--default-ssl-certificate"), "{why}");
+}
+
+#[test]
 fn configmap_protocols_fail_every_nginx_ingress_and_annotation_disables_redirect() {
     let cm = "apiVersion: v1
 kind: ConfigMap

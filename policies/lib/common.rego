@@ -198,6 +198,8 @@ else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count
 # The advice for an undeclared product version, naming the product's own setting.
 version_advice(ep) := sprintf("the default depends on the %s version, which is not declared: set it in tlsproof.toml ([%s] version = \"%s\") or pass --%s-version", [ep.component, ep.component, example_version[ep.component], ep.component]) if {
 	example_version[ep.component]
+} else := "the default depends on the ingress controller's version, which is not declared: set it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\"), or scan the controller Deployment (its image tag)" if {
+	ep.component == "kubernetes"
 } else := "the default depends on the product version, which is not declared: declare it in tlsproof.toml"
 
 example_version := {"nginx": "1.26.2", "caddy": "2.8.4", "traefik": "3.1"}
@@ -207,13 +209,14 @@ block_text(ep) := sprintf("%s at %s", [block_kind[ep.component], at(ep.span)]) i
 
 else := sprintf("the endpoint at %s", [at(ep.span)])
 
-block_kind := {"nginx": "the server block", "caddy": "the site block", "traefik": "the router"}
+block_kind := {"nginx": "the server block", "caddy": "the site block", "traefik": "the router", "kubernetes": "the resource"}
 
 # The directives that make a proxy hop, per product.
 proxy_directives := {
 	"nginx": "proxy_pass, grpc_pass or uwsgi_pass",
 	"caddy": "reverse_proxy",
 	"traefik": "service with servers",
+	"kubernetes": "backend Service",
 }
 
 proxy_text(ep) := object.get(proxy_directives, ep.component, "proxy setting")
@@ -223,12 +226,13 @@ certificate_directives := {
 	"nginx": "ssl_certificate",
 	"caddy": "tls <cert> <key> or automatic HTTPS",
 	"traefik": "tls.certificates or certResolver",
+	"kubernetes": "tls secretName or certificateRefs",
 }
 
 certificate_text(ep) := object.get(certificate_directives, ep.component, "certificate setting")
 
 # The setting that lists TLS 1.2 cipher suites, per product.
-cipher_directives := {"nginx": "ssl_ciphers", "caddy": "tls ciphers", "traefik": "cipherSuites"}
+cipher_directives := {"nginx": "ssl_ciphers", "caddy": "tls ciphers", "traefik": "cipherSuites", "kubernetes": "ssl-ciphers"}
 
 cipher_text(ep) := object.get(cipher_directives, ep.component, "ciphers")
 

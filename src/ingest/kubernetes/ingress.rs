@@ -141,6 +141,9 @@ struct NginxController<'a> {
     version_text: Option<String>,
     /// `--default-ssl-certificate` and where it is written.
     default_cert: Option<(String, FileId, usize)>,
+    /// Whether the controller's own Deployment (its container args) is in the scan, so that the
+    /// absence of `--default-ssl-certificate` is a fact rather than an unknown.
+    deployment_seen: bool,
 }
 
 impl<'a> NginxController<'a> {
@@ -208,6 +211,7 @@ fn find_controller<'a>(cx: &'a Cx<'a>, out: &mut Ingested) -> NginxController<'a
         }
     }
     let mut default_cert = None;
+    let mut deployment_seen = false;
     for pod in workload::pods(cx) {
         for c in workload::containers(pod.spec) {
             let (repo, tag) = super::image_parts(&c.image);
@@ -217,6 +221,7 @@ fn find_controller<'a>(cx: &'a Cx<'a>, out: &mut Ingested) -> NginxController<'a
             {
                 continue;
             }
+            deployment_seen = true;
             if version.is_none() {
                 if let Some(v) = super::version_of(&tag) {
                     version = Some(v);
@@ -244,6 +249,7 @@ fn find_controller<'a>(cx: &'a Cx<'a>, out: &mut Ingested) -> NginxController<'a
         version,
         version_text,
         default_cert,
+        deployment_seen,
     }
 }
 
@@ -684,11 +690,19 @@ fn nginx_endpoint(
                     span: cx.ms(*fi, *st),
                     managed: None,
                 }),
-                None => certificates.push(Certificate {
-                    path: "ingress-nginx default certificate (\"Kubernetes Ingress Controller Fake Certificate\", self-signed, unless --default-ssl-certificate is set)".into(),
+                // With the controller's args in the scan and no --default-ssl-certificate, the
+                // self-signed fake certificate is what clients get; without them it is unknown.
+                None if ctl.deployment_seen => certificates.push(Certificate {
+                    path: "ingress-nginx \"Kubernetes Ingress Controller Fake Certificate\" (no secretName here, no --default-ssl-certificate on the controller)".into(),
                     key: None,
                     span: ms(t.start),
                     managed: Some("ingress-nginx-fake-cert".into()),
+                }),
+                None => certificates.push(Certificate {
+                    path: "the ingress-nginx controller's default certificate (no secretName here; the controller Deployment is not in the scan: its --default-ssl-certificate decides, else the self-signed fake certificate)".into(),
+                    key: None,
+                    span: ms(t.start),
+                    managed: Some("ingress-nginx-default-cert".into()),
                 }),
             },
         }
