@@ -27,7 +27,8 @@ enum Format {
 
 #[derive(clap::Args, Clone)]
 struct ScanArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan; `-` reads a manifest stream from standard input (as
+    /// `kubectl get -o yaml` or `helm template` print it), cited as `stdin.yaml`.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// msss (the control) or strict (adds PROFILE-HSTS).
@@ -126,14 +127,67 @@ fn now() -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
+/// `-` among the scanned paths: standard input, written to `stdin.yaml` in a private temporary
+/// folder so that discovery, detection and spans treat it like any file. The folder is removed
+/// when this guard drops.
+struct StdinFile {
+    dir: Option<PathBuf>,
+}
+
+impl StdinFile {
+    fn take(paths: &mut [PathBuf]) -> anyhow::Result<Self> {
+        let Some(slot) = paths.iter_mut().find(|p| p.as_os_str() == "-") else {
+            return Ok(StdinFile { dir: None });
+        };
+        use std::io::Read;
+        let limit = tlsproof::discover::MAX_FILE_BYTES;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        if bytes.len() as u64 > limit {
+            anyhow::bail!("standard input is larger than {limit} bytes: scan it as a file");
+        }
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir =
+            std::env::temp_dir().join(format!("tlsproof-stdin-{}-{stamp}", std::process::id()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
+        let guard = StdinFile {
+            dir: Some(dir.clone()),
+        };
+        let file = dir.join("stdin.yaml");
+        std::fs::write(&file, &bytes).with_context(|| format!("writing {}", file.display()))?;
+        *slot = file;
+        Ok(guard)
+    }
+}
+
+impl Drop for StdinFile {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 pub fn run() -> anyhow::Result<u8> {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan {
-            args,
+            mut args,
             format,
             verbose,
         } => {
+            let _stdin = StdinFile::take(&mut args.paths)?;
             let scan = scan::run(&args.options())?;
             match format {
                 Format::Human => print!(
@@ -144,7 +198,8 @@ pub fn run() -> anyhow::Result<u8> {
             }
             Ok(scan.report.exit_code())
         }
-        Command::Evidence { args, out } => {
+        Command::Evidence { mut args, out } => {
+            let _stdin = StdinFile::take(&mut args.paths)?;
             let scan = scan::run(&args.options())?;
             let manifest = bundle::write(&scan, &out, &now())
                 .with_context(|| format!("writing the bundle to {}", out.display()))?;

@@ -187,3 +187,32 @@ fn policy_test_runs_the_builtin_rego_tests() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(" passed, 0 failed"), "{out}");
 }
+
+#[test]
+fn a_manifest_stream_on_standard_input_is_scanned_and_cited_as_stdin() {
+    use std::io::Write;
+    let stream = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mcp\nspec:\n  selector:\n    matchLabels: {app: mcp}\n  template:\n    metadata:\n      labels: {app: mcp}\n    spec:\n      containers:\n        - name: server\n          image: example/mcp:1\n          env:\n            - name: NODE_TLS_REJECT_UNAUTHORIZED\n              value: \"0\"\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(["scan", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fail = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["requirement"] == "NET03-VERIFY" && r["status"] == "FAIL")
+        .unwrap_or_else(|| panic!("{json:#}"));
+    assert_eq!(fail["locations"][0]["file"], "stdin.yaml");
+    assert_eq!(fail["locations"][0]["line"], 22);
+}
