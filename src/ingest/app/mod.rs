@@ -295,6 +295,7 @@ pub fn endpoint(id: String, span: ModelSpan, listens: Vec<Listen>, tls: Option<T
         },
         hops: Vec::new(),
         mcp_path: None,
+        heuristic: None,
         span,
     }
 }
