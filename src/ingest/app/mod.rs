@@ -6,6 +6,7 @@
 //! contents are never code. Package versions (mcp, fastmcp) come from `pyproject.toml`,
 //! `requirements*.txt` and lock files; where absent, the worst-case default applies, with a note.
 
+pub mod config;
 pub mod env;
 pub mod js;
 pub mod python;
@@ -57,8 +58,10 @@ pub fn detect(path: &Path) -> bool {
         &[env::WORDS, &["uvicorn"]].concat()
     } else if versions::is_manifest(&lower) {
         &["mcp"]
+    } else if lower == "fastmcp.json" {
+        return true;
     } else {
-        return lower == "fastmcp.json";
+        return config::detect(path, &lower);
     };
     let Some(head) = crate::discover::head(path, 256 * 1024) else {
         return false;
@@ -124,6 +127,10 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested
                 "dockerfile"
             } else if lower == "fastmcp.json" {
                 "fastmcp config"
+            } else if versions::is_manifest(&lower) {
+                "manifest"
+            } else if config::has_config_ext(&lower) {
+                "server config (heuristic)"
             } else {
                 "manifest"
             };
@@ -151,6 +158,9 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested
             None if lower == "fastmcp.json" => {
                 let text = sf.text.clone();
                 python::fastmcp_json(map, *id, &text, &mut endpoints, out);
+            }
+            None if config::has_config_ext(lower) && !versions::is_manifest(lower) => {
+                config::scan(map, *id, &mut endpoints, out);
             }
             None => {}
         }
