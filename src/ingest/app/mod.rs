@@ -79,9 +79,11 @@ pub fn is_dockerfile(lower: &str) -> bool {
 }
 
 /// Whether a file is test code: under a test or fixture folder, or named like a test. Red flags
-/// there are information only.
-pub fn in_test_code(display: &str) -> bool {
-    let mut parts: Vec<&str> = display.split('/').collect();
+/// there are information only. `rel` is the path relative to the scanned root (without the
+/// prefix a multi-path scan puts in front), so a scanned root named `tests` does not make
+/// everything in it test code.
+pub fn in_test_code(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.split('/').collect();
     let name = parts.pop().unwrap_or("").to_ascii_lowercase();
     let dir_hit = parts.iter().any(|p| {
         matches!(
@@ -212,7 +214,7 @@ pub fn verify_flag(
     endpoint: Option<String>,
 ) -> RedFlag {
     let span = at(map, file, offset);
-    let in_test_code = in_test_code(&span.file);
+    let in_test_code = in_test_code(map.relative_display(file));
     RedFlag {
         kind: "verify_disabled".into(),
         text: text.into(),
