@@ -8,6 +8,8 @@
 #       (Traefik) falls back to the self-signed TRAEFIK DEFAULT CERT.
 # MANUAL: certificates are configured; their validity is decided by the files or a live probe.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# MANUAL (all of this requirement): endpoints read from a generic app config by key name only
+#         (lib.heuristic_result).
 package tlsproof.requirements.net03_cert
 
 import data.tlsproof.lib
@@ -21,6 +23,10 @@ profiles := ["msss", "strict"]
 
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
+}
+
+results contains lib.heuristic_result(requirement, ep) if {
+	some ep in lib.heuristics
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {

@@ -70,3 +70,21 @@ test_unknown_ingress_nginx_default_certificate_is_manual_naming_the_flag if {
 	some r in rs
 	contains(r.justification, "--default-ssl-certificate")
 }
+
+test_heuristic_app_endpoint_is_one_manual_result if {
+	rs := cert.results with input as f.input_of([f.heuristic_endpoint, f.heuristic_loopback_endpoint])
+	mine := f.results_for(rs, "app:mcp-server.yaml:1:server")
+	count(mine) == 1
+	mine[0].status == "MANUAL"
+	contains(mine[0].justification, "documentation")
+	local := f.results_for(rs, "app:mcp-server.yaml:1:loopback")
+	count(local) == 1
+	local[0].status == "MANUAL"
+}
+
+test_heuristic_cert_result_cites_the_certificate_key if {
+	rs := cert.results with input as f.input_of([f.heuristic_endpoint])
+	some r in rs
+	r.status == "MANUAL"
+	r.locations == [{"file": "mcp-server.yaml", "line": 5, "column": 5}]
+}

@@ -11,6 +11,8 @@
 # FAIL: weak suites offered (named in the message), or content served without TLS.
 # MANUAL: the cipher string expands to no suite (the server would refuse to start).
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# MANUAL (all of this requirement): endpoints read from a generic app config by key name only
+#         (lib.heuristic_result).
 package tlsproof.requirements.net03_cipher
 
 import data.tlsproof.lib
@@ -124,6 +126,10 @@ severity(bad) := "high" if {
 
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
+}
+
+results contains lib.heuristic_result(requirement, ep) if {
+	some ep in lib.heuristics
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {

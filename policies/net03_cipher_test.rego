@@ -44,3 +44,14 @@ test_empty_expansion_is_manual if {
 	r.status == "MANUAL"
 	r.justification != ""
 }
+
+test_heuristic_app_endpoint_is_one_manual_result if {
+	rs := cipher.results with input as f.input_of([f.heuristic_endpoint, f.heuristic_loopback_endpoint])
+	mine := f.results_for(rs, "app:mcp-server.yaml:1:server")
+	count(mine) == 1
+	mine[0].status == "MANUAL"
+	contains(mine[0].justification, "documentation")
+	local := f.results_for(rs, "app:mcp-server.yaml:1:loopback")
+	count(local) == 1
+	local[0].status == "MANUAL"
+}

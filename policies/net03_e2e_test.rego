@@ -59,3 +59,14 @@ test_no_hop_justification_speaks_the_products_language if {
 	b.endpoint == caddy.id
 	contains(b.justification, "the site block at site.conf:1 has no reverse_proxy")
 }
+
+test_heuristic_app_endpoint_is_one_manual_result if {
+	rs := e2e.results with input as f.input_of([f.heuristic_endpoint, f.heuristic_loopback_endpoint])
+	mine := f.results_for(rs, "app:mcp-server.yaml:1:server")
+	count(mine) == 1
+	mine[0].status == "MANUAL"
+	contains(mine[0].justification, "documentation")
+	local := f.results_for(rs, "app:mcp-server.yaml:1:loopback")
+	count(local) == 1
+	local[0].status == "MANUAL"
+}

@@ -13,6 +13,8 @@
 # FAILs at the URL's line — high when the entry's headers carry credentials (they travel
 # readable), medium otherwise; `https://` PASSes; loopback is NOT_APPLICABLE; a URL whose scheme
 # or host is a variable (`${VAR}`, `${input:…}`) is MANUAL.
+# MANUAL (all of this requirement): endpoints read from a generic app config by key name only
+#         (lib.heuristic_result).
 package tlsproof.requirements.net03_http
 
 import data.tlsproof.lib
@@ -26,6 +28,10 @@ profiles := ["msss", "strict"]
 
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
+}
+
+results contains lib.heuristic_result(requirement, ep) if {
+	some ep in lib.heuristics
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {

@@ -81,3 +81,36 @@ test_stdio_server_is_not_applicable_citing_the_transport_line if {
 	contains(r.justification, "stdio")
 	contains(r.justification, "site.conf:7")
 }
+
+test_heuristic_app_endpoint_is_one_manual_result if {
+	rs := http.results with input as f.input_of([f.heuristic_endpoint, f.heuristic_loopback_endpoint])
+	mine := f.results_for(rs, "app:mcp-server.yaml:1:server")
+	count(mine) == 1
+	mine[0].status == "MANUAL"
+	contains(mine[0].justification, "documentation")
+	local := f.results_for(rs, "app:mcp-server.yaml:1:loopback")
+	count(local) == 1
+	local[0].status == "MANUAL"
+}
+
+test_heuristic_result_cites_the_keys_it_rests_on if {
+	rs := http.results with input as f.input_of([f.heuristic_endpoint])
+	some r in rs
+	r.status == "MANUAL"
+	r.locations == [
+		{"file": "mcp-server.yaml", "line": 2, "column": 5},
+		{"file": "mcp-server.yaml", "line": 3, "column": 5},
+	]
+	contains(r.message, "server.host = 0.0.0.0 (bind, mcp-server.yaml:2)")
+	contains(r.justification, "server.host, server.port, server.tls.cert_file")
+	contains(r.justification, "the file name contains \"mcp\"")
+	contains(r.justification, "live probe")
+}
+
+test_heuristic_endpoint_without_keys_for_a_requirement_cites_every_key if {
+	ep := object.union(f.heuristic_endpoint, {"heuristic": {"keys": [f.app_key("server.tls.ciphers", "HIGH", "ciphers", 6)]}})
+	rs := http.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "MANUAL"
+	r.locations == [{"file": "mcp-server.yaml", "line": 6, "column": 5}]
+}

@@ -7,6 +7,8 @@
 #
 # MANUAL: an endpoint reachable from the network.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints.
+# MANUAL (all of this requirement): endpoints read from a generic app config by key name only
+#         (lib.heuristic_result).
 package tlsproof.requirements.net03_test_results
 
 import data.tlsproof.lib
@@ -20,6 +22,10 @@ profiles := ["msss", "strict"]
 
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
+}
+
+results contains lib.heuristic_result(requirement, ep) if {
+	some ep in lib.heuristics
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {

@@ -20,3 +20,14 @@ test_loopback_not_applicable if {
 	rs := probe.results with input as f.input_of([f.loopback_endpoint])
 	f.statuses(rs) == {"NOT_APPLICABLE"}
 }
+
+test_heuristic_app_endpoint_is_one_manual_result if {
+	rs := probe.results with input as f.input_of([f.heuristic_endpoint, f.heuristic_loopback_endpoint])
+	mine := f.results_for(rs, "app:mcp-server.yaml:1:server")
+	count(mine) == 1
+	mine[0].status == "MANUAL"
+	contains(mine[0].justification, "documentation")
+	local := f.results_for(rs, "app:mcp-server.yaml:1:loopback")
+	count(local) == 1
+	local[0].status == "MANUAL"
+}

@@ -8,6 +8,8 @@
 # FAIL: an old protocol is offered (at the line that enables it, or the default assumed), or
 #       the endpoint serves content without TLS.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# MANUAL (all of this requirement): endpoints read from a generic app config by key name only
+#         (lib.heuristic_result).
 package tlsproof.requirements.net03_tls
 
 import data.tlsproof.lib
@@ -23,6 +25,10 @@ old_protocols := {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1"}
 
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
+}
+
+results contains lib.heuristic_result(requirement, ep) if {
+	some ep in lib.heuristics
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {

@@ -54,3 +54,14 @@ test_loopback_and_redirect_only_not_applicable if {
 	some r in rs
 	contains(r.justification, "site.conf:41")
 }
+
+test_heuristic_app_endpoint_is_one_manual_result if {
+	rs := tls.results with input as f.input_of([f.heuristic_endpoint, f.heuristic_loopback_endpoint])
+	mine := f.results_for(rs, "app:mcp-server.yaml:1:server")
+	count(mine) == 1
+	mine[0].status == "MANUAL"
+	contains(mine[0].justification, "documentation")
+	local := f.results_for(rs, "app:mcp-server.yaml:1:loopback")
+	count(local) == 1
+	local[0].status == "MANUAL"
+}

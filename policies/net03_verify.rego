@@ -8,6 +8,8 @@
 #       when off is the default), or a red flag that disables validation.
 # PASS: every TLS hop verifies the upstream certificate.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; endpoints without an outbound TLS connection.
+# MANUAL (all of this requirement): endpoints read from a generic app config by key name only
+#         (lib.heuristic_result).
 package tlsproof.requirements.net03_verify
 
 import data.tlsproof.lib
@@ -25,6 +27,10 @@ unverified(ep) := [h | some h in tls_hops(ep); not h.verify.value]
 
 results contains lib.passthrough_result(requirement, ep, "NOT_APPLICABLE") if {
 	some ep in lib.passing_through
+}
+
+results contains lib.heuristic_result(requirement, ep) if {
+	some ep in lib.heuristics
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {

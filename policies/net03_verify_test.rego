@@ -34,3 +34,14 @@ test_red_flag_fails_unless_in_test_code if {
 	rs := verify.results with input as inp
 	{[r.status, r.severity] | some r in rs} == {["FAIL", "high"], ["PASS", "info"]}
 }
+
+test_heuristic_app_endpoint_is_one_manual_result if {
+	rs := verify.results with input as f.input_of([f.heuristic_endpoint, f.heuristic_loopback_endpoint])
+	mine := f.results_for(rs, "app:mcp-server.yaml:1:server")
+	count(mine) == 1
+	mine[0].status == "MANUAL"
+	contains(mine[0].justification, "documentation")
+	local := f.results_for(rs, "app:mcp-server.yaml:1:loopback")
+	count(local) == 1
+	local[0].status == "MANUAL"
+}

@@ -6,6 +6,8 @@
 #
 # FAIL: no HSTS header on a TLS endpoint, or max-age below 31536000.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext-only endpoints (HSTS is ignored over HTTP).
+# MANUAL (all of this requirement): endpoints read from a generic app config by key name only
+#         (lib.heuristic_result).
 package tlsproof.requirements.profile_hsts
 
 import data.tlsproof.lib
@@ -21,6 +23,10 @@ min_age := 31536000
 
 results contains lib.passthrough_result(requirement, ep, "NOT_APPLICABLE") if {
 	some ep in lib.passing_through
+}
+
+results contains lib.heuristic_result(requirement, ep) if {
+	some ep in lib.heuristics
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {

@@ -319,6 +319,36 @@ pub struct Endpoint {
     pub plaintext: Plaintext,
     pub hops: Vec<Hop>,
     pub mcp_path: Option<String>,
+    /// Present only for an endpoint read from a generic application config by key names
+    /// (`ingest::app::config`): its bind, transport and TLS facts rest on what those keys are
+    /// assumed to mean, so the policies answer MANUAL for every requirement instead of a
+    /// verdict. Certain readings (`transport: stdio`, an unambiguous loopback bind) leave it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heuristic: Option<Heuristic>,
+}
+
+/// Why an endpoint's facts are a heuristic reading, and the keys they were read from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Heuristic {
+    /// The detection rule that made tlsproof read the file (e.g. the file name contains `mcp`).
+    pub rule: String,
+    /// What was read and why it is uncertain.
+    pub reason: String,
+    /// Every key read, in file order.
+    pub keys: Vec<HeuristicKey>,
+}
+
+/// One key a heuristic endpoint was read from.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeuristicKey {
+    /// The key path as written (`server.tls.cert_file`).
+    pub key: String,
+    /// The value as written (`${VAR}` left unexpanded).
+    pub value: String,
+    /// What the heuristics table takes it for: bind, port, transport, tls, certificate, key,
+    /// protocols, ciphers.
+    pub meaning: String,
+    pub span: ModelSpan,
 }
 
 /// An outbound MCP connection configured in a client (Claude Desktop, Claude Code, VS Code,

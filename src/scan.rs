@@ -121,6 +121,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             String::new()
         };
         roots.push(path.display().to_string());
+        map.add_display_prefix(&prefix);
         let found = discover::discover(path, &prefix, &config.exclude)?;
         candidates.extend(found.candidates);
         unknown += found.unknown;

@@ -94,11 +94,36 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// The display prefixes of the scanned roots (a multi-path scan shows each root as given).
+    prefixes: Vec<String>,
 }
 
 impl SourceMap {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Registers the display prefix of a scanned root (see [`SourceMap::relative_display`]).
+    pub fn add_display_prefix(&mut self, prefix: &str) {
+        let p = prefix.trim_end_matches('/');
+        if !p.is_empty() && !self.prefixes.iter().any(|q| q == p) {
+            self.prefixes.push(p.to_string());
+        }
+    }
+
+    /// A file's display path relative to its scanned root: without the longest registered
+    /// prefix it starts with (the root as given on the command line of a multi-path scan).
+    pub fn relative_display(&self, id: FileId) -> &str {
+        let Some(f) = self.get(id) else { return "" };
+        self.prefixes
+            .iter()
+            .filter_map(|p| {
+                f.display
+                    .strip_prefix(p.as_str())
+                    .and_then(|r| r.strip_prefix('/'))
+            })
+            .min_by_key(|r| r.len())
+            .unwrap_or(&f.display)
     }
 
     /// Number of registered files.

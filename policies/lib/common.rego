@@ -16,7 +16,17 @@ listen_text(l) := sprintf("%v:%v", [l.address, l.port]) if is_number(l.port)
 
 else := l.address
 
-out_of_scope(ep) if ep.scope in local_scopes
+out_of_scope(ep) if {
+	ep.scope in local_scopes
+	not heuristic(ep)
+}
+
+# An endpoint read from a generic application config by its key names only (the heuristics
+# table in src/ingest/app/config.rs): its bind address, transport and TLS settings rest on
+# what those keys are assumed to mean, so no requirement is decided for it — each yields one
+# MANUAL result (`heuristic_result`). Certain readings (an explicit `transport: stdio`, an
+# unambiguous loopback bind) carry no marker and are judged as usual.
+heuristic(ep) if is_object(ep.heuristic)
 
 # Every plaintext request is redirected to https (or refused) and nothing is served.
 redirect_only(ep) if {
@@ -31,6 +41,7 @@ passthrough(ep) if ep.transport == "tls-passthrough"
 # Endpoints whose TLS settings are judged.
 judged := [ep |
 	some ep in input.endpoints;
+	not heuristic(ep);
 	not out_of_scope(ep);
 	not passthrough(ep);
 	not redirect_only(ep)
@@ -39,6 +50,7 @@ judged := [ep |
 # Endpoints that are in scope and terminate TLS or plaintext themselves.
 in_scope := [ep |
 	some ep in input.endpoints;
+	not heuristic(ep);
 	not out_of_scope(ep);
 	not passthrough(ep)
 ]
@@ -46,6 +58,7 @@ in_scope := [ep |
 # In-scope endpoints that pass TLS through.
 passing_through := [ep |
 	some ep in input.endpoints;
+	not heuristic(ep);
 	not out_of_scope(ep);
 	passthrough(ep)
 ]
@@ -244,3 +257,42 @@ app_notes(ep, listens) := sprintf(" (%s)", [concat("; ", notes)]) if {
 	notes := [l.note | some l in listens; is_string(l.note)]
 	count(notes) > 0
 } else := ""
+
+# Endpoints read by the generic app-config heuristics (see `heuristic`).
+heuristics := [ep | some ep in input.endpoints; heuristic(ep)]
+
+# The settings each requirement rests on, by the meaning the heuristics table gives a key;
+# a requirement with none of them in the config cites every key read.
+heuristic_meanings := {
+	"NET03-TLS": {"tls", "protocols", "certificate", "bind", "transport"},
+	"NET03-CIPHER": {"ciphers", "protocols", "tls"},
+	"NET03-CERT": {"certificate", "key"},
+	"NET03-HTTP": {"bind", "port", "transport", "tls"},
+	"NET03-E2E": {"bind", "port", "transport"},
+	"NET03-TEST": {"bind", "port"},
+	"PROFILE-HSTS": {"tls"},
+}
+
+heuristic_keys(req, ep) := keys if {
+	keys := [k | some k in ep.heuristic.keys; k.meaning in object.get(heuristic_meanings, req, set())]
+	count(keys) > 0
+} else := ep.heuristic.keys
+
+heuristic_spans(req, ep) := [k.span | some k in heuristic_keys(req, ep)] if count(heuristic_keys(req, ep)) > 0
+
+else := [ep.span]
+
+heuristic_key_text(k) := sprintf("%s = %s (%s, %s)", [k.key, k.value, k.meaning, at(k.span)])
+
+# MANUAL for an endpoint whose facts come from the generic app-config heuristics: names the
+# keys read, why the reading is uncertain, and what would decide it.
+heuristic_result(req, ep) := justified(
+	req, ep, "MANUAL", "medium",
+	sprintf("read from generic app-config keys, not decided: %s", [concat("; ", [heuristic_key_text(k) | some k in heuristic_keys(req, ep)])]),
+	heuristic_spans(req, ep),
+	[ev_at(k.meaning, k.span, sprintf("%s = %s", [k.key, k.value])) | some k in heuristic_keys(req, ep)],
+	sprintf(
+		"%s; tlsproof read %s by key name only (%s), so it cannot tell whether these keys are the MCP server's own listener and TLS settings or what the application does when one is absent: decide with the application's documentation for these keys, or a live probe of the endpoint (tlsproof probe)",
+		[ep.heuristic.reason, concat(", ", [k.key | some k in ep.heuristic.keys]), ep.heuristic.rule],
+	),
+)

@@ -97,3 +97,45 @@ strict_input_of(endpoints) := object.union(input_of(endpoints), {"profile": "str
 
 # The results of a requirement for one endpoint, by status.
 statuses(results) := {r.status | some r in results}
+
+# A key read by the generic app-config heuristics.
+app_key(key, value, meaning, line) := {"key": key, "value": value, "meaning": meaning, "span": span("mcp-server.yaml", line)}
+
+# An application endpoint read from `mcp-server.yaml` by key names only: `server.host`
+# 0.0.0.0 (line 2), `server.port` 8080 (line 3), `server.tls.cert_file` (line 5).
+heuristic_endpoint := {
+	"id": "app:mcp-server.yaml:1:server",
+	"component": "app",
+	"span": span("mcp-server.yaml", 1),
+	"server_names": [],
+	"listens": [object.union(listen("0.0.0.0", 8080, "public", false, 2), {"span": span("mcp-server.yaml", 2)})],
+	"scope": "public",
+	"transport": "http",
+	"serves_content": fact(true, "derived", span("mcp-server.yaml", 1)),
+	"tls": {"enabled": false, "certificates": []},
+	"plaintext": {
+		"listens": [object.union(listen("0.0.0.0", 8080, "public", false, 2), {"span": span("mcp-server.yaml", 2)})],
+		"redirects_to_https": fact(false, "default", span("mcp-server.yaml", 1)),
+		"blocked": fact(false, "default", span("mcp-server.yaml", 1)),
+	},
+	"hops": [],
+	"heuristic": {
+		"rule": "the file name contains \"mcp\"",
+		"reason": "server.host 0.0.0.0 is read as the bind address by its name",
+		"keys": [
+			app_key("server.host", "0.0.0.0", "bind", 2),
+			app_key("server.port", "8080", "port", 3),
+			app_key("server.tls.cert_file", "/etc/mcp/cert.pem", "certificate", 5),
+		],
+	},
+}
+
+# The same keys with a loopback host: still heuristic, so not judged out of scope.
+heuristic_loopback_endpoint := object.union(heuristic_endpoint, {
+	"id": "app:mcp-server.yaml:1:loopback",
+	"scope": "loopback",
+	"listens": [object.union(listen("127.0.0.1", 8080, "loopback", false, 2), {"span": span("mcp-server.yaml", 2)})],
+})
+
+# The one result a requirement gives an endpoint, by id.
+results_for(results, id) := [r | some r in results; r.endpoint == id]

@@ -6,6 +6,7 @@
 //! contents are never code. Package versions (mcp, fastmcp) come from `pyproject.toml`,
 //! `requirements*.txt` and lock files; where absent, the worst-case default applies, with a note.
 
+pub mod config;
 pub mod env;
 pub mod js;
 pub mod python;
@@ -57,8 +58,10 @@ pub fn detect(path: &Path) -> bool {
         &[env::WORDS, &["uvicorn"]].concat()
     } else if versions::is_manifest(&lower) {
         &["mcp"]
+    } else if lower == "fastmcp.json" {
+        return true;
     } else {
-        return lower == "fastmcp.json";
+        return config::detect(path, &lower);
     };
     let Some(head) = crate::discover::head(path, 256 * 1024) else {
         return false;
@@ -76,9 +79,11 @@ pub fn is_dockerfile(lower: &str) -> bool {
 }
 
 /// Whether a file is test code: under a test or fixture folder, or named like a test. Red flags
-/// there are information only.
-pub fn in_test_code(display: &str) -> bool {
-    let mut parts: Vec<&str> = display.split('/').collect();
+/// there are information only. `rel` is the path relative to the scanned root (without the
+/// prefix a multi-path scan puts in front), so a scanned root named `tests` does not make
+/// everything in it test code.
+pub fn in_test_code(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.split('/').collect();
     let name = parts.pop().unwrap_or("").to_ascii_lowercase();
     let dir_hit = parts.iter().any(|p| {
         matches!(
@@ -124,6 +129,10 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested
                 "dockerfile"
             } else if lower == "fastmcp.json" {
                 "fastmcp config"
+            } else if versions::is_manifest(&lower) {
+                "manifest"
+            } else if config::has_config_ext(&lower) {
+                "server config (heuristic)"
             } else {
                 "manifest"
             };
@@ -151,6 +160,9 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested
             None if lower == "fastmcp.json" => {
                 let text = sf.text.clone();
                 python::fastmcp_json(map, *id, &text, &mut endpoints, out);
+            }
+            None if config::has_config_ext(lower) && !versions::is_manifest(lower) => {
+                config::scan(map, *id, &mut endpoints, out);
             }
             None => {}
         }
@@ -202,7 +214,7 @@ pub fn verify_flag(
     endpoint: Option<String>,
 ) -> RedFlag {
     let span = at(map, file, offset);
-    let in_test_code = in_test_code(&span.file);
+    let in_test_code = in_test_code(map.relative_display(file));
     RedFlag {
         kind: "verify_disabled".into(),
         text: text.into(),
@@ -295,6 +307,7 @@ pub fn endpoint(id: String, span: ModelSpan, listens: Vec<Listen>, tls: Option<T
         },
         hops: Vec::new(),
         mcp_path: None,
+        heuristic: None,
         span,
     }
 }

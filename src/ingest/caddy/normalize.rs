@@ -275,6 +275,7 @@ fn endpoint(ctx: &mut Ctx, cfg: &Config, site: &Site) -> Endpoint {
         },
         hops,
         mcp_path: None,
+        heuristic: None,
     };
     crate::ingest::endpoint::finish(&mut ep);
     ep

@@ -26,6 +26,11 @@ const NAMES: &[&str] = &[
     "cline_mcp_settings.json",
 ];
 
+/// Whether a (lowercase) file name is one that client configs use, whatever its content.
+pub fn is_client_name(lower: &str) -> bool {
+    NAMES.contains(&lower) || lower == "server.json"
+}
+
 /// Whether a file is an MCP client config (by name, then a top-level key it must have).
 pub fn detect(path: &Path) -> bool {
     let Some(name) = path

@@ -499,5 +499,6 @@ fn endpoint(
         },
         hops,
         mcp_path: None,
+        heuristic: None,
     }
 }

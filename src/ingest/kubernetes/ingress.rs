@@ -852,6 +852,7 @@ fn nginx_endpoint(
         },
         hops,
         mcp_path: mcp_path(spec),
+        heuristic: None,
     };
     crate::ingest::endpoint::finish(&mut ep);
     ep
@@ -972,6 +973,7 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
         },
         hops,
         mcp_path: mcp_path(spec),
+        heuristic: None,
     };
     crate::ingest::endpoint::finish(&mut ep);
     ep

@@ -490,6 +490,7 @@ fn endpoint(
         },
         hops: Vec::new(),
         mcp_path: None,
+        heuristic: None,
     };
     crate::ingest::endpoint::finish(&mut ep);
     ep

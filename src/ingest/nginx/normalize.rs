@@ -341,6 +341,7 @@ fn server<'a>(
         listens,
         hops,
         mcp_path,
+        heuristic: None,
     };
     ServerDraft {
         endpoint,

@@ -791,6 +791,7 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
         },
         hops,
         mcp_path: None,
+        heuristic: None,
     };
     crate::ingest::endpoint::finish(&mut ep);
     ep
