@@ -267,35 +267,85 @@ fn metadata(
 
 /// Evaluates every requirement whose `profiles` include the model's profile; returns the raw
 /// result objects in package order, each set sorted by its JSON text.
+///
+/// The packages are independent, so they are spread over the available cores, each worker with
+/// its own engine and a shared (reference-counted) input; the output does not depend on how
+/// many workers ran.
 pub fn evaluate(
     set: &PolicySet,
     input: &serde_json::Value,
 ) -> Result<Vec<serde_json::Value>, PolicyError> {
-    let mut engine = set.engine(None)?;
-    engine.set_input(to_rego(input, &mut HashMap::new()));
+    let input_value = to_rego(input, &mut HashMap::new());
     let profile = input
         .get("profile")
         .and_then(|p| p.as_str())
         .unwrap_or("msss");
-    let mut out = Vec::new();
-    for (f, pkg) in set.requirement_files() {
-        let (_, _, profiles) = metadata(&mut engine, f, &pkg)?;
-        if !profiles.iter().any(|p| p == profile) {
-            continue;
-        }
-        let results = eval(&mut engine, &format!("data.{pkg}.results"))?;
-        match results {
-            serde_json::Value::Null => {}
-            serde_json::Value::Array(items) => out.extend(items),
-            other => {
-                return Err(PolicyError::Contract {
-                    path: f.path.clone(),
-                    message: format!("`results` must be a set of objects, got {other}"),
+    let packages = set.requirement_files();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, packages.len().max(1));
+    // Worker w evaluates packages w, w + workers, w + 2·workers, …
+    let outcomes: Vec<Result<Vec<PackageResults>, PolicyError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let packages = &packages;
+                let input_value = input_value.clone();
+                scope.spawn(move || {
+                    let mut engine = set.engine(None)?;
+                    engine.set_input(input_value);
+                    let mut done = Vec::new();
+                    for (i, (f, pkg)) in packages.iter().enumerate().skip(w).step_by(workers) {
+                        if let Some(results) = evaluate_package(&mut engine, f, pkg, profile)? {
+                            done.push((i, results));
+                        }
+                    }
+                    Ok(done)
                 })
-            }
-        }
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(PolicyError::Eval {
+                        rule: "results".into(),
+                        message: "a policy worker stopped unexpectedly".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut by_package = Vec::new();
+    for outcome in outcomes {
+        by_package.extend(outcome?);
     }
-    Ok(out)
+    by_package.sort_by_key(|(i, _)| *i);
+    Ok(by_package.into_iter().flat_map(|(_, r)| r).collect())
+}
+
+/// A package's position in file order and its result objects.
+type PackageResults = (usize, Vec<serde_json::Value>);
+
+/// One requirement package's results, or `None` when its profiles exclude `profile`.
+fn evaluate_package(
+    engine: &mut regorus::Engine,
+    f: &PolicyFile,
+    pkg: &str,
+    profile: &str,
+) -> Result<Option<Vec<serde_json::Value>>, PolicyError> {
+    let (_, _, profiles) = metadata(engine, f, pkg)?;
+    if !profiles.iter().any(|p| p == profile) {
+        return Ok(None);
+    }
+    match eval(engine, &format!("data.{pkg}.results"))? {
+        serde_json::Value::Null => Ok(Some(Vec::new())),
+        serde_json::Value::Array(items) => Ok(Some(items)),
+        other => Err(PolicyError::Contract {
+            path: f.path.clone(),
+            message: format!("`results` must be a set of objects, got {other}"),
+        }),
+    }
 }
 
 /// Converts the model to the engine's value type. Suite lists are the bulk of the model (every

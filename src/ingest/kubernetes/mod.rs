@@ -119,6 +119,9 @@ pub(crate) struct Cx<'a> {
     pub map: &'a SourceMap,
     pub declared: &'a Declared,
     pub objs: Vec<Obj<'a>>,
+    /// Indices into `objs` by kind: lookups per Ingress or route stay cheap in streams of tens
+    /// of thousands of objects.
+    by_kind: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Cx<'a> {
@@ -131,7 +134,12 @@ impl<'a> Cx<'a> {
     }
 
     pub fn of_kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'s Obj<'a>> + 's {
-        self.objs.iter().filter(move |o| o.kind == kind)
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(move |&i| self.objs.get(i))
     }
 
     /// `file:line` of a position, for notes.
@@ -188,10 +196,16 @@ pub fn ingest(
             collect(*file, d, &mut objs, 0);
         }
     }
+    let mut by_kind: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, o) in objs.iter().enumerate() {
+        by_kind.entry(o.kind.to_string()).or_default().push(i);
+    }
     let cx = Cx {
         map,
         declared,
         objs,
+        by_kind,
     };
     workload::red_flags(&cx, out);
     ingress::ingest(&cx, out);
