@@ -346,7 +346,8 @@ pub struct HeuristicKey {
     /// The value as written (`${VAR}` left unexpanded).
     pub value: String,
     /// What the heuristics table takes it for: bind, port, transport, tls, certificate, key,
-    /// protocols, ciphers.
+    /// protocols, ciphers; or `controller` for the setting that names an unidentified Ingress
+    /// controller.
     pub meaning: String,
     pub span: ModelSpan,
 }

@@ -503,3 +503,17 @@ fn traefik_detection_leaves_manifests_alone() {
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n"
     ));
 }
+
+#[test]
+fn an_ingress_of_an_unknown_controller_is_manual_at_its_class() {
+    let ing = ingress("", TLS).replace("ingressClassName: nginx", "ingressClassName: haproxy");
+    let dir = tree(&[("app.yaml", MCP_APP), ("ingress.yaml", &ing)]);
+    let scan = scan_path(dir.path());
+    for req in ["NET03-TLS", "NET03-CIPHER", "NET03-HTTP", "NET03-CERT"] {
+        let r = result(&scan.report, req, "ingress:mcp/mcp");
+        assert_status(r, Status::Manual);
+        assert_eq!(at(r), "ingress.yaml:9", "{req}");
+        let why = r.justification.as_deref().unwrap_or("");
+        assert!(why.contains("controller"), "{why}");
+    }
+}

@@ -288,11 +288,19 @@ heuristic_key_text(k) := sprintf("%s = %s (%s, %s)", [k.key, k.value, k.meaning,
 # keys read, why the reading is uncertain, and what would decide it.
 heuristic_result(req, ep) := justified(
 	req, ep, "MANUAL", "medium",
-	sprintf("read from generic app-config keys, not decided: %s", [concat("; ", [heuristic_key_text(k) | some k in heuristic_keys(req, ep)])]),
+	sprintf("%s: %s", [heuristic_subject(ep), concat("; ", [heuristic_key_text(k) | some k in heuristic_keys(req, ep)])]),
 	heuristic_spans(req, ep),
 	[ev_at(k.meaning, k.span, sprintf("%s = %s", [k.key, k.value])) | some k in heuristic_keys(req, ep)],
-	sprintf(
-		"%s; tlsproof read %s by key name only (%s), so it cannot tell whether these keys are the MCP server's own listener and TLS settings or what the application does when one is absent: decide with the application's documentation for these keys, or a live probe of the endpoint (tlsproof probe)",
-		[ep.heuristic.reason, concat(", ", [k.key | some k in ep.heuristic.keys]), ep.heuristic.rule],
-	),
+	heuristic_why(ep),
 )
+
+heuristic_subject(ep) := "read from generic app-config keys, not decided" if ep.component == "app"
+
+else := "decided by a component the configuration does not identify"
+
+heuristic_why(ep) := sprintf(
+	"%s; tlsproof read %s by key name only (%s), so it cannot tell whether these keys are the MCP server's own listener and TLS settings or what the application does when one is absent: decide with the application's documentation for these keys, or a live probe of the endpoint (tlsproof probe)",
+	[ep.heuristic.reason, concat(", ", [k.key | some k in ep.heuristic.keys]), ep.heuristic.rule],
+) if ep.component == "app"
+
+else := sprintf("%s (%s)", [ep.heuristic.reason, ep.heuristic.rule])

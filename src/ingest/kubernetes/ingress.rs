@@ -8,8 +8,8 @@ use crate::ciphers;
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::Ingested;
 use crate::model::{
-    Certificate, CipherList, Endpoint, Fact, Hop, Hsts, Listen, Origin, Plaintext, Scope,
-    SuiteFacts, Tls, Transport,
+    Certificate, CipherList, Endpoint, Fact, Heuristic, HeuristicKey, Hop, Hsts, Listen, Origin,
+    Plaintext, Scope, SuiteFacts, Tls, Transport,
 };
 use crate::source::FileId;
 use crate::yaml::Node;
@@ -973,8 +973,44 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
         },
         hops,
         mcp_path: mcp_path(spec),
-        heuristic: None,
+        heuristic: Some(Heuristic {
+            rule: "an Ingress whose controller is not identified".into(),
+            reason: decide.clone(),
+            keys: controller_keys(cx, ing),
+        }),
     };
     crate::ingest::endpoint::finish(&mut ep);
     ep
+}
+
+/// The settings that name an Ingress's controller (class field or annotation), or the Ingress
+/// itself when none is set: what a reader must look at to decide the controller.
+fn controller_keys(cx: &Cx, ing: &Obj) -> Vec<HeuristicKey> {
+    let f = ing.file;
+    let mut keys = Vec::new();
+    if let Some(n) = ing.spec().and_then(|s| s.get("ingressClassName")) {
+        keys.push(HeuristicKey {
+            key: "spec.ingressClassName".into(),
+            value: n.scalar().unwrap_or_default(),
+            meaning: "controller".into(),
+            span: cx.ms(f, n.start),
+        });
+    }
+    if let Some(n) = ing.annotation("kubernetes.io/ingress.class") {
+        keys.push(HeuristicKey {
+            key: "metadata.annotations.kubernetes.io/ingress.class".into(),
+            value: n.scalar().unwrap_or_default(),
+            meaning: "controller".into(),
+            span: cx.ms(f, n.start),
+        });
+    }
+    if keys.is_empty() {
+        keys.push(HeuristicKey {
+            key: "kind: Ingress".into(),
+            value: ing.id(),
+            meaning: "controller".into(),
+            span: cx.ms(f, ing.start()),
+        });
+    }
+    keys
 }
