@@ -167,3 +167,35 @@ pub fn display_prefix(c: &Candidate) -> String {
         .trim_end_matches('/')
         .to_string()
 }
+
+/// Reads a file into the source map, bounded by [`crate::discover::MAX_FILE_BYTES`]. A file too
+/// large or unreadable becomes a finding (located at `origin`, the line that named it, if any)
+/// and `None`.
+pub fn read_file(
+    map: &mut SourceMap,
+    path: &Path,
+    display: String,
+    findings: &mut Vec<Finding>,
+    origin: Option<crate::source::Span>,
+) -> Option<FileId> {
+    let limit = crate::discover::MAX_FILE_BYTES;
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > limit) {
+        findings.push(Finding::new(
+            crate::diag::FindingKind::LimitExceeded,
+            format!("{display}: larger than {limit} bytes, not read"),
+            origin,
+        ));
+        return None;
+    }
+    match std::fs::read(path) {
+        Ok(raw) => Some(map.add(display, path.to_path_buf(), &raw)),
+        Err(e) => {
+            findings.push(Finding::new(
+                crate::diag::FindingKind::ReadError,
+                format!("{display}: cannot be read: {e}"),
+                origin,
+            ));
+            None
+        }
+    }
+}

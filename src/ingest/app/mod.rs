@@ -12,7 +12,6 @@ pub mod js;
 pub mod python;
 pub mod versions;
 
-use crate::diag::{Finding, FindingKind};
 use crate::discover::Candidate;
 use crate::ingest::source_tokens::Lang;
 use crate::ingest::{Ingested, Kind};
@@ -114,7 +113,9 @@ pub fn in_test_code(rel: &str) -> bool {
 pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested) {
     let mut files = Vec::new();
     for c in candidates {
-        if let Some(id) = read(map, &c.path, &c.display, out) {
+        if let Some(id) =
+            crate::ingest::read_file(map, &c.path, c.display.clone(), &mut out.findings, None)
+        {
             let lower = c
                 .display
                 .rsplit('/')
@@ -171,31 +172,6 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested
     for mut ep in endpoints {
         crate::ingest::endpoint::finish(&mut ep);
         out.endpoints.push(ep);
-    }
-}
-
-fn read(map: &mut SourceMap, path: &Path, display: &str, out: &mut Ingested) -> Option<FileId> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > crate::discover::MAX_FILE_BYTES) {
-        out.findings.push(Finding::new(
-            FindingKind::LimitExceeded,
-            format!(
-                "{display}: larger than {} bytes, not read",
-                crate::discover::MAX_FILE_BYTES
-            ),
-            None,
-        ));
-        return None;
-    }
-    match std::fs::read(path) {
-        Ok(raw) => Some(map.add(display.to_string(), path.to_path_buf(), &raw)),
-        Err(e) => {
-            out.findings.push(Finding::new(
-                FindingKind::ReadError,
-                format!("{display}: cannot be read: {e}"),
-                None,
-            ));
-            None
-        }
     }
 }
 

@@ -160,7 +160,9 @@ pub fn ingest(
     sorted.sort_by(|a, b| a.display.cmp(&b.display));
     let mut parsed: Vec<(FileId, Vec<Node>)> = Vec::new();
     for c in sorted {
-        let Some(file) = read(map, &c.path, c.display.clone(), out) else {
+        let Some(file) =
+            crate::ingest::read_file(map, &c.path, c.display.clone(), &mut out.findings, None)
+        else {
             continue;
         };
         out.files
@@ -252,33 +254,6 @@ fn collect<'a>(file: FileId, d: &'a Node, objs: &mut Vec<Obj<'a>>, depth: usize)
         name,
         node: d,
     });
-}
-
-fn read(map: &mut SourceMap, path: &Path, display: String, out: &mut Ingested) -> Option<FileId> {
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.len() > crate::discover::MAX_FILE_BYTES {
-            out.findings.push(Finding::new(
-                FindingKind::LimitExceeded,
-                format!(
-                    "{display}: larger than {} bytes, not read",
-                    crate::discover::MAX_FILE_BYTES
-                ),
-                None,
-            ));
-            return None;
-        }
-    }
-    match std::fs::read(path) {
-        Ok(raw) => Some(map.add(display, path.to_path_buf(), &raw)),
-        Err(e) => {
-            out.findings.push(Finding::new(
-                FindingKind::ReadError,
-                format!("{display}: cannot be read: {e}"),
-                None,
-            ));
-            None
-        }
-    }
 }
 
 /// The cluster DNS name of a Service.

@@ -150,41 +150,6 @@ fn canonical(p: &Path) -> PathBuf {
     p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Reads and registers a file; a finding when it cannot be read.
-fn read(
-    map: &mut SourceMap,
-    path: &Path,
-    display: String,
-    out: &mut Ingested,
-    origin: Option<Span>,
-) -> Option<FileId> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > crate::discover::MAX_FILE_BYTES => {
-            out.findings.push(Finding::new(
-                FindingKind::LimitExceeded,
-                format!(
-                    "{display}: larger than {} bytes, not read",
-                    crate::discover::MAX_FILE_BYTES
-                ),
-                origin,
-            ));
-            return None;
-        }
-        _ => {}
-    }
-    match std::fs::read(path) {
-        Ok(raw) => Some(map.add(display, path.to_path_buf(), &raw)),
-        Err(e) => {
-            out.findings.push(Finding::new(
-                FindingKind::ReadError,
-                format!("{display}: cannot be read: {e}"),
-                origin,
-            ));
-            None
-        }
-    }
-}
-
 /// Parses a registered file as YAML (every document) or TOML; a parse error is a finding.
 fn parse(map: &SourceMap, file: FileId, out: &mut Ingested) -> Vec<Node> {
     let Some(sf) = map.get(file) else {
@@ -241,7 +206,9 @@ pub fn ingest(
         if !src.loaded.insert(canon) {
             continue;
         }
-        let Some(file) = read(map, &c.path, c.display.clone(), out, None) else {
+        let Some(file) =
+            crate::ingest::read_file(map, &c.path, c.display.clone(), &mut out.findings, None)
+        else {
             continue;
         };
         let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -463,7 +430,9 @@ fn follow_file_providers<'a>(
             }
             let display =
                 crate::ingest::display_path(&root, &canonical_root, &canonical(&f), &prefix);
-            let Some(file) = read(map, &f, display, out, Some(origin)) else {
+            let Some(file) =
+                crate::ingest::read_file(map, &f, display, &mut out.findings, Some(origin))
+            else {
                 continue;
             };
             out.files
