@@ -88,3 +88,130 @@ test_heuristic_cert_result_cites_the_certificate_key if {
 	r.status == "MANUAL"
 	r.locations == [{"file": "mcp-server.yaml", "line": 5, "column": 5}]
 }
+
+# Certificate facts as src/certs.rs reads them from /etc/ssl/site.crt, named at site.conf:4.
+good_facts := {
+	"path": "/etc/ssl/site.crt", "file": "site.crt",
+	"subject": "CN=mcp.example.com", "issuer": "CN=Example CA",
+	"sans": ["mcp.example.com"],
+	"not_before": "2026-01-01T00:00:00Z", "not_after": "2026-12-31T00:00:00Z",
+	"not_before_unix": 1767225600, "not_after_unix": 1798675200,
+	"self_signed": false, "key": {"alg": "RSA", "bits": 2048},
+	"signature_alg": "sha256WithRSAEncryption", "spki_sha256": "sha256/AAAA",
+	"chain_len": 2, "span": f.span("site.conf", 4),
+}
+
+# 2026-06-01T00:00:00Z
+at_june := {"evaluated_at": "2026-06-01T00:00:00Z", "evaluated_at_unix": 1780272000}
+
+input_with(facts) := object.union(object.union(f.input_of([f.tls_endpoint]), at_june), {"certificates": [facts]})
+
+cert_result(facts) := r if {
+	rs := cert.results with input as input_with(facts)
+	count(rs) == 1
+	some r in rs
+}
+
+test_sound_certificate_is_manual_for_the_chain_only_with_facts_as_evidence if {
+	r := cert_result(good_facts)
+	r.status == "MANUAL"
+	contains(r.message, "chain to a trusted CA not validated yet (issue: trust store)")
+	not contains(r.message, "within 30 days")
+	r.locations[0].line == 4
+	r.evidence[0].value.spki_sha256 == "sha256/AAAA"
+}
+
+test_expired_certificate_fails if {
+	r := cert_result(object.union(good_facts, {"not_after": "2026-02-01T00:00:00Z", "not_after_unix": 1769904000}))
+	r.status == "FAIL"
+	contains(r.message, "expired on 2026-02-01T00:00:00Z")
+	r.locations[0].line == 4
+}
+
+test_not_yet_valid_certificate_fails if {
+	r := cert_result(object.union(good_facts, {"not_before": "2026-07-01T00:00:00Z", "not_before_unix": 1782864000}))
+	r.status == "FAIL"
+	contains(r.message, "not valid before")
+}
+
+test_small_rsa_key_fails if {
+	r := cert_result(object.union(good_facts, {"key": {"alg": "RSA", "bits": 1024}}))
+	r.status == "FAIL"
+	contains(r.message, "RSA key of 1024 bits")
+}
+
+test_small_ec_key_is_not_judged_as_rsa if {
+	r := cert_result(object.union(good_facts, {"key": {"alg": "EC", "bits": 256}}))
+	r.status == "MANUAL"
+}
+
+test_sha1_signature_fails if {
+	r := cert_result(object.union(good_facts, {"signature_alg": "sha1WithRSAEncryption"}))
+	r.status == "FAIL"
+	contains(r.message, "weak signature algorithm (sha1WithRSAEncryption)")
+}
+
+test_md5_signature_fails if {
+	r := cert_result(object.union(good_facts, {"signature_alg": "md5WithRSAEncryption"}))
+	r.status == "FAIL"
+}
+
+test_self_signed_fails if {
+	r := cert_result(object.union(good_facts, {"self_signed": true, "issuer": "CN=mcp.example.com"}))
+	r.status == "FAIL"
+	contains(r.message, "self-signed, not explicitly trusted")
+}
+
+test_wrong_name_fails if {
+	r := cert_result(object.union(good_facts, {"sans": ["other.example.org"]}))
+	r.status == "FAIL"
+	contains(r.message, "names other.example.org, none of the server names mcp.example.com")
+}
+
+test_certificate_without_san_fails_on_the_name if {
+	r := cert_result(object.union(good_facts, {"sans": []}))
+	r.status == "FAIL"
+	contains(r.message, "no subjectAltName")
+}
+
+test_wildcard_covers_one_label if {
+	r := cert_result(object.union(good_facts, {"sans": ["*.example.com"]}))
+	r.status == "MANUAL"
+	deep := object.union(f.tls_endpoint, {"server_names": ["a.mcp.example.com"]})
+	rs := cert.results with input as object.union(object.union(f.input_of([deep]), at_june), {"certificates": [object.union(good_facts, {"sans": ["*.example.com"]})]})
+	f.statuses(rs) == {"FAIL"}
+}
+
+test_catch_all_server_name_is_not_judged_on_names if {
+	ep := object.union(f.tls_endpoint, {"server_names": ["_"]})
+	rs := cert.results with input as object.union(object.union(f.input_of([ep]), at_june), {"certificates": [object.union(good_facts, {"sans": ["other.example.org"]})]})
+	f.statuses(rs) == {"MANUAL"}
+}
+
+test_expiring_within_30_days_says_so if {
+	# 2026-06-20T00:00:00Z
+	r := cert_result(object.union(good_facts, {"not_after": "2026-06-20T00:00:00Z", "not_after_unix": 1781913600}))
+	r.status == "MANUAL"
+	contains(r.message, "expires on 2026-06-20T00:00:00Z, within 30 days")
+}
+
+test_no_evaluation_time_judges_no_dates if {
+	expired := object.union(good_facts, {"not_after_unix": 1769904000})
+	rs := cert.results with input as object.union(f.input_of([f.tls_endpoint]), {"certificates": [expired]})
+	f.statuses(rs) == {"MANUAL"}
+}
+
+test_facts_of_another_naming_line_are_not_used if {
+	elsewhere := object.union(good_facts, {"self_signed": true, "span": f.span("other.conf", 4)})
+	rs := cert.results with input as object.union(object.union(f.input_of([f.tls_endpoint]), at_june), {"certificates": [elsewhere]})
+	some r in rs
+	r.status == "MANUAL"
+	contains(r.message, "not decided from configuration")
+}
+
+test_several_defects_are_one_result if {
+	r := cert_result(object.union(good_facts, {"self_signed": true, "key": {"alg": "RSA", "bits": 1024}}))
+	r.status == "FAIL"
+	contains(r.message, "RSA key of 1024 bits")
+	contains(r.message, "self-signed")
+}

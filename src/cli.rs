@@ -49,6 +49,10 @@ struct ScanArgs {
     /// The Traefik version whose defaults apply, e.g. 3.1 (overrides tlsproof.toml and image tags).
     #[arg(long, value_name = "VERSION")]
     traefik_version: Option<String>,
+    /// Judge certificate validity at this time (RFC 3339, e.g. 2027-01-01T00:00:00Z); default
+    /// now, or SOURCE_DATE_EPOCH when set.
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
 }
 
 impl ScanArgs {
@@ -61,6 +65,7 @@ impl ScanArgs {
             caddy_version: self.caddy_version.clone(),
             traefik_version: self.traefik_version.clone(),
             policies_dir: self.policies.clone(),
+            at: Some(self.at.clone().unwrap_or_else(now)),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! [`results`] record → views in [`render`] and the evidence [`bundle`]. [`scan::run`] drives it.
 
 pub mod bundle;
+pub mod certs;
 pub mod ciphers;
 pub mod config;
 pub mod diag;

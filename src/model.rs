@@ -247,6 +247,42 @@ pub struct Certificate {
     pub managed: Option<String>,
 }
 
+/// The public key of a certificate: algorithm (`RSA`, `EC`, `Ed25519`, …) and size in bits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyFacts {
+    pub alg: String,
+    pub bits: u32,
+}
+
+/// What the leaf certificate of a file named by an endpoint says. Never anything of a private key.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateFacts {
+    /// The path as written at `span` (matches `Certificate.path`).
+    pub path: String,
+    /// The file read, as displayed (relative to the scan root).
+    pub file: String,
+    pub subject: String,
+    pub issuer: String,
+    /// DNS names and IP addresses of the subjectAltName extension.
+    pub sans: Vec<String>,
+    /// RFC 3339 UTC.
+    pub not_before: String,
+    pub not_after: String,
+    pub not_before_unix: i64,
+    pub not_after_unix: i64,
+    /// Issuer equals subject (the signature is not checked against the certificate's own key).
+    pub self_signed: bool,
+    pub key: KeyFacts,
+    /// e.g. `sha256WithRSAEncryption`, `sha1WithRSAEncryption`, `ecdsa-with-SHA256`.
+    pub signature_alg: String,
+    /// `sha256/<base64>` of the SubjectPublicKeyInfo (HPKP-style pin).
+    pub spki_sha256: String,
+    /// Certificates in the file (leaf plus chain).
+    pub chain_len: u32,
+    /// The line naming the certificate.
+    pub span: ModelSpan,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Tls {
     pub enabled: bool,
@@ -430,7 +466,17 @@ pub struct Model {
     pub endpoints: Vec<Endpoint>,
     pub clients: Vec<Client>,
     pub red_flags: Vec<RedFlag>,
-    pub certificates: Vec<serde_json::Value>,
+    /// Facts read from the certificate files the endpoints name (`certs::enrich`), one entry per
+    /// naming line whose file was inside the scanned tree and parsed.
+    pub certificates: Vec<CertificateFacts>,
+    /// The time certificate validity is judged at (RFC 3339 UTC), injected by the caller
+    /// (`--at`, else the clock or `SOURCE_DATE_EPOCH`). Left out when `certificates` is empty (no
+    /// date is judged then, so the model does not depend on the clock); absent, no date is judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluated_at: Option<String>,
+    /// `evaluated_at` as Unix seconds, so that policies compare numbers (no `time.*` builtin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluated_at_unix: Option<i64>,
     pub exceptions: Vec<serde_json::Value>,
 }
 

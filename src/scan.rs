@@ -24,6 +24,9 @@ pub struct Options {
     pub caddy_version: Option<String>,
     pub traefik_version: Option<String>,
     pub policies_dir: Option<PathBuf>,
+    /// The time certificates are judged at, RFC 3339 (`--at`; the CLI passes the clock or
+    /// `SOURCE_DATE_EPOCH` otherwise). None: validity dates are not judged.
+    pub at: Option<String>,
 }
 
 /// A finished scan.
@@ -103,6 +106,21 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         )));
     }
 
+    let evaluated_at = match &opts.at {
+        Some(at) => {
+            let t = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| ScanError::Usage(format!("--at {at:?}: not an RFC 3339 time: {e}")))?
+                .to_offset(time::UtcOffset::UTC);
+            let text = t
+                .replace_nanosecond(0)
+                .unwrap_or(t)
+                .format(&time::format_description::well_known::Rfc3339)
+                .map_err(|e| ScanError::Usage(format!("--at {at:?}: {e}")))?;
+            Some((text, t.unix_timestamp()))
+        }
+        None => None,
+    };
+
     let mut policies = PolicySet::builtin();
     if let Some(dir) = &opts.policies_dir {
         policies = policies.with_overrides(dir)?;
@@ -164,6 +182,8 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         endpoints: ingested.endpoints,
         red_flags: ingested.red_flags,
         clients: ingested.clients,
+        evaluated_at: evaluated_at.as_ref().map(|(text, _)| text.clone()),
+        evaluated_at_unix: evaluated_at.as_ref().map(|(_, unix)| *unix),
         ..Model::default()
     };
     for (product, version) in [
@@ -196,6 +216,15 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     model.endpoints.sort_by(|a, b| {
         (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
     });
+
+    findings.extend(crate::certs::enrich(&map, &opts.paths, &mut model));
+    // The evaluation time is an input only when a certificate's dates are judged: without
+    // certificate facts, two scans of the same files at different times give the same model
+    // (evidence bundles differ only in `created_at`).
+    if model.certificates.is_empty() {
+        model.evaluated_at = None;
+        model.evaluated_at_unix = None;
+    }
 
     let model_json = serde_json::to_value(&model).map_err(|e| ScanError::Contract {
         what: "model",
