@@ -53,6 +53,13 @@ struct ScanArgs {
     /// now, or SOURCE_DATE_EPOCH when set.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+    /// The exception claims file (default: tlsproof-exceptions.yaml in the scanned directory).
+    #[arg(long, value_name = "FILE")]
+    exceptions: Option<PathBuf>,
+    /// Requirements that no waiver (compensating control, risk acceptance, attestation) may
+    /// cover, comma-separated, or `all` (adds to tlsproof.toml [exceptions] non_waivable).
+    #[arg(long, value_name = "REQUIREMENTS", value_delimiter = ',')]
+    strict: Vec<String>,
 }
 
 impl ScanArgs {
@@ -66,6 +73,9 @@ impl ScanArgs {
             traefik_version: self.traefik_version.clone(),
             policies_dir: self.policies.clone(),
             at: Some(self.at.clone().unwrap_or_else(now)),
+            exceptions_file: self.exceptions.clone(),
+            non_waivable: self.strict.clone(),
+            warn_days: None,
         }
     }
 }
@@ -103,10 +113,41 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Exception claims (tlsproof-exceptions.yaml).
+    Exceptions {
+        #[command(subcommand)]
+        command: ExceptionsCommand,
+    },
     /// Explain a requirement: what it checks, why, and examples.
     Explain {
         /// A requirement id, e.g. NET03-TLS.
         requirement: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExceptionsCommand {
+    /// Check every claim against the configuration: invalid, expired, soon-to-expire, orphaned
+    /// and rejected claims are problems (exit 1); exit 0 when every claim is in order.
+    Lint {
+        /// The directory (or file) whose configuration the claims are checked against.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The claims file (default: tlsproof-exceptions.yaml in PATH).
+        #[arg(long, value_name = "FILE")]
+        exceptions: Option<PathBuf>,
+        /// Report claims expiring within this many days (default: tlsproof.toml [exceptions]
+        /// warn_days, else 30).
+        #[arg(long, value_name = "DAYS")]
+        warn_days: Option<u32>,
+        /// Judge at this time (RFC 3339); default now, or SOURCE_DATE_EPOCH when set.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Requirements no waiver may cover, comma-separated, or `all`.
+        #[arg(long, value_name = "REQUIREMENTS", value_delimiter = ',')]
+        strict: Vec<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
     },
 }
 
@@ -259,6 +300,61 @@ pub fn run() -> anyhow::Result<u8> {
             }
             println!("{} passed, {} failed", report.cases.len() - failed, failed);
             Ok(u8::from(failed > 0 || report.cases.is_empty()))
+        }
+        Command::Exceptions {
+            command:
+                ExceptionsCommand::Lint {
+                    path,
+                    exceptions,
+                    warn_days,
+                    at,
+                    strict,
+                    format,
+                },
+        } => {
+            let opts = scan::Options {
+                paths: vec![path.clone()],
+                at: Some(at.unwrap_or_else(now)),
+                exceptions_file: exceptions,
+                non_waivable: strict,
+                warn_days,
+                ..scan::Options::default()
+            };
+            let scan = scan::run(&opts)?;
+            if scan.exceptions_file.is_none() {
+                eprintln!(
+                    "tlsproof: no {} in {}: pass --exceptions FILE",
+                    tlsproof::exceptions::FILE_NAME,
+                    path.display()
+                );
+                return Ok(2);
+            }
+            let lines = tlsproof::exceptions::lint::lint(&scan.report, scan.warn_days);
+            let problems = lines.iter().filter(|l| l.is_problem()).count();
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "file": scan.exceptions_file,
+                        "problems": problems,
+                        "claims": lines,
+                    }))?
+                ),
+                Format::Human => {
+                    for l in &lines {
+                        println!(
+                            "{:<13} {:<10} {}:{}  {}",
+                            l.status, l.id, l.location.file, l.location.line, l.message
+                        );
+                    }
+                    println!(
+                        "{} claim(s), {problems} problem(s) in {}",
+                        scan.report.exceptions.len(),
+                        scan.exceptions_file.as_deref().unwrap_or_default()
+                    );
+                }
+            }
+            Ok(u8::from(problems > 0))
         }
         Command::Explain { requirement } => {
             let set = policy::PolicySet::builtin();

@@ -26,6 +26,22 @@ pub struct Config {
     pub traefik: ProductSection,
     #[serde(default)]
     pub kubernetes: KubernetesSection,
+    #[serde(default)]
+    pub exceptions: ExceptionsSection,
+}
+
+/// How exception claims (`tlsproof-exceptions.yaml`) are judged.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionsSection {
+    /// Longest claim lifetime (expires − created) in days; default 365.
+    pub max_exception_days: Option<u32>,
+    /// Days before expiry from which a claim is reported as expiring; default 30.
+    pub warn_days: Option<u32>,
+    /// Requirements no waiver (compensating control, risk acceptance, air-gapped or
+    /// test-environment attestation) may cover, e.g. `["NET03-E2E"]`.
+    #[serde(default)]
+    pub non_waivable: Vec<String>,
 }
 
 /// What Kubernetes manifests cannot say about the cluster they are applied to.

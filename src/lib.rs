@@ -11,6 +11,7 @@ pub mod ciphers;
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod exceptions;
 pub mod ingest;
 pub mod model;
 pub mod policy;

@@ -94,6 +94,10 @@ pub struct RequirementResult {
     pub justification: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// The exception claim that covers this result: HONORED or ATTESTED when it changed the
+    /// status (to EXCEPTED or NOT_APPLICABLE), otherwise the reason it was not honored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<crate::exceptions::apply::ExceptionRef>,
 }
 
 /// A problem with the input, as reported.
@@ -137,6 +141,9 @@ pub struct Report {
     pub summary: Summary,
     pub results: Vec<RequirementResult>,
     pub findings: Vec<FindingRecord>,
+    /// Every exception claim with its outcome (empty without an exceptions file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<crate::exceptions::verify::ClaimRecord>,
 }
 
 /// Errors decoding what a policy returned (a policy bug, not an input problem).
@@ -235,6 +242,7 @@ pub fn decode(map: &SourceMap, raw: &serde_json::Value) -> Result<RequirementRes
         locations: r.locations.iter().map(RawSpan::location).collect(),
         justification: r.justification,
         evidence,
+        exception: None,
     })
 }
 
@@ -337,6 +345,7 @@ mod tests {
             locations: vec![],
             justification: None,
             evidence: vec![],
+            exception: None,
         }
     }
 

@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::diag::{Finding, FindingKind};
 use crate::discover;
+use crate::exceptions;
 use crate::ingest::{self, Declared};
 use crate::model::{Model, SourceInfo};
 use crate::policy::{self, PolicySet};
@@ -27,12 +28,22 @@ pub struct Options {
     /// The time certificates are judged at, RFC 3339 (`--at`; the CLI passes the clock or
     /// `SOURCE_DATE_EPOCH` otherwise). None: validity dates are not judged.
     pub at: Option<String>,
+    /// The claims file (`--exceptions`); default: `tlsproof-exceptions.yaml` at the scan root.
+    pub exceptions_file: Option<PathBuf>,
+    /// Requirements no waiver may cover (`--strict`), added to `[exceptions] non_waivable`.
+    pub non_waivable: Vec<String>,
+    /// Days before a claim's expiry from which it is reported (overrides `[exceptions] warn_days`).
+    pub warn_days: Option<u32>,
 }
 
 /// A finished scan.
 #[derive(Debug)]
 pub struct Scan {
     pub map: SourceMap,
+    /// The claims file read, as displayed, when there was one.
+    pub exceptions_file: Option<String>,
+    /// The warning window for expiring claims, in days.
+    pub warn_days: u32,
     pub model: Model,
     pub model_json: serde_json::Value,
     pub report: Report,
@@ -163,6 +174,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     };
     let ingested = ingest::ingest(&mut map, &candidates, &declared);
     findings.extend(ingested.findings);
+    let claims_file = claims_file(opts, &config_root, &mut map, &mut findings)?;
     if ingested.endpoints.is_empty() && ingested.clients.is_empty() && ingested.red_flags.is_empty()
     {
         findings.push(Finding::new(
@@ -199,11 +211,15 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         .files()
         .map(|(id, f)| SourceInfo {
             path: f.display.clone(),
-            kind: ingested
-                .files
-                .get(&id)
-                .map(|(k, _)| k.as_str().to_string())
-                .unwrap_or_else(|| "nginx".into()),
+            kind: if Some(id) == claims_file {
+                "exceptions".into()
+            } else {
+                ingested
+                    .files
+                    .get(&id)
+                    .map(|(k, _)| k.as_str().to_string())
+                    .unwrap_or_else(|| "nginx".into())
+            },
             sha256: f.sha256.clone(),
             bytes: f.bytes,
             role: ingested.files.get(&id).map(|(_, r)| r.clone()),
@@ -221,10 +237,46 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     // The evaluation time is an input only when a certificate's dates are judged: without
     // certificate facts, two scans of the same files at different times give the same model
     // (evidence bundles differ only in `created_at`).
-    if model.certificates.is_empty() {
+    if model.certificates.is_empty() && claims_file.is_none() {
         model.evaluated_at = None;
         model.evaluated_at_unix = None;
     }
+
+    // Exception claims are checked against the model before the policies run, so that the
+    // model the policies see (and the bundle keeps) holds every claim with its outcome.
+    let claim_policy = exceptions::Policy {
+        max_days: config
+            .exceptions
+            .max_exception_days
+            .unwrap_or(exceptions::DEFAULT_MAX_DAYS),
+        warn_days: opts
+            .warn_days
+            .or(config.exceptions.warn_days)
+            .unwrap_or(exceptions::DEFAULT_WARN_DAYS),
+        non_waivable: non_waivable(opts, &config, &policies)?,
+        known_requirements: policies
+            .requirements()?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    let (claims, mut claim_records) = match claims_file {
+        Some(id) => {
+            let loaded = exceptions::load(&map, id, &claim_policy);
+            let today = evaluated_at.as_ref().and_then(|(_, unix)| {
+                time::OffsetDateTime::from_unix_timestamp(*unix)
+                    .ok()
+                    .map(|t| t.date())
+            });
+            let records = exceptions::verify::verify(&loaded, &model, today, &claim_policy);
+            (loaded, records)
+        }
+        None => (exceptions::Loaded::default(), Vec::new()),
+    };
+    model.exceptions = claim_records
+        .iter()
+        .filter_map(|r| serde_json::to_value(r).ok())
+        .collect();
 
     let model_json = serde_json::to_value(&model).map_err(|e| ScanError::Contract {
         what: "model",
@@ -240,8 +292,17 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         .iter()
         .map(|r| results::decode(&map, r))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut finding_records = results::finding_records(&map, &findings);
+    if claims_file.is_some() {
+        finding_records.extend(exceptions::apply::apply(
+            &map,
+            &claims,
+            &mut claim_records,
+            &mut results_list,
+            claim_policy.warn_days,
+        ));
+    }
     results::sort(&mut results_list);
-    let finding_records = results::finding_records(&map, &findings);
     let verdict = results::verdict(&results_list, &finding_records);
     let summary = results::summarize(
         &results_list,
@@ -263,6 +324,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         summary,
         results: results_list,
         findings: finding_records,
+        exceptions: claim_records,
     };
     let report_json = serde_json::to_value(&report).map_err(|e| ScanError::Contract {
         what: "result record",
@@ -274,6 +336,8 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     })?;
 
     Ok(Scan {
+        exceptions_file: claims.file.clone(),
+        warn_days: claim_policy.warn_days,
         map,
         model,
         model_json,
@@ -281,4 +345,71 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         policies,
         roots,
     })
+}
+
+/// Registers the claims file: `--exceptions FILE` (which must exist), else
+/// `tlsproof-exceptions.yaml` at the scan root when present.
+fn claims_file(
+    opts: &Options,
+    config_root: &Path,
+    map: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<crate::source::FileId>, ScanError> {
+    let (path, display) = match &opts.exceptions_file {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(ScanError::Usage(format!(
+                    "--exceptions {}: no such file",
+                    p.display()
+                )));
+            }
+            let display = p
+                .strip_prefix(config_root)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| p.display().to_string());
+            (p.clone(), display)
+        }
+        None => {
+            let p = config_root.join(exceptions::FILE_NAME);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            let display = match opts.paths.len() {
+                1 => exceptions::FILE_NAME.to_string(),
+                _ => format!(
+                    "{}/{}",
+                    config_root.to_string_lossy().trim_end_matches('/'),
+                    exceptions::FILE_NAME
+                ),
+            };
+            (p, display)
+        }
+    };
+    Ok(ingest::read_file(map, &path, display, findings, None))
+}
+
+/// `--strict` and `[exceptions] non_waivable`, checked against the requirement ids.
+fn non_waivable(
+    opts: &Options,
+    config: &Config,
+    policies: &PolicySet,
+) -> Result<Vec<String>, ScanError> {
+    let known: Vec<String> = policies.requirements()?.into_iter().map(|r| r.id).collect();
+    let mut out = Vec::new();
+    for r in config.exceptions.non_waivable.iter().chain(&opts.non_waivable) {
+        let id = r.trim().to_ascii_uppercase();
+        if id == "ALL" {
+            out.extend(known.iter().cloned());
+        } else if known.contains(&id) {
+            out.push(id);
+        } else {
+            return Err(ScanError::Usage(format!(
+                "non-waivable requirement {r:?} is not one of {}",
+                known.join(", ")
+            )));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

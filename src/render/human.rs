@@ -45,10 +45,39 @@ pub fn render(report: &Report, map: &SourceMap, verbose: bool) -> String {
                     let _ = writeln!(out, "{:>37}{}", "", j);
                 }
             }
+            if let Some(e) = &r.exception {
+                if !matches!(e.outcome.as_str(), "HONORED" | "ATTESTED") {
+                    let _ = writeln!(
+                        out,
+                        "{:>37}exception claim {} ({}) {}, not honored: see {}:{}",
+                        "", e.id, e.kind, e.outcome, e.location.file, e.location.line
+                    );
+                }
+            }
             if detailed {
                 for loc in r.locations.iter().take(3) {
                     write_location(&mut out, map, loc);
                 }
+            }
+        }
+    }
+
+    if !report.exceptions.is_empty() {
+        let _ = writeln!(out, "\nException claims:");
+        for c in &report.exceptions {
+            let _ = writeln!(
+                out,
+                "  {:<13} {:<10} {}{} — approved by {}, expires {}; {} result(s) changed",
+                c.outcome.as_str(),
+                c.id,
+                c.kind,
+                c.control.as_deref().map(|k| format!(" ({k})")).unwrap_or_default(),
+                if c.approver.is_empty() { "nobody" } else { &c.approver },
+                if c.expires.is_empty() { "?" } else { &c.expires },
+                c.results_changed
+            );
+            for why in &c.reasons {
+                let _ = writeln!(out, "{:>16}{why}", "");
             }
         }
     }

@@ -1,0 +1,269 @@
+//! Verified claims applied to the policy results, and the findings about claims.
+//!
+//! An honored claim (HONORED or ATTESTED) turns each FAIL or MANUAL result it covers into
+//! NOT_APPLICABLE (stdio, localhost, air-gapped, test-environment) or EXCEPTED
+//! (compensating-control, risk-acceptance), with a justification naming the claim, its approver
+//! and expiry, and the claim's line as evidence. A claim that is not honored changes nothing,
+//! but the results it names carry it (with its outcome), so a reader of a FAIL sees the
+//! rejected claim beside the line that contradicted it.
+
+use super::verify::{scope_text, Check, ClaimRecord, Outcome};
+use super::{ClaimKind, Loaded};
+use crate::results::{self, Evidence, FindingRecord, RequirementResult, Status};
+use crate::source::{Location, SourceMap};
+use serde::{Deserialize, Serialize};
+
+/// The claim a result carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionRef {
+    pub id: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    /// HONORED / ATTESTED (the status was changed) or why it was not honored.
+    pub outcome: String,
+    pub approver: String,
+    pub expires: String,
+    pub location: Location,
+}
+
+/// Applies honored claims to `results` (counting the changes in each record) and returns the
+/// findings about the claims file and every claim.
+pub fn apply(
+    map: &SourceMap,
+    loaded: &Loaded,
+    records: &mut [ClaimRecord],
+    results: &mut [RequirementResult],
+    warn_days: u32,
+) -> Vec<FindingRecord> {
+    for record in records.iter_mut() {
+        let honored = record.outcome.honored();
+        let subjects: Vec<&str> = record.subjects.iter().map(|s| s.endpoint.as_str()).collect();
+        let not_applicable = super::ClaimKind::parse(&record.kind).is_some_and(ClaimKind::not_applicable);
+        let reference = ExceptionRef {
+            id: record.id.clone(),
+            kind: record.kind.clone(),
+            control: record.control.clone(),
+            outcome: record.outcome.as_str().to_string(),
+            approver: record.approver.clone(),
+            expires: record.expires.clone(),
+            location: record.location.clone(),
+        };
+        for r in results.iter_mut() {
+            if !subjects.contains(&r.endpoint.as_str()) {
+                continue;
+            }
+            if honored {
+                if !record.requirements.contains(&r.requirement) {
+                    continue;
+                }
+                if !matches!(r.status, Status::Fail | Status::Manual) {
+                    if r.status == Status::NotApplicable && r.exception.is_none() {
+                        r.exception = Some(reference.clone());
+                    }
+                    continue;
+                }
+                if r.exception.as_ref().is_some_and(|e| {
+                    e.outcome == Outcome::Honored.as_str() || e.outcome == Outcome::Attested.as_str()
+                }) {
+                    continue;
+                }
+                let was = r.status;
+                r.status = if not_applicable {
+                    Status::NotApplicable
+                } else {
+                    Status::Excepted
+                };
+                r.justification = Some(justification(record, was));
+                r.evidence.insert(0, claim_evidence(map, record));
+                for s in record.subjects.iter().filter(|s| s.endpoint == r.endpoint) {
+                    for f in s.facts.iter().filter(|f| !f.contradicts) {
+                        r.evidence.push(Evidence {
+                            label: Some(format!("fact proving {}", record.id)),
+                            excerpt: f.location.as_ref().and_then(|l| results::excerpt(map, l)),
+                            location: f.location.clone(),
+                            origin: None,
+                            note: Some(f.text.clone()),
+                            value: serde_json::Value::Null,
+                        });
+                    }
+                }
+                r.exception = Some(reference.clone());
+                record.results_changed += 1;
+            } else if matches!(r.status, Status::Fail | Status::Manual) && r.exception.is_none() {
+                if record.requirements.contains(&r.requirement) {
+                    r.exception = Some(reference.clone());
+                    r.evidence.push(claim_evidence(map, record));
+                }
+            }
+        }
+    }
+    findings(loaded, records, warn_days)
+}
+
+fn justification(record: &ClaimRecord, was: Status) -> String {
+    let what = match &record.control {
+        Some(c) => format!("{} {}", record.kind, c),
+        None => record.kind.clone(),
+    };
+    let proof = record
+        .subjects
+        .iter()
+        .flat_map(|s| s.facts.iter().filter(|f| !f.contradicts))
+        .map(|f| match &f.location {
+            Some(l) => format!("{} ({}:{})", f.text, l.file, l.line),
+            None => f.text.clone(),
+        })
+        .collect::<Vec<_>>();
+    let basis = match record.outcome {
+        Outcome::Attested => "ATTESTED: not provable from the configuration, rests on the approver's word".to_string(),
+        _ if proof.is_empty() => "HONORED".to_string(),
+        _ => format!("HONORED, verified: {}", proof.join("; ")),
+    };
+    format!(
+        "{} claim {} ({}:{}): {} — {}; approved by {}, expires {}; was {}",
+        what,
+        record.id,
+        record.location.file,
+        record.location.line,
+        record.justification,
+        basis,
+        record.approver,
+        record.expires,
+        was.as_str()
+    )
+}
+
+fn claim_evidence(map: &SourceMap, record: &ClaimRecord) -> Evidence {
+    Evidence {
+        label: Some(format!("exception claim {}", record.id)),
+        excerpt: results::excerpt(map, &record.location),
+        location: Some(record.location.clone()),
+        origin: None,
+        note: Some(format!(
+            "{} {}{}: {}",
+            record.outcome.as_str(),
+            record.kind,
+            record
+                .control
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default(),
+            record.reasons.join("; ")
+        )),
+        value: serde_json::Value::Null,
+    }
+}
+
+fn finding(kind: &str, severity: &str, message: String, locations: Vec<Location>) -> FindingRecord {
+    FindingRecord {
+        kind: kind.into(),
+        severity: severity.into(),
+        message,
+        locations,
+    }
+}
+
+/// Findings about the claims file and each claim that is not plainly honored.
+fn findings(loaded: &Loaded, records: &[ClaimRecord], warn_days: u32) -> Vec<FindingRecord> {
+    let mut out = Vec::new();
+    for p in &loaded.file_problems {
+        out.push(finding(
+            "EXCEPTIONS_INVALID",
+            "error",
+            format!(
+                "{}: {} — no claim in the file is honored",
+                loaded.file.as_deref().unwrap_or(super::FILE_NAME),
+                p.message
+            ),
+            vec![p.location.clone()],
+        ));
+    }
+    for (record, claim) in records.iter().zip(&loaded.claims) {
+        let name = format!("claim {} ({})", record.id, record.kind);
+        let reasons = record.reasons.join("; ");
+        match record.outcome {
+            Outcome::Invalid => {
+                let mut locations = vec![record.location.clone()];
+                locations.extend(claim.problems.iter().map(|p| p.location.clone()));
+                locations.dedup();
+                out.push(finding(
+                    "EXCEPTION_INVALID",
+                    "error",
+                    format!("{name} is invalid and not honored: {reasons}"),
+                    locations,
+                ));
+            }
+            Outcome::Expired => out.push(finding(
+                "EXCEPTION_EXPIRED",
+                "warning",
+                format!("{name} {reasons}; the results it covered stand"),
+                vec![claim.expires_location.clone(), record.location.clone()],
+            )),
+            Outcome::NotYetValid => out.push(finding(
+                "EXCEPTION_NOT_YET_VALID",
+                "warning",
+                format!("{name} is {reasons}"),
+                vec![record.location.clone()],
+            )),
+            Outcome::Orphaned => out.push(finding(
+                "EXCEPTION_ORPHANED",
+                "warning",
+                format!("{name} matches nothing: {reasons}"),
+                vec![record.location.clone()],
+            )),
+            Outcome::Rejected => {
+                let mut locations = vec![record.location.clone()];
+                for s in record.subjects.iter().filter(|s| s.check == Check::Contradicted) {
+                    for f in s.facts.iter().filter(|f| f.contradicts) {
+                        if let Some(l) = &f.location {
+                            if !locations.contains(l) {
+                                locations.push(l.clone());
+                            }
+                        }
+                    }
+                }
+                out.push(finding(
+                    "EXCEPTION_REJECTED",
+                    "warning",
+                    format!(
+                        "{name} is contradicted by the configuration and not honored: {reasons}"
+                    ),
+                    locations,
+                ));
+            }
+            Outcome::NonWaivable => out.push(finding(
+                "EXCEPTION_NOT_WAIVABLE",
+                "warning",
+                format!("{name}: {reasons}"),
+                vec![record.location.clone()],
+            )),
+            Outcome::Attested => out.push(finding(
+                "EXCEPTION_ATTESTED",
+                "info",
+                format!(
+                    "{name} is honored on the word of {} (not provable from the configuration; scope {}), {} result(s) changed",
+                    record.approver,
+                    scope_text(&record.scope),
+                    record.results_changed
+                ),
+                vec![record.location.clone()],
+            )),
+            Outcome::Honored => {}
+        }
+        if record.outcome.honored() {
+            if let Some(days) = record.days_left.filter(|d| *d <= i64::from(warn_days)) {
+                out.push(finding(
+                    "EXCEPTION_EXPIRING",
+                    "warning",
+                    format!(
+                        "{name} expires on {} ({} day(s) after the evaluation date): renew or fix before then",
+                        record.expires, days
+                    ),
+                    vec![claim.expires_location.clone()],
+                ));
+            }
+        }
+    }
+    out
+}

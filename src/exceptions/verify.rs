@@ -1,0 +1,745 @@
+//! Claims checked against the model, failing closed.
+//!
+//! A claim's scope selects subjects: endpoints, client connections and red flags (whose
+//! results carry the same ids). Each selected subject is checked against what the claim says:
+//!
+//! | claim | proven when | otherwise |
+//! |---|---|---|
+//! | `localhost` | every listener binds loopback or a unix socket, and no endpoint in the scan forwards plaintext from a non-loopback listener to it | REJECTED, citing the listen or hop line |
+//! | `stdio` | the server's transport is stdio and it has no listener | REJECTED, citing the listener |
+//! | `air-gapped`, `test-environment` | cannot be proven from config | ATTESTED (a `test-environment` claim is REJECTED when the scan declares `production`) |
+//! | `compensating-control: mtls` | TLS with client certificates required and verified | REJECTED, citing the client-auth setting |
+//! | `compensating-control: lb-termination` | the endpoint serves TLS (the hop from the load balancer is encrypted) and every hop to a non-loopback upstream is TLS with verification | REJECTED, citing the plaintext listener or hop |
+//! | `compensating-control: vpn-tunnel / ssh-tunnel` | cannot be proven from config | ATTESTED |
+//! | `risk-acceptance` | a decision, not a fact: honored while valid | — |
+//!
+//! One contradicted subject rejects the whole claim: a claim is a statement about everything
+//! it names. Expired, not yet valid and invalid claims are not honored; a claim that selects
+//! nothing is ORPHANED. Requirements made non-waivable (`--strict`) are removed from waivers.
+
+use super::{coverable, Claim, ClaimKind, ClaimScope, Control, Loaded, Policy, Problem};
+use crate::model::{Endpoint, Model, ModelSpan, Scope, Transport};
+use crate::source::Location;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// What became of a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    /// Proven by the configuration, or a valid risk acceptance: honored.
+    Honored,
+    /// Honored on the approver's word: the configuration cannot prove it.
+    Attested,
+    /// The configuration contradicts it: not honored.
+    Rejected,
+    /// Past its expiry date: not honored.
+    Expired,
+    /// Before its created date: not honored.
+    NotYetValid,
+    /// Breaks the schema or the rules: not honored.
+    Invalid,
+    /// Selects no endpoint, client or red flag in the scan.
+    Orphaned,
+    /// Every requirement it would cover is non-waivable (`--strict`).
+    NonWaivable,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Honored => "HONORED",
+            Outcome::Attested => "ATTESTED",
+            Outcome::Rejected => "REJECTED",
+            Outcome::Expired => "EXPIRED",
+            Outcome::NotYetValid => "NOT_YET_VALID",
+            Outcome::Invalid => "INVALID",
+            Outcome::Orphaned => "ORPHANED",
+            Outcome::NonWaivable => "NON_WAIVABLE",
+        }
+    }
+
+    pub fn honored(self) -> bool {
+        matches!(self, Outcome::Honored | Outcome::Attested)
+    }
+}
+
+/// How one selected subject stood up to the claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Check {
+    /// The configuration proves the claim for this subject.
+    Proven,
+    /// The configuration contradicts it.
+    Contradicted,
+    /// Nothing in the configuration can prove or contradict it.
+    Attested,
+    /// A risk acceptance: not a statement of fact.
+    Accepted,
+}
+
+/// A configuration fact that proved or contradicted a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimFact {
+    /// What the fact shows, in words.
+    pub text: String,
+    /// Whether it contradicts the claim.
+    pub contradicts: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// One subject a claim selected, and the facts checked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubjectCheck {
+    pub endpoint: String,
+    pub component: String,
+    pub check: Check,
+    pub facts: Vec<ClaimFact>,
+}
+
+/// A claim with its outcome: what the report's Exceptions section and `exceptions lint` show.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClaimRecord {
+    pub id: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    pub outcome: Outcome,
+    /// Why the outcome (the problems of an INVALID claim, the date of an EXPIRED one, the
+    /// contradicting facts of a REJECTED one).
+    pub reasons: Vec<String>,
+    /// The requirements the claim covers (as listed, or its kind's default); for a HONORED or
+    /// ATTESTED claim, those honored (without the non-waivable ones).
+    pub requirements: Vec<String>,
+    /// Requirements the claim would cover that are non-waivable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_waived: Vec<String>,
+    pub scope: ClaimScope,
+    pub justification: String,
+    pub owner: String,
+    pub approver: String,
+    pub created: String,
+    pub expires: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// The claim in the claims file.
+    pub location: Location,
+    pub subjects: Vec<SubjectCheck>,
+    /// Results whose status the claim changed (filled in by `apply`).
+    pub results_changed: usize,
+    /// Days until expiry at the evaluation time (negative once expired).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+}
+
+/// Something a claim can select.
+struct Subject<'a> {
+    id: String,
+    component: String,
+    files: BTreeSet<&'a str>,
+    names: Vec<&'a str>,
+    what: What<'a>,
+}
+
+enum What<'a> {
+    Endpoint(&'a Endpoint),
+    Client(&'a crate::model::Client),
+    RedFlag(&'a crate::model::RedFlag),
+}
+
+fn subjects(model: &Model) -> Vec<Subject<'_>> {
+    let mut out = Vec::new();
+    let mut ids = BTreeSet::new();
+    for ep in &model.endpoints {
+        let mut files: BTreeSet<&str> = BTreeSet::new();
+        files.insert(&ep.span.file);
+        for l in ep.listens.iter().chain(&ep.plaintext.listens) {
+            files.insert(&l.span.file);
+        }
+        ids.insert(ep.id.clone());
+        out.push(Subject {
+            id: ep.id.clone(),
+            component: ep.component.clone(),
+            files,
+            names: ep.server_names.iter().map(String::as_str).collect(),
+            what: What::Endpoint(ep),
+        });
+    }
+    for c in &model.clients {
+        ids.insert(c.id.clone());
+        out.push(Subject {
+            id: c.id.clone(),
+            component: c.component.clone(),
+            files: BTreeSet::from([c.span.file.as_str()]),
+            names: vec![c.name.as_str(), c.host.as_str()],
+            what: What::Client(c),
+        });
+    }
+    for f in &model.red_flags {
+        let component = f.component.clone().unwrap_or_else(|| "app".into());
+        // The id the NET03-VERIFY result carries (policies/net03_verify.rego).
+        let id = f
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("{component}:{}:{}", f.span.file, f.span.line));
+        if !ids.insert(id.clone()) {
+            continue;
+        }
+        out.push(Subject {
+            id,
+            component,
+            files: BTreeSet::from([f.span.file.as_str()]),
+            names: Vec::new(),
+            what: What::RedFlag(f),
+        });
+    }
+    out
+}
+
+fn selects(scope: &ClaimScope, s: &Subject<'_>) -> bool {
+    if scope.file.is_none() && scope.endpoint.is_none() && scope.component.is_none() {
+        return false;
+    }
+    if let Some(c) = &scope.component {
+        if !c.eq_ignore_ascii_case(&s.component) {
+            return false;
+        }
+    }
+    if let Some(e) = &scope.endpoint {
+        let needle = e.to_ascii_lowercase();
+        let named = s
+            .names
+            .iter()
+            .any(|n| !n.is_empty() && n.to_ascii_lowercase().contains(&needle));
+        if s.id != *e && !named {
+            return false;
+        }
+    }
+    if let Some(pattern) = &scope.file {
+        let pattern = pattern.trim_start_matches("./");
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map(|g| g.compile_matcher());
+        let hit = match glob {
+            Ok(m) => s.files.iter().any(|f| m.is_match(f)),
+            Err(_) => s.files.contains(pattern),
+        };
+        if !hit {
+            return false;
+        }
+    }
+    true
+}
+
+fn loc(span: &ModelSpan) -> Option<Location> {
+    (span.line > 0).then(|| Location {
+        file: span.file.clone(),
+        line: span.line,
+        column: span.column,
+    })
+}
+
+fn fact(text: String, contradicts: bool, span: &ModelSpan) -> ClaimFact {
+    ClaimFact {
+        text,
+        contradicts,
+        location: loc(span),
+    }
+}
+
+fn listen_text(l: &crate::model::Listen) -> String {
+    match l.port {
+        Some(p) if !l.address.starts_with("unix:") => format!("{}:{p}", l.address),
+        _ => l.address.clone(),
+    }
+}
+
+fn scope_word(s: Scope) -> &'static str {
+    match s {
+        Scope::Stdio => "stdio",
+        Scope::Unix => "a unix socket",
+        Scope::Loopback => "loopback",
+        Scope::Private => "a private network address",
+        Scope::Unknown => "an address the configuration does not fix",
+        Scope::Public => "a public or every interface",
+    }
+}
+
+/// A `localhost` claim against one endpoint.
+fn check_localhost(ep: &Endpoint, model: &Model) -> Vec<ClaimFact> {
+    let mut facts = Vec::new();
+    if ep.scope == Scope::Stdio {
+        facts.push(fact(
+            "speaks over stdio: no network listener".into(),
+            false,
+            &ep.span,
+        ));
+        return facts;
+    }
+    let mut seen = BTreeSet::new();
+    let listens: Vec<&crate::model::Listen> = ep
+        .listens
+        .iter()
+        .chain(&ep.plaintext.listens)
+        .filter(|l| seen.insert((l.span.file.clone(), l.span.line, l.span.column, listen_text(l))))
+        .collect();
+    if listens.is_empty() {
+        facts.push(fact(
+            "no listen address in the configuration: loopback cannot be shown".into(),
+            true,
+            &ep.span,
+        ));
+    }
+    for l in &listens {
+        let local = matches!(l.scope, Scope::Loopback | Scope::Unix);
+        let origin = match l.origin {
+            crate::model::Origin::Default => " (default)",
+            _ => "",
+        };
+        facts.push(fact(
+            format!(
+                "listens on {}{origin}: {}",
+                listen_text(l),
+                scope_word(l.scope)
+            ),
+            !local,
+            &l.span,
+        ));
+    }
+    // Reached from elsewhere: a plaintext forwarder on a non-loopback listener exposes it.
+    for other in &model.endpoints {
+        if other.id == ep.id || other.scope.is_local() {
+            continue;
+        }
+        for h in &other.hops {
+            let reached = listens.iter().any(|l| {
+                l.port.is_some_and(|port| {
+                    h.targets.iter().any(|t| {
+                        crate::ingest::app::reaches(t, &l.address, l.scope, port)
+                    })
+                })
+            });
+            if !reached {
+                continue;
+            }
+            let plaintext_in = !other.tls.enabled
+                || (!other.plaintext.listens.is_empty()
+                    && !other.plaintext.redirects_to_https.value
+                    && !other.plaintext.blocked.value);
+            if plaintext_in {
+                facts.push(fact(
+                    format!(
+                        "{} accepts plaintext on {} and forwards it here ({} {})",
+                        other.id,
+                        scope_word(other.scope),
+                        h.directive,
+                        h.upstream
+                    ),
+                    true,
+                    &h.span,
+                ));
+            } else {
+                facts.push(fact(
+                    format!(
+                        "reached through {}, which terminates TLS and is judged on its own ({} {})",
+                        other.id, h.directive, h.upstream
+                    ),
+                    false,
+                    &h.span,
+                ));
+            }
+        }
+    }
+    facts
+}
+
+/// A `stdio` claim against one endpoint.
+fn check_stdio(ep: &Endpoint) -> Vec<ClaimFact> {
+    let mut facts = Vec::new();
+    if ep.transport == Transport::Stdio && ep.scope == Scope::Stdio {
+        facts.push(fact(
+            "transport stdio: no network listener".into(),
+            false,
+            &ep.span,
+        ));
+    } else {
+        facts.push(fact(
+            format!(
+                "not a stdio server: transport {}",
+                serde_json::to_value(ep.transport)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ),
+            true,
+            &ep.span,
+        ));
+    }
+    for l in ep.listens.iter().chain(&ep.plaintext.listens) {
+        facts.push(fact(
+            format!("listens on {}", listen_text(l)),
+            true,
+            &l.span,
+        ));
+    }
+    facts
+}
+
+/// Client-auth values that mean "a client certificate is required and verified".
+const MTLS_REQUIRED: &[&str] = &["on", "require_and_verify", "requireandverifyclientcert"];
+
+fn check_mtls(ep: &Endpoint) -> Vec<ClaimFact> {
+    let ca = &ep.tls.client_auth;
+    let required = MTLS_REQUIRED
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case(ca.value.trim()));
+    let mut facts = Vec::new();
+    if !ep.tls.enabled {
+        facts.push(fact(
+            "terminates no TLS: there is no handshake to ask for a client certificate".into(),
+            true,
+            &ep.span,
+        ));
+    }
+    let note = ca.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    facts.push(fact(
+        format!(
+            "client certificates: {}{note}{}",
+            ca.value,
+            if required {
+                ", required and verified"
+            } else {
+                ", not required and verified"
+            }
+        ),
+        !required,
+        &ca.span,
+    ));
+    facts
+}
+
+fn check_lb_termination(ep: &Endpoint) -> Vec<ClaimFact> {
+    let mut facts = Vec::new();
+    if ep.tls.enabled {
+        for l in ep.listens.iter().filter(|l| l.tls).take(1) {
+            facts.push(fact(
+                format!(
+                    "serves TLS on {}: the hop from the load balancer is encrypted",
+                    listen_text(l)
+                ),
+                false,
+                &l.span,
+            ));
+        }
+    } else {
+        facts.push(fact(
+            "terminates no TLS: the hop from the load balancer arrives in plaintext".into(),
+            true,
+            &ep.span,
+        ));
+    }
+    let serves_plaintext = !ep.plaintext.listens.is_empty()
+        && !ep.plaintext.redirects_to_https.value
+        && !ep.plaintext.blocked.value;
+    if ep.tls.enabled && serves_plaintext {
+        for l in &ep.plaintext.listens {
+            facts.push(fact(
+                format!(
+                    "also serves plaintext on {}: the load balancer may forward unencrypted",
+                    listen_text(l)
+                ),
+                true,
+                &l.span,
+            ));
+        }
+    }
+    for h in &ep.hops {
+        if h.scope.is_local() {
+            continue;
+        }
+        let ok = h.tls && h.verify.value;
+        let why = if !h.tls {
+            "plaintext"
+        } else if !h.verify.value {
+            "TLS without certificate verification"
+        } else {
+            "TLS with certificate verification"
+        };
+        facts.push(fact(
+            format!("{} {}: {why}", h.directive, h.upstream),
+            !ok,
+            &h.span,
+        ));
+    }
+    facts
+}
+
+/// Checks `claim` against one subject.
+fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> SubjectCheck {
+    let not_a_listener = |what: &str, span: &ModelSpan| {
+        vec![fact(
+            format!("{what}: a {} claim is about a server's listeners", kind.as_str()),
+            true,
+            span,
+        )]
+    };
+    let (check, facts) = match (kind, claim.control, &s.what) {
+        (ClaimKind::RiskAcceptance, _, _) => (Check::Accepted, Vec::new()),
+        (ClaimKind::AirGapped, _, _)
+        | (
+            ClaimKind::CompensatingControl,
+            Some(Control::VpnTunnel | Control::SshTunnel),
+            _,
+        ) => (Check::Attested, Vec::new()),
+        (ClaimKind::TestEnvironment, _, _) => {
+            if model.environment == "production" {
+                (
+                    Check::Contradicted,
+                    vec![ClaimFact {
+                        text: "the scan declares environment production (tlsproof.toml or --environment)".into(),
+                        contradicts: true,
+                        location: None,
+                    }],
+                )
+            } else {
+                (Check::Attested, Vec::new())
+            }
+        }
+        (ClaimKind::Localhost, _, What::Endpoint(ep)) => verdict(check_localhost(ep, model)),
+        (ClaimKind::Localhost, _, What::Client(c)) => verdict(vec![fact(
+            format!("connects to {} ({})", c.url.value, scope_word(c.scope)),
+            !c.scope.is_local(),
+            &c.url.span,
+        )]),
+        (ClaimKind::Stdio, _, What::Endpoint(ep)) => verdict(check_stdio(ep)),
+        (ClaimKind::CompensatingControl, Some(Control::Mtls), What::Endpoint(ep)) => {
+            verdict(check_mtls(ep))
+        }
+        (ClaimKind::CompensatingControl, Some(Control::LbTermination), What::Endpoint(ep)) => {
+            verdict(check_lb_termination(ep))
+        }
+        (_, _, What::Client(c)) => verdict(not_a_listener(
+            &format!("an outbound connection to {}", c.url.value),
+            &c.span,
+        )),
+        (_, _, What::RedFlag(f)) => verdict(not_a_listener(
+            &format!("an outbound connection setting ({})", f.text),
+            &f.span,
+        )),
+        (ClaimKind::CompensatingControl, None, What::Endpoint(ep)) => verdict(vec![fact(
+            "no control named".into(),
+            true,
+            &ep.span,
+        )]),
+    };
+    SubjectCheck {
+        endpoint: s.id.clone(),
+        component: s.component.clone(),
+        check,
+        facts,
+    }
+}
+
+fn verdict(facts: Vec<ClaimFact>) -> (Check, Vec<ClaimFact>) {
+    let check = if facts.iter().any(|f| f.contradicts) {
+        Check::Contradicted
+    } else {
+        Check::Proven
+    };
+    (check, facts)
+}
+
+/// Verifies every claim against the model at the evaluation date `today` (None: no date can be
+/// judged, so no claim is honored).
+pub fn verify(
+    loaded: &Loaded,
+    model: &Model,
+    today: Option<time::Date>,
+    policy: &Policy,
+) -> Vec<ClaimRecord> {
+    let subjects = subjects(model);
+    let mut out = Vec::new();
+    for claim in &loaded.claims {
+        out.push(verify_one(claim, model, &subjects, today, policy));
+    }
+    out
+}
+
+fn verify_one(
+    claim: &Claim,
+    model: &Model,
+    subjects: &[Subject<'_>],
+    today: Option<time::Date>,
+    policy: &Policy,
+) -> ClaimRecord {
+    let mut record = ClaimRecord {
+        id: claim.id.clone(),
+        kind: claim.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+        control: claim.control.map(|c| c.as_str().to_string()),
+        outcome: Outcome::Honored,
+        reasons: Vec::new(),
+        requirements: Vec::new(),
+        not_waived: Vec::new(),
+        scope: claim.scope.clone(),
+        justification: claim.justification.clone(),
+        owner: claim.owner.clone(),
+        approver: claim.approver.clone(),
+        created: claim.created.map(|d| d.to_string()).unwrap_or_default(),
+        expires: claim.expires.map(|d| d.to_string()).unwrap_or_default(),
+        evidence: claim.evidence.clone(),
+        location: claim.location.clone(),
+        subjects: Vec::new(),
+        results_changed: 0,
+        days_left: match (today, claim.expires) {
+            (Some(t), Some(e)) => Some((e - t).whole_days()),
+            _ => None,
+        },
+    };
+    let kind = match (claim.kind, claim.problems.is_empty()) {
+        (Some(kind), true) => kind,
+        _ => {
+            record.outcome = Outcome::Invalid;
+            record.reasons = claim.problems.iter().map(problem_text).collect();
+            if record.reasons.is_empty() {
+                record.reasons.push("no kind".into());
+            }
+            return record;
+        }
+    };
+    record.subjects = subjects
+        .iter()
+        .filter(|s| selects(&claim.scope, s))
+        .map(|s| check(claim, kind, s, model))
+        .collect();
+    let covered: Vec<String> = if claim.requirements.is_empty() {
+        coverable(kind, claim.control)
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        claim.requirements.clone()
+    };
+    record.requirements = covered.clone();
+    let (Some(created), Some(expires)) = (claim.created, claim.expires) else {
+        record.outcome = Outcome::Invalid;
+        record.reasons.push("no valid created/expires dates".into());
+        return record;
+    };
+    let Some(today) = today else {
+        record.outcome = Outcome::Invalid;
+        record
+            .reasons
+            .push("no evaluation time: the claim's dates cannot be checked".into());
+        return record;
+    };
+    if today > expires {
+        record.outcome = Outcome::Expired;
+        record.reasons.push(format!(
+            "expired on {expires} (evaluated on {today}): not honored"
+        ));
+        return record;
+    }
+    if today < created {
+        record.outcome = Outcome::NotYetValid;
+        record.reasons.push(format!(
+            "not valid before {created} (evaluated on {today}): not honored"
+        ));
+        return record;
+    }
+    if record.subjects.is_empty() {
+        record.outcome = Outcome::Orphaned;
+        record.reasons.push(format!(
+            "its scope ({}) selects no endpoint, client or red flag in the scan",
+            scope_text(&claim.scope)
+        ));
+        return record;
+    }
+    let contradicted: Vec<String> = record
+        .subjects
+        .iter()
+        .filter(|s| s.check == Check::Contradicted)
+        .flat_map(|s| {
+            s.facts.iter().filter(|f| f.contradicts).map(|f| match &f.location {
+                Some(l) => format!("{}: {} ({}:{})", s.endpoint, f.text, l.file, l.line),
+                None => format!("{}: {}", s.endpoint, f.text),
+            })
+        })
+        .collect();
+    if !contradicted.is_empty() {
+        record.outcome = Outcome::Rejected;
+        record.reasons = contradicted;
+        return record;
+    }
+    if kind.waiver() {
+        let (refused, kept): (Vec<String>, Vec<String>) = covered
+            .into_iter()
+            .partition(|r| policy.non_waivable.iter().any(|n| n == r));
+        record.not_waived = refused;
+        record.requirements = kept;
+        if record.requirements.is_empty() {
+            record.requirements = record.not_waived.clone();
+            record.outcome = Outcome::NonWaivable;
+            record.reasons.push(format!(
+                "{} non-waivable (--strict or tlsproof.toml [exceptions] non_waivable): not honored",
+                record.not_waived.join(", ")
+            ));
+            return record;
+        }
+        if !record.not_waived.is_empty() {
+            record.reasons.push(format!(
+                "not honored for {}: non-waivable",
+                record.not_waived.join(", ")
+            ));
+        }
+    }
+    if record.subjects.iter().any(|s| s.check == Check::Attested) {
+        record.outcome = Outcome::Attested;
+        record.reasons.push(format!(
+            "cannot be proven from the configuration: rests on the word of {}",
+            claim.approver
+        ));
+    } else {
+        record.outcome = Outcome::Honored;
+        if kind == ClaimKind::RiskAcceptance {
+            record
+                .reasons
+                .push(format!("risk accepted by {} until {expires}", claim.approver));
+        } else {
+            let proof: Vec<String> = record
+                .subjects
+                .iter()
+                .flat_map(|s| {
+                    s.facts.iter().map(|f| match &f.location {
+                        Some(l) => format!("{}: {} ({}:{})", s.endpoint, f.text, l.file, l.line),
+                        None => format!("{}: {}", s.endpoint, f.text),
+                    })
+                })
+                .collect();
+            record.reasons.push(format!(
+                "proven by the configuration: {}",
+                proof.join("; ")
+            ));
+        }
+    }
+    record
+}
+
+fn problem_text(p: &Problem) -> String {
+    format!("{} ({}:{})", p.message, p.location.file, p.location.line)
+}
+
+pub(crate) fn scope_text(scope: &ClaimScope) -> String {
+    let mut parts = Vec::new();
+    if let Some(f) = &scope.file {
+        parts.push(format!("file {f}"));
+    }
+    if let Some(e) = &scope.endpoint {
+        parts.push(format!("endpoint {e}"));
+    }
+    if let Some(c) = &scope.component {
+        parts.push(format!("component {c}"));
+    }
+    parts.join(", ")
+}
