@@ -254,11 +254,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             .or(config.exceptions.warn_days)
             .unwrap_or(exceptions::DEFAULT_WARN_DAYS),
         non_waivable: non_waivable(opts, &config, &policies)?,
-        known_requirements: policies
-            .requirements()?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
+        known_requirements: policies.requirements()?.into_iter().map(|r| r.id).collect(),
     };
     let (claims, mut claim_records) = match claims_file {
         Some(id) => {
@@ -396,7 +392,12 @@ fn non_waivable(
 ) -> Result<Vec<String>, ScanError> {
     let known: Vec<String> = policies.requirements()?.into_iter().map(|r| r.id).collect();
     let mut out = Vec::new();
-    for r in config.exceptions.non_waivable.iter().chain(&opts.non_waivable) {
+    for r in config
+        .exceptions
+        .non_waivable
+        .iter()
+        .chain(&opts.non_waivable)
+    {
         let id = r.trim().to_ascii_uppercase();
         if id == "ALL" {
             out.extend(known.iter().cloned());

@@ -37,9 +37,19 @@ pub fn apply(
     warn_days: u32,
 ) -> Vec<FindingRecord> {
     for record in records.iter_mut() {
+        for s in &mut record.subjects {
+            for f in &mut s.facts {
+                f.excerpt = f.location.as_ref().and_then(|l| results::excerpt(map, l));
+            }
+        }
         let honored = record.outcome.honored();
-        let subjects: Vec<&str> = record.subjects.iter().map(|s| s.endpoint.as_str()).collect();
-        let not_applicable = super::ClaimKind::parse(&record.kind).is_some_and(ClaimKind::not_applicable);
+        let subjects: Vec<&str> = record
+            .subjects
+            .iter()
+            .map(|s| s.endpoint.as_str())
+            .collect();
+        let not_applicable =
+            super::ClaimKind::parse(&record.kind).is_some_and(ClaimKind::not_applicable);
         let reference = ExceptionRef {
             id: record.id.clone(),
             kind: record.kind.clone(),
@@ -64,7 +74,8 @@ pub fn apply(
                     continue;
                 }
                 if r.exception.as_ref().is_some_and(|e| {
-                    e.outcome == Outcome::Honored.as_str() || e.outcome == Outcome::Attested.as_str()
+                    e.outcome == Outcome::Honored.as_str()
+                        || e.outcome == Outcome::Attested.as_str()
                 }) {
                     continue;
                 }
@@ -90,11 +101,12 @@ pub fn apply(
                 }
                 r.exception = Some(reference.clone());
                 record.results_changed += 1;
-            } else if matches!(r.status, Status::Fail | Status::Manual) && r.exception.is_none() {
-                if record.requirements.contains(&r.requirement) {
-                    r.exception = Some(reference.clone());
-                    r.evidence.push(claim_evidence(map, record));
-                }
+            } else if matches!(r.status, Status::Fail | Status::Manual)
+                && r.exception.is_none()
+                && record.requirements.contains(&r.requirement)
+            {
+                r.exception = Some(reference.clone());
+                r.evidence.push(claim_evidence(map, record));
             }
         }
     }
@@ -116,7 +128,10 @@ fn justification(record: &ClaimRecord, was: Status) -> String {
         })
         .collect::<Vec<_>>();
     let basis = match record.outcome {
-        Outcome::Attested => "ATTESTED: not provable from the configuration, rests on the approver's word".to_string(),
+        Outcome::Attested => {
+            "ATTESTED: not provable from the configuration, rests on the approver's word"
+                .to_string()
+        }
         _ if proof.is_empty() => "HONORED".to_string(),
         _ => format!("HONORED, verified: {}", proof.join("; ")),
     };

@@ -319,7 +319,9 @@ pub fn load(map: &SourceMap, file: FileId, policy: &Policy) -> Loaded {
     let mut first_of: BTreeMap<String, Location> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let mut claim = read_claim(item, &at);
-        claim.problems.extend(per_claim.remove(&i).unwrap_or_default());
+        claim
+            .problems
+            .extend(per_claim.remove(&i).unwrap_or_default());
         rules(&mut claim, policy);
         if !claim.id.is_empty() {
             match first_of.get(&claim.id) {
@@ -509,11 +511,7 @@ mod tests {
 
     fn load_text(text: &str) -> Loaded {
         let mut map = SourceMap::new();
-        let id = map.add(
-            FILE_NAME.into(),
-            PathBuf::from(FILE_NAME),
-            text.as_bytes(),
-        );
+        let id = map.add(FILE_NAME.into(), PathBuf::from(FILE_NAME), text.as_bytes());
         load(&map, id, &Policy::default())
     }
 
@@ -545,7 +543,11 @@ mod tests {
         let l = load_text(&GOOD.replace("    approver: ciso@example.com\n", ""));
         let c = &l.claims[0];
         assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
-        assert!(c.problems[0].message.contains("approver"), "{:?}", c.problems);
+        assert!(
+            c.problems[0].message.contains("approver"),
+            "{:?}",
+            c.problems
+        );
         assert_eq!(c.problems[0].location.line, 2);
     }
 
@@ -560,9 +562,13 @@ mod tests {
     #[test]
     fn impossible_dates_and_long_lifetimes_are_problems() {
         let l = load_text(&GOOD.replace("2027-05-01", "2026-02-30"));
-        assert!(l.claims[0].problems[0].message.contains("not a calendar date"));
+        assert!(l.claims[0].problems[0]
+            .message
+            .contains("not a calendar date"));
         let l = load_text(&GOOD.replace("2027-05-01", "2028-05-01"));
-        assert!(l.claims[0].problems[0].message.contains("max_exception_days"));
+        assert!(l.claims[0].problems[0]
+            .message
+            .contains("max_exception_days"));
         assert_eq!(l.claims[0].problems[0].location.line, 9);
         let l = load_text(&GOOD.replace("2027-05-01", "2026-10-01"));
         assert!(l.claims[0].problems[0].message.contains("before created"));
@@ -574,14 +580,15 @@ mod tests {
         let l = load_text(&twice);
         assert!(l.claims[0].problems.is_empty());
         assert!(l.claims[1].problems[0].message.contains("duplicate id"));
-        let mtls = GOOD
-            .replace(
-                "kind: localhost",
-                "kind: compensating-control\n    control: mtls\n    requirements: [NET03-VERIFY]",
-            );
+        let mtls = GOOD.replace(
+            "kind: localhost",
+            "kind: compensating-control\n    control: mtls\n    requirements: [NET03-VERIFY]",
+        );
         let l = load_text(&mtls);
         assert!(
-            l.claims[0].problems[0].message.contains("cannot cover NET03-VERIFY"),
+            l.claims[0].problems[0]
+                .message
+                .contains("cannot cover NET03-VERIFY"),
             "{:?}",
             l.claims[0].problems
         );

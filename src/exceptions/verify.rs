@@ -87,6 +87,9 @@ pub struct ClaimFact {
     pub contradicts: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The source line at `location`, trimmed (filled in by `apply`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
 /// One subject a claim selected, and the facts checked.
@@ -246,6 +249,7 @@ fn fact(text: String, contradicts: bool, span: &ModelSpan) -> ClaimFact {
         text,
         contradicts,
         location: loc(span),
+        excerpt: None,
     }
 }
 
@@ -283,7 +287,14 @@ fn check_localhost(ep: &Endpoint, model: &Model) -> Vec<ClaimFact> {
         .listens
         .iter()
         .chain(&ep.plaintext.listens)
-        .filter(|l| seen.insert((l.span.file.clone(), l.span.line, l.span.column, listen_text(l))))
+        .filter(|l| {
+            seen.insert((
+                l.span.file.clone(),
+                l.span.line,
+                l.span.column,
+                listen_text(l),
+            ))
+        })
         .collect();
     if listens.is_empty() {
         facts.push(fact(
@@ -316,9 +327,9 @@ fn check_localhost(ep: &Endpoint, model: &Model) -> Vec<ClaimFact> {
         for h in &other.hops {
             let reached = listens.iter().any(|l| {
                 l.port.is_some_and(|port| {
-                    h.targets.iter().any(|t| {
-                        crate::ingest::app::reaches(t, &l.address, l.scope, port)
-                    })
+                    h.targets
+                        .iter()
+                        .any(|t| crate::ingest::app::reaches(t, &l.address, l.scope, port))
                 })
             });
             if !reached {
@@ -377,18 +388,24 @@ fn check_stdio(ep: &Endpoint) -> Vec<ClaimFact> {
             &ep.span,
         ));
     }
-    for l in ep.listens.iter().chain(&ep.plaintext.listens) {
-        facts.push(fact(
-            format!("listens on {}", listen_text(l)),
-            true,
-            &l.span,
-        ));
+    for l in ep
+        .listens
+        .iter()
+        .chain(&ep.plaintext.listens)
+        .filter(|l| l.scope != Scope::Stdio)
+    {
+        let f = fact(format!("listens on {}", listen_text(l)), true, &l.span);
+        if !facts.contains(&f) {
+            facts.push(f);
+        }
     }
     facts
 }
 
-/// Client-auth values that mean "a client certificate is required and verified".
-const MTLS_REQUIRED: &[&str] = &["on", "require_and_verify", "requireandverifyclientcert"];
+/// Client-auth values (as the ingesters normalize them) that mean "a client certificate is
+/// required and verified": nginx `ssl_verify_client on`, Traefik `RequireAndVerifyClientCert`,
+/// ingress-nginx `auth-tls-verify-client: on`, Caddy `require_and_verify`.
+const MTLS_REQUIRED: &[&str] = &["required", "require_and_verify"];
 
 fn check_mtls(ep: &Endpoint) -> Vec<ClaimFact> {
     let ca = &ep.tls.client_auth;
@@ -403,7 +420,11 @@ fn check_mtls(ep: &Endpoint) -> Vec<ClaimFact> {
             &ep.span,
         ));
     }
-    let note = ca.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    let note = ca
+        .note
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
     facts.push(fact(
         format!(
             "client certificates: {}{note}{}",
@@ -480,7 +501,10 @@ fn check_lb_termination(ep: &Endpoint) -> Vec<ClaimFact> {
 fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> SubjectCheck {
     let not_a_listener = |what: &str, span: &ModelSpan| {
         vec![fact(
-            format!("{what}: a {} claim is about a server's listeners", kind.as_str()),
+            format!(
+                "{what}: a {} claim is about a server's listeners",
+                kind.as_str()
+            ),
             true,
             span,
         )]
@@ -488,11 +512,9 @@ fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> Subj
     let (check, facts) = match (kind, claim.control, &s.what) {
         (ClaimKind::RiskAcceptance, _, _) => (Check::Accepted, Vec::new()),
         (ClaimKind::AirGapped, _, _)
-        | (
-            ClaimKind::CompensatingControl,
-            Some(Control::VpnTunnel | Control::SshTunnel),
-            _,
-        ) => (Check::Attested, Vec::new()),
+        | (ClaimKind::CompensatingControl, Some(Control::VpnTunnel | Control::SshTunnel), _) => {
+            (Check::Attested, Vec::new())
+        }
         (ClaimKind::TestEnvironment, _, _) => {
             if model.environment == "production" {
                 (
@@ -501,6 +523,7 @@ fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> Subj
                         text: "the scan declares environment production (tlsproof.toml or --environment)".into(),
                         contradicts: true,
                         location: None,
+                        excerpt: None,
                     }],
                 )
             } else {
@@ -528,11 +551,9 @@ fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> Subj
             &format!("an outbound connection setting ({})", f.text),
             &f.span,
         )),
-        (ClaimKind::CompensatingControl, None, What::Endpoint(ep)) => verdict(vec![fact(
-            "no control named".into(),
-            true,
-            &ep.span,
-        )]),
+        (ClaimKind::CompensatingControl, None, What::Endpoint(ep)) => {
+            verdict(vec![fact("no control named".into(), true, &ep.span)])
+        }
     };
     SubjectCheck {
         endpoint: s.id.clone(),
@@ -576,7 +597,10 @@ fn verify_one(
 ) -> ClaimRecord {
     let mut record = ClaimRecord {
         id: claim.id.clone(),
-        kind: claim.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+        kind: claim
+            .kind
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
         control: claim.control.map(|c| c.as_str().to_string()),
         outcome: Outcome::Honored,
         reasons: Vec::new(),
@@ -661,10 +685,13 @@ fn verify_one(
         .iter()
         .filter(|s| s.check == Check::Contradicted)
         .flat_map(|s| {
-            s.facts.iter().filter(|f| f.contradicts).map(|f| match &f.location {
-                Some(l) => format!("{}: {} ({}:{})", s.endpoint, f.text, l.file, l.line),
-                None => format!("{}: {}", s.endpoint, f.text),
-            })
+            s.facts
+                .iter()
+                .filter(|f| f.contradicts)
+                .map(|f| match &f.location {
+                    Some(l) => format!("{}: {} ({}:{})", s.endpoint, f.text, l.file, l.line),
+                    None => format!("{}: {}", s.endpoint, f.text),
+                })
         })
         .collect();
     if !contradicted.is_empty() {
@@ -703,9 +730,10 @@ fn verify_one(
     } else {
         record.outcome = Outcome::Honored;
         if kind == ClaimKind::RiskAcceptance {
-            record
-                .reasons
-                .push(format!("risk accepted by {} until {expires}", claim.approver));
+            record.reasons.push(format!(
+                "risk accepted by {} until {expires}",
+                claim.approver
+            ));
         } else {
             let proof: Vec<String> = record
                 .subjects
@@ -717,10 +745,9 @@ fn verify_one(
                     })
                 })
                 .collect();
-            record.reasons.push(format!(
-                "proven by the configuration: {}",
-                proof.join("; ")
-            ));
+            record
+                .reasons
+                .push(format!("proven by the configuration: {}", proof.join("; ")));
         }
     }
     record

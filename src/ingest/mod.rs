@@ -77,7 +77,10 @@ pub struct Ingested {
 /// Decides a file's kind from its name, then its content. `None` = not a file tlsproof reads.
 pub fn detect(path: &Path) -> Option<Kind> {
     // The claims file is read by the exceptions stage, never as configuration.
-    if path.file_name().is_some_and(|n| n == crate::exceptions::FILE_NAME) {
+    if path
+        .file_name()
+        .is_some_and(|n| n == crate::exceptions::FILE_NAME)
+    {
         return None;
     }
     if client::detect(path) {

@@ -71,9 +71,20 @@ pub fn render(report: &Report, map: &SourceMap, verbose: bool) -> String {
                 c.outcome.as_str(),
                 c.id,
                 c.kind,
-                c.control.as_deref().map(|k| format!(" ({k})")).unwrap_or_default(),
-                if c.approver.is_empty() { "nobody" } else { &c.approver },
-                if c.expires.is_empty() { "?" } else { &c.expires },
+                c.control
+                    .as_deref()
+                    .map(|k| format!(" ({k})"))
+                    .unwrap_or_default(),
+                if c.approver.is_empty() {
+                    "nobody"
+                } else {
+                    &c.approver
+                },
+                if c.expires.is_empty() {
+                    "?"
+                } else {
+                    &c.expires
+                },
                 c.results_changed
             );
             for why in &c.reasons {

@@ -293,7 +293,12 @@ pub fn endpoint(id: String, span: ModelSpan, listens: Vec<Listen>, tls: Option<T
 /// same host as written, or a loopback target while the app listens on loopback or on every
 /// interface (the proxy runs on the same machine). A target on another host with the same port
 /// is a different server.
-pub(crate) fn reaches(t: &crate::model::HopTarget, app_address: &str, app_scope: Scope, port: u16) -> bool {
+pub(crate) fn reaches(
+    t: &crate::model::HopTarget,
+    app_address: &str,
+    app_scope: Scope,
+    port: u16,
+) -> bool {
     let Some((host, p)) = t.address.rsplit_once(':') else {
         return false;
     };
