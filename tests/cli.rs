@@ -112,12 +112,29 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
 
 #[test]
 fn two_bundles_of_the_same_input_differ_only_in_created_at() {
+    // The evaluation time is an input (certificate dates, exception claim expiry): the same
+    // input judged at the same time gives the same bundle, whenever it is made.
     let tmp = tempfile::tempdir().unwrap();
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
-    tlsproof(&["evidence", &examples(), "--out", a.to_str().unwrap()]);
+    let at = "2026-12-01T00:00:00Z";
+    tlsproof(&[
+        "evidence",
+        &examples(),
+        "--at",
+        at,
+        "--out",
+        a.to_str().unwrap(),
+    ]);
     let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
-        .args(["evidence", &examples(), "--out", b.to_str().unwrap()])
+        .args([
+            "evidence",
+            &examples(),
+            "--at",
+            at,
+            "--out",
+            b.to_str().unwrap(),
+        ])
         .env("SOURCE_DATE_EPOCH", "1790000999")
         .output()
         .unwrap();
