@@ -31,6 +31,14 @@ fn claims(items: &[String]) -> String {
     format!("exceptions:\n{}", items.concat())
 }
 
+/// `nginx.conf` and a claims file of `items` in a fresh directory.
+fn with_claims(nginx: &str, items: &[String]) -> tempfile::TempDir {
+    tree(&[
+        ("nginx.conf", nginx),
+        ("tlsproof-exceptions.yaml", &claims(items)),
+    ])
+}
+
 /// nginx serving plaintext on `listen`.
 fn plain_nginx(listen: &str) -> String {
     format!(
@@ -86,13 +94,10 @@ fn finding<'a>(report: &'a Report, kind: &str) -> &'a tlsproof::results::Finding
 
 #[test]
 fn a_localhost_claim_for_a_server_on_every_interface_is_rejected_with_the_listen_line() {
-    let dir = tree(&[
-        ("nginx.conf", &plain_nginx("0.0.0.0:8080")),
-        (
-            "tlsproof-exceptions.yaml",
-            &claims(&[claim("EXC-1", "localhost", "", "2026-11-01", "2027-04-01")]),
-        ),
-    ]);
+    let dir = with_claims(
+        &plain_nginx("0.0.0.0:8080"),
+        &[claim("EXC-1", "localhost", "", "2026-11-01", "2027-04-01")],
+    );
     let report = scan_at(dir.path(), &[]);
     let c = record(&report, "EXC-1");
     assert_eq!(c.outcome, Outcome::Rejected, "{c:?}");
@@ -120,13 +125,10 @@ fn a_localhost_claim_for_a_server_on_every_interface_is_rejected_with_the_listen
 
 #[test]
 fn a_localhost_claim_for_a_loopback_server_is_honored() {
-    let dir = tree(&[
-        ("nginx.conf", &plain_nginx("127.0.0.1:8080")),
-        (
-            "tlsproof-exceptions.yaml",
-            &claims(&[claim("EXC-1", "localhost", "", "2026-11-01", "2027-04-01")]),
-        ),
-    ]);
+    let dir = with_claims(
+        &plain_nginx("127.0.0.1:8080"),
+        &[claim("EXC-1", "localhost", "", "2026-11-01", "2027-04-01")],
+    );
     let report = scan_at(dir.path(), &[]);
     let c = record(&report, "EXC-1");
     assert_eq!(c.outcome, Outcome::Honored, "{c:?}");
@@ -167,19 +169,16 @@ fn a_localhost_claim_is_rejected_when_a_plaintext_proxy_exposes_the_server() {
 #[test]
 fn an_expired_risk_acceptance_is_not_honored_and_says_when_it_expired() {
     let extra = "    requirements: [NET03-HTTP]\n";
-    let dir = tree(&[
-        ("nginx.conf", &plain_nginx("0.0.0.0:8080")),
-        (
-            "tlsproof-exceptions.yaml",
-            &claims(&[claim(
-                "RA-7",
-                "risk-acceptance",
-                extra,
-                "2025-11-01",
-                "2026-01-31",
-            )]),
-        ),
-    ]);
+    let dir = with_claims(
+        &plain_nginx("0.0.0.0:8080"),
+        &[claim(
+            "RA-7",
+            "risk-acceptance",
+            extra,
+            "2025-11-01",
+            "2026-01-31",
+        )],
+    );
     let report = scan_at(dir.path(), &[]);
     let c = record(&report, "RA-7");
     assert_eq!(c.outcome, Outcome::Expired);
@@ -190,19 +189,16 @@ fn an_expired_risk_acceptance_is_not_honored_and_says_when_it_expired() {
     assert!(f.message.contains("expired on 2026-01-31"), "{}", f.message);
     assert_eq!(f.locations[0].line, 10, "the expires: line");
     // The same claim while valid turns the FAIL into EXCEPTED, and only NET03-HTTP.
-    let dir = tree(&[
-        ("nginx.conf", &plain_nginx("0.0.0.0:8080")),
-        (
-            "tlsproof-exceptions.yaml",
-            &claims(&[claim(
-                "RA-7",
-                "risk-acceptance",
-                extra,
-                "2026-11-01",
-                "2027-01-31",
-            )]),
-        ),
-    ]);
+    let dir = with_claims(
+        &plain_nginx("0.0.0.0:8080"),
+        &[claim(
+            "RA-7",
+            "risk-acceptance",
+            extra,
+            "2026-11-01",
+            "2027-01-31",
+        )],
+    );
     let report = scan_at(dir.path(), &[]);
     assert_eq!(record(&report, "RA-7").outcome, Outcome::Honored);
     let http = result(&report, "NET03-HTTP", "mcp.internal");
@@ -215,19 +211,16 @@ fn an_expired_risk_acceptance_is_not_honored_and_says_when_it_expired() {
 #[test]
 fn a_vpn_tunnel_claim_is_attested_unless_the_requirement_is_non_waivable() {
     let extra = "    control: vpn-tunnel\n    requirements: [NET03-E2E]\n";
-    let dir = tree(&[
-        ("nginx.conf", TLS_NGINX),
-        (
-            "tlsproof-exceptions.yaml",
-            &claims(&[claim(
-                "VPN-1",
-                "compensating-control",
-                extra,
-                "2026-11-01",
-                "2027-05-01",
-            )]),
-        ),
-    ]);
+    let dir = with_claims(
+        TLS_NGINX,
+        &[claim(
+            "VPN-1",
+            "compensating-control",
+            extra,
+            "2026-11-01",
+            "2027-05-01",
+        )],
+    );
     let plain = scan_with(dir.path(), |o| o.at = Some(AT.into())).report;
     let before = plain
         .results
@@ -268,28 +261,25 @@ fn a_vpn_tunnel_claim_is_attested_unless_the_requirement_is_non_waivable() {
 fn mtls_and_lb_termination_are_checked_against_the_endpoint() {
     let mtls = "    control: mtls\n";
     let lb = "    control: lb-termination\n";
-    let dir = tree(&[
-        ("nginx.conf", TLS_NGINX),
-        (
-            "tlsproof-exceptions.yaml",
-            &claims(&[
-                claim(
-                    "M-1",
-                    "compensating-control",
-                    mtls,
-                    "2026-11-01",
-                    "2027-05-01",
-                ),
-                claim(
-                    "LB-1",
-                    "compensating-control",
-                    lb,
-                    "2026-11-01",
-                    "2027-05-01",
-                ),
-            ]),
-        ),
-    ]);
+    let dir = with_claims(
+        TLS_NGINX,
+        &[
+            claim(
+                "M-1",
+                "compensating-control",
+                mtls,
+                "2026-11-01",
+                "2027-05-01",
+            ),
+            claim(
+                "LB-1",
+                "compensating-control",
+                lb,
+                "2026-11-01",
+                "2027-05-01",
+            ),
+        ],
+    );
     let report = scan_at(dir.path(), &[]);
     let m = record(&report, "M-1");
     assert_eq!(m.outcome, Outcome::Rejected, "{m:?}");
@@ -397,19 +387,16 @@ fn invalid_claims_are_named_by_line_and_never_honored() {
 
 #[test]
 fn test_environment_claims_are_rejected_when_the_scan_declares_production() {
-    let dir = tree(&[
-        ("nginx.conf", &plain_nginx("0.0.0.0:8080")),
-        (
-            "tlsproof-exceptions.yaml",
-            &claims(&[claim(
-                "T-1",
-                "test-environment",
-                "",
-                "2026-11-01",
-                "2027-04-01",
-            )]),
-        ),
-    ]);
+    let dir = with_claims(
+        &plain_nginx("0.0.0.0:8080"),
+        &[claim(
+            "T-1",
+            "test-environment",
+            "",
+            "2026-11-01",
+            "2027-04-01",
+        )],
+    );
     let report = scan_at(dir.path(), &[]);
     assert_eq!(record(&report, "T-1").outcome, Outcome::Attested);
     assert_status(
