@@ -53,6 +53,10 @@ struct ScanArgs {
     /// now, or SOURCE_DATE_EPOCH when set.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+    /// Trust the CAs (or certificates) of this PEM file when validating certificate chains, in
+    /// addition to the system store and tlsproof.toml [trust] ca_files; repeatable.
+    #[arg(long = "ca-file", value_name = "FILE")]
+    ca_files: Vec<PathBuf>,
 }
 
 impl ScanArgs {
@@ -66,6 +70,7 @@ impl ScanArgs {
             traefik_version: self.traefik_version.clone(),
             policies_dir: self.policies.clone(),
             at: Some(self.at.clone().unwrap_or_else(now)),
+            ca_files: self.ca_files.clone(),
         }
     }
 }
