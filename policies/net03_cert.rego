@@ -259,7 +259,7 @@ results contains r if {
 	count(ds) > 0
 	r := lib.result(
 		requirement, ep, "FAIL", "medium",
-		sprintf("certificate %s (%s): %s", [f.file, lib.at(c.span), concat("; ", sort_set(ds))]),
+		sprintf("certificate %s (%s): %s", [cert_name(f), lib.at(c.span), concat("; ", sort_set(ds))]),
 		cert_spans(c, f),
 		[lib.ev_at("certificate", c.span, facts_value(f))],
 	)
@@ -270,6 +270,11 @@ sort_set(s) := sort([x | some x in s])
 expiry_text(f) := sprintf("; expires on %s, within 30 days", [f.not_after]) if {
 	f.not_after_unix - input.evaluated_at_unix <= 30 * day
 } else := ""
+
+# The file a certificate was read from, or the Secret and its tls.crt line.
+cert_name(f) := sprintf("%s (tls.crt at %s)", [f.path, lib.at(f.read_at)]) if is_object(object.get(f, "read_at", null))
+
+else := f.file
 
 # The naming line, then (for a Kubernetes Secret) the tls.crt the certificate was read from.
 cert_spans(c, f) := [c.span, f.read_at] if is_object(object.get(f, "read_at", null))
@@ -291,7 +296,7 @@ trusted_text(ch) := sprintf("explicitly trusted by %s (a certificate the user tr
 else := sprintf("chains to a trusted CA (%s)", [ch.trusted_by])
 
 valid_text(c) := sprintf("%s (%s): %s; issued by %s, valid until %s, %s %d bits, %s%s", [
-	f.file, lib.at(c.span), trusted_text(f.chain), f.issuer, f.not_after, f.key.alg,
+	cert_name(f), lib.at(c.span), trusted_text(f.chain), f.issuer, f.not_after, f.key.alg,
 	f.key.bits, f.signature_alg, expiry_text(f),
 ]) if {
 	f := facts_of(c)
@@ -327,7 +332,7 @@ results contains r if {
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
 		sprintf("chain to a trusted CA not validated (%s): %s", [unjudged_text, concat(", ", [sprintf("%s (%s, valid until %s, %s %d bits, %s%s)", [
-			facts_of(c).file, lib.at(c.span), facts_of(c).not_after, facts_of(c).key.alg,
+			cert_name(facts_of(c)), lib.at(c.span), facts_of(c).not_after, facts_of(c).key.alg,
 			facts_of(c).key.bits, facts_of(c).signature_alg, expiry_text(facts_of(c)),
 		]) | some c in certs])]),
 		[s | some c in certs; some s in cert_spans(c, facts_of(c))],

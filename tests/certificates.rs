@@ -635,3 +635,219 @@ fn a_bundle_counts_its_chain() {
         r.message
     );
 }
+
+/// Base64 of bytes (standard alphabet, padded), as Kubernetes `data:` holds them.
+fn b64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                s.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// An ingress-nginx Ingress naming `mcp/mcp-tls`, and that TLS Secret with `tls.crt` (line 28)
+/// and `tls.key`, both base64 under `data`.
+fn kubernetes_fixture(d: &Path) {
+    pki(d);
+    let inter = "pki/intermediate";
+    leaf_by(
+        d,
+        inter,
+        "k8s",
+        "mcp.example.com",
+        "rsa:2048",
+        "-sha256",
+        "36500",
+    );
+    with_intermediate(d, "k8s");
+    let crt = std::fs::read(d.join("certs/k8s.pem")).unwrap();
+    let key = std::fs::read(d.join("certs/k8s.key")).unwrap();
+    let manifest = format!(
+        "apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: mcp
+  namespace: mcp
+spec:
+  ingressClassName: nginx
+  tls:
+    - hosts: [mcp.example.com]
+      secretName: mcp-tls
+  rules:
+    - host: mcp.example.com
+      http:
+        paths:
+          - path: /mcp
+            pathType: Prefix
+            backend:
+              service:
+                name: mcp
+                port:
+                  number: 80
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: mcp-tls, namespace: mcp}}
+type: kubernetes.io/tls
+data:
+  tls.crt: {}
+  tls.key: {}
+",
+        b64(&crt),
+        b64(&key)
+    );
+    std::fs::create_dir_all(d.join("k8s")).unwrap();
+    std::fs::write(d.join("k8s/ingress.yaml"), manifest).unwrap();
+    std::fs::write(
+        d.join("tlsproof.toml"),
+        "[kubernetes]\ningress_nginx_version = \"1.11.2\"\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_kubernetes_tls_secret_gives_the_certificate_facts() {
+    if !have_openssl() {
+        eprintln!("skipped: no openssl command on this machine");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    kubernetes_fixture(d);
+    let root = d.join("pki/root.pem");
+    let scan = scan_with(d, |o| {
+        o.at = Some(AT.into());
+        o.ca_files = vec![root.clone()];
+    });
+    let facts = scan
+        .model
+        .certificates
+        .iter()
+        .find(|c| c.path == "secret:mcp/mcp-tls")
+        .unwrap_or_else(|| panic!("{}", compact(&scan.report)));
+    assert_eq!(facts.file, "k8s/ingress.yaml");
+    assert_eq!(facts.sans, vec!["mcp.example.com".to_string()]);
+    assert_eq!(facts.chain_len, 2);
+    assert_eq!(facts.chain.status, "valid");
+    let read_at = facts.read_at.as_ref().unwrap();
+    assert_eq!(
+        (read_at.file.as_str(), read_at.line),
+        ("k8s/ingress.yaml", 28)
+    );
+    // Cited at the secretName line, then at the Secret's tls.crt.
+    let r = result(&scan.report, "NET03-CERT", "ingress:mcp/mcp");
+    assert_status(r, Status::Pass);
+    assert!(
+        r.message
+            .contains("secret:mcp/mcp-tls (tls.crt at k8s/ingress.yaml:28)"),
+        "{}",
+        r.message
+    );
+    let locs: Vec<String> = r
+        .locations
+        .iter()
+        .map(|l| format!("{}:{}", l.file, l.line))
+        .collect();
+    assert_eq!(locs, vec!["k8s/ingress.yaml:10", "k8s/ingress.yaml:28"]);
+}
+
+/// The base64 lines of a PEM file's body (the key material itself).
+fn body_lines(pem: &str) -> Vec<String> {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn an_evidence_bundle_holds_nothing_of_any_private_key() {
+    if !have_openssl() {
+        eprintln!("skipped: no openssl command on this machine");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    chain_fixture(d);
+    kubernetes_fixture(d);
+    // A combined file (certificate + key) named by nginx too.
+    let combined = std::fs::read_to_string(d.join("certs/good.pem")).unwrap()
+        + &std::fs::read_to_string(d.join("certs/good.key")).unwrap();
+    std::fs::write(d.join("certs/combined.pem"), combined).unwrap();
+    let conf = std::fs::read_to_string(d.join("nginx.conf")).unwrap();
+    let conf = conf.replacen(
+        "http {\n",
+        "http {\n  server {\n    listen 443 ssl;\n    server_name combined.example.com;\n    ssl_certificate certs/combined.pem;\n    ssl_certificate_key certs/combined.pem;\n  }\n",
+        1,
+    );
+    std::fs::write(d.join("nginx.conf"), conf).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let bundle = out.path().join("bundle");
+    let run = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(["evidence", &d.display().to_string(), "--out"])
+        .arg(&bundle)
+        .args(["--at", AT, "--ca-file"])
+        .arg(d.join("pki/root.pem"))
+        .env("SOURCE_DATE_EPOCH", "1790000000")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    // Every private key of the fixture: the nginx key files, the CA keys, the Secret's tls.key.
+    let mut needles = vec!["PRIVATE KEY".to_string()];
+    let mut keys = 0;
+    for folder in ["certs", "pki"] {
+        for entry in std::fs::read_dir(d.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "key") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                needles.extend(body_lines(&text));
+                keys += 1;
+            }
+        }
+    }
+    assert!(keys >= 10, "{keys} keys");
+    let secret_key = b64(&std::fs::read(d.join("certs/k8s.key")).unwrap());
+    needles.extend(
+        secret_key
+            .as_bytes()
+            .chunks(64)
+            .map(|c| String::from_utf8_lossy(c).into_owned()),
+    );
+
+    let mut files = 0;
+    for entry in std::fs::read_dir(&bundle).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        files += 1;
+        for needle in &needles {
+            assert!(
+                !text.contains(needle.as_str()),
+                "{} contains key material {needle:?}",
+                path.display()
+            );
+        }
+    }
+    assert!(files >= 4, "{files} bundle files");
+    // The bundle did judge the certificates (so the check is not vacuous).
+    let results = std::fs::read_to_string(bundle.join("results.json")).unwrap();
+    assert!(results.contains("combined.example.com"), "{results}");
+    assert!(results.contains("secret:mcp/mcp-tls"), "{results}");
+}
