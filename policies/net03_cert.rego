@@ -361,6 +361,7 @@ fallback_text := {
 
 managed_text := {
 	"acme": "a certificate obtained automatically from an ACME CA",
+	"cert-manager": "a Secret that cert-manager issues at run time (cert-manager.io issuer annotation)",
 	"caddy-internal-ca": "a certificate from Caddy's internal CA (a private CA that clients must be configured to trust)",
 	"traefik-default-cert": "Traefik's self-signed TRAEFIK DEFAULT CERT",
 	"ingress-nginx-fake-cert": "ingress-nginx's self-signed fake certificate",

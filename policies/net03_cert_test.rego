@@ -345,3 +345,13 @@ test_small_key_fails_despite_a_valid_chain if {
 	r.status == "FAIL"
 	contains(r.message, "RSA key of 1024 bits")
 }
+
+test_cert_manager_secret_without_its_manifest_is_manual_issued_at_run_time if {
+	c := {"path": "secret:mcp/mcp-tls", "span": f.span("ingress.yaml", 10), "managed": "cert-manager"}
+	ep := object.union(f.tls_endpoint, {"component": "kubernetes", "tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	f.statuses(rs) == {"MANUAL"}
+	some r in rs
+	contains(r.message, "cert-manager")
+	contains(r.justification, "issued at run time")
+}

@@ -206,11 +206,9 @@ pub fn enrich(
     let mut out = Vec::new();
     for ep in &model.endpoints {
         for c in &ep.tls.certificates {
-            if c.managed.is_some()
-                || c.path.is_empty()
-                || c.path.contains('$')
-                || c.path.contains('{')
-            {
+            // A cert-manager Secret is read when its manifest is in the scan (a cluster dump).
+            let run_time = c.managed.as_deref().is_some_and(|m| m != "cert-manager");
+            if run_time || c.path.is_empty() || c.path.contains('$') || c.path.contains('{') {
                 continue;
             }
             let key = (
