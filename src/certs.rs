@@ -85,10 +85,13 @@ impl TrustStore {
     pub fn load(cfg: &TrustConfig) -> Result<TrustStore, TrustError> {
         let mut store = TrustStore::default();
         for pin in &cfg.pins {
-            let ok = pin
-                .strip_prefix("sha256/")
-                .and_then(base64_decode)
-                .is_some_and(|b| b.len() == 32);
+            // The exact form the model writes (padded), so that a pin can match.
+            let ok = pin.len() == 51
+                && pin.ends_with('=')
+                && pin
+                    .strip_prefix("sha256/")
+                    .and_then(base64_decode)
+                    .is_some_and(|b| b.len() == 32);
             if !ok {
                 return Err(TrustError::Pin { pin: pin.clone() });
             }
