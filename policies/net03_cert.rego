@@ -1,21 +1,32 @@
 # A valid certificate chain to a trusted CA (or an explicitly trusted, pinned certificate).
 #
 # Certificate validity (chain, names, dates, key strength) is a property of the certificate
-# files, not of the server configuration. When a named file lies inside the scanned tree, its
-# facts are in `input.certificates` (src/certs.rs) and are judged at `input.evaluated_at`; the
-# chain to a trusted CA is not validated yet, so a certificate without a defect stays MANUAL with
-# its facts as evidence. Other certificates are MANUAL naming the files that would decide them.
+# files, not of the server configuration. When a named file lies inside the scanned tree (or a
+# Kubernetes TLS Secret's tls.crt is in the scanned manifests), its facts are in
+# `input.certificates` (src/certs.rs): the leaf's dates, key, signature and names, and `chain`,
+# the leaf validated with rustls-webpki against the trust store recorded in `input.trust` (the
+# system CA bundle, --ca-file / [trust] ca_files, [trust] pins) at `input.evaluated_at`.
 #
+# PASS: every certificate chains to a trusted CA with no defect (the message names issuer,
+#       expiry and trust source); a self-signed or private-CA certificate explicitly trusted by a
+#       CA file or pin the user gave passes too, saying so (the control allows explicit trust).
+#       One expiring within 30 days says so (and a CERTIFICATE_EXPIRING warning finding).
 # FAIL: the endpoint serves content without TLS, enables TLS with no certificate configured, or
-#       (Traefik) falls back to the self-signed TRAEFIK DEFAULT CERT; or a certificate file read
-#       is expired or not yet valid, has an RSA key under 2048 bits, a SHA-1/MD5 signature, is
-#       self-signed, or names none of the endpoint's server names.
-# MANUAL: certificates are configured; their validity is decided by the files or a live probe;
-#         with facts and no defect, the chain to a trusted CA (a certificate expiring within 30
-#         days says so in the message).
+#       falls back to a product's self-signed certificate (Traefik default cert, ingress-nginx
+#       fake cert); or a certificate read is expired or not yet valid, has an RSA key under 2048
+#       bits, a SHA-1/MD5 signature, is self-signed and not explicitly trusted, has an unknown
+#       issuer, a bad signature, or names none of the endpoint's server names.
+# MANUAL: certificates outside the scanned tree or issued at run time (ACME, internal CA): the
+#         message says what would decide them (scan the file, pass it, or probe the endpoint);
+#         a sound certificate whose chain could not be judged (no trust store at all).
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
+#
+# Passing example: nginx `ssl_certificate certs/site.pem;` with leaf + intermediate, issued by a
+# CA in the system store, valid at the evaluation time, SAN = the server_name.
+# Failing example: `ssl_certificate certs/self.pem;` self-signed and neither pinned nor passed as
+# --ca-file.
 package tlsproof.requirements.net03_cert
 
 import data.tlsproof.lib
@@ -122,10 +133,10 @@ day := 86400
 # The defects of a certificate read from its file.
 defects(ep, f) := union({
 	{sprintf("expired on %s (evaluated at %s)", [f.not_after, input.evaluated_at]) |
-		input.evaluated_at_unix > f.not_after_unix
+		leaf_expired(f)
 	},
 	{sprintf("not valid before %s (evaluated at %s)", [f.not_before, input.evaluated_at]) |
-		input.evaluated_at_unix < f.not_before_unix
+		leaf_not_yet_valid(f)
 	},
 	{sprintf("an RSA key of %d bits (at least 2048 required)", [f.key.bits]) |
 		f.key.alg == "RSA"
@@ -135,12 +146,67 @@ defects(ep, f) := union({
 		some weak in ["sha1", "md5", "md2"]
 		contains(lower(f.signature_alg), weak)
 	},
-	{sprintf("self-signed, not explicitly trusted (subject %s)", [f.subject]) | f.self_signed},
-	{sprintf("names %s, none of the server names %s", [sans_text(f), concat(", ", sort_set(names(ep)))]) |
-		count(names(ep)) > 0
-		not name_covered(ep, f)
+	{sprintf("self-signed, not explicitly trusted (subject %s): pass it with --ca-file or pin its key in [trust] pins to trust it", [f.subject]) |
+		f.self_signed
+		not explicitly_trusted(f)
 	},
+	{sprintf("names %s, none of the server names %s", [sans_text(f), concat(", ", sort_set(names(ep)))]) |
+		wrong_name(ep, f)
+	},
+	chain_defects(f),
 })
+
+leaf_expired(f) if input.evaluated_at_unix > f.not_after_unix
+
+leaf_not_yet_valid(f) if input.evaluated_at_unix < f.not_before_unix
+
+chain_of(f) := f.chain if is_object(object.get(f, "chain", null))
+
+explicitly_trusted(f) if {
+	chain_of(f).explicit == true
+	is_string(chain_of(f).trusted_by)
+}
+
+# Some trust source holds an anchor: an unknown issuer is then a verdict, not a missing store.
+trust_available if {
+	some s in object.get(input, ["trust", "sources"], [])
+	s.anchors > 0
+}
+
+# What the chain validation found beyond the leaf's own facts.
+chain_defects(f) := {sprintf("unknown issuer (not in the trust store %s): issued by %s", [trust_text, f.issuer]) |
+	chain_of(f).status == "unknown-issuer"
+	trust_available
+} | {sprintf("bad signature: %s", [chain_of(f).detail]) |
+	chain_of(f).status == "bad-signature"
+} | {sprintf("rejected by chain validation: %s", [chain_of(f).detail]) |
+	chain_of(f).status == "invalid"
+} | {sprintf("%s (chain validated at %s)", [chain_of(f).detail, chain_of(f).validated_at]) |
+	chain_of(f).status == "expired"
+	not leaf_expired(f)
+} | {sprintf("%s (chain validated at %s)", [chain_of(f).detail, chain_of(f).validated_at]) |
+	chain_of(f).status == "not-yet-valid"
+	not leaf_not_yet_valid(f)
+}
+
+trust_text := concat(", ", [s.label | some s in input.trust.sources; s.anchors > 0])
+
+# With a chain validation: the validator's name check, for the endpoint's concrete names.
+wrong_name(ep, f) if {
+	chain := chain_of(f)
+	checked := {n | some n in names(ep); n in chain.names_checked}
+	count(checked) > 0
+	every n in checked {
+		not n in chain.names_valid
+	}
+}
+
+# Without one (facts from another producer): the SANs compared with the server names.
+wrong_name(ep, f) if {
+	not chain_of(f)
+	count(names(ep)) > 0
+	not name_covered(ep, f)
+}
 
 sans_text(f) := concat(", ", f.sans) if count(f.sans) > 0
 
@@ -193,8 +259,8 @@ results contains r if {
 	count(ds) > 0
 	r := lib.result(
 		requirement, ep, "FAIL", "medium",
-		sprintf("certificate %s (%s): %s", [f.file, lib.at(c.span), concat("; ", sort_set(ds))]),
-		[c.span],
+		sprintf("certificate %s (%s): %s", [cert_name(f), lib.at(c.span), concat("; ", sort_set(ds))]),
+		cert_spans(c, f),
 		[lib.ev_at("certificate", c.span, facts_value(f))],
 	)
 }
@@ -205,31 +271,83 @@ expiry_text(f) := sprintf("; expires on %s, within 30 days", [f.not_after]) if {
 	f.not_after_unix - input.evaluated_at_unix <= 30 * day
 } else := ""
 
-# Every certificate has facts and none has a defect: only the chain to a trusted CA is open.
-results contains r if {
-	some ep in lib.judged
+# The file a certificate was read from, or the Secret and its tls.crt line.
+cert_name(f) := sprintf("%s (tls.crt at %s)", [f.path, lib.at(f.read_at)]) if is_object(object.get(f, "read_at", null))
+
+else := f.file
+
+# The naming line, then (for a Kubernetes Secret) the tls.crt the certificate was read from.
+cert_spans(c, f) := [c.span, f.read_at] if is_object(object.get(f, "read_at", null))
+
+else := [c.span]
+
+sound(ep) if {
 	ep.tls.enabled
-	certs := ep.tls.certificates
-	count(certs) > 0
+	count(ep.tls.certificates) > 0
 	not any_fallback(ep)
 	not any_defective(ep)
-	every c in certs {
+	every c in ep.tls.certificates {
 		facts_of(c)
 	}
-	r := lib.justified(
-		requirement, ep, "MANUAL", "medium",
-		sprintf("chain to a trusted CA not validated yet (issue: trust store): %s", [concat(", ", [sprintf("%s (%s, valid until %s, %s %d bits, %s%s)", [
-			facts_of(c).file, lib.at(c.span), facts_of(c).not_after, facts_of(c).key.alg,
-			facts_of(c).key.bits, facts_of(c).signature_alg, expiry_text(facts_of(c)),
-		]) | some c in certs])]),
-		[c.span | some c in certs],
+}
+
+trusted_text(ch) := sprintf("explicitly trusted by %s (a certificate the user trusts through a CA file or pin, which the control allows for a self-signed or private-CA certificate)", [ch.trusted_by]) if ch.explicit == true
+
+else := sprintf("chains to a trusted CA (%s)", [ch.trusted_by])
+
+valid_text(c) := sprintf("%s (%s): %s; issued by %s, valid until %s, %s %d bits, %s%s", [
+	cert_name(f), lib.at(c.span), trusted_text(f.chain), f.issuer, f.not_after, f.key.alg,
+	f.key.bits, f.signature_alg, expiry_text(f),
+]) if {
+	f := facts_of(c)
+}
+
+# Every certificate has facts, no defect, and a chain validated to a trust anchor.
+results contains r if {
+	some ep in lib.judged
+	sound(ep)
+	certs := ep.tls.certificates
+	every c in certs {
+		chain_of(facts_of(c)).status in {"valid", "wrong-name"}
+	}
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("certificate %s", [concat("; ", [valid_text(c) | some c in certs])]),
+		[s | some c in certs; some s in cert_spans(c, facts_of(c))],
 		array.concat(
 			[lib.ev_at("certificate", c.span, facts_value(facts_of(c))) | some c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
 		),
-		"the certificate's dates, key, signature algorithm and names were read from its file and have no defect; whether it chains to a CA the clients trust is not validated yet: decide by checking the chain against the clients' trust store, or by a live probe of the endpoint",
 	)
 }
+
+# Every certificate has facts and no defect, but some chain could not be judged: no chain
+# validation in the input, or no trust store at all.
+results contains r if {
+	some ep in lib.judged
+	sound(ep)
+	certs := ep.tls.certificates
+	some c0 in certs
+	not chain_of(facts_of(c0)).status in {"valid", "wrong-name"}
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("chain to a trusted CA not validated (%s): %s", [unjudged_text, concat(", ", [sprintf("%s (%s, valid until %s, %s %d bits, %s%s)", [
+			cert_name(facts_of(c)), lib.at(c.span), facts_of(c).not_after, facts_of(c).key.alg,
+			facts_of(c).key.bits, facts_of(c).signature_alg, expiry_text(facts_of(c)),
+		]) | some c in certs])]),
+		[s | some c in certs; some s in cert_spans(c, facts_of(c))],
+		array.concat(
+			[lib.ev_at("certificate", c.span, facts_value(facts_of(c))) | some c in certs],
+			[lib.ev("client certificate verification", ep.tls.client_auth)],
+		),
+		"the certificate's dates, key, signature algorithm and names were read from its file and have no defect; whether it chains to a CA the clients trust was not decided: decide by passing the issuing CA with --ca-file (or [trust] ca_files / pins in tlsproof.toml) on a machine with a system CA bundle, or by a live probe of the endpoint (tlsproof probe)",
+	)
+}
+
+unjudged_text := "no trust store: no system CA bundle was found and no --ca-file, [trust] ca_files or pins were given" if {
+	not trust_available
+	is_object(object.get(input, "trust", null))
+} else := "no chain validation in the input"
 
 any_fallback(ep) if {
 	some c in ep.tls.certificates
@@ -243,6 +361,7 @@ fallback_text := {
 
 managed_text := {
 	"acme": "a certificate obtained automatically from an ACME CA",
+	"cert-manager": "a Secret that cert-manager issues at run time (cert-manager.io issuer annotation)",
 	"caddy-internal-ca": "a certificate from Caddy's internal CA (a private CA that clients must be configured to trust)",
 	"traefik-default-cert": "Traefik's self-signed TRAEFIK DEFAULT CERT",
 	"ingress-nginx-fake-cert": "ingress-nginx's self-signed fake certificate",
@@ -259,8 +378,8 @@ cert_text(c) := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
 decide_text(certs) := "the certificate is chosen by the ingress-nginx controller: decide by scanning the controller Deployment (its --default-ssl-certificate flag) with the Secret it names, or by a live probe" if {
 	some c in certs
 	object.get(c, "managed", null) == "ingress-nginx-default-cert"
-} else := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint, or for an internal CA by the clients' explicit trust of that CA" if {
+} else := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint (tlsproof probe), or for an internal CA by the clients' explicit trust of that CA" if {
 	every c in certs {
 		object.get(c, "managed", null) != null
 	}
-} else := "the chain, names, validity dates and key strength are properties of the certificate files; decide by including the named certificate files in the scan, or by a live probe of the endpoint"
+} else := "the chain, names, validity dates and key strength are properties of the certificate files, and the file named here is outside the scanned tree (or not in the scanned manifests, for a Secret): decide by scanning a folder that holds it (e.g. a copy of the deployed certificate beside the configuration, or the Secret's manifest), or by a live probe of the endpoint (tlsproof probe)"

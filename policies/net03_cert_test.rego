@@ -112,10 +112,10 @@ cert_result(facts) := r if {
 	some r in rs
 }
 
-test_sound_certificate_is_manual_for_the_chain_only_with_facts_as_evidence if {
+test_sound_certificate_without_chain_validation_is_manual_with_facts_as_evidence if {
 	r := cert_result(good_facts)
 	r.status == "MANUAL"
-	contains(r.message, "chain to a trusted CA not validated yet (issue: trust store)")
+	contains(r.message, "chain to a trusted CA not validated (no chain validation in the input)")
 	not contains(r.message, "within 30 days")
 	r.locations[0].line == 4
 	r.evidence[0].value.spki_sha256 == "sha256/AAAA"
@@ -214,4 +214,144 @@ test_several_defects_are_one_result if {
 	r.status == "FAIL"
 	contains(r.message, "RSA key of 1024 bits")
 	contains(r.message, "self-signed")
+}
+
+# Chain validation as src/certs.rs records it (rustls-webpki at the evaluation time).
+system_trust := {"trust": {"pins": [], "sources": [{
+	"kind": "system", "path": "/etc/ssl/certs/ca-certificates.crt",
+	"label": "system:/etc/ssl/certs/ca-certificates.crt", "sha256": "00", "anchors": 140,
+}]}}
+
+private_trust := {"trust": {"pins": [], "sources": [{
+	"kind": "ca-file", "path": "pki/ca.pem", "label": "ca-file:pki/ca.pem", "sha256": "00", "anchors": 1,
+}]}}
+
+chain(status, trusted_by, explicit, detail) := {
+	"status": status, "trusted_by": trusted_by, "explicit": explicit, "detail": detail,
+	"validated_at": "2026-06-01T00:00:00Z",
+	"names_checked": ["mcp.example.com"],
+	"names_valid": [n | status != "wrong-name"; n := "mcp.example.com"],
+}
+
+valid_system := chain("valid", "system:/etc/ssl/certs/ca-certificates.crt", false, "chains through 1 intermediate(s)")
+
+with_chain(facts, ch) := object.union(facts, {"chain": ch})
+
+chain_result(facts, trust) := r if {
+	rs := cert.results with input as object.union(input_with(facts), trust)
+	count(rs) == 1
+	some r in rs
+}
+
+test_valid_chain_passes_naming_issuer_expiry_and_trust_source if {
+	r := chain_result(with_chain(good_facts, valid_system), system_trust)
+	r.status == "PASS"
+	contains(r.message, "chains to a trusted CA (system:/etc/ssl/certs/ca-certificates.crt)")
+	contains(r.message, "issued by CN=Example CA")
+	contains(r.message, "valid until 2026-12-31T00:00:00Z")
+	r.locations[0].line == 4
+}
+
+test_private_ca_passes_as_explicitly_trusted if {
+	r := chain_result(with_chain(good_facts, chain("valid", "ca-file:pki/ca.pem", true, "")), private_trust)
+	r.status == "PASS"
+	contains(r.message, "explicitly trusted by ca-file:pki/ca.pem")
+}
+
+test_pinned_self_signed_passes_as_explicitly_trusted if {
+	self := object.union(good_facts, {"self_signed": true, "issuer": "CN=mcp.example.com"})
+	r := chain_result(with_chain(self, chain("valid", "pin:sha256/AAAA", true, "")), system_trust)
+	r.status == "PASS"
+	contains(r.message, "explicitly trusted by pin:sha256/AAAA")
+}
+
+test_self_signed_not_trusted_fails if {
+	self := object.union(good_facts, {"self_signed": true, "issuer": "CN=mcp.example.com"})
+	r := chain_result(with_chain(self, chain("self-signed", null, false, "self-signed")), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "self-signed, not explicitly trusted")
+}
+
+test_unknown_issuer_fails_naming_the_store if {
+	r := chain_result(with_chain(good_facts, chain("unknown-issuer", null, false, "")), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "unknown issuer (not in the trust store system:/etc/ssl/certs/ca-certificates.crt): issued by CN=Example CA")
+}
+
+test_unknown_issuer_without_any_trust_store_is_manual if {
+	r := chain_result(with_chain(good_facts, chain("unknown-issuer", null, false, "")), {"trust": {"pins": [], "sources": []}})
+	r.status == "MANUAL"
+	contains(r.message, "no trust store")
+	contains(r.justification, "--ca-file")
+}
+
+test_wrong_name_from_the_validator_fails if {
+	r := chain_result(with_chain(good_facts, chain("wrong-name", "system:/etc/ssl/certs/ca-certificates.crt", false, "")), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "none of the server names mcp.example.com")
+}
+
+test_no_concrete_name_is_not_judged_on_names if {
+	ep := object.union(f.tls_endpoint, {"server_names": ["_"]})
+	ch := object.union(valid_system, {"names_checked": [], "names_valid": []})
+	rs := cert.results with input as object.union(object.union(object.union(f.input_of([ep]), at_june), system_trust), {"certificates": [with_chain(good_facts, ch)]})
+	f.statuses(rs) == {"PASS"}
+}
+
+test_bad_signature_fails if {
+	r := chain_result(with_chain(good_facts, chain("bad-signature", null, false, "a signature of the chain does not verify")), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "bad signature: a signature of the chain does not verify")
+}
+
+test_invalid_chain_fails_with_the_validator_reason if {
+	r := chain_result(with_chain(good_facts, chain("invalid", null, false, "not an X.509 v3 certificate")), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "rejected by chain validation: not an X.509 v3 certificate")
+}
+
+test_expired_intermediate_fails if {
+	ch := chain("expired", null, false, "a certificate of its chain expired on 2026-03-01T00:00:00Z")
+	r := chain_result(with_chain(good_facts, ch), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "a certificate of its chain expired on 2026-03-01T00:00:00Z")
+}
+
+test_expired_leaf_is_one_reason if {
+	expired := object.union(good_facts, {"not_after": "2026-02-01T00:00:00Z", "not_after_unix": 1769904000})
+	r := chain_result(with_chain(expired, chain("expired", null, false, "expired on 2026-02-01T00:00:00Z")), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "expired on 2026-02-01T00:00:00Z (evaluated at")
+	not contains(r.message, "chain validated at")
+}
+
+test_valid_chain_expiring_within_30_days_passes_and_says_so if {
+	soon := object.union(good_facts, {"not_after": "2026-06-20T00:00:00Z", "not_after_unix": 1781913600})
+	r := chain_result(with_chain(soon, valid_system), system_trust)
+	r.status == "PASS"
+	contains(r.message, "expires on 2026-06-20T00:00:00Z, within 30 days")
+}
+
+test_secret_certificate_cites_the_tls_crt_line_too if {
+	secret := object.union(good_facts, {"read_at": f.span("secret.yaml", 9)})
+	r := chain_result(with_chain(secret, valid_system), system_trust)
+	r.status == "PASS"
+	r.locations[1] == {"file": "secret.yaml", "line": 9, "column": 5}
+}
+
+test_small_key_fails_despite_a_valid_chain if {
+	weak := object.union(good_facts, {"key": {"alg": "RSA", "bits": 1024}})
+	r := chain_result(with_chain(weak, valid_system), system_trust)
+	r.status == "FAIL"
+	contains(r.message, "RSA key of 1024 bits")
+}
+
+test_cert_manager_secret_without_its_manifest_is_manual_issued_at_run_time if {
+	c := {"path": "secret:mcp/mcp-tls", "span": f.span("ingress.yaml", 10), "managed": "cert-manager"}
+	ep := object.union(f.tls_endpoint, {"component": "kubernetes", "tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	f.statuses(rs) == {"MANUAL"}
+	some r in rs
+	contains(r.message, "cert-manager")
+	contains(r.justification, "issued at run time")
 }

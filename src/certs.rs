@@ -1,19 +1,26 @@
-//! Enrich stage — certificate facts for the model's `certificates` list.
+//! Enrich stage — certificate facts and chain validation for the model's `certificates` list.
 //!
-//! For every certificate file an endpoint names, when the file lies inside the scanned tree, the
-//! leaf certificate (and the length of the chain after it) is read with x509-parser: subject,
-//! issuer, SANs, validity, key algorithm and size, signature algorithm, SPKI pin. Private keys are
-//! never read: a PEM block other than `CERTIFICATE` is skipped unparsed. Files outside the scan,
-//! run-time-issued (`managed`) certificates and Kubernetes `secret:` references get no facts, so
-//! the policy stays MANUAL for them. A file that does not parse is a finding, never a panic.
+//! For every certificate an endpoint names — a file inside the scanned tree, or the `tls.crt` of
+//! a Kubernetes TLS Secret in the scanned manifests — the leaf is read with x509-parser (subject,
+//! issuer, SANs, validity, key, signature algorithm, SPKI pin, self-signature) and validated with
+//! rustls-webpki against the trust store ([`TrustStore`]: the system CA bundle, `--ca-file` /
+//! `[trust] ca_files`, `[trust] pins`) at the evaluation time, with the file's other certificates
+//! as intermediates and the endpoint's concrete server names. Private keys are never read: a PEM
+//! block other than `CERTIFICATE` is skipped unparsed, and of a Secret only `tls.crt` is taken.
+//! Files outside the scan and run-time-issued (`managed`) certificates get no facts, so the
+//! policy stays MANUAL for them. A certificate that does not parse is a finding, never a panic.
 //!
 //! Relative paths resolve against the directory of the file holding the naming line. nginx
 //! resolves them against its prefix (the main nginx.conf's directory): for a certificate named in
 //! an included file elsewhere the two differ, and this stage then finds no file (no facts).
 
 use crate::diag::{Finding, FindingKind};
-use crate::model::{CertificateFacts, KeyFacts, Model};
-use crate::source::SourceMap;
+use crate::ingest::TlsSecret;
+use crate::model::{
+    CertificateFacts, ChainFacts, KeyFacts, Model, ModelSpan, TrustInfo, TrustSource,
+};
+use crate::source::{SourceMap, Span};
+use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -23,8 +30,143 @@ use x509_parser::prelude::*;
 /// Largest certificate file read.
 const MAX_BYTES: u64 = 1 << 20;
 
-/// Fills `model.certificates` from the files the endpoints name. `roots` are the scanned paths.
-pub fn enrich(map: &SourceMap, roots: &[PathBuf], model: &mut Model) -> Vec<Finding> {
+/// Largest CA bundle read.
+const MAX_BUNDLE_BYTES: u64 = 16 << 20;
+
+/// A certificate expiring this close to the evaluation time is a warning finding.
+const EXPIRING_SECS: i64 = 30 * 86_400;
+
+/// The system CA bundles looked for, first existing wins (Debian/Ubuntu/Alpine, RHEL/Fedora,
+/// macOS/BSD).
+pub const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+/// What the user asked chains to be validated against.
+#[derive(Debug, Clone, Default)]
+pub struct TrustConfig {
+    /// Use the first existing of [`SYSTEM_BUNDLES`].
+    pub system: bool,
+    /// CA files: the path to read and the path as the user wrote it (recorded as the label).
+    pub ca_files: Vec<(PathBuf, String)>,
+    /// `sha256/<base64>` SPKI pins.
+    pub pins: Vec<String>,
+}
+
+/// A trust store problem stops the scan (exit 2): a verdict against a store other than the one
+/// the user named would be wrong evidence.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    #[error("CA file {path}: cannot read it: {reason} (given by --ca-file or [trust] ca_files)")]
+    CaFile { path: String, reason: String },
+    #[error("CA file {path}: no usable CA certificate in it (expected PEM `CERTIFICATE` blocks or one DER certificate)")]
+    NoAnchor { path: String },
+    #[error("[trust] pins: {pin:?} is not an SPKI pin: expected sha256/ followed by the base64 of the SHA-256 of the SubjectPublicKeyInfo (44 characters, e.g. as `openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64` prints it)")]
+    Pin { pin: String },
+}
+
+/// The trust anchors chains are validated against, with the source of each.
+#[derive(Debug, Default)]
+pub struct TrustStore {
+    anchors: Vec<TrustAnchor<'static>>,
+    /// `anchors[i]` came from `info.sources[source_of[i]]`.
+    source_of: Vec<usize>,
+    /// The DER of every anchor certificate, for a leaf that is itself in a CA file.
+    ders: Vec<Vec<u8>>,
+    pins: BTreeSet<String>,
+    info: TrustInfo,
+}
+
+impl TrustStore {
+    /// Reads the system bundle (when wanted and present) and every CA file (which must exist
+    /// and hold a certificate), and checks the pins' form.
+    pub fn load(cfg: &TrustConfig) -> Result<TrustStore, TrustError> {
+        let mut store = TrustStore::default();
+        for pin in &cfg.pins {
+            // The exact form the model writes (padded), so that a pin can match.
+            let ok = pin.len() == 51
+                && pin.ends_with('=')
+                && pin
+                    .strip_prefix("sha256/")
+                    .and_then(base64_decode)
+                    .is_some_and(|b| b.len() == 32);
+            if !ok {
+                return Err(TrustError::Pin { pin: pin.clone() });
+            }
+            store.pins.insert(pin.clone());
+        }
+        store.info.pins = store.pins.iter().cloned().collect();
+        if cfg.system {
+            if let Some(path) = SYSTEM_BUNDLES.iter().find(|p| Path::new(p).is_file()) {
+                // An unreadable system bundle is no trust source at all; MANUAL results say so.
+                if let Ok(bytes) = read_bounded(Path::new(path), MAX_BUNDLE_BYTES) {
+                    store.add("system", path, &format!("system:{path}"), &bytes);
+                }
+            }
+        }
+        for (disk, given) in &cfg.ca_files {
+            let bytes =
+                read_bounded(disk, MAX_BUNDLE_BYTES).map_err(|reason| TrustError::CaFile {
+                    path: given.clone(),
+                    reason,
+                })?;
+            if store.add("ca-file", given, &format!("ca-file:{given}"), &bytes) == 0 {
+                return Err(TrustError::NoAnchor {
+                    path: given.clone(),
+                });
+            }
+        }
+        Ok(store)
+    }
+
+    /// The sources, for the model.
+    pub fn info(&self) -> &TrustInfo {
+        &self.info
+    }
+
+    /// Adds the certificates of one file as anchors; returns how many.
+    fn add(&mut self, kind: &str, path: &str, label: &str, bytes: &[u8]) -> u32 {
+        let index = self.info.sources.len();
+        let mut n = 0u32;
+        for der in certificate_ders(bytes) {
+            let cert = CertificateDer::from(der.as_slice());
+            if let Ok(anchor) = webpki::anchor_from_trusted_cert(&cert) {
+                self.anchors.push(anchor.to_owned());
+                self.source_of.push(index);
+                self.ders.push(der.clone());
+                n += 1;
+            }
+        }
+        self.info.sources.push(TrustSource {
+            kind: kind.into(),
+            path: path.into(),
+            label: label.into(),
+            sha256: crate::source::hex(&Sha256::digest(bytes)),
+            anchors: n,
+        });
+        n
+    }
+
+    fn label(&self, source: usize) -> (String, bool) {
+        match self.info.sources.get(source) {
+            Some(s) => (s.label.clone(), s.kind != "system"),
+            None => (String::new(), false),
+        }
+    }
+}
+
+/// Fills `model.certificates` from the certificates the endpoints name. `roots` are the scanned
+/// paths, `secrets` the TLS Secrets of the scanned manifests. Chains are validated at
+/// `model.evaluated_at_unix`, else at the scan's own time.
+pub fn enrich(
+    map: &SourceMap,
+    roots: &[PathBuf],
+    trust: &TrustStore,
+    secrets: &[TlsSecret],
+    model: &mut Model,
+) -> Vec<Finding> {
     let roots: Vec<PathBuf> = roots
         .iter()
         .filter_map(|r| {
@@ -36,18 +178,40 @@ pub fn enrich(map: &SourceMap, roots: &[PathBuf], model: &mut Model) -> Vec<Find
             }
         })
         .collect();
+    let time = model.evaluated_at_unix.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    });
+    // The concrete names of every endpoint naming a certificate at a line (an http-level
+    // ssl_certificate is named once for many servers).
+    type Key = (String, String, u32, u32);
+    let mut names_of: BTreeMap<Key, BTreeSet<String>> = BTreeMap::new();
+    for ep in &model.endpoints {
+        for c in &ep.tls.certificates {
+            let key = (
+                c.path.clone(),
+                c.span.file.clone(),
+                c.span.line,
+                c.span.column,
+            );
+            names_of
+                .entry(key)
+                .or_default()
+                .extend(ep.server_names.iter().filter_map(|n| concrete_name(n)));
+        }
+    }
+    let secrets: BTreeMap<&str, &TlsSecret> = secrets.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut findings = Vec::new();
-    let mut parsed: BTreeMap<PathBuf, Option<Parsed>> = BTreeMap::new();
+    let mut parsed: BTreeMap<String, Option<Parsed>> = BTreeMap::new();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for ep in &model.endpoints {
         for c in &ep.tls.certificates {
-            if c.managed.is_some()
-                || c.path.is_empty()
-                || c.path.starts_with("secret:")
-                || c.path.contains('$')
-                || c.path.contains('{')
-            {
+            // A cert-manager Secret is read when its manifest is in the scan (a cluster dump).
+            let run_time = c.managed.as_deref().is_some_and(|m| m != "cert-manager");
+            if run_time || c.path.is_empty() || c.path.contains('$') || c.path.contains('{') {
                 continue;
             }
             let key = (
@@ -56,48 +220,95 @@ pub fn enrich(map: &SourceMap, roots: &[PathBuf], model: &mut Model) -> Vec<Find
                 c.span.line,
                 c.span.column,
             );
-            if !seen.insert(key) {
+            if !seen.insert(key.clone()) {
                 continue;
             }
-            let Some(file) = resolve(map, &c.span.file, &c.path, &roots) else {
-                continue;
-            };
-            let display = display_of(&file, &roots);
-            let facts = parsed.entry(file.clone()).or_insert_with(|| {
-                match read_bounded(&file).and_then(|bytes| parse(&bytes)) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        findings.push(Finding::new(
-                            FindingKind::ParseError,
-                            format!(
-                                "{display}: certificate named at {}:{} not read: {e}",
-                                c.span.file, c.span.line
-                            ),
-                            None,
-                        ));
-                        None
-                    }
+            // Where the certificate is read: a file in the scan, or a Secret's tls.crt.
+            let (cache_key, display, read_at, bytes) =
+                if let Some(id) = c.path.strip_prefix("secret:") {
+                    let Some(secret) = secrets.get(id) else {
+                        continue;
+                    };
+                    let bytes = if secret.base64 {
+                        base64_decode(&secret.value)
+                            .ok_or_else(|| "tls.crt is not valid base64".to_string())
+                    } else {
+                        Ok(secret.value.clone().into_bytes())
+                    };
+                    (
+                        c.path.clone(),
+                        secret.span.file.clone(),
+                        Some(secret.span.clone()),
+                        bytes,
+                    )
+                } else {
+                    let Some(file) = resolve(map, &c.span.file, &c.path, &roots) else {
+                        continue;
+                    };
+                    let display = display_of(&file, &roots);
+                    let bytes = read_bounded(&file, MAX_BYTES);
+                    (file.display().to_string(), display, None, bytes)
+                };
+            let facts =
+                parsed
+                    .entry(cache_key)
+                    .or_insert_with(|| match bytes.and_then(|b| parse(&b)) {
+                        Ok(p) => Some(p),
+                        Err(e) => {
+                            let what = match &read_at {
+                                Some(at) => {
+                                    format!("{} ({}:{}, tls.crt)", c.path, at.file, at.line)
+                                }
+                                None => display.clone(),
+                            };
+                            findings.push(Finding::new(
+                                FindingKind::ParseError,
+                                format!(
+                                    "{what}: certificate named at {}:{} not read: {e}",
+                                    c.span.file, c.span.line
+                                ),
+                                span_of(map, &c.span),
+                            ));
+                            None
+                        }
+                    });
+            let Some(p) = facts else { continue };
+            let names = names_of.get(&key).cloned().unwrap_or_default();
+            let chain = validate(trust, p, &names, time);
+            if let Some(at) = model.evaluated_at_unix {
+                if p.not_after >= at && p.not_after - at <= EXPIRING_SECS {
+                    findings.push(Finding::new(
+                        FindingKind::CertificateExpiring,
+                        format!(
+                            "certificate {display} named at {}:{} expires on {}, within 30 days of the evaluation time {}: renew it",
+                            c.span.file,
+                            c.span.line,
+                            rfc3339(p.not_after),
+                            rfc3339(at)
+                        ),
+                        span_of(map, &c.span),
+                    ));
                 }
-            });
-            if let Some(p) = facts {
-                out.push(CertificateFacts {
-                    path: c.path.clone(),
-                    file: display,
-                    subject: p.subject.clone(),
-                    issuer: p.issuer.clone(),
-                    sans: p.sans.clone(),
-                    not_before: rfc3339(p.not_before),
-                    not_after: rfc3339(p.not_after),
-                    not_before_unix: p.not_before,
-                    not_after_unix: p.not_after,
-                    self_signed: p.subject == p.issuer,
-                    key: p.key.clone(),
-                    signature_alg: p.signature_alg.clone(),
-                    spki_sha256: p.spki_sha256.clone(),
-                    chain_len: p.chain_len,
-                    span: c.span.clone(),
-                });
             }
+            out.push(CertificateFacts {
+                path: c.path.clone(),
+                file: display,
+                subject: p.subject.clone(),
+                issuer: p.issuer.clone(),
+                sans: p.sans.clone(),
+                not_before: rfc3339(p.not_before),
+                not_after: rfc3339(p.not_after),
+                not_before_unix: p.not_before,
+                not_after_unix: p.not_after,
+                self_signed: p.self_signed,
+                key: p.key.clone(),
+                signature_alg: p.signature_alg.clone(),
+                spki_sha256: p.spki_sha256.clone(),
+                chain_len: u32::try_from(p.ders.len()).unwrap_or(u32::MAX),
+                chain,
+                span: c.span.clone(),
+                read_at,
+            });
         }
     }
     out.sort_by(|a, b| {
@@ -109,7 +320,278 @@ pub fn enrich(map: &SourceMap, roots: &[PathBuf], model: &mut Model) -> Vec<Find
         ))
     });
     model.certificates = out;
+    model.trust = Some(trust.info().clone());
     findings
+}
+
+/// A server name the certificate can be checked against: not a catch-all, wildcard, regex,
+/// variable or anything that is not a DNS name or IP address. Lowercase, without a final dot.
+fn concrete_name(n: &str) -> Option<String> {
+    let n = n.trim().trim_end_matches('.').to_ascii_lowercase();
+    if n.is_empty()
+        || n == "_"
+        || n.starts_with('~')
+        || n.starts_with('.')
+        || n.contains(['*', '$', '{', '}', '/', ' '])
+    {
+        return None;
+    }
+    ServerName::try_from(n.as_str()).ok()?;
+    Some(n)
+}
+
+/// The byte span of a model location (its line and column in a registered file).
+fn span_of(map: &SourceMap, at: &ModelSpan) -> Option<Span> {
+    let (id, f) = map.files().find(|(_, f)| f.display == at.file)?;
+    let line_start: usize = f
+        .text
+        .split_inclusive('\n')
+        .take((at.line as usize).saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let col: usize = f
+        .text
+        .get(line_start..)
+        .unwrap_or("")
+        .chars()
+        .take((at.column as usize).saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    let start = line_start + col;
+    Some(Span::new(id, start, start))
+}
+
+/// Validates a leaf (with the intermediates of its file) against the trust store.
+fn validate(trust: &TrustStore, p: &Parsed, names: &BTreeSet<String>, time: i64) -> ChainFacts {
+    let mut chain = ChainFacts {
+        status: String::new(),
+        trusted_by: None,
+        explicit: false,
+        detail: String::new(),
+        validated_at: rfc3339(time),
+        names_checked: names.iter().cloned().collect(),
+        names_valid: Vec::new(),
+    };
+    let Some(leaf_der) = p.ders.first() else {
+        chain.status = "invalid".into();
+        chain.detail = "no certificate".into();
+        return chain;
+    };
+    let leaf_cert = CertificateDer::from(leaf_der.as_slice());
+    let ee = match webpki::EndEntityCert::try_from(&leaf_cert) {
+        Ok(ee) => ee,
+        Err(e) => {
+            chain.status = "invalid".into();
+            chain.detail = format!("not accepted as a server certificate: {}", error_text(&e));
+            return chain;
+        }
+    };
+    chain.names_valid = names
+        .iter()
+        .filter(|n| {
+            ServerName::try_from(n.as_str())
+                .is_ok_and(|sn| ee.verify_is_valid_for_subject_name(&sn).is_ok())
+        })
+        .cloned()
+        .collect();
+    let name_problem = if names.is_empty() {
+        None
+    } else if chain.names_valid.is_empty() {
+        Some(format!(
+            "valid for none of the server names {}",
+            chain.names_checked.join(", ")
+        ))
+    } else {
+        None
+    };
+    let no_names = if names.is_empty() {
+        "; no concrete server name, so the name was not checked"
+    } else {
+        ""
+    };
+
+    // Trusted as it is: the leaf's key is pinned, or the leaf itself is in a CA file.
+    let direct = if trust.pins.contains(&p.spki_sha256) {
+        Some((format!("pin:{}", p.spki_sha256), true))
+    } else {
+        trust
+            .ders
+            .iter()
+            .position(|d| d == leaf_der)
+            .and_then(|i| trust.source_of.get(i))
+            .map(|&s| trust.label(s))
+    };
+    if let Some((label, explicit)) = direct {
+        let (status, detail) = if time > p.not_after {
+            ("expired", format!("expired on {}", rfc3339(p.not_after)))
+        } else if time < p.not_before {
+            (
+                "not-yet-valid",
+                format!("not valid before {}", rfc3339(p.not_before)),
+            )
+        } else if let Some(problem) = &name_problem {
+            ("wrong-name", problem.clone())
+        } else {
+            (
+                "valid",
+                format!("the certificate itself is trusted ({label}){no_names}"),
+            )
+        };
+        chain.status = status.into();
+        chain.detail = detail;
+        if status == "valid" || status == "wrong-name" {
+            chain.trusted_by = Some(label);
+            chain.explicit = explicit;
+        }
+        return chain;
+    }
+
+    // Chain certificates of the file whose keys are pinned are anchors too.
+    let mut extra: Vec<(TrustAnchor<'static>, String)> = Vec::new();
+    for (der, pin) in p.ders.iter().zip(&p.pins).skip(1) {
+        if trust.pins.contains(pin) {
+            if let Ok(a) = webpki::anchor_from_trusted_cert(&CertificateDer::from(der.as_slice())) {
+                extra.push((a.to_owned(), format!("pin:{pin}")));
+            }
+        }
+    }
+    let anchors: Vec<TrustAnchor<'static>> = if extra.is_empty() {
+        Vec::new()
+    } else {
+        trust
+            .anchors
+            .iter()
+            .cloned()
+            .chain(extra.iter().map(|(a, _)| a.clone()))
+            .collect()
+    };
+    let anchors: &[TrustAnchor<'static>] = if extra.is_empty() {
+        &trust.anchors
+    } else {
+        &anchors
+    };
+    let intermediates: Vec<CertificateDer<'_>> = p
+        .ders
+        .iter()
+        .skip(1)
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
+    let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(time).unwrap_or(0),
+    ));
+    let verified = ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        anchors,
+        &intermediates,
+        at,
+        webpki::KeyUsage::server_auth(),
+        None,
+        None,
+    );
+    match verified {
+        Ok(path) => {
+            let used = path.anchor();
+            let i = anchors.iter().position(|a| {
+                a.subject == used.subject
+                    && a.subject_public_key_info == used.subject_public_key_info
+            });
+            let (label, explicit) = match i {
+                Some(i) if i < trust.anchors.len() => trust
+                    .source_of
+                    .get(i)
+                    .map(|&s| trust.label(s))
+                    .unwrap_or_default(),
+                Some(i) => extra
+                    .get(i - trust.anchors.len())
+                    .map(|(_, l)| (l.clone(), true))
+                    .unwrap_or_default(),
+                None => (String::new(), false),
+            };
+            let links = path.intermediate_certificates().count();
+            chain.trusted_by = Some(label.clone());
+            chain.explicit = explicit;
+            match name_problem {
+                Some(problem) => {
+                    chain.status = "wrong-name".into();
+                    chain.detail = problem;
+                }
+                None => {
+                    chain.status = "valid".into();
+                    chain.detail = format!(
+                        "chains through {links} intermediate(s) to a trust anchor of {label}{no_names}"
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            let (status, detail) = classify(&e, p);
+            chain.status = status.into();
+            chain.detail = detail;
+        }
+    }
+    chain
+}
+
+/// The chain status and words for a validation error.
+fn classify(e: &webpki::Error, p: &Parsed) -> (&'static str, String) {
+    use webpki::Error as E;
+    match e {
+        E::UnknownIssuer | E::CaUsedAsEndEntity if p.self_signed => (
+            "self-signed",
+            "self-signed (its signature verifies with its own key) and neither in a trust store nor pinned".into(),
+        ),
+        E::UnknownIssuer => (
+            "unknown-issuer",
+            format!("unknown issuer (not in the trust store): no chain from {} to a trust anchor", p.issuer),
+        ),
+        E::CaUsedAsEndEntity => (
+            "invalid",
+            "a CA certificate (basicConstraints CA:TRUE) is used as the server certificate".into(),
+        ),
+        E::CertExpired { not_after, .. } => {
+            let when = rfc3339(i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX));
+            if p.not_after < i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX) {
+                ("expired", format!("a certificate of its chain expired on {when}"))
+            } else {
+                ("expired", format!("expired on {when}"))
+            }
+        }
+        E::CertNotValidYet { not_before, .. } => (
+            "not-yet-valid",
+            format!(
+                "not valid before {}",
+                rfc3339(i64::try_from(not_before.as_secs()).unwrap_or(i64::MAX))
+            ),
+        ),
+        E::CertNotValidForName(_) => ("wrong-name", "not valid for the server name".into()),
+        E::InvalidSignatureForPublicKey => (
+            "bad-signature",
+            "a signature of the chain does not verify with its issuer's key".into(),
+        ),
+        other => ("invalid", error_text(other)),
+    }
+}
+
+/// A validator error in words.
+fn error_text(e: &webpki::Error) -> String {
+    use webpki::Error as E;
+    match e {
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            "a signature algorithm the validator does not accept (SHA-1, MD5, or an RSA key under 2048 bits)".into()
+        }
+        E::UnsupportedCertVersion => "not an X.509 v3 certificate".into(),
+        E::BadDer | E::BadDerTime => "malformed DER encoding".into(),
+        E::RequiredEkuNotFoundContext(_) => {
+            "its extended key usage does not allow TLS server authentication".into()
+        }
+        E::MalformedExtensions => "malformed extensions".into(),
+        E::UnsupportedCriticalExtension => "an unsupported critical extension".into(),
+        E::PathLenConstraintViolated => "a CA's path length constraint is violated".into(),
+        E::NameConstraintViolation => "a CA's name constraints are violated".into(),
+        E::EndEntityUsedAsCa => "a server certificate is used as a CA in the chain".into(),
+        other => format!("rejected by the chain validator: {other:?}"),
+    }
 }
 
 /// The canonical path of a certificate file, when it exists inside a scanned root.
@@ -141,14 +623,14 @@ fn display_of(file: &Path, roots: &[PathBuf]) -> String {
         .unwrap_or_else(|| file.display().to_string())
 }
 
-fn read_bounded(file: &Path) -> Result<Vec<u8>, String> {
+fn read_bounded(file: &Path, max: u64) -> Result<Vec<u8>, String> {
     let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
-    f.take(MAX_BYTES + 1)
+    f.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(format!("larger than {MAX_BYTES} bytes"));
+    if bytes.len() as u64 > max {
+        return Err(format!("larger than {max} bytes"));
     }
     Ok(bytes)
 }
@@ -163,7 +645,7 @@ fn rfc3339(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
-/// Facts of a file's leaf certificate.
+/// Facts of a file's leaf certificate, and the DER of every certificate in the file.
 #[derive(Debug, Clone)]
 struct Parsed {
     subject: String,
@@ -174,7 +656,28 @@ struct Parsed {
     key: KeyFacts,
     signature_alg: String,
     spki_sha256: String,
-    chain_len: u32,
+    self_signed: bool,
+    /// Leaf first.
+    ders: Vec<Vec<u8>>,
+    /// The SPKI pin of each of `ders`.
+    pins: Vec<String>,
+}
+
+/// The DER of each certificate of a PEM bundle or a single DER certificate. Blocks other than
+/// certificates (private keys) are skipped unread; a broken PEM block ends the list.
+fn certificate_ders(bytes: &[u8]) -> Vec<Vec<u8>> {
+    if bytes.first() == Some(&0x30) {
+        return vec![bytes.to_vec()];
+    }
+    let mut ders = Vec::new();
+    for pem in Pem::iter_from_buffer(bytes) {
+        let Ok(pem) = pem else { break };
+        // Only certificates: a key block in a combined file is skipped unread.
+        if pem.label == "CERTIFICATE" || pem.label == "TRUSTED CERTIFICATE" {
+            ders.push(pem.contents);
+        }
+    }
+    ders
 }
 
 /// Parses a PEM bundle (leaf first) or one DER certificate.
@@ -194,9 +697,16 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     let leaf = ders
         .first()
         .ok_or_else(|| "no CERTIFICATE block".to_string())?;
-    for (i, der) in ders.iter().enumerate().skip(1) {
-        parse_x509_certificate(der)
-            .map_err(|e| format!("certificate {} of the chain: {e}", i + 1))?;
+    let mut pins = Vec::with_capacity(ders.len());
+    for (i, der) in ders.iter().enumerate() {
+        let (_, c) = parse_x509_certificate(der).map_err(|e| {
+            if i == 0 {
+                e.to_string()
+            } else {
+                format!("certificate {} of the chain: {e}", i + 1)
+            }
+        })?;
+        pins.push(pin_of(c.public_key().raw));
     }
     let (_, cert) = parse_x509_certificate(leaf).map_err(|e| e.to_string())?;
     let mut sans = Vec::new();
@@ -234,18 +744,34 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             bits: 0,
         },
     };
-    let pin = Sha256::digest(spki.raw);
+    let subject = cert.subject().to_string();
+    let issuer = cert.issuer().to_string();
+    // Self-signed: issued by its own name and signed by its own key. A signature algorithm
+    // the verifier does not implement (MD5, DSA) leaves the name comparison to decide.
+    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw()
+        && match cert.verify_signature(None) {
+            Ok(()) => true,
+            Err(X509Error::SignatureUnsupportedAlgorithm) => true,
+            Err(_) => false,
+        };
     Ok(Parsed {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        subject,
+        issuer,
         sans,
         not_before: cert.validity().not_before.timestamp(),
         not_after: cert.validity().not_after.timestamp(),
         key,
         signature_alg: oid_name(&cert.signature_algorithm.algorithm),
-        spki_sha256: format!("sha256/{}", base64(&pin)),
-        chain_len: u32::try_from(ders.len()).unwrap_or(u32::MAX),
+        spki_sha256: pin_of(spki.raw),
+        self_signed,
+        ders: ders.clone(),
+        pins,
     })
+}
+
+/// `sha256/<base64>` of a SubjectPublicKeyInfo.
+fn pin_of(spki: &[u8]) -> String {
+    format!("sha256/{}", base64(&Sha256::digest(spki)))
 }
 
 fn oid_name(oid: &x509_parser::der_parser::oid::Oid) -> String {
@@ -276,6 +802,50 @@ fn base64(bytes: &[u8]) -> String {
     s
 }
 
+/// Decodes standard base64, ignoring whitespace (as Kubernetes manifests and PEM wrap it).
+/// None for anything else.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut n = 0u32;
+    let mut padding = 0;
+    for b in text.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                padding += 1;
+                continue;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        if padding > 0 {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        n += 1;
+        if n == 4 {
+            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
+            acc = 0;
+            n = 0;
+        }
+    }
+    match n {
+        0 => {}
+        2 => out.push((acc >> 4) as u8),
+        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
+        _ => return None,
+    }
+    if padding > 2 {
+        return None;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,7 +860,66 @@ mod tests {
     }
 
     #[test]
+    fn base64_decodes_what_it_encodes() {
+        for input in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foobar",
+            &[0xff, 0x00, 0x80],
+        ] {
+            assert_eq!(base64_decode(&base64(input)).as_deref(), Some(input));
+        }
+        assert_eq!(
+            base64_decode("Zm9v\nYmFy\n").as_deref(),
+            Some(&b"foobar"[..])
+        );
+        assert_eq!(base64_decode("Zm9v!"), None);
+        assert_eq!(base64_decode("Z"), None);
+    }
+
+    #[test]
+    fn concrete_names_leave_out_patterns() {
+        assert_eq!(
+            concrete_name("MCP.example.com."),
+            Some("mcp.example.com".into())
+        );
+        assert_eq!(concrete_name("10.0.0.1"), Some("10.0.0.1".into()));
+        for n in [
+            "",
+            "_",
+            "*.example.com",
+            "~^www",
+            ".example.com",
+            "$host",
+            "www.example.*",
+        ] {
+            assert_eq!(concrete_name(n), None, "{n}");
+        }
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
+        assert!(certificate_ders(b"-----BEGIN CERTIFICATE-----\n!!!\n").is_empty());
+        let none = TrustStore::default();
+        let p = Parsed {
+            subject: String::new(),
+            issuer: String::new(),
+            sans: Vec::new(),
+            not_before: 0,
+            not_after: 0,
+            key: KeyFacts {
+                alg: String::new(),
+                bits: 0,
+            },
+            signature_alg: String::new(),
+            spki_sha256: String::new(),
+            self_signed: false,
+            ders: vec![vec![0x30, 0x03, 0x02, 0x01, 0x00]],
+            pins: vec![String::new()],
+        };
+        assert_eq!(validate(&none, &p, &BTreeSet::new(), 0).status, "invalid");
         assert!(parse(b"hello").is_err());
         assert!(parse(&[0x30, 0x82, 0xff]).is_err());
         assert!(parse(b"").is_err());

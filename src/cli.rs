@@ -60,6 +60,10 @@ struct ScanArgs {
     /// cover, comma-separated, or `all` (adds to tlsproof.toml [exceptions] non_waivable).
     #[arg(long, value_name = "REQUIREMENTS", value_delimiter = ',')]
     strict: Vec<String>,
+    /// Trust the CAs (or certificates) of this PEM file when validating certificate chains, in
+    /// addition to the system store and tlsproof.toml [trust] ca_files; repeatable.
+    #[arg(long = "ca-file", value_name = "FILE")]
+    ca_files: Vec<PathBuf>,
 }
 
 impl ScanArgs {
@@ -76,6 +80,7 @@ impl ScanArgs {
             exceptions_file: self.exceptions.clone(),
             non_waivable: self.strict.clone(),
             warn_days: None,
+            ca_files: self.ca_files.clone(),
         }
     }
 }

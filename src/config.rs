@@ -28,6 +28,8 @@ pub struct Config {
     pub kubernetes: KubernetesSection,
     #[serde(default)]
     pub exceptions: ExceptionsSection,
+    #[serde(default)]
+    pub trust: TrustSection,
 }
 
 /// How exception claims (`tlsproof-exceptions.yaml`) are judged.
@@ -42,6 +44,36 @@ pub struct ExceptionsSection {
     /// test-environment attestation) may cover, e.g. `["NET03-E2E"]`.
     #[serde(default)]
     pub non_waivable: Vec<String>,
+}
+
+/// What certificate chains are validated against.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustSection {
+    /// Use the operating system's CA bundle (default true).
+    #[serde(default = "yes")]
+    pub system: bool,
+    /// PEM files of trusted CAs (or explicitly trusted certificates), relative to the folder of
+    /// `tlsproof.toml`.
+    #[serde(default)]
+    pub ca_files: Vec<String>,
+    /// `sha256/<base64>` SPKI pins: a certificate with a pinned key is explicitly trusted.
+    #[serde(default)]
+    pub pins: Vec<String>,
+}
+
+impl Default for TrustSection {
+    fn default() -> Self {
+        TrustSection {
+            system: true,
+            ca_files: Vec::new(),
+            pins: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What Kubernetes manifests cannot say about the cluster they are applied to.
@@ -139,6 +171,18 @@ mod tests {
         let err = Config::parse("[nginx]\nversoin = \"1.2\"\n", "tlsproof.toml").unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("tlsproof.toml:2:1:"), "{text}");
+    }
+
+    #[test]
+    fn reads_trust() {
+        let c = Config::parse(
+            "[trust]\nsystem = false\nca_files = [\"pki/ca.pem\"]\npins = [\"sha256/AAAA\"]\n",
+            "t",
+        )
+        .unwrap();
+        assert!(!c.trust.system);
+        assert_eq!(c.trust.ca_files, vec!["pki/ca.pem".to_string()]);
+        assert!(Config::parse("", "t").unwrap().trust.system);
     }
 
     #[test]

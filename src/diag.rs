@@ -24,6 +24,8 @@ pub enum FindingKind {
     Indeterminate,
     /// Worth a human's attention, does not affect the verdict.
     Notice,
+    /// A certificate expires within 30 days of the evaluation time (a warning).
+    CertificateExpiring,
 }
 
 impl FindingKind {

@@ -270,7 +270,7 @@ pub struct CertificateFacts {
     pub not_after: String,
     pub not_before_unix: i64,
     pub not_after_unix: i64,
-    /// Issuer equals subject (the signature is not checked against the certificate's own key).
+    /// Issuer equals subject and the certificate's signature verifies with its own public key.
     pub self_signed: bool,
     pub key: KeyFacts,
     /// e.g. `sha256WithRSAEncryption`, `sha1WithRSAEncryption`, `ecdsa-with-SHA256`.
@@ -279,8 +279,60 @@ pub struct CertificateFacts {
     pub spki_sha256: String,
     /// Certificates in the file (leaf plus chain).
     pub chain_len: u32,
+    /// The leaf validated against the trust store (`Model.trust`) with the file's intermediates.
+    pub chain: ChainFacts,
     /// The line naming the certificate.
     pub span: ModelSpan,
+    /// Where the certificate was read when that is not a file of its own: the `tls.crt` key of
+    /// a Kubernetes TLS Secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<ModelSpan>,
+}
+
+/// The outcome of validating a certificate's chain (rustls-webpki) at the evaluation time.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainFacts {
+    /// `valid`, `unknown-issuer`, `expired`, `not-yet-valid`, `wrong-name`, `self-signed`,
+    /// `bad-signature` or `invalid`.
+    pub status: String,
+    /// The trust source of the anchor the chain ends at (`system:<path>`, `ca-file:<path>`,
+    /// `pin:sha256/<base64>`); None when the chain is not trusted.
+    pub trusted_by: Option<String>,
+    /// Trusted because of a CA file or pin the user gave, not the system store.
+    pub explicit: bool,
+    /// Why, in words (the validator's error, or what the chain ends at).
+    pub detail: String,
+    /// The time the chain was validated at (RFC 3339 UTC).
+    pub validated_at: String,
+    /// The concrete server names checked against the certificate (wildcards, regexes and
+    /// catch-alls left out), sorted.
+    pub names_checked: Vec<String>,
+    /// Those of `names_checked` the certificate is valid for.
+    pub names_valid: Vec<String>,
+}
+
+/// The trust store certificate chains were validated against, so that evidence can be
+/// reproduced: every source with the digest of its file, and the pins.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TrustInfo {
+    pub sources: Vec<TrustSource>,
+    /// `sha256/<base64>` SPKI pins from `tlsproof.toml [trust] pins`.
+    pub pins: Vec<String>,
+}
+
+/// One file of trust anchors.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustSource {
+    /// `system` (the operating system's CA bundle) or `ca-file` (`--ca-file`, `[trust] ca_files`).
+    pub kind: String,
+    /// The path as given (absolute for the system bundle).
+    pub path: String,
+    /// What a chain anchored here records as `trusted_by`.
+    pub label: String,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    /// Trust anchors read from it.
+    pub anchors: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -477,6 +529,10 @@ pub struct Model {
     /// `evaluated_at` as Unix seconds, so that policies compare numbers (no `time.*` builtin).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluated_at_unix: Option<i64>,
+    /// The trust store certificate chains were validated against; left out when no certificate
+    /// was read (so the model does not depend on the machine's CA bundle then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<TrustInfo>,
     pub exceptions: Vec<serde_json::Value>,
 }
 

@@ -257,7 +257,10 @@ pub fn finding_records(map: &SourceMap, findings: &[Finding]) -> Vec<FindingReco
                 .unwrap_or_else(|| format!("{:?}", f.kind)),
             severity: if f.kind.is_error() {
                 "error".into()
-            } else if f.kind == FindingKind::Indeterminate {
+            } else if matches!(
+                f.kind,
+                FindingKind::Indeterminate | FindingKind::CertificateExpiring
+            ) {
                 "warning".into()
             } else {
                 "info".into()

@@ -34,6 +34,8 @@ pub struct Options {
     pub non_waivable: Vec<String>,
     /// Days before a claim's expiry from which it is reported (overrides `[exceptions] warn_days`).
     pub warn_days: Option<u32>,
+    /// Extra trusted CA files (`--ca-file`), added to `tlsproof.toml [trust] ca_files`.
+    pub ca_files: Vec<PathBuf>,
 }
 
 /// A finished scan.
@@ -63,6 +65,8 @@ pub enum ScanError {
     Policy(#[from] policy::PolicyError),
     #[error(transparent)]
     Decode(#[from] results::DecodeError),
+    #[error(transparent)]
+    Trust(#[from] crate::certs::TrustError),
     #[error("{0}")]
     Usage(String),
     #[error("internal error: the {what} does not match its schema:\n  {}", errors.join("\n  "))]
@@ -131,6 +135,23 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         }
         None => None,
     };
+
+    // The trust store is read before anything is judged: a missing CA file is a setup error.
+    let trust = crate::certs::TrustStore::load(&crate::certs::TrustConfig {
+        system: config.trust.system,
+        ca_files: config
+            .trust
+            .ca_files
+            .iter()
+            .map(|f| (config_root.join(f), f.clone()))
+            .chain(
+                opts.ca_files
+                    .iter()
+                    .map(|f| (f.clone(), f.display().to_string())),
+            )
+            .collect(),
+        pins: config.trust.pins.clone(),
+    })?;
 
     let mut policies = PolicySet::builtin();
     if let Some(dir) = &opts.policies_dir {
@@ -233,13 +254,20 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
     });
 
-    findings.extend(crate::certs::enrich(&map, &opts.paths, &mut model));
+    findings.extend(crate::certs::enrich(
+        &map,
+        &opts.paths,
+        &trust,
+        &ingested.tls_secrets,
+        &mut model,
+    ));
     // The evaluation time is an input only when a certificate's dates are judged: without
     // certificate facts, two scans of the same files at different times give the same model
     // (evidence bundles differ only in `created_at`).
     if model.certificates.is_empty() && claims_file.is_none() {
         model.evaluated_at = None;
         model.evaluated_at_unix = None;
+        model.trust = None;
     }
 
     // Exception claims are checked against the model before the policies run, so that the

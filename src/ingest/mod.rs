@@ -72,6 +72,22 @@ pub struct Ingested {
     pub findings: Vec<Finding>,
     /// Every file read, with its kind and role (main, included, standalone).
     pub files: BTreeMap<FileId, (Kind, String)>,
+    /// The certificates of the Kubernetes TLS Secrets in the scanned manifests, for the
+    /// `secret:` certificate references (read by `certs::enrich`).
+    pub tls_secrets: Vec<TlsSecret>,
+}
+
+/// The `tls.crt` entry of a Kubernetes Secret of type `kubernetes.io/tls`, as written. Nothing
+/// of `tls.key` is ever looked at.
+#[derive(Debug, Clone)]
+pub struct TlsSecret {
+    /// `namespace/name`, as `secret:` references write it.
+    pub id: String,
+    /// The `tls.crt` key in the manifest.
+    pub span: crate::model::ModelSpan,
+    /// The value: base64 of the PEM (under `data`) or the PEM itself (under `stringData`).
+    pub value: String,
+    pub base64: bool,
 }
 
 /// Decides a file's kind from its name, then its content. `None` = not a file tlsproof reads.

@@ -675,13 +675,17 @@ fn nginx_endpoint(
 
     // Certificates: spec.tls[].secretName, else the controller's default certificate.
     let mut certificates = Vec::new();
+    // cert-manager's ingress-shim issues the named Secret at run time.
+    let cert_manager = ["cert-manager.io/cluster-issuer", "cert-manager.io/issuer"]
+        .iter()
+        .any(|a| ing.annotation(a).is_some());
     for t in tls_node.map(Node::items).unwrap_or(&[]) {
         match t.get("secretName") {
             Some(s) => certificates.push(Certificate {
                 path: format!("secret:{}/{}", ing.ns, s.scalar().unwrap_or_default()),
                 key: None,
                 span: ms(s.start),
-                managed: None,
+                managed: cert_manager.then(|| "cert-manager".to_string()),
             }),
             None => match &ctl.default_cert {
                 Some((c, fi, st)) => certificates.push(Certificate {

@@ -214,6 +214,39 @@ pub fn ingest(
     gateway::ingest(&cx, out);
     traefik_crd::ingest(&cx, out);
     workload::exposure(&cx, out);
+    tls_secrets(&cx, out);
+}
+
+/// Records the `tls.crt` of every TLS Secret (`stringData` over `data`, as the API server merges
+/// them). The entry is found by its key name; no other entry's value (`tls.key`) is read.
+fn tls_secrets(cx: &Cx, out: &mut Ingested) {
+    for o in cx.of_kind("Secret") {
+        if o.node.get("type").and_then(Node::scalar).as_deref() != Some("kubernetes.io/tls") {
+            continue;
+        }
+        let crt = |section: &str| {
+            o.node.get(section).and_then(|d| {
+                d.entries()
+                    .find(|(k, _)| k.scalar().as_deref() == Some("tls.crt"))
+            })
+        };
+        let (entry, base64) = match crt("stringData") {
+            Some(e) => (e, false),
+            None => match crt("data") {
+                Some(e) => (e, true),
+                None => continue,
+            },
+        };
+        let Some(value) = entry.1.scalar() else {
+            continue;
+        };
+        out.tls_secrets.push(crate::ingest::TlsSecret {
+            id: o.id(),
+            span: cx.ms(o.file, entry.0.start),
+            value,
+            base64,
+        });
+    }
 }
 
 /// Indexes one document: an object, or the items of a `kind: List` (`*List`).
