@@ -270,11 +270,7 @@ const LIVE_CASES: &[&str] = &[
 /// The `caddy` binary, when installed, as a second oracle on [`LIVE_CASES`].
 #[test]
 fn live_caddy_adapt_agrees_on_tls_settings_the_corpus_lacks() {
-    let ok = std::process::Command::new("caddy")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
+    if !common::have_tool("caddy") {
         eprintln!("SKIPPED: no caddy binary on PATH");
         return;
     }

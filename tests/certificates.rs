@@ -28,11 +28,7 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 fn have_openssl() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+    have_tool("openssl")
 }
 
 /// A v3 leaf `certs/<name>.pem` (+ `.key`) for `san`, signed by `<ca>.pem`/`<ca>.key`.

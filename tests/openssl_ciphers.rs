@@ -2,6 +2,8 @@
 
 #![allow(clippy::print_stderr)]
 
+mod common;
+
 use std::process::Command;
 
 use tlsproof::ciphers::{by_name, expand};
@@ -96,11 +98,7 @@ const SPECS: &[&str] = &[
 ];
 
 fn openssl_available() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+    common::have_tool("openssl")
 }
 
 fn openssl(args: &[&str]) -> String {
