@@ -10,9 +10,9 @@
 //! Files outside the scan and run-time-issued (`managed`) certificates get no facts, so the
 //! policy stays MANUAL for them. A certificate that does not parse is a finding, never a panic.
 //!
-//! Relative paths resolve against the directory of the file holding the naming line. nginx
-//! resolves them against its prefix (the main nginx.conf's directory): for a certificate named in
-//! an included file elsewhere the two differ, and this stage then finds no file (no facts).
+//! Relative paths resolve as the product resolves them: nginx against its configuration prefix
+//! (the main nginx.conf's directory, also for a line in an included file); the others against
+//! the directory of the file holding the naming line (their working directory is not config).
 
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::TlsSecret;
@@ -224,31 +224,33 @@ pub fn enrich(
                 continue;
             }
             // Where the certificate is read: a file in the scan, or a Secret's tls.crt.
-            let (cache_key, display, read_at, bytes) =
-                if let Some(id) = c.path.strip_prefix("secret:") {
-                    let Some(secret) = secrets.get(id) else {
-                        continue;
-                    };
-                    let bytes = if secret.base64 {
-                        base64_decode(&secret.value)
-                            .ok_or_else(|| "tls.crt is not valid base64".to_string())
-                    } else {
-                        Ok(secret.value.clone().into_bytes())
-                    };
-                    (
-                        c.path.clone(),
-                        secret.span.file.clone(),
-                        Some(secret.span.clone()),
-                        bytes,
-                    )
-                } else {
-                    let Some(file) = resolve(map, &c.span.file, &c.path, &roots) else {
-                        continue;
-                    };
-                    let display = display_of(&file, &roots);
-                    let bytes = read_bounded(&file, MAX_BYTES);
-                    (file.display().to_string(), display, None, bytes)
+            let (cache_key, display, read_at, bytes) = if let Some(id) =
+                c.path.strip_prefix("secret:")
+            {
+                let Some(secret) = secrets.get(id) else {
+                    continue;
                 };
+                let bytes = if secret.base64 {
+                    base64_decode(&secret.value)
+                        .ok_or_else(|| "tls.crt is not valid base64".to_string())
+                } else {
+                    Ok(secret.value.clone().into_bytes())
+                };
+                (
+                    c.path.clone(),
+                    secret.span.file.clone(),
+                    Some(secret.span.clone()),
+                    bytes,
+                )
+            } else {
+                let Some(file) = resolve(map, base_file(&ep.component, &c.span), &c.path, &roots)
+                else {
+                    continue;
+                };
+                let display = display_of(&file, &roots);
+                let bytes = read_bounded(&file, MAX_BYTES);
+                (file.display().to_string(), display, None, bytes)
+            };
             let facts =
                 parsed
                     .entry(cache_key)
@@ -319,8 +321,12 @@ pub fn enrich(
             &b.path,
         ))
     });
+    // The trust store is evidence only when a chain was judged against it: without certificate
+    // facts the model does not depend on the machine's CA bundle.
+    if !out.is_empty() {
+        model.trust = Some(trust.info().clone());
+    }
     model.certificates = out;
-    model.trust = Some(trust.info().clone());
     findings
 }
 
@@ -591,6 +597,19 @@ fn error_text(e: &webpki::Error) -> String {
         E::NameConstraintViolation => "a CA's name constraints are violated".into(),
         E::EndEntityUsedAsCa => "a server certificate is used as a CA in the chain".into(),
         other => format!("rejected by the chain validator: {other:?}"),
+    }
+}
+
+/// The file whose directory a relative certificate path is resolved against. nginx resolves
+/// `ssl_certificate` against its configuration prefix — the directory of the main `nginx.conf`
+/// (`ngx_conf_full_name(…, conf_prefix = 1)`), which for a line in an included file is the
+/// first file of the include chain, not the included file. The other products resolve against
+/// their working directory, which configuration does not record: the naming file's directory
+/// is taken for it.
+fn base_file<'a>(component: &str, span: &'a ModelSpan) -> &'a str {
+    match span.via.first() {
+        Some(main) if component == "nginx" => &main.file,
+        _ => &span.file,
     }
 }
 

@@ -847,3 +847,52 @@ fn an_evidence_bundle_holds_nothing_of_any_private_key() {
     assert!(results.contains("combined.example.com"), "{results}");
     assert!(results.contains("secret:mcp/mcp-tls"), "{results}");
 }
+
+#[test]
+fn nginx_resolves_a_relative_certificate_in_an_included_file_against_its_prefix() {
+    if !have_openssl() {
+        eprintln!("skipped: no openssl command on this machine");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    pki(d);
+    leaf_by(
+        d,
+        "pki/intermediate",
+        "good",
+        "good.example.com",
+        "rsa:2048",
+        "-sha256",
+        "36500",
+    );
+    with_intermediate(d, "good");
+    std::fs::create_dir_all(d.join("conf.d/certs")).unwrap();
+    // A decoy beside the included file: nginx would not read it, nor may tlsproof.
+    std::fs::write(d.join("conf.d/certs/good.pem"), "not a certificate\n").unwrap();
+    std::fs::write(
+        d.join("nginx.conf"),
+        "events {}\nhttp {\n  include conf.d/*.conf;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("conf.d/good.conf"),
+        server("good", "good").replace("  server", "server"),
+    )
+    .unwrap();
+    let root = d.join("pki/root.pem");
+    let scan = scan_with(d, |o| {
+        o.at = Some(AT.into());
+        o.ca_files = vec![root.clone()];
+    });
+    let facts = &scan.model.certificates;
+    assert_eq!(facts.len(), 1, "{facts:?}");
+    assert_eq!(
+        facts[0].file, "certs/good.pem",
+        "read from the prefix, not conf.d/"
+    );
+    assert_eq!(facts[0].span.file, "conf.d/good.conf");
+    let cert = result(&scan.report, "NET03-CERT", "good.example.com");
+    assert_status(cert, Status::Pass);
+    assert!(scan.report.findings.iter().all(|f| f.kind != "PARSE_ERROR"));
+}
