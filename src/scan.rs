@@ -193,6 +193,14 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             .or(config.traefik.version.clone()),
         kubernetes: config.kubernetes.clone(),
     };
+    // A claims file given with --exceptions inside the scanned tree is not configuration.
+    if let Some(claims) = opts
+        .exceptions_file
+        .as_ref()
+        .and_then(|p| p.canonicalize().ok())
+    {
+        candidates.retain(|c| c.path.canonicalize().ok().as_ref() != Some(&claims));
+    }
     let ingested = ingest::ingest(&mut map, &candidates, &declared);
     findings.extend(ingested.findings);
     let claims_file = claims_file(opts, &config_root, &mut map, &mut findings)?;

@@ -550,3 +550,34 @@ fn a_stdio_claim_holds_for_a_stdio_server_and_is_rejected_for_one_that_listens()
     );
     assert_status(result(&report, "NET03-TLS", "http_server.py"), Status::Fail);
 }
+
+#[test]
+fn a_claims_file_inside_the_scanned_tree_is_read_as_claims_not_as_configuration() {
+    let dir = tree(&[
+        ("nginx.conf", &plain_nginx("127.0.0.1:8080")),
+        (
+            "mcp-server-exceptions.yaml",
+            &claims(&[claim("EXC-1", "localhost", "", "2026-11-01", "2027-04-01")]),
+        ),
+    ]);
+    let file = dir.path().join("mcp-server-exceptions.yaml");
+    let scan = scan_with(dir.path(), |o| {
+        o.at = Some(AT.into());
+        o.exceptions_file = Some(file.clone());
+    });
+    let kinds: Vec<(&str, &str)> = scan
+        .model
+        .sources
+        .iter()
+        .map(|s| (s.path.as_str(), s.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("mcp-server-exceptions.yaml", "exceptions"),
+            ("nginx.conf", "nginx")
+        ]
+    );
+    assert_eq!(scan.model.endpoints.len(), 1);
+    assert_eq!(record(&scan.report, "EXC-1").outcome, Outcome::Honored);
+}

@@ -41,7 +41,7 @@ pub fn render(report: &Report, map: &SourceMap, verbose: bool) -> String {
             );
             let detailed = verbose || matches!(r.status, Status::Fail | Status::Manual);
             if let Some(j) = &r.justification {
-                if detailed || r.status == Status::NotApplicable {
+                if detailed || matches!(r.status, Status::NotApplicable | Status::Excepted) {
                     let _ = writeln!(out, "{:>37}{}", "", j);
                 }
             }
