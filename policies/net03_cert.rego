@@ -340,7 +340,7 @@ results contains r if {
 			[lib.ev_at("certificate", c.span, facts_value(facts_of(c))) | some c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
 		),
-		"the certificate's dates, key, signature algorithm and names were read from its file and have no defect; whether it chains to a CA the clients trust was not decided: decide by passing the issuing CA with --ca-file (or [trust] ca_files / pins in tlsproof.toml) on a machine with a system CA bundle, or by a live probe of the endpoint (tlsproof probe)",
+		"the certificate's dates, key, signature algorithm and names were read from its file and have no defect; whether it chains to a CA the clients trust was not decided: decide by passing the issuing CA with --ca-file (or [trust] ca_files / pins in tlsproof.toml) on a machine with a system CA bundle, or by a live probe of the endpoint",
 	)
 }
 
@@ -378,8 +378,8 @@ cert_text(c) := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
 decide_text(certs) := "the certificate is chosen by the ingress-nginx controller: decide by scanning the controller Deployment (its --default-ssl-certificate flag) with the Secret it names, or by a live probe" if {
 	some c in certs
 	object.get(c, "managed", null) == "ingress-nginx-default-cert"
-} else := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint (tlsproof probe), or for an internal CA by the clients' explicit trust of that CA" if {
+} else := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint, or for an internal CA by the clients' explicit trust of that CA" if {
 	every c in certs {
 		object.get(c, "managed", null) != null
 	}
-} else := "the chain, names, validity dates and key strength are properties of the certificate files, and the file named here is outside the scanned tree (or not in the scanned manifests, for a Secret): decide by scanning a folder that holds it (e.g. a copy of the deployed certificate beside the configuration, or the Secret's manifest), or by a live probe of the endpoint (tlsproof probe)"
+} else := "the chain, names, validity dates and key strength are properties of the certificate files, and the file named here is outside the scanned tree (or not in the scanned manifests, for a Secret): decide by scanning a folder that holds it (e.g. a copy of the deployed certificate beside the configuration, or the Secret's manifest), or by a live probe of the endpoint"

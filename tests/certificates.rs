@@ -403,7 +403,7 @@ fn chains_are_validated_against_a_ca_file_at_the_evaluation_time() {
     );
     let why = outside.justification.as_deref().unwrap_or_default();
     assert!(
-        why.contains("outside the scanned tree") && why.contains("tlsproof probe"),
+        why.contains("outside the scanned tree") && why.contains("live probe of the endpoint"),
         "{why}"
     );
 

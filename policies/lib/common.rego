@@ -299,7 +299,7 @@ heuristic_subject(ep) := "read from generic app-config keys, not decided" if ep.
 else := "decided by a component the configuration does not identify"
 
 heuristic_why(ep) := sprintf(
-	"%s; tlsproof read %s by key name only (%s), so it cannot tell whether these keys are the MCP server's own listener and TLS settings or what the application does when one is absent: decide with the application's documentation for these keys, or a live probe of the endpoint (tlsproof probe)",
+	"%s; tlsproof read %s by key name only (%s), so it cannot tell whether these keys are the MCP server's own listener and TLS settings or what the application does when one is absent: decide with the application's documentation for these keys, or a live probe of the endpoint",
 	[ep.heuristic.reason, concat(", ", [k.key | some k in ep.heuristic.keys]), ep.heuristic.rule],
 ) if ep.component == "app"
 
