@@ -153,6 +153,10 @@ defects(ep, f) := union({
 	{sprintf("names %s, none of the server names %s", [sans_text(f), concat(", ", sort_set(names(ep)))]) |
 		wrong_name(ep, f)
 	},
+	{sprintf("names %s, not the server name(s) %s, which clients reaching those names reject", [sans_text(f), concat(", ", sort_set(uncovered_names(ep, f)))]) |
+		not wrong_name(ep, f)
+		count(uncovered_names(ep, f)) > 0
+	},
 	chain_defects(f),
 })
 
@@ -200,6 +204,21 @@ wrong_name(ep, f) if {
 		not n in chain.names_valid
 	}
 }
+
+# Server names the validator found the certificate not valid for, when it is valid for others
+# (`server_name mcp.example.com www.mcp.example.com` with a certificate for the first only).
+# Names that only local clients use (localhost, loopback addresses) are not required.
+uncovered_names(ep, f) := {n |
+	chain := chain_of(f)
+	some n in names(ep)
+	not local_name(n)
+	n in chain.names_checked
+	not n in chain.names_valid
+}
+
+local_name(n) if n in {"localhost", "localhost.localdomain", "::1"}
+
+local_name(n) if startswith(n, "127.")
 
 # Without one (facts from another producer): the SANs compared with the server names.
 wrong_name(ep, f) if {

@@ -355,3 +355,16 @@ test_cert_manager_secret_without_its_manifest_is_manual_issued_at_run_time if {
 	contains(r.message, "cert-manager")
 	contains(r.justification, "issued at run time")
 }
+
+test_a_server_name_the_certificate_does_not_cover_fails if {
+	ep := object.union(f.tls_endpoint, {"server_names": ["mcp.example.com", "www.mcp.example.com", "localhost"]})
+	ch := object.union(valid_system, {
+		"names_checked": ["localhost", "mcp.example.com", "www.mcp.example.com"],
+		"names_valid": ["mcp.example.com"],
+	})
+	rs := cert.results with input as object.union(object.union(object.union(f.input_of([ep]), at_june), system_trust), {"certificates": [with_chain(good_facts, ch)]})
+	some r in rs
+	r.status == "FAIL"
+	contains(r.message, "not the server name(s) www.mcp.example.com,")
+	not contains(r.message, "localhost,")
+}
