@@ -581,3 +581,32 @@ fn a_claims_file_inside_the_scanned_tree_is_read_as_claims_not_as_configuration(
     assert_eq!(scan.model.endpoints.len(), 1);
     assert_eq!(record(&scan.report, "EXC-1").outcome, Outcome::Honored);
 }
+
+#[test]
+fn an_air_gapped_claim_is_rejected_for_a_site_that_needs_a_public_acme_ca() {
+    let file = "exceptions:
+  - id: AG-1
+    kind: air-gapped
+    scope: { component: caddy }
+    justification: the lab network has no route to the internet
+    owner: lab
+    approver: ciso@example.com
+    created: 2026-11-01
+    expires: 2027-04-01
+";
+    let acme = "mcp.example.org {\n\treverse_proxy 127.0.0.1:9000\n}\n";
+    let dir = tree(&[("Caddyfile", acme), ("tlsproof-exceptions.yaml", file)]);
+    let report = scan_at(dir.path(), &[]);
+    let c = record(&report, "AG-1");
+    assert_eq!(c.outcome, Outcome::Rejected, "{c:?}");
+    assert!(
+        c.reasons[0].contains("public ACME CA") && c.reasons[0].contains("(Caddyfile:1)"),
+        "{:?}",
+        c.reasons
+    );
+
+    let internal = "mcp.example.org {\n\ttls internal\n\treverse_proxy 127.0.0.1:9000\n}\n";
+    std::fs::write(dir.path().join("Caddyfile"), internal).unwrap();
+    let report = scan_at(dir.path(), &[]);
+    assert_eq!(record(&report, "AG-1").outcome, Outcome::Attested);
+}

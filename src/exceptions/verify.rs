@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `localhost` | every listener binds loopback or a unix socket, and no endpoint in the scan forwards plaintext from a non-loopback listener to it | REJECTED, citing the listen or hop line |
 //! | `stdio` | the server's transport is stdio and it has no listener | REJECTED, citing the listener |
-//! | `air-gapped`, `test-environment` | cannot be proven from config | ATTESTED (a `test-environment` claim is REJECTED when the scan declares `production`) |
+//! | `air-gapped`, `test-environment` | cannot be proven from config: ATTESTED | REJECTED when config contradicts it: an air-gapped endpoint with a certificate from a public ACME CA, a test environment in a scan that declares `production` |
 //! | `compensating-control: mtls` | TLS with client certificates required and verified | REJECTED, citing the client-auth setting |
 //! | `compensating-control: lb-termination` | the endpoint serves TLS (the hop from the load balancer is encrypted) and every hop to a non-loopback upstream is TLS with verification | REJECTED, citing the plaintext listener or hop |
 //! | `compensating-control: vpn-tunnel / ssh-tunnel` | cannot be proven from config | ATTESTED |
@@ -511,24 +511,27 @@ fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> Subj
     };
     let (check, facts) = match (kind, claim.control, &s.what) {
         (ClaimKind::RiskAcceptance, _, _) => (Check::Accepted, Vec::new()),
+        (ClaimKind::AirGapped, _, What::Endpoint(ep)) => attested_unless(check_air_gapped(ep)),
         (ClaimKind::AirGapped, _, _)
         | (ClaimKind::CompensatingControl, Some(Control::VpnTunnel | Control::SshTunnel), _) => {
             (Check::Attested, Vec::new())
         }
         (ClaimKind::TestEnvironment, _, _) => {
-            if model.environment == "production" {
-                (
-                    Check::Contradicted,
-                    vec![ClaimFact {
-                        text: "the scan declares environment production (tlsproof.toml or --environment)".into(),
-                        contradicts: true,
-                        location: None,
-                        excerpt: None,
-                    }],
-                )
+            let production = model.environment == "production";
+            let text = if production {
+                "the scan declares environment production (tlsproof.toml or --environment)".into()
             } else {
-                (Check::Attested, Vec::new())
-            }
+                format!(
+                    "the scan declares environment {} (tlsproof.toml or --environment), which does not contradict it",
+                    model.environment
+                )
+            };
+            attested_unless(vec![ClaimFact {
+                text,
+                contradicts: production,
+                location: None,
+                excerpt: None,
+            }])
         }
         (ClaimKind::Localhost, _, What::Endpoint(ep)) => verdict(check_localhost(ep, model)),
         (ClaimKind::Localhost, _, What::Client(c)) => verdict(vec![fact(
@@ -561,6 +564,34 @@ fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> Subj
         check,
         facts,
     }
+}
+
+/// ATTESTED, unless a fact contradicts the claim.
+fn attested_unless(facts: Vec<ClaimFact>) -> (Check, Vec<ClaimFact>) {
+    let check = if facts.iter().any(|f| f.contradicts) {
+        Check::Contradicted
+    } else {
+        Check::Attested
+    };
+    (check, facts)
+}
+
+/// What contradicts an air-gapped network: a certificate obtained from a public ACME CA, which
+/// answers challenges over the internet (HTTP-01, TLS-ALPN-01) or publishes DNS records (DNS-01).
+fn check_air_gapped(ep: &Endpoint) -> Vec<ClaimFact> {
+    ep.tls
+        .certificates
+        .iter()
+        .filter(|c| c.managed.as_deref() == Some("acme"))
+        .map(|c| {
+            fact(
+                "obtains its certificate from a public ACME CA at run time, which needs the internet"
+                    .into(),
+                true,
+                &c.span,
+            )
+        })
+        .collect()
 }
 
 fn verdict(facts: Vec<ClaimFact>) -> (Check, Vec<ClaimFact>) {
