@@ -31,6 +31,24 @@ fn have_openssl() -> bool {
     have_tool("openssl")
 }
 
+/// A fresh directory for a fixture PKI; `None` (the test is skipped) where openssl does not run.
+fn pki_dir() -> Option<tempfile::TempDir> {
+    if !have_openssl() {
+        eprintln!("skipped: no openssl command on this machine");
+        return None;
+    }
+    Some(tempfile::tempdir().unwrap())
+}
+
+/// Scans `d` at [`AT`], trusting the fixture root CA `pki/root.pem` as `--ca-file`.
+fn scan_trusting_root(d: &Path) -> tlsproof::scan::Scan {
+    let root = d.join("pki/root.pem");
+    scan_with(d, |o| {
+        o.at = Some(AT.into());
+        o.ca_files = vec![root];
+    })
+}
+
 /// A v3 leaf `certs/<name>.pem` (+ `.key`) for `san`, signed by `<ca>.pem`/`<ca>.key`.
 fn leaf_by(dir: &Path, ca: &str, name: &str, san: &str, bits: &str, digest: &str, days: &str) {
     let key = format!("certs/{name}.key");
@@ -320,23 +338,15 @@ fn chain_of<'a>(scan: &'a tlsproof::scan::Scan, path: &str) -> &'a tlsproof::mod
 
 #[test]
 fn chains_are_validated_against_a_ca_file_at_the_evaluation_time() {
-    if !have_openssl() {
-        eprintln!("skipped: no openssl command on this machine");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = pki_dir() else { return };
     let d = dir.path();
     chain_fixture(d);
-    let root = d.join("pki/root.pem");
-    let scan = scan_with(d, |o| {
-        o.at = Some(AT.into());
-        o.ca_files = vec![root.clone()];
-    });
+    let scan = scan_trusting_root(d);
     assert_eq!(scan.model.evaluated_at.as_deref(), Some(AT));
 
     let good = result(&scan.report, "NET03-CERT", "good.example.com");
     assert_status(good, Status::Pass);
-    let label = format!("ca-file:{}", root.display());
+    let label = format!("ca-file:{}", d.join("pki/root.pem").display());
     assert!(
         good.message
             .contains(&format!("explicitly trusted by {label}")),
@@ -416,11 +426,7 @@ fn chains_are_validated_against_a_ca_file_at_the_evaluation_time() {
 
 #[test]
 fn tlsproof_toml_trusts_ca_files_and_pins() {
-    if !have_openssl() {
-        eprintln!("skipped: no openssl command on this machine");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = pki_dir() else { return };
     let d = dir.path();
     chain_fixture(d);
     // The self-signed leaf's pin, as the model records it.
@@ -500,11 +506,7 @@ fn a_missing_ca_file_or_a_malformed_pin_is_a_setup_error() {
 
 #[test]
 fn a_certificate_expiring_within_30_days_passes_with_a_warning() {
-    if !have_openssl() {
-        eprintln!("skipped: no openssl command on this machine");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = pki_dir() else { return };
     let d = dir.path();
     pki(d);
     let inter = "pki/intermediate";
@@ -562,11 +564,7 @@ fn a_certificate_expiring_within_30_days_passes_with_a_warning() {
 
 #[test]
 fn a_bundle_counts_its_chain() {
-    if !have_openssl() {
-        eprintln!("skipped: no openssl command on this machine");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = pki_dir() else { return };
     let d = dir.path();
     std::fs::create_dir_all(d.join("certs")).unwrap();
     openssl(
@@ -716,18 +714,10 @@ data:
 
 #[test]
 fn a_kubernetes_tls_secret_gives_the_certificate_facts() {
-    if !have_openssl() {
-        eprintln!("skipped: no openssl command on this machine");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = pki_dir() else { return };
     let d = dir.path();
     kubernetes_fixture(d);
-    let root = d.join("pki/root.pem");
-    let scan = scan_with(d, |o| {
-        o.at = Some(AT.into());
-        o.ca_files = vec![root.clone()];
-    });
+    let scan = scan_trusting_root(d);
     let facts = scan
         .model
         .certificates
@@ -770,11 +760,7 @@ fn body_lines(pem: &str) -> Vec<String> {
 
 #[test]
 fn an_evidence_bundle_holds_nothing_of_any_private_key() {
-    if !have_openssl() {
-        eprintln!("skipped: no openssl command on this machine");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = pki_dir() else { return };
     let d = dir.path();
     chain_fixture(d);
     kubernetes_fixture(d);
@@ -850,11 +836,7 @@ fn an_evidence_bundle_holds_nothing_of_any_private_key() {
 
 #[test]
 fn nginx_resolves_a_relative_certificate_in_an_included_file_against_its_prefix() {
-    if !have_openssl() {
-        eprintln!("skipped: no openssl command on this machine");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = pki_dir() else { return };
     let d = dir.path();
     pki(d);
     leaf_by(
@@ -880,11 +862,7 @@ fn nginx_resolves_a_relative_certificate_in_an_included_file_against_its_prefix(
         server("good", "good").replace("  server", "server"),
     )
     .unwrap();
-    let root = d.join("pki/root.pem");
-    let scan = scan_with(d, |o| {
-        o.at = Some(AT.into());
-        o.ca_files = vec![root.clone()];
-    });
+    let scan = scan_trusting_root(d);
     let facts = &scan.model.certificates;
     assert_eq!(facts.len(), 1, "{facts:?}");
     assert_eq!(
