@@ -19,7 +19,7 @@ use crate::ingest::TlsSecret;
 use crate::model::{
     CertificateFacts, ChainFacts, KeyFacts, Model, ModelSpan, TrustInfo, TrustSource,
 };
-use crate::source::{SourceMap, Span};
+use crate::source::SourceMap;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -247,7 +247,12 @@ pub fn enrich(
                 else {
                     continue;
                 };
-                let display = display_of(&file, &roots);
+                // `resolve` keeps only files inside a root.
+                let display = roots
+                    .iter()
+                    .find(|r| file.starts_with(r))
+                    .map(|r| crate::ingest::display_path(r, r, &file, ""))
+                    .unwrap_or_else(|| file.display().to_string());
                 let bytes = read_bounded(&file, MAX_BYTES);
                 (file.display().to_string(), display, None, bytes)
             };
@@ -269,7 +274,7 @@ pub fn enrich(
                                     "{what}: certificate named at {}:{} not read: {e}",
                                     c.span.file, c.span.line
                                 ),
-                                span_of(map, &c.span),
+                                map.span_at(&c.span.location()),
                             ));
                             None
                         }
@@ -288,7 +293,7 @@ pub fn enrich(
                             rfc3339(p.not_after),
                             rfc3339(at)
                         ),
-                        span_of(map, &c.span),
+                        map.span_at(&c.span.location()),
                     ));
                 }
             }
@@ -344,27 +349,6 @@ fn concrete_name(n: &str) -> Option<String> {
     }
     ServerName::try_from(n.as_str()).ok()?;
     Some(n)
-}
-
-/// The byte span of a model location (its line and column in a registered file).
-fn span_of(map: &SourceMap, at: &ModelSpan) -> Option<Span> {
-    let (id, f) = map.files().find(|(_, f)| f.display == at.file)?;
-    let line_start: usize = f
-        .text
-        .split_inclusive('\n')
-        .take((at.line as usize).saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let col: usize = f
-        .text
-        .get(line_start..)
-        .unwrap_or("")
-        .chars()
-        .take((at.column as usize).saturating_sub(1))
-        .map(char::len_utf8)
-        .sum();
-    let start = line_start + col;
-    Some(Span::new(id, start, start))
 }
 
 /// Validates a leaf (with the intermediates of its file) against the trust store.
@@ -619,7 +603,7 @@ fn resolve(map: &SourceMap, naming_file: &str, path: &str, roots: &[PathBuf]) ->
     let candidate = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        let (_, src) = map.files().find(|(_, f)| f.display == naming_file)?;
+        let (_, src) = map.by_display(naming_file)?;
         src.path.parent()?.join(p)
     };
     let canonical = candidate.canonicalize().ok()?;
@@ -627,19 +611,6 @@ fn resolve(map: &SourceMap, naming_file: &str, path: &str, roots: &[PathBuf]) ->
         return None;
     }
     Some(canonical)
-}
-
-fn display_of(file: &Path, roots: &[PathBuf]) -> String {
-    roots
-        .iter()
-        .find_map(|r| file.strip_prefix(r).ok())
-        .map(|rel| {
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-        .unwrap_or_else(|| file.display().to_string())
 }
 
 fn read_bounded(file: &Path, max: u64) -> Result<Vec<u8>, String> {

@@ -198,8 +198,7 @@ impl RawSpan {
 
 /// Finds the source line for a location by its display path.
 pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
-    map.files()
-        .find(|(_, f)| f.display == loc.file)
+    map.by_display(&loc.file)
         .map(|(_, f)| f.line_text(loc.line).trim().to_string())
         .filter(|s| !s.is_empty())
 }

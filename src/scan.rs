@@ -280,6 +280,16 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
 
     // Exception claims are checked against the model before the policies run, so that the
     // model the policies see (and the bundle keeps) holds every claim with its outcome.
+    // The requirement ids (which compiling the policies' metadata costs) are needed only to
+    // check claims and non-waivable lists.
+    let wants_ids = claims_file.is_some()
+        || !opts.non_waivable.is_empty()
+        || !config.exceptions.non_waivable.is_empty();
+    let known: Vec<String> = if wants_ids {
+        policies.requirements()?.into_iter().map(|r| r.id).collect()
+    } else {
+        Vec::new()
+    };
     let claim_policy = exceptions::Policy {
         max_days: config
             .exceptions
@@ -289,8 +299,8 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             .warn_days
             .or(config.exceptions.warn_days)
             .unwrap_or(exceptions::DEFAULT_WARN_DAYS),
-        non_waivable: non_waivable(opts, &config, &policies)?,
-        known_requirements: policies.requirements()?.into_iter().map(|r| r.id).collect(),
+        non_waivable: non_waivable(opts, &config, &known)?,
+        known_requirements: known,
     };
     let (claims, mut claim_records) = match claims_file {
         Some(id) => {
@@ -424,9 +434,8 @@ fn claims_file(
 fn non_waivable(
     opts: &Options,
     config: &Config,
-    policies: &PolicySet,
+    known: &[String],
 ) -> Result<Vec<String>, ScanError> {
-    let known: Vec<String> = policies.requirements()?.into_iter().map(|r| r.id).collect();
     let mut out = Vec::new();
     for r in config
         .exceptions

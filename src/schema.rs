@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 pub const TLS_MODEL: &str = include_str!("../schemas/tls-model.schema.json");
 pub const RESULTS: &str = include_str!("../schemas/results.schema.json");
 pub const MANIFEST: &str = include_str!("../schemas/manifest.schema.json");
+pub const EXCEPTIONS: &str = include_str!("../schemas/exceptions.schema.json");
 
 /// Which contract to check.
 #[derive(Debug, Clone, Copy)]
@@ -16,16 +17,20 @@ pub enum Contract {
     TlsModel,
     Results,
     Manifest,
+    /// The exception claims file (user input, not an output of the tool).
+    Exceptions,
 }
 
 fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String> {
     static MODEL: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static RES: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static MAN: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static EXC: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     let (cell, text) = match contract {
         Contract::TlsModel => (&MODEL, TLS_MODEL),
         Contract::Results => (&RES, RESULTS),
         Contract::Manifest => (&MAN, MANIFEST),
+        Contract::Exceptions => (&EXC, EXCEPTIONS),
     };
     cell.get_or_init(|| {
         let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -35,13 +40,22 @@ fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String
     .map_err(Clone::clone)
 }
 
+/// Every violation of `instance` as (JSON pointer into the instance, message); the error is a
+/// schema that does not compile.
+pub fn violations(contract: Contract, instance: &Value) -> Result<Vec<(String, String)>, String> {
+    let validator = compiled(contract)?;
+    Ok(validator
+        .iter_errors(instance)
+        .map(|e| (e.instance_path().to_string(), e.to_string()))
+        .collect())
+}
+
 /// Validates `instance`; the error lists every violation as `pointer: message`.
 pub fn validate(contract: Contract, instance: &Value) -> Result<(), Vec<String>> {
-    let validator =
-        compiled(contract).map_err(|e| vec![format!("schema does not compile: {e}")])?;
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{}: {}", e.instance_path(), e))
+    let errors: Vec<String> = violations(contract, instance)
+        .map_err(|e| vec![format!("schema does not compile: {e}")])?
+        .into_iter()
+        .map(|(pointer, message)| format!("{pointer}: {message}"))
         .collect();
     if errors.is_empty() {
         Ok(())

@@ -177,6 +177,25 @@ impl SourceMap {
             .map(|(i, f)| (FileId(i as u32), f))
     }
 
+    /// The registered file shown as `display`.
+    pub fn by_display(&self, display: &str) -> Option<(FileId, &SourceFile)> {
+        self.files().find(|(_, f)| f.display == display)
+    }
+
+    /// The inverse of [`SourceMap::location`]: the (empty) span at a location's line and
+    /// column, when the file is registered.
+    pub fn span_at(&self, loc: &Location) -> Option<Span> {
+        let (id, f) = self.by_display(&loc.file)?;
+        let line = (loc.line as usize).saturating_sub(1);
+        let line_start = *f.line_starts.get(line)?;
+        let column: usize = f.text[line_start..]
+            .chars()
+            .take((loc.column as usize).saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
+        Some(Span::new(id, line_start + column, line_start + column))
+    }
+
     /// Resolves a span to the location of its first byte.
     pub fn location(&self, span: Span) -> Location {
         match self.get(span.file) {
@@ -234,5 +253,13 @@ mod tests {
         assert_eq!(f.line_col(x), (2, 6));
         assert_eq!(f.line_text(2), "цвет x;");
         assert_eq!(map.location(Span::new(id, x, x + 1)).line, 2);
+        let back = map.span_at(&map.location(Span::new(id, x, x))).unwrap();
+        assert_eq!((back.file, back.start), (id, x));
+        let past = Location {
+            file: "a.conf".into(),
+            line: 9,
+            column: 1,
+        };
+        assert_eq!(map.span_at(&past), None);
     }
 }

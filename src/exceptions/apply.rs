@@ -122,10 +122,7 @@ fn justification(record: &ClaimRecord, was: Status) -> String {
         .subjects
         .iter()
         .flat_map(|s| s.facts.iter().filter(|f| !f.contradicts))
-        .map(|f| match &f.location {
-            Some(l) => format!("{} ({}:{})", f.text, l.file, l.line),
-            None => f.text.clone(),
-        })
+        .map(super::verify::ClaimFact::cited)
         .collect::<Vec<_>>();
     let basis = match record.outcome {
         Outcome::Attested => {

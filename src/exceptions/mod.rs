@@ -22,13 +22,9 @@ use crate::source::{FileId, Location, SourceMap};
 use crate::yaml::{self, Node, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// The claims file looked for at the scan root.
 pub const FILE_NAME: &str = "tlsproof-exceptions.yaml";
-
-/// The schema of the claims file (a user-facing contract).
-pub const SCHEMA: &str = include_str!("../../schemas/exceptions.schema.json");
 
 /// Longest claim lifetime (expires − created) accepted when `tlsproof.toml` says nothing.
 pub const DEFAULT_MAX_DAYS: u32 = 365;
@@ -239,16 +235,6 @@ impl Default for Policy {
     }
 }
 
-fn schema() -> Result<&'static jsonschema::Validator, String> {
-    static CELL: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let schema: serde_json::Value = serde_json::from_str(SCHEMA).map_err(|e| e.to_string())?;
-        jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(Clone::clone)
-}
-
 /// Reads the claims file registered in `map` as `file`, validating it against the schema and
 /// the rules of `policy`.
 pub fn load(map: &SourceMap, file: FileId, policy: &Policy) -> Loaded {
@@ -288,7 +274,7 @@ pub fn load(map: &SourceMap, file: FileId, policy: &Policy) -> Loaded {
         }
     };
     let json = to_json(root);
-    let validator = match schema() {
+    let violations = match crate::schema::violations(crate::schema::Contract::Exceptions, &json) {
         Ok(v) => v,
         Err(e) => {
             loaded.file_problems.push(Problem {
@@ -300,11 +286,10 @@ pub fn load(map: &SourceMap, file: FileId, policy: &Policy) -> Loaded {
     };
     // Violations inside `/exceptions/<i>` belong to claim i; the others to the file.
     let mut per_claim: BTreeMap<usize, Vec<Problem>> = BTreeMap::new();
-    for err in validator.iter_errors(&json) {
-        let pointer = err.instance_path().to_string();
+    for (pointer, message) in violations {
         let node = locate(root, &pointer);
         let problem = Problem {
-            message: describe(&pointer, &err.to_string()),
+            message: describe(&pointer, &message),
             location: at(node.start),
         };
         match claim_index(&pointer) {

@@ -101,6 +101,16 @@ pub struct SubjectCheck {
     pub facts: Vec<ClaimFact>,
 }
 
+impl ClaimFact {
+    /// The fact with the line it was read from: `listens on 0.0.0.0:8080 (nginx.conf:4)`.
+    pub fn cited(&self) -> String {
+        match &self.location {
+            Some(l) => format!("{} ({}:{})", self.text, l.file, l.line),
+            None => self.text.clone(),
+        }
+    }
+}
+
 /// A claim with its outcome: what the report's Exceptions section and `exceptions lint` show.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClaimRecord {
@@ -134,6 +144,22 @@ pub struct ClaimRecord {
     /// Days until expiry at the evaluation time (negative once expired).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
+}
+
+impl ClaimRecord {
+    /// The facts that contradict the claim (or, with `false`, those that support it), each
+    /// prefixed by the endpoint it is about.
+    pub fn cited_facts(&self, contradicting: bool) -> Vec<String> {
+        self.subjects
+            .iter()
+            .flat_map(|s| {
+                s.facts
+                    .iter()
+                    .filter(move |f| f.contradicts == contradicting)
+                    .map(move |f| format!("{}: {}", s.endpoint, f.cited()))
+            })
+            .collect()
+    }
 }
 
 /// Something a claim can select.
@@ -236,19 +262,11 @@ fn selects(scope: &ClaimScope, s: &Subject<'_>) -> bool {
     true
 }
 
-fn loc(span: &ModelSpan) -> Option<Location> {
-    (span.line > 0).then(|| Location {
-        file: span.file.clone(),
-        line: span.line,
-        column: span.column,
-    })
-}
-
 fn fact(text: String, contradicts: bool, span: &ModelSpan) -> ClaimFact {
     ClaimFact {
         text,
         contradicts,
-        location: loc(span),
+        location: (span.line > 0).then(|| span.location()),
         excerpt: None,
     }
 }
@@ -711,20 +729,7 @@ fn verify_one(
         ));
         return record;
     }
-    let contradicted: Vec<String> = record
-        .subjects
-        .iter()
-        .filter(|s| s.check == Check::Contradicted)
-        .flat_map(|s| {
-            s.facts
-                .iter()
-                .filter(|f| f.contradicts)
-                .map(|f| match &f.location {
-                    Some(l) => format!("{}: {} ({}:{})", s.endpoint, f.text, l.file, l.line),
-                    None => format!("{}: {}", s.endpoint, f.text),
-                })
-        })
-        .collect();
+    let contradicted = record.cited_facts(true);
     if !contradicted.is_empty() {
         record.outcome = Outcome::Rejected;
         record.reasons = contradicted;
@@ -766,16 +771,7 @@ fn verify_one(
                 claim.approver
             ));
         } else {
-            let proof: Vec<String> = record
-                .subjects
-                .iter()
-                .flat_map(|s| {
-                    s.facts.iter().map(|f| match &f.location {
-                        Some(l) => format!("{}: {} ({}:{})", s.endpoint, f.text, l.file, l.line),
-                        None => format!("{}: {}", s.endpoint, f.text),
-                    })
-                })
-                .collect();
+            let proof = record.cited_facts(false);
             record
                 .reasons
                 .push(format!("proven by the configuration: {}", proof.join("; ")));

@@ -135,7 +135,7 @@ fn write_location(out: &mut String, map: &SourceMap, loc: &Location) {
         "{:>39} {}:{}:{}",
         "-->", loc.file, loc.line, loc.column
     );
-    if let Some((_, f)) = map.files().find(|(_, f)| f.display == loc.file) {
+    if let Some((_, f)) = map.by_display(&loc.file) {
         let text = f.line_text(loc.line);
         if !text.trim().is_empty() {
             let shown: String = text.chars().take(160).collect();
