@@ -27,7 +27,40 @@ pub fn scan_with(path: &Path, f: impl FnOnce(&mut Options)) -> Scan {
         ..Options::default()
     };
     f(&mut opts);
-    scan::run(&opts).unwrap_or_else(|e| panic!("scan of {} failed: {e}", path.display()))
+    let scan =
+        scan::run(&opts).unwrap_or_else(|e| panic!("scan of {} failed: {e}", path.display()));
+    freeze(path, &scan);
+    scan
+}
+
+/// With `TLSPROOF_FREEZE_DIR` set, writes the model and the full result record of every scan a
+/// test makes into that folder (one file per scan, named after the test), so that a refactoring
+/// can prove it changed no behaviour: dump before, dump after, `diff -r`.
+fn freeze(path: &Path, scan: &Scan) {
+    let Some(dir) = std::env::var_os("TLSPROOF_FREEZE_DIR") else {
+        return;
+    };
+    thread_local!(static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+    let n = COUNT.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("main")
+        .replace("::", "__");
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.file_stem().map(|s| s.to_string_lossy().to_string()))
+        .unwrap_or_default();
+    let exe = exe.split('-').next().unwrap_or_default().to_string();
+    let mut text = serde_json::to_string_pretty(&scan.model_json).unwrap();
+    text.push('\n');
+    text.push_str(&serde_json::to_string_pretty(&scan.report).unwrap());
+    let text = text.replace(&path.display().to_string(), "<SCANNED>");
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{exe}__{test}__{n}.json")), text).unwrap();
 }
 
 /// The one result for a requirement on the endpoint whose id contains `endpoint`.
