@@ -4,6 +4,8 @@
 //! serialize to. Every value a policy judges is a [`Fact`]: the value, its origin (explicit line,
 //! product default, or derived), the span it came from, and a note naming a default's source.
 
+pub mod claims;
+
 use crate::source::{Location, SourceMap, Span};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -533,7 +535,8 @@ pub struct Model {
     /// was read (so the model does not depend on the machine's CA bundle then).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust: Option<TrustInfo>,
-    pub exceptions: Vec<serde_json::Value>,
+    /// Every exception claim with its outcome, checked before the policies run.
+    pub exceptions: Vec<claims::ClaimRecord>,
 }
 
 #[cfg(test)]

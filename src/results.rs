@@ -4,7 +4,8 @@
 //! Output: one [`Report`], sorted by (file, line, requirement), with a source excerpt for every
 //! evidence location and the control verdict. Every output format is a view of this record.
 
-use crate::diag::{Finding, FindingKind};
+use crate::diag::{Finding, FindingKind, FindingSeverity};
+use crate::model::claims::{ClaimKind, ClaimRecord, Outcome};
 use crate::source::{Location, SourceMap};
 use serde::{Deserialize, Serialize};
 
@@ -97,17 +98,43 @@ pub struct RequirementResult {
     /// The exception claim that covers this result: HONORED or ATTESTED when it changed the
     /// status (to EXCEPTED or NOT_APPLICABLE), otherwise the reason it was not honored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exception: Option<crate::exceptions::apply::ExceptionRef>,
+    pub exception: Option<ExceptionRef>,
+}
+
+/// The claim a result carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionRef {
+    pub id: String,
+    pub kind: ClaimKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<crate::model::claims::Control>,
+    /// HONORED / ATTESTED (the status was changed) or why it was not honored.
+    pub outcome: Outcome,
+    pub approver: String,
+    pub expires: String,
+    pub location: Location,
 }
 
 /// A problem with the input, as reported.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FindingRecord {
-    pub kind: String,
+    pub kind: FindingKind,
     /// error: part of the configuration was not judged; warning/info: worth reading.
-    pub severity: String,
+    pub severity: FindingSeverity,
     pub message: String,
     pub locations: Vec<Location>,
+}
+
+impl FindingRecord {
+    /// A finding of `kind`, with the kind's severity.
+    pub fn new(kind: FindingKind, message: String, locations: Vec<Location>) -> Self {
+        FindingRecord {
+            kind,
+            severity: kind.severity(),
+            message,
+            locations,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -143,7 +170,7 @@ pub struct Report {
     pub findings: Vec<FindingRecord>,
     /// Every exception claim with its outcome (empty without an exceptions file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exceptions: Vec<crate::exceptions::verify::ClaimRecord>,
+    pub exceptions: Vec<ClaimRecord>,
 }
 
 /// Errors decoding what a policy returned (a policy bug, not an input problem).
@@ -249,27 +276,17 @@ pub fn decode(map: &SourceMap, raw: &serde_json::Value) -> Result<RequirementRes
 pub fn finding_records(map: &SourceMap, findings: &[Finding]) -> Vec<FindingRecord> {
     let mut out: Vec<FindingRecord> = findings
         .iter()
-        .map(|f| FindingRecord {
-            kind: serde_json::to_value(f.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| format!("{:?}", f.kind)),
-            severity: if f.kind.is_error() {
-                "error".into()
-            } else if matches!(
-                f.kind,
-                FindingKind::Indeterminate | FindingKind::CertificateExpiring
-            ) {
-                "warning".into()
-            } else {
-                "info".into()
-            },
-            message: f.message.clone(),
-            locations: f.spans.iter().map(|s| map.location(*s)).collect(),
+        .map(|f| {
+            let locations = f.spans.iter().map(|s| map.location(*s)).collect();
+            FindingRecord::new(f.kind, f.message.clone(), locations)
         })
         .collect();
     out.sort_by(|a, b| {
-        (a.locations.first(), &a.kind, &a.message).cmp(&(b.locations.first(), &b.kind, &b.message))
+        (a.locations.first(), a.kind.as_str(), &a.message).cmp(&(
+            b.locations.first(),
+            b.kind.as_str(),
+            &b.message,
+        ))
     });
     out.dedup_by(|a, b| a.kind == b.kind && a.message == b.message && a.locations == b.locations);
     out
@@ -292,7 +309,9 @@ pub fn verdict(results: &[RequirementResult], findings: &[FindingRecord]) -> Ver
     if has(Status::Fail) {
         Verdict::NotSatisfied
     } else if has(Status::Manual)
-        || findings.iter().any(|f| f.severity == "error")
+        || findings
+            .iter()
+            .any(|f| f.severity == FindingSeverity::Error)
         || results.is_empty()
     {
         Verdict::Incomplete
@@ -327,7 +346,10 @@ impl Report {
     /// Exit code contract: 0 no FAIL, 1 a FAIL or a part of the input that could not be judged.
     pub fn exit_code(&self) -> u8 {
         let failed = self.results.iter().any(|r| r.status == Status::Fail);
-        let broken = self.findings.iter().any(|f| f.severity == "error");
+        let broken = self
+            .findings
+            .iter()
+            .any(|f| f.severity == FindingSeverity::Error);
         u8::from(failed || broken)
     }
 }
@@ -370,12 +392,7 @@ mod tests {
             Verdict::Satisfied
         );
         assert_eq!(verdict(&[], &[]), Verdict::Incomplete);
-        let err = FindingRecord {
-            kind: "PARSE_ERROR".into(),
-            severity: "error".into(),
-            message: String::new(),
-            locations: vec![],
-        };
+        let err = FindingRecord::new(FindingKind::ParseError, String::new(), vec![]);
         assert_eq!(verdict(&[r(Status::Pass)], &[err]), Verdict::Incomplete);
     }
 }

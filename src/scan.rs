@@ -315,10 +315,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         }
         None => (exceptions::Loaded::default(), Vec::new()),
     };
-    model.exceptions = claim_records
-        .iter()
-        .filter_map(|r| serde_json::to_value(r).ok())
-        .collect();
+    model.exceptions = claim_records.clone();
 
     let model_json = serde_json::to_value(&model).map_err(|e| ScanError::Contract {
         what: "model",

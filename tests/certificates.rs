@@ -550,9 +550,9 @@ fn a_certificate_expiring_within_30_days_passes_with_a_warning() {
         .report
         .findings
         .iter()
-        .find(|f| f.kind == "CERTIFICATE_EXPIRING")
+        .find(|f| f.kind.as_str() == "CERTIFICATE_EXPIRING")
         .unwrap_or_else(|| panic!("{:?}", scan.report.findings));
-    assert_eq!(warning.severity, "warning");
+    assert_eq!(warning.severity.as_str(), "warning");
     assert!(
         warning.message.contains(date.as_str()),
         "{}",
@@ -872,5 +872,9 @@ fn nginx_resolves_a_relative_certificate_in_an_included_file_against_its_prefix(
     assert_eq!(facts[0].span.file, "conf.d/good.conf");
     let cert = result(&scan.report, "NET03-CERT", "good.example.com");
     assert_status(cert, Status::Pass);
-    assert!(scan.report.findings.iter().all(|f| f.kind != "PARSE_ERROR"));
+    assert!(scan
+        .report
+        .findings
+        .iter()
+        .all(|f| f.kind.as_str() != "PARSE_ERROR"));
 }

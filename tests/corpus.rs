@@ -55,7 +55,7 @@ fn parse_errors(report: &Report) -> Vec<String> {
     report
         .findings
         .iter()
-        .filter(|f| f.kind == "PARSE_ERROR")
+        .filter(|f| f.kind.as_str() == "PARSE_ERROR")
         .map(|f| format!("{}:{}", f.locations[0].file, f.locations[0].line))
         .collect()
 }
@@ -120,14 +120,14 @@ fn include_cycles_are_findings() {
     let cycle = report
         .findings
         .iter()
-        .find(|f| f.kind == "INCLUDE_CYCLE")
+        .find(|f| f.kind.as_str() == "INCLUDE_CYCLE")
         .unwrap_or_else(|| panic!("no cycle finding:\n{}", compact(&report)));
     assert!(
         cycle.message.contains("location1.conf"),
         "{}",
         cycle.message
     );
-    assert_eq!(cycle.severity, "error");
+    assert_eq!(cycle.severity.as_str(), "error");
 }
 
 #[test]
@@ -140,7 +140,10 @@ fn ubuntu_default_fails_http_at_its_plaintext_listen() {
     assert_status(r, Status::Fail);
     assert_eq!(at(r), "sites-enabled/default:22");
     assert!(
-        report.findings.iter().all(|f| f.severity != "error"),
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity.as_str() != "error"),
         "{}",
         compact(&report)
     );

@@ -278,7 +278,7 @@ fn node_tls_reject_unauthorized_in_code_env_compose_and_dockerfile() {
         scan.report
             .findings
             .iter()
-            .any(|f| f.kind == "NOTICE" && f.message.contains("NODE_EXTRA_CA_CERTS")),
+            .any(|f| f.kind.as_str() == "NOTICE" && f.message.contains("NODE_EXTRA_CA_CERTS")),
         "{}",
         compact(&scan.report)
     );

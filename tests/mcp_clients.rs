@@ -142,7 +142,10 @@ fn broken_client_json_is_a_parse_finding_not_an_abort() {
     let dir = tree(&[(".mcp.json", "{\"mcpServers\": {\"a\": \n")]);
     let scan = scan_path(dir.path());
     assert!(
-        scan.report.findings.iter().any(|f| f.kind == "PARSE_ERROR"),
+        scan.report
+            .findings
+            .iter()
+            .any(|f| f.kind.as_str() == "PARSE_ERROR"),
         "{}",
         compact(&scan.report)
     );

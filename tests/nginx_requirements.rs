@@ -250,7 +250,7 @@ fn missing_semicolon_is_a_parse_error_and_other_files_are_still_judged() {
         .report
         .findings
         .iter()
-        .find(|f| f.kind == "PARSE_ERROR")
+        .find(|f| f.kind.as_str() == "PARSE_ERROR")
         .expect("a parse error finding");
     assert_eq!(f.locations[0].file, "a/nginx.conf");
     assert_eq!(f.locations[0].line, 4, "{}", f.message);

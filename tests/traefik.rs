@@ -230,7 +230,7 @@ fn hostile_yaml_is_a_finding_and_the_scan_goes_on() {
         .report
         .findings
         .iter()
-        .filter(|f| f.kind == "PARSE_ERROR")
+        .filter(|f| f.kind.as_str() == "PARSE_ERROR")
         .count();
     assert_eq!(parse_errors, 2, "{}", compact(&scan.report));
     assert_status(result(&scan.report, "NET03-TLS", ":mcp"), Status::Pass);

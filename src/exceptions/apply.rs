@@ -7,25 +7,11 @@
 //! but the results it names carry it (with its outcome), so a reader of a FAIL sees the
 //! rejected claim beside the line that contradicted it.
 
-use super::verify::{scope_text, Check, ClaimRecord, Outcome};
-use super::{ClaimKind, Loaded};
-use crate::results::{self, Evidence, FindingRecord, RequirementResult, Status};
-use crate::source::{Location, SourceMap};
-use serde::{Deserialize, Serialize};
-
-/// The claim a result carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExceptionRef {
-    pub id: String,
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub control: Option<String>,
-    /// HONORED / ATTESTED (the status was changed) or why it was not honored.
-    pub outcome: String,
-    pub approver: String,
-    pub expires: String,
-    pub location: Location,
-}
+use super::verify::scope_text;
+use super::{Check, ClaimFact, ClaimKind, ClaimRecord, Loaded, Outcome};
+use crate::diag::FindingKind;
+use crate::results::{self, Evidence, ExceptionRef, FindingRecord, RequirementResult, Status};
+use crate::source::SourceMap;
 
 /// Applies honored claims to `results` (counting the changes in each record) and returns the
 /// findings about the claims file and every claim.
@@ -48,13 +34,14 @@ pub fn apply(
             .iter()
             .map(|s| s.endpoint.as_str())
             .collect();
-        let not_applicable =
-            super::ClaimKind::parse(&record.kind).is_some_and(ClaimKind::not_applicable);
+        // A claim without a known kind is INVALID and selects nothing.
+        let Some(kind) = record.kind else { continue };
+        let not_applicable = kind.not_applicable();
         let reference = ExceptionRef {
             id: record.id.clone(),
-            kind: record.kind.clone(),
-            control: record.control.clone(),
-            outcome: record.outcome.as_str().to_string(),
+            kind,
+            control: record.control,
+            outcome: record.outcome,
             approver: record.approver.clone(),
             expires: record.expires.clone(),
             location: record.location.clone(),
@@ -73,10 +60,7 @@ pub fn apply(
                     }
                     continue;
                 }
-                if r.exception.as_ref().is_some_and(|e| {
-                    e.outcome == Outcome::Honored.as_str()
-                        || e.outcome == Outcome::Attested.as_str()
-                }) {
+                if r.exception.as_ref().is_some_and(|e| e.outcome.honored()) {
                     continue;
                 }
                 let was = r.status;
@@ -114,15 +98,15 @@ pub fn apply(
 }
 
 fn justification(record: &ClaimRecord, was: Status) -> String {
-    let what = match &record.control {
-        Some(c) => format!("{} {}", record.kind, c),
-        None => record.kind.clone(),
+    let what = match record.control {
+        Some(c) => format!("{} {}", kind_text(record), c.as_str()),
+        None => kind_text(record).to_string(),
     };
     let proof = record
         .subjects
         .iter()
         .flat_map(|s| s.facts.iter().filter(|f| !f.contradicts))
-        .map(super::verify::ClaimFact::cited)
+        .map(ClaimFact::cited)
         .collect::<Vec<_>>();
     let basis = match record.outcome {
         Outcome::Attested => {
@@ -155,11 +139,10 @@ fn claim_evidence(map: &SourceMap, record: &ClaimRecord) -> Evidence {
         note: Some(format!(
             "{} {}{}: {}",
             record.outcome.as_str(),
-            record.kind,
+            kind_text(record),
             record
                 .control
-                .as_deref()
-                .map(|c| format!(" ({c})"))
+                .map(|c| format!(" ({})", c.as_str()))
                 .unwrap_or_default(),
             record.reasons.join("; ")
         )),
@@ -167,22 +150,16 @@ fn claim_evidence(map: &SourceMap, record: &ClaimRecord) -> Evidence {
     }
 }
 
-fn finding(kind: &str, severity: &str, message: String, locations: Vec<Location>) -> FindingRecord {
-    FindingRecord {
-        kind: kind.into(),
-        severity: severity.into(),
-        message,
-        locations,
-    }
+fn kind_text(record: &ClaimRecord) -> &'static str {
+    record.kind.map(ClaimKind::as_str).unwrap_or_default()
 }
 
 /// Findings about the claims file and each claim that is not plainly honored.
 fn findings(loaded: &Loaded, records: &[ClaimRecord], warn_days: u32) -> Vec<FindingRecord> {
     let mut out = Vec::new();
     for p in &loaded.file_problems {
-        out.push(finding(
-            "EXCEPTIONS_INVALID",
-            "error",
+        out.push(FindingRecord::new(
+            FindingKind::ExceptionsInvalid,
             format!(
                 "{}: {} — no claim in the file is honored",
                 loaded.file.as_deref().unwrap_or(super::FILE_NAME),
@@ -192,35 +169,31 @@ fn findings(loaded: &Loaded, records: &[ClaimRecord], warn_days: u32) -> Vec<Fin
         ));
     }
     for (record, claim) in records.iter().zip(&loaded.claims) {
-        let name = format!("claim {} ({})", record.id, record.kind);
+        let name = format!("claim {} ({})", record.id, kind_text(record));
         let reasons = record.reasons.join("; ");
         match record.outcome {
             Outcome::Invalid => {
                 let mut locations = vec![record.location.clone()];
                 locations.extend(claim.problems.iter().map(|p| p.location.clone()));
                 locations.dedup();
-                out.push(finding(
-                    "EXCEPTION_INVALID",
-                    "error",
+                out.push(FindingRecord::new(
+                    FindingKind::ExceptionInvalid,
                     format!("{name} is invalid and not honored: {reasons}"),
                     locations,
                 ));
             }
-            Outcome::Expired => out.push(finding(
-                "EXCEPTION_EXPIRED",
-                "warning",
+            Outcome::Expired => out.push(FindingRecord::new(
+                FindingKind::ExceptionExpired,
                 format!("{name} {reasons}; the results it covered stand"),
                 vec![claim.expires_location.clone(), record.location.clone()],
             )),
-            Outcome::NotYetValid => out.push(finding(
-                "EXCEPTION_NOT_YET_VALID",
-                "warning",
+            Outcome::NotYetValid => out.push(FindingRecord::new(
+                FindingKind::ExceptionNotYetValid,
                 format!("{name} is {reasons}"),
                 vec![record.location.clone()],
             )),
-            Outcome::Orphaned => out.push(finding(
-                "EXCEPTION_ORPHANED",
-                "warning",
+            Outcome::Orphaned => out.push(FindingRecord::new(
+                FindingKind::ExceptionOrphaned,
                 format!("{name} matches nothing: {reasons}"),
                 vec![record.location.clone()],
             )),
@@ -235,24 +208,21 @@ fn findings(loaded: &Loaded, records: &[ClaimRecord], warn_days: u32) -> Vec<Fin
                         }
                     }
                 }
-                out.push(finding(
-                    "EXCEPTION_REJECTED",
-                    "warning",
+                out.push(FindingRecord::new(
+                    FindingKind::ExceptionRejected,
                     format!(
                         "{name} is contradicted by the configuration and not honored: {reasons}"
                     ),
                     locations,
                 ));
             }
-            Outcome::NonWaivable => out.push(finding(
-                "EXCEPTION_NOT_WAIVABLE",
-                "warning",
+            Outcome::NonWaivable => out.push(FindingRecord::new(
+                FindingKind::ExceptionNotWaivable,
                 format!("{name}: {reasons}"),
                 vec![record.location.clone()],
             )),
-            Outcome::Attested => out.push(finding(
-                "EXCEPTION_ATTESTED",
-                "info",
+            Outcome::Attested => out.push(FindingRecord::new(
+                FindingKind::ExceptionAttested,
                 format!(
                     "{name} is honored on the word of {} (not provable from the configuration; scope {}), {} result(s) changed",
                     record.approver,
@@ -265,9 +235,8 @@ fn findings(loaded: &Loaded, records: &[ClaimRecord], warn_days: u32) -> Vec<Fin
         }
         if record.outcome.honored() {
             if let Some(days) = record.days_left.filter(|d| *d <= i64::from(warn_days)) {
-                out.push(finding(
-                    "EXCEPTION_EXPIRING",
-                    "warning",
+                out.push(FindingRecord::new(
+                    FindingKind::ExceptionExpiring,
                     format!(
                         "{name} expires on {} ({} day(s) after the evaluation date): renew or fix before then",
                         record.expires, days

@@ -5,7 +5,8 @@
 //! REJECTED or NON_WAIVABLE claim, or one expiring soon — is a problem, and any problem makes
 //! the exit code 1.
 
-use super::verify::ClaimRecord;
+use super::{ClaimKind, ClaimRecord};
+use crate::diag::FindingKind;
 use crate::results::Report;
 use crate::source::Location;
 use serde::Serialize;
@@ -32,7 +33,7 @@ pub fn lint(report: &Report, warn_days: u32) -> Vec<LintLine> {
     let mut out: Vec<LintLine> = report
         .findings
         .iter()
-        .filter(|f| f.kind == "EXCEPTIONS_INVALID")
+        .filter(|f| f.kind == FindingKind::ExceptionsInvalid)
         .map(|f| LintLine {
             status: "INVALID".into(),
             id: String::new(),
@@ -49,9 +50,10 @@ pub fn lint(report: &Report, warn_days: u32) -> Vec<LintLine> {
 }
 
 fn line(c: &ClaimRecord, warn_days: u32) -> LintLine {
-    let what = match &c.control {
-        Some(k) => format!("{} ({k})", c.kind),
-        None => c.kind.clone(),
+    let kind = c.kind.map(ClaimKind::as_str).unwrap_or_default();
+    let what = match c.control {
+        Some(k) => format!("{kind} ({k})"),
+        None => kind.to_string(),
     };
     let expiring = c.outcome.honored() && c.days_left.is_some_and(|d| d <= i64::from(warn_days));
     let (status, message) = if expiring {

@@ -18,9 +18,13 @@ pub mod apply;
 pub mod lint;
 pub mod verify;
 
+pub use crate::model::claims::{
+    Check, ClaimFact, ClaimKind, ClaimRecord, ClaimScope, Control, Outcome, SubjectCheck,
+};
+
 use crate::source::{FileId, Location, SourceMap};
 use crate::yaml::{self, Node, Value};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The claims file looked for at the scan root.
@@ -31,94 +35,6 @@ pub const DEFAULT_MAX_DAYS: u32 = 365;
 
 /// Days before expiry from which a claim is reported as expiring.
 pub const DEFAULT_WARN_DAYS: u32 = 30;
-
-/// What a claim says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ClaimKind {
-    Stdio,
-    Localhost,
-    AirGapped,
-    TestEnvironment,
-    CompensatingControl,
-    RiskAcceptance,
-}
-
-impl ClaimKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClaimKind::Stdio => "stdio",
-            ClaimKind::Localhost => "localhost",
-            ClaimKind::AirGapped => "air-gapped",
-            ClaimKind::TestEnvironment => "test-environment",
-            ClaimKind::CompensatingControl => "compensating-control",
-            ClaimKind::RiskAcceptance => "risk-acceptance",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [
-            ClaimKind::Stdio,
-            ClaimKind::Localhost,
-            ClaimKind::AirGapped,
-            ClaimKind::TestEnvironment,
-            ClaimKind::CompensatingControl,
-            ClaimKind::RiskAcceptance,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
-    /// Claims that the control does not apply (the results become NOT_APPLICABLE); the others
-    /// claim an exception (EXCEPTED).
-    pub fn not_applicable(self) -> bool {
-        matches!(
-            self,
-            ClaimKind::Stdio
-                | ClaimKind::Localhost
-                | ClaimKind::AirGapped
-                | ClaimKind::TestEnvironment
-        )
-    }
-
-    /// Claims that waive a requirement on someone's word or decision rather than on facts the
-    /// configuration proves: `--strict` / `[exceptions] non_waivable` refuse them.
-    pub fn waiver(self) -> bool {
-        !matches!(self, ClaimKind::Stdio | ClaimKind::Localhost)
-    }
-}
-
-/// The compensating control a `compensating-control` claim names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Control {
-    VpnTunnel,
-    SshTunnel,
-    LbTermination,
-    Mtls,
-}
-
-impl Control {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Control::VpnTunnel => "vpn-tunnel",
-            Control::SshTunnel => "ssh-tunnel",
-            Control::LbTermination => "lb-termination",
-            Control::Mtls => "mtls",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [
-            Control::VpnTunnel,
-            Control::SshTunnel,
-            Control::LbTermination,
-            Control::Mtls,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
-    }
-}
 
 /// Every requirement the control decomposes into (the claim kinds that do not apply cover all).
 const ALL: &[&str] = &[
@@ -159,17 +75,6 @@ pub fn coverable(kind: ClaimKind, control: Option<Control>) -> &'static [&'stati
         (ClaimKind::CompensatingControl, None) => &[],
         _ => ALL,
     }
-}
-
-/// The endpoints a claim is about; every selector given must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClaimScope {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub component: Option<String>,
 }
 
 /// One claim as written, with where it is written. Fields the schema requires may be empty

@@ -17,150 +17,12 @@
 //! it names. Expired, not yet valid and invalid claims are not honored; a claim that selects
 //! nothing is ORPHANED. Requirements made non-waivable (`--strict`) are removed from waivers.
 
-use super::{coverable, Claim, ClaimKind, ClaimScope, Control, Loaded, Policy, Problem};
+use super::{
+    coverable, Check, Claim, ClaimFact, ClaimKind, ClaimRecord, ClaimScope, Control, Loaded,
+    Outcome, Policy, Problem, SubjectCheck,
+};
 use crate::model::{Endpoint, Model, ModelSpan, Scope, Transport};
-use crate::source::Location;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-
-/// What became of a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Outcome {
-    /// Proven by the configuration, or a valid risk acceptance: honored.
-    Honored,
-    /// Honored on the approver's word: the configuration cannot prove it.
-    Attested,
-    /// The configuration contradicts it: not honored.
-    Rejected,
-    /// Past its expiry date: not honored.
-    Expired,
-    /// Before its created date: not honored.
-    NotYetValid,
-    /// Breaks the schema or the rules: not honored.
-    Invalid,
-    /// Selects no endpoint, client or red flag in the scan.
-    Orphaned,
-    /// Every requirement it would cover is non-waivable (`--strict`).
-    NonWaivable,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Honored => "HONORED",
-            Outcome::Attested => "ATTESTED",
-            Outcome::Rejected => "REJECTED",
-            Outcome::Expired => "EXPIRED",
-            Outcome::NotYetValid => "NOT_YET_VALID",
-            Outcome::Invalid => "INVALID",
-            Outcome::Orphaned => "ORPHANED",
-            Outcome::NonWaivable => "NON_WAIVABLE",
-        }
-    }
-
-    pub fn honored(self) -> bool {
-        matches!(self, Outcome::Honored | Outcome::Attested)
-    }
-}
-
-/// How one selected subject stood up to the claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Check {
-    /// The configuration proves the claim for this subject.
-    Proven,
-    /// The configuration contradicts it.
-    Contradicted,
-    /// Nothing in the configuration can prove or contradict it.
-    Attested,
-    /// A risk acceptance: not a statement of fact.
-    Accepted,
-}
-
-/// A configuration fact that proved or contradicted a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClaimFact {
-    /// What the fact shows, in words.
-    pub text: String,
-    /// Whether it contradicts the claim.
-    pub contradicts: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
-    /// The source line at `location`, trimmed (filled in by `apply`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
-}
-
-/// One subject a claim selected, and the facts checked.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SubjectCheck {
-    pub endpoint: String,
-    pub component: String,
-    pub check: Check,
-    pub facts: Vec<ClaimFact>,
-}
-
-impl ClaimFact {
-    /// The fact with the line it was read from: `listens on 0.0.0.0:8080 (nginx.conf:4)`.
-    pub fn cited(&self) -> String {
-        match &self.location {
-            Some(l) => format!("{} ({}:{})", self.text, l.file, l.line),
-            None => self.text.clone(),
-        }
-    }
-}
-
-/// A claim with its outcome: what the report's Exceptions section and `exceptions lint` show.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ClaimRecord {
-    pub id: String,
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub control: Option<String>,
-    pub outcome: Outcome,
-    /// Why the outcome (the problems of an INVALID claim, the date of an EXPIRED one, the
-    /// contradicting facts of a REJECTED one).
-    pub reasons: Vec<String>,
-    /// The requirements the claim covers (as listed, or its kind's default); for a HONORED or
-    /// ATTESTED claim, those honored (without the non-waivable ones).
-    pub requirements: Vec<String>,
-    /// Requirements the claim would cover that are non-waivable.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_waived: Vec<String>,
-    pub scope: ClaimScope,
-    pub justification: String,
-    pub owner: String,
-    pub approver: String,
-    pub created: String,
-    pub expires: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<String>,
-    /// The claim in the claims file.
-    pub location: Location,
-    pub subjects: Vec<SubjectCheck>,
-    /// Results whose status the claim changed (filled in by `apply`).
-    pub results_changed: usize,
-    /// Days until expiry at the evaluation time (negative once expired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub days_left: Option<i64>,
-}
-
-impl ClaimRecord {
-    /// The facts that contradict the claim (or, with `false`, those that support it), each
-    /// prefixed by the endpoint it is about.
-    pub fn cited_facts(&self, contradicting: bool) -> Vec<String> {
-        self.subjects
-            .iter()
-            .flat_map(|s| {
-                s.facts
-                    .iter()
-                    .filter(move |f| f.contradicts == contradicting)
-                    .map(move |f| format!("{}: {}", s.endpoint, f.cited()))
-            })
-            .collect()
-    }
-}
 
 /// Something a claim can select.
 struct Subject<'a> {
@@ -646,11 +508,8 @@ fn verify_one(
 ) -> ClaimRecord {
     let mut record = ClaimRecord {
         id: claim.id.clone(),
-        kind: claim
-            .kind
-            .map(|k| k.as_str().to_string())
-            .unwrap_or_default(),
-        control: claim.control.map(|c| c.as_str().to_string()),
+        kind: claim.kind,
+        control: claim.control,
         outcome: Outcome::Honored,
         reasons: Vec::new(),
         requirements: Vec::new(),

@@ -1,5 +1,6 @@
 //! Human output: results grouped by endpoint, each with `file:line:col` and the source line.
 
+use crate::model::claims::ClaimKind;
 use crate::results::{Report, RequirementResult, Status};
 use crate::source::{Location, SourceMap};
 use std::collections::BTreeMap;
@@ -46,7 +47,7 @@ pub fn render(report: &Report, map: &SourceMap, verbose: bool) -> String {
                 }
             }
             if let Some(e) = &r.exception {
-                if !matches!(e.outcome.as_str(), "HONORED" | "ATTESTED") {
+                if !e.outcome.honored() {
                     let _ = writeln!(
                         out,
                         "{:>37}exception claim {} ({}) {}, not honored: see {}:{}",
@@ -70,11 +71,8 @@ pub fn render(report: &Report, map: &SourceMap, verbose: bool) -> String {
                 "  {:<13} {:<10} {}{} — approved by {}, expires {}; {} result(s) changed",
                 c.outcome.as_str(),
                 c.id,
-                c.kind,
-                c.control
-                    .as_deref()
-                    .map(|k| format!(" ({k})"))
-                    .unwrap_or_default(),
+                c.kind.map(ClaimKind::as_str).unwrap_or_default(),
+                c.control.map(|k| format!(" ({k})")).unwrap_or_default(),
                 if c.approver.is_empty() {
                     "nobody"
                 } else {
