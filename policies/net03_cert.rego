@@ -38,6 +38,24 @@ title := "Valid certificate chain to a trusted CA, or an explicitly trusted cert
 
 profiles := ["msss", "strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "Certificate validation"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+# A tunnel stands in for the channel; a terminating load balancer presents its own certificate;
+# mTLS (clients verified by certificate) is what the control accepts for an internal CA.
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+	"compensating-control:vpn-tunnel",
+	"compensating-control:ssh-tunnel",
+	"compensating-control:lb-termination",
+	"compensating-control:mtls",
+}
+
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }

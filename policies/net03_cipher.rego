@@ -24,6 +24,21 @@ title := "Only strong cipher suites (forward secrecy and AEAD, or TLS 1.3)"
 
 profiles := ["msss", "strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "Cipher suite configuration"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+# A VPN or SSH tunnel encrypts the channel the endpoint's plaintext travels in.
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+	"compensating-control:vpn-tunnel",
+	"compensating-control:ssh-tunnel",
+}
+
 forward_secret := {"ECDHE", "DHE", "ECDHEPSK", "DHEPSK"}
 
 strong(s) if s.version == "TLSv1.3"

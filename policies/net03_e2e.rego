@@ -23,6 +23,21 @@ title := "TLS terminated at a proxy is validated end to end to the MCP server"
 
 profiles := ["msss", "strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "Certificate validation"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+# A VPN or SSH tunnel encrypts the unencrypted hop.
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+	"compensating-control:vpn-tunnel",
+	"compensating-control:ssh-tunnel",
+}
+
 local_hop(h) if {
 	h.determinate
 	h.scope in lib.local_scopes

@@ -26,6 +26,22 @@ title := "Plaintext HTTP rejected or redirected to HTTPS"
 
 profiles := ["msss", "strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "HTTP redirect or blocking"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+# A tunnel carries the plaintext listener; a terminating load balancer redirects for it.
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+	"compensating-control:vpn-tunnel",
+	"compensating-control:ssh-tunnel",
+	"compensating-control:lb-termination",
+}
+
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }

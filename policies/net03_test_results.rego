@@ -20,6 +20,18 @@ title := "Test results: HTTPS succeeds, HTTP fails or redirects, TLS 1.0/1.1 and
 
 profiles := ["msss", "strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "Test results"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+}
+
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }

@@ -21,6 +21,21 @@ title := "TLS enabled, minimum version TLS 1.2"
 
 profiles := ["msss", "strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "TLS Configuration"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+# A VPN or SSH tunnel encrypts the channel the endpoint's plaintext travels in.
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+	"compensating-control:vpn-tunnel",
+	"compensating-control:ssh-tunnel",
+}
+
 old_protocols := {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1"}
 
 results contains lib.passthrough_result(requirement, ep, "MANUAL") if {

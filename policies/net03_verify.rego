@@ -21,6 +21,19 @@ title := "Certificate validation is not disabled on outbound TLS connections"
 
 profiles := ["msss", "strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "Certificate validation"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+# Not a tunnel: a tunnel does not repair disabled certificate verification.
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+}
+
 tls_hops(ep) := [h | some h in ep.hops; h.tls]
 
 unverified(ep) := [h | some h in tls_hops(ep); not h.verify.value]

@@ -19,6 +19,22 @@ title := "Strict-Transport-Security max-age of at least 31536000 seconds"
 
 profiles := ["strict"]
 
+# The control's evidence item this requirement answers (the report section it appears in).
+evidence := "HTTP redirect or blocking"
+
+# The exception claims that may cover it (`tlsproof-exceptions.yaml`).
+# A tunnel carries the plaintext listener; a terminating load balancer sends the header.
+covered_by := {
+	"stdio",
+	"localhost",
+	"air-gapped",
+	"test-environment",
+	"risk-acceptance",
+	"compensating-control:vpn-tunnel",
+	"compensating-control:ssh-tunnel",
+	"compensating-control:lb-termination",
+}
+
 min_age := 31536000
 
 results contains lib.passthrough_result(requirement, ep, "NOT_APPLICABLE") if {

@@ -363,18 +363,20 @@ pub fn run() -> anyhow::Result<u8> {
         }
         Command::Explain { requirement } => {
             let set = policy::PolicySet::builtin();
-            let infos = set.requirements()?;
+            let registry = set.registry()?;
             let wanted = requirement.to_ascii_uppercase();
-            match infos.iter().find(|i| i.id == wanted) {
+            match registry.get(&wanted) {
                 Some(info) => {
                     println!("{} — {}\n", info.id, info.title);
                     println!("{}", info.doc.trim_end());
                     println!("\nProfiles: {}", info.profiles.join(", "));
+                    println!("Evidence item: {}", info.evidence);
+                    println!("Claims that may cover it: {}", info.covered_by.join(", "));
                     println!("Policy: policies/{}", info.path);
                     Ok(0)
                 }
                 None => {
-                    let ids: Vec<&str> = infos.iter().map(|i| i.id.as_str()).collect();
+                    let ids = registry.ids();
                     eprintln!(
                         "tlsproof: unknown requirement {requirement:?}; known: {}",
                         ids.join(", ")

@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod model;
 pub mod policy;
 pub mod render;
+pub mod requirements;
 pub mod results;
 pub mod scan;
 pub mod schema;

@@ -1,14 +1,17 @@
 //! Stage 3 — Rego policies over the model, evaluated with the embedded regorus engine.
 //!
 //! Each requirement is one package `tlsproof.requirements.<name>` with the rules
-//! `requirement` (id), `title`, `profiles` (the profiles it belongs to) and `results` (a set of
-//! result objects, see `schemas/results.schema.json`). The file's leading comment block is the
+//! `requirement` (id), `title`, `profiles` (the profiles it belongs to), `evidence` (the
+//! control's evidence item it answers), `covered_by` (the claims that may cover it) and
+//! `results` (a set of result objects, see `schemas/results.schema.json`). The metadata is the
+//! requirement registry ([`PolicySet::registry`]). The file's leading comment block is the
 //! requirement's documentation (`tlsproof explain`). Helpers live under `lib/`.
 //!
 //! regorus has no `opa test`: [`run_tests`] finds the `test_*` rules of every `*_test.rego`
 //! file and evaluates each (true = pass, undefined/false = fail, error = error). Fixtures for
 //! the tests live under `test/` and are loaded for tests only.
 
+use crate::requirements::{self, Registry, Requirement};
 use sha2::Digest;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -76,16 +79,6 @@ impl PolicyFile {
         }
         out.join("\n").trim().to_string()
     }
-}
-
-/// What `tlsproof explain` shows of a requirement.
-#[derive(Debug, Clone)]
-pub struct RequirementInfo {
-    pub id: String,
-    pub title: String,
-    pub profiles: Vec<String>,
-    pub doc: String,
-    pub path: String,
 }
 
 /// A set of policy files: the built-ins, possibly overridden from a directory.
@@ -189,20 +182,21 @@ impl PolicySet {
             .collect()
     }
 
-    pub fn requirements(&self) -> Result<Vec<RequirementInfo>, PolicyError> {
+    /// The requirement registry: each requirement package's metadata, in file order.
+    pub fn registry(&self) -> Result<Registry, PolicyError> {
         let mut engine = self.engine(None)?;
-        let mut out = Vec::new();
+        let mut out: Vec<Requirement> = Vec::new();
         for (f, pkg) in self.requirement_files() {
-            let (id, title, profiles) = metadata(&mut engine, f, &pkg)?;
-            out.push(RequirementInfo {
-                id,
-                title,
-                profiles,
-                doc: f.doc(),
-                path: f.path.clone(),
-            });
+            let r = metadata(&mut engine, f, &pkg)?;
+            if let Some(first) = out.iter().find(|o| o.id == r.id) {
+                return Err(PolicyError::Contract {
+                    path: f.path.clone(),
+                    message: format!("requirement {} is already defined by {}", r.id, first.path),
+                });
+            }
+            out.push(r);
         }
-        Ok(out)
+        Ok(Registry::new(out))
     }
 }
 
@@ -241,28 +235,75 @@ fn metadata(
     engine: &mut regorus::Engine,
     f: &PolicyFile,
     pkg: &str,
-) -> Result<(String, String, Vec<String>), PolicyError> {
+) -> Result<Requirement, PolicyError> {
     let contract = |what: &str| PolicyError::Contract {
         path: f.path.clone(),
         message: format!("package {pkg} must define {what}"),
     };
-    let id = eval(engine, &format!("data.{pkg}.requirement"))?
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| contract("`requirement` (a string)"))?;
-    let title = eval(engine, &format!("data.{pkg}.title"))?
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| contract("`title` (a string)"))?;
-    let profiles = eval(engine, &format!("data.{pkg}.profiles"))?
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| p.as_str().map(str::to_string))
-                .collect()
-        })
-        .ok_or_else(|| contract("`profiles` (an array of profile names)"))?;
-    Ok((id, title, profiles))
+    // A metadata rule the package does not define is an evaluation error in regorus: say what
+    // to define rather than pass the engine's words on.
+    let mut rule = |name: &str, what: &str| {
+        eval(engine, &format!("data.{pkg}.{name}")).map_err(|_| contract(what))
+    };
+    let mut text = |name: &str, what: &str| -> Result<String, PolicyError> {
+        rule(name, what)?
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| contract(what))
+    };
+    let id = text("requirement", "`requirement` (a string)")?;
+    if !requirements::is_requirement_id(&id) {
+        return Err(contract(&format!(
+            "`requirement` as upper-case words joined by hyphens (e.g. NET03-TLS), not {id:?}"
+        )));
+    }
+    let title = text("title", "`title` (a string)")?;
+    let evidence = text(
+        "evidence",
+        "`evidence` (the control's evidence item it answers, or \"Other\")",
+    )?;
+    if !requirements::is_evidence_item(&evidence) {
+        let items: Vec<&str> = requirements::EVIDENCE_ITEMS
+            .iter()
+            .map(|i| i.title)
+            .collect();
+        return Err(contract(&format!(
+            "`evidence` as one of \"{}\" or \"{}\", not \"{evidence}\"",
+            items.join("\", \""),
+            requirements::OTHER_EVIDENCE
+        )));
+    }
+    let strings = |v: serde_json::Value| -> Option<Vec<String>> {
+        v.as_array()?
+            .iter()
+            .map(|p| p.as_str().map(str::to_string))
+            .collect()
+    };
+    let profiles_what = "`profiles` (an array of profile names)";
+    let profiles =
+        strings(rule("profiles", profiles_what)?).ok_or_else(|| contract(profiles_what))?;
+    let covered_what = "`covered_by` (a set of the claims that may cover it)";
+    let covered_by =
+        strings(rule("covered_by", covered_what)?).ok_or_else(|| contract(covered_what))?;
+    if let Some(bad) = covered_by
+        .iter()
+        .find(|k| !requirements::CLAIM_KEYS.contains(&k.as_str()))
+    {
+        return Err(contract(&format!(
+            "`covered_by` naming only {}, not \"{bad}\"",
+            requirements::CLAIM_KEYS.join(", ")
+        )));
+    }
+    Ok(Requirement {
+        id,
+        title,
+        profiles,
+        evidence,
+        covered_by,
+        doc: f.doc(),
+        path: f.path.clone(),
+        package: pkg.to_string(),
+    })
 }
 
 /// Evaluates every requirement whose `profiles` include the model's profile; returns the raw
@@ -273,6 +314,7 @@ fn metadata(
 /// many workers ran.
 pub fn evaluate(
     set: &PolicySet,
+    registry: &Registry,
     input: &serde_json::Value,
 ) -> Result<Vec<serde_json::Value>, PolicyError> {
     let input_value = to_rego(input, &mut HashMap::new());
@@ -280,7 +322,14 @@ pub fn evaluate(
         .get("profile")
         .and_then(|p| p.as_str())
         .unwrap_or("msss");
-    let packages = set.requirement_files();
+    let packages: Vec<(&PolicyFile, &str)> = registry
+        .iter()
+        .filter(|r| r.profiles.iter().any(|p| p == profile))
+        .filter_map(|r| {
+            let f = set.files.iter().find(|f| f.path == r.path)?;
+            Some((f, r.id.as_str()))
+        })
+        .collect();
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -295,10 +344,8 @@ pub fn evaluate(
                     let mut engine = set.engine(None)?;
                     engine.set_input(input_value);
                     let mut done = Vec::new();
-                    for (i, (f, pkg)) in packages.iter().enumerate().skip(w).step_by(workers) {
-                        if let Some(results) = evaluate_package(&mut engine, f, pkg, profile)? {
-                            done.push((i, results));
-                        }
+                    for (i, (f, id)) in packages.iter().enumerate().skip(w).step_by(workers) {
+                        done.push((i, evaluate_package(&mut engine, f, registry, id)?));
                     }
                     Ok(done)
                 })
@@ -327,25 +374,40 @@ pub fn evaluate(
 /// A package's position in file order and its result objects.
 type PackageResults = (usize, Vec<serde_json::Value>);
 
-/// One requirement package's results, or `None` when its profiles exclude `profile`.
+/// One requirement package's results; each must be a result of the package's own requirement.
 fn evaluate_package(
     engine: &mut regorus::Engine,
     f: &PolicyFile,
-    pkg: &str,
-    profile: &str,
-) -> Result<Option<Vec<serde_json::Value>>, PolicyError> {
-    let (_, _, profiles) = metadata(engine, f, pkg)?;
-    if !profiles.iter().any(|p| p == profile) {
-        return Ok(None);
+    registry: &Registry,
+    id: &str,
+) -> Result<Vec<serde_json::Value>, PolicyError> {
+    let contract = |message: String| PolicyError::Contract {
+        path: f.path.clone(),
+        message,
+    };
+    let pkg = registry
+        .get(id)
+        .map(|r| r.package.as_str())
+        .unwrap_or_default();
+    let items = match eval(engine, &format!("data.{pkg}.results"))? {
+        serde_json::Value::Null => Vec::new(),
+        serde_json::Value::Array(items) => items,
+        other => {
+            return Err(contract(format!(
+                "`results` must be a set of objects, got {other}"
+            )))
+        }
+    };
+    if let Some(stray) = items
+        .iter()
+        .map(|r| r.get("requirement").and_then(|v| v.as_str()).unwrap_or(""))
+        .find(|r| *r != id)
+    {
+        return Err(contract(format!(
+            "package {pkg} (requirement {id}) returned a result for {stray:?}"
+        )));
     }
-    match eval(engine, &format!("data.{pkg}.results"))? {
-        serde_json::Value::Null => Ok(Some(Vec::new())),
-        serde_json::Value::Array(items) => Ok(Some(items)),
-        other => Err(PolicyError::Contract {
-            path: f.path.clone(),
-            message: format!("`results` must be a set of objects, got {other}"),
-        }),
-    }
+    Ok(items)
 }
 
 /// Converts the model to the engine's value type. Suite lists are the bulk of the model (every

@@ -10,6 +10,7 @@ use crate::exceptions;
 use crate::ingest::{self, Declared};
 use crate::model::{Model, SourceInfo};
 use crate::policy::{self, PolicySet};
+use crate::requirements::Registry;
 use crate::results::{self, Report, ToolRecord};
 use crate::schema::{self, Contract};
 use crate::source::SourceMap;
@@ -50,6 +51,8 @@ pub struct Scan {
     pub model_json: serde_json::Value,
     pub report: Report,
     pub policies: PolicySet,
+    /// The requirements the policies define.
+    pub registry: Registry,
     /// The scanned roots as given.
     pub roots: Vec<String>,
 }
@@ -280,16 +283,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
 
     // Exception claims are checked against the model before the policies run, so that the
     // model the policies see (and the bundle keeps) holds every claim with its outcome.
-    // The requirement ids (which compiling the policies' metadata costs) are needed only to
-    // check claims and non-waivable lists.
-    let wants_ids = claims_file.is_some()
-        || !opts.non_waivable.is_empty()
-        || !config.exceptions.non_waivable.is_empty();
-    let known: Vec<String> = if wants_ids {
-        policies.requirements()?.into_iter().map(|r| r.id).collect()
-    } else {
-        Vec::new()
-    };
+    let registry = policies.registry()?;
     let claim_policy = exceptions::Policy {
         max_days: config
             .exceptions
@@ -299,8 +293,8 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             .warn_days
             .or(config.exceptions.warn_days)
             .unwrap_or(exceptions::DEFAULT_WARN_DAYS),
-        non_waivable: non_waivable(opts, &config, &known)?,
-        known_requirements: known,
+        non_waivable: non_waivable(opts, &config, &registry)?,
+        requirements: registry.clone(),
     };
     let (claims, mut claim_records) = match claims_file {
         Some(id) => {
@@ -326,7 +320,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         errors,
     })?;
 
-    let raw = policy::evaluate(&policies, &model_json)?;
+    let raw = policy::evaluate(&policies, &registry, &model_json)?;
     let mut results_list = raw
         .iter()
         .map(|r| results::decode(&map, r))
@@ -382,6 +376,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         model_json,
         report,
         policies,
+        registry,
         roots,
     })
 }
@@ -431,8 +426,9 @@ fn claims_file(
 fn non_waivable(
     opts: &Options,
     config: &Config,
-    known: &[String],
+    registry: &Registry,
 ) -> Result<Vec<String>, ScanError> {
+    let known = registry.ids();
     let mut out = Vec::new();
     for r in config
         .exceptions
@@ -442,8 +438,8 @@ fn non_waivable(
     {
         let id = r.trim().to_ascii_uppercase();
         if id == "ALL" {
-            out.extend(known.iter().cloned());
-        } else if known.contains(&id) {
+            out.extend(known.iter().map(|k| k.to_string()));
+        } else if known.contains(&id.as_str()) {
             out.push(id);
         } else {
             return Err(ScanError::Usage(format!(

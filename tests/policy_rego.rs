@@ -16,9 +16,8 @@ fn every_builtin_policy_test_passes() {
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
     // At least three tests for each requirement package.
-    let requirements = PolicySet::builtin().requirements().unwrap();
-    assert_eq!(requirements.len(), 8);
-    for req in requirements {
+    let registry = PolicySet::builtin().registry().unwrap();
+    for req in registry.iter() {
         let test_file = req.path.replace(".rego", "_test.rego");
         let n = report.cases.iter().filter(|c| c.file == test_file).count();
         assert!(n >= 3, "{} has {n} tests in {test_file}", req.id);
@@ -61,14 +60,37 @@ fn overrides_replace_a_builtin_requirement() {
     std::fs::write(
         dir.path().join("net03_test_results.rego"),
         "# Replaced.\npackage tlsproof.requirements.net03_test_results\n\nimport rego.v1\n\n\
-         requirement := \"NET03-TEST\"\ntitle := \"replaced\"\nprofiles := [\"msss\"]\nresults := set()\n",
+         requirement := \"NET03-TEST\"\ntitle := \"replaced\"\nprofiles := [\"msss\"]\n\
+         evidence := \"Test results\"\ncovered_by := {\"stdio\"}\nresults := set()\n",
     )
     .unwrap();
     let builtin = PolicySet::builtin();
     let set = builtin.clone().with_overrides(dir.path()).unwrap();
     assert_ne!(set.digest(), builtin.digest());
-    let reqs = set.requirements().unwrap();
-    let test = reqs.iter().find(|r| r.id == "NET03-TEST").unwrap();
+    let reqs = set.registry().unwrap();
+    let test = reqs.get("NET03-TEST").unwrap();
     assert_eq!(test.title, "replaced");
     assert_eq!(test.doc, "Replaced.");
+    assert_eq!(test.covered_by, ["stdio"]);
+}
+
+/// The catalogue of built-in requirements as their packages declare it: a change here changes
+/// what the report, the claims and the record accept.
+#[test]
+fn the_builtin_catalogue() {
+    let registry = PolicySet::builtin().registry().unwrap();
+    let rows: Vec<String> = registry
+        .iter()
+        .map(|r| {
+            format!(
+                "{} [{}] {} | {} | {}",
+                r.id,
+                r.profiles.join(","),
+                r.title,
+                r.evidence,
+                r.covered_by.join(" ")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(rows.join("\n"));
 }

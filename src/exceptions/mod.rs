@@ -22,6 +22,7 @@ pub use crate::model::claims::{
     Check, ClaimFact, ClaimKind, ClaimRecord, ClaimScope, Control, Outcome, SubjectCheck,
 };
 
+use crate::requirements::Registry;
 use crate::source::{FileId, Location, SourceMap};
 use crate::yaml::{self, Node, Value};
 use serde::Serialize;
@@ -35,47 +36,6 @@ pub const DEFAULT_MAX_DAYS: u32 = 365;
 
 /// Days before expiry from which a claim is reported as expiring.
 pub const DEFAULT_WARN_DAYS: u32 = 30;
-
-/// Every requirement the control decomposes into (the claim kinds that do not apply cover all).
-const ALL: &[&str] = &[
-    "NET03-TLS",
-    "NET03-CIPHER",
-    "NET03-CERT",
-    "NET03-HTTP",
-    "NET03-VERIFY",
-    "NET03-E2E",
-    "NET03-TEST",
-    "PROFILE-HSTS",
-];
-
-/// The requirements a claim of this kind can cover; also the default when it lists none.
-///
-/// - A tunnel (VPN, SSH) encrypts the channel the endpoint's plaintext travels in: it stands in
-///   for TLS, its ciphers and certificate, the plaintext listener and the unencrypted hop. It
-///   does not repair disabled certificate verification (NET03-VERIFY).
-/// - Load-balancer termination: the client-facing certificate and the HTTP → HTTPS redirect are
-///   the load balancer's, outside the scanned configuration.
-/// - mTLS: clients are authenticated by certificates the endpoint verifies, which the control
-///   accepts for an internal (private CA) server certificate.
-/// - A risk acceptance covers exactly the requirements it lists (the schema requires the list).
-pub fn coverable(kind: ClaimKind, control: Option<Control>) -> &'static [&'static str] {
-    match (kind, control) {
-        (ClaimKind::CompensatingControl, Some(Control::VpnTunnel | Control::SshTunnel)) => &[
-            "NET03-TLS",
-            "NET03-CIPHER",
-            "NET03-CERT",
-            "NET03-HTTP",
-            "NET03-E2E",
-            "PROFILE-HSTS",
-        ],
-        (ClaimKind::CompensatingControl, Some(Control::LbTermination)) => {
-            &["NET03-CERT", "NET03-HTTP", "PROFILE-HSTS"]
-        }
-        (ClaimKind::CompensatingControl, Some(Control::Mtls)) => &["NET03-CERT"],
-        (ClaimKind::CompensatingControl, None) => &[],
-        _ => ALL,
-    }
-}
 
 /// One claim as written, with where it is written. Fields the schema requires may be empty
 /// when the claim is INVALID (`problems` says why).
@@ -125,8 +85,8 @@ pub struct Policy {
     pub warn_days: u32,
     /// Requirements no waiver may cover (`--strict`, `[exceptions] non_waivable`).
     pub non_waivable: Vec<String>,
-    /// The requirement ids the policies define.
-    pub known_requirements: Vec<String>,
+    /// The requirements the policies define, with the claims that may cover each.
+    pub requirements: Registry,
 }
 
 impl Default for Policy {
@@ -135,7 +95,9 @@ impl Default for Policy {
             max_days: DEFAULT_MAX_DAYS,
             warn_days: DEFAULT_WARN_DAYS,
             non_waivable: Vec::new(),
-            known_requirements: ALL.iter().map(|s| s.to_string()).collect(),
+            requirements: crate::policy::PolicySet::builtin()
+                .registry()
+                .unwrap_or_default(),
         }
     }
 }
@@ -309,13 +271,13 @@ fn rules(claim: &mut Claim, policy: &Policy) {
         }
     }
     let Some(kind) = claim.kind else { return };
-    let coverable = coverable(kind, claim.control);
+    let coverable = policy.requirements.covered_by(kind, claim.control);
     for r in &claim.requirements {
-        if !policy.known_requirements.iter().any(|k| k == r) {
+        if policy.requirements.get(r).is_none() {
             claim.problems.push(Problem {
                 message: format!(
                     "unknown requirement {r:?} (known: {})",
-                    policy.known_requirements.join(", ")
+                    policy.requirements.ids().join(", ")
                 ),
                 location: claim.location.clone(),
             });

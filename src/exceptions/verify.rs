@@ -18,8 +18,8 @@
 //! nothing is ORPHANED. Requirements made non-waivable (`--strict`) are removed from waivers.
 
 use super::{
-    coverable, Check, Claim, ClaimFact, ClaimKind, ClaimRecord, ClaimScope, Control, Loaded,
-    Outcome, Policy, Problem, SubjectCheck,
+    Check, Claim, ClaimFact, ClaimKind, ClaimRecord, ClaimScope, Control, Loaded, Outcome, Policy,
+    Problem, SubjectCheck,
 };
 use crate::model::{Endpoint, Model, ModelSpan, Scope, Transport};
 use std::collections::BTreeSet;
@@ -546,9 +546,11 @@ fn verify_one(
         .map(|s| check(claim, kind, s, model))
         .collect();
     let covered: Vec<String> = if claim.requirements.is_empty() {
-        coverable(kind, claim.control)
-            .iter()
-            .map(|s| s.to_string())
+        policy
+            .requirements
+            .covered_by(kind, claim.control)
+            .into_iter()
+            .map(str::to_string)
             .collect()
     } else {
         claim.requirements.clone()

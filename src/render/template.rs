@@ -1,52 +1,17 @@
 //! The Markdown report, rendered with minijinja from `evidence-templates/`.
 //!
-//! One section per "Required Evidence" item of the control, each holding the results that
-//! answer it with their config excerpts (file:line) or the NOT_APPLICABLE / MANUAL reasoning.
+//! One section per "Required Evidence" item of the control, each holding the results of the
+//! requirements that declare it as their `evidence` (the registry) with their config excerpts
+//! (file:line) or the NOT_APPLICABLE / MANUAL reasoning; requirements the policy set adds
+//! beyond the control's items get an "Other requirements" section, so no result is dropped.
 
+use crate::requirements::{EvidenceItem, Registry, EVIDENCE_ITEMS, OTHER_EVIDENCE};
 use crate::results::{Report, RequirementResult};
 use crate::source::SourceMap;
 use serde::Serialize;
 
 /// The template, compiled into the binary.
 pub const REPORT_MD: &str = include_str!("../../evidence-templates/report.md.j2");
-
-/// A "Required Evidence" item of MCP-NET-03 and the requirements that answer it.
-pub struct EvidenceItem {
-    pub title: &'static str,
-    pub control_text: &'static str,
-    pub requirements: &'static [&'static str],
-}
-
-/// The five Required Evidence items of the control, then the requirements that come from its
-/// text elsewhere (certificate validation in outbound connections, end-to-end validation) and
-/// the profile add-ons.
-pub const EVIDENCE_ITEMS: &[EvidenceItem] = &[
-    EvidenceItem {
-        title: "TLS Configuration",
-        control_text: "Server config showing TLS enabled with minimum version 1.2",
-        requirements: &["NET03-TLS"],
-    },
-    EvidenceItem {
-        title: "Certificate validation",
-        control_text: "Valid certificate chain from trusted CA (or pinned cert for internal)",
-        requirements: &["NET03-CERT", "NET03-VERIFY", "NET03-E2E"],
-    },
-    EvidenceItem {
-        title: "Cipher suite configuration",
-        control_text: "Strong ciphers only (no NULL, export, or weak ciphers)",
-        requirements: &["NET03-CIPHER"],
-    },
-    EvidenceItem {
-        title: "HTTP redirect or blocking",
-        control_text: "Plaintext HTTP requests rejected or redirected to HTTPS",
-        requirements: &["NET03-HTTP", "PROFILE-HSTS"],
-    },
-    EvidenceItem {
-        title: "Test results",
-        control_text: "HTTPS connection succeeds with valid certificate; HTTP connection fails or redirects; TLS 1.0/1.1 connections rejected; self-signed certificate rejected (unless explicitly trusted)",
-        requirements: &["NET03-TEST"],
-    },
-];
 
 #[derive(Serialize)]
 struct Excerpt {
@@ -69,8 +34,9 @@ struct ResultView<'a> {
 #[derive(Serialize)]
 struct Section<'a> {
     title: &'static str,
+    /// The control's words for the item; empty for the requirements the policy set adds.
     control_text: &'static str,
-    requirements: &'static [&'static str],
+    requirements: Vec<&'a str>,
     results: Vec<ResultView<'a>>,
 }
 
@@ -115,30 +81,53 @@ fn excerpts(map: &SourceMap, r: &RequirementResult) -> Vec<Excerpt> {
     out
 }
 
-/// Renders `report.md`.
-pub fn report_markdown(
-    report: &Report,
-    map: &SourceMap,
-    inputs: &[InputRow],
-    created_at: &str,
-) -> Result<String, minijinja::Error> {
-    let sections: Vec<Section> = EVIDENCE_ITEMS
+/// The report's sections: one per Required Evidence item of the control, in its order, then
+/// "Other requirements" when the policy set adds requirements that answer none of them.
+fn sections<'a>(report: &'a Report, map: &SourceMap, registry: &'a Registry) -> Vec<Section<'a>> {
+    let other = EvidenceItem {
+        title: OTHER_EVIDENCE,
+        control_text: "",
+    };
+    EVIDENCE_ITEMS
         .iter()
-        .map(|item| Section {
-            title: item.title,
-            control_text: item.control_text,
-            requirements: item.requirements,
-            results: report
+        .chain(std::iter::once(&other))
+        .filter_map(|item| {
+            let requirements = registry.answering(item.title);
+            if item.title == OTHER_EVIDENCE && requirements.is_empty() {
+                return None;
+            }
+            let results = report
                 .results
                 .iter()
-                .filter(|r| item.requirements.contains(&r.requirement.as_str()))
+                .filter(|r| requirements.contains(&r.requirement.as_str()))
                 .map(|r| ResultView {
                     result: r,
                     excerpts: excerpts(map, r),
                 })
-                .collect(),
+                .collect();
+            Some(Section {
+                title: if item.title == OTHER_EVIDENCE {
+                    "Other requirements"
+                } else {
+                    item.title
+                },
+                control_text: item.control_text,
+                requirements,
+                results,
+            })
         })
-        .collect();
+        .collect()
+}
+
+/// Renders `report.md`.
+pub fn report_markdown(
+    report: &Report,
+    map: &SourceMap,
+    registry: &Registry,
+    inputs: &[InputRow],
+    created_at: &str,
+) -> Result<String, minijinja::Error> {
+    let sections = sections(report, map, registry);
     let mut env = minijinja::Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);

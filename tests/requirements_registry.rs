@@ -1,0 +1,146 @@
+//! The requirement registry: a requirement added with `--policies` (its Rego package declares
+//! `requirement`, `title`, `profiles`, `evidence` and `covered_by`) appears in the record, in
+//! the report under "Other requirements", and can be covered by a claim; a package that omits
+//! its metadata is refused with a message naming what to add.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/registry")
+        .join(rel)
+}
+
+fn tlsproof(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1790000000")
+        .output()
+        .expect("run tlsproof");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn site() -> String {
+    fixture("tls13-profile/site").display().to_string()
+}
+
+fn policies() -> String {
+    fixture("tls13-profile/policies").display().to_string()
+}
+
+#[test]
+fn an_added_requirement_is_judged_and_covered_by_a_claim() {
+    let (code, out, err) = tlsproof(&[
+        "scan",
+        "--format",
+        "json",
+        "--policies",
+        &policies(),
+        &site(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let added: Vec<String> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["requirement"] == "PROFILE-TLS13")
+        .map(|r| {
+            format!(
+                "{} {} {}:{} {}",
+                r["endpoint"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["locations"][0]["file"].as_str().unwrap(),
+                r["locations"][0]["line"],
+                r["exception"]["id"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "nginx:nginx.conf:10:b.example.com FAIL nginx.conf:7 -",
+            "nginx:nginx.conf:3:a.example.com EXCEPTED nginx.conf:7 EXC-13",
+        ]
+    );
+    let claim = &v["exceptions"][0];
+    assert_eq!(claim["outcome"], "HONORED");
+    assert_eq!(claim["requirements"], serde_json::json!(["PROFILE-TLS13"]));
+}
+
+#[test]
+fn the_report_has_a_section_for_an_added_requirement() {
+    let out = tempfile::tempdir().unwrap();
+    let bundle = out.path().join("bundle");
+    let bundle_arg = bundle.display().to_string();
+    let args = [
+        "evidence",
+        "--policies",
+        &policies(),
+        "--out",
+        &bundle_arg,
+        &site(),
+    ];
+    let (code, _, err) = tlsproof(&args);
+    assert_eq!(code, 1, "{err}");
+    let report = std::fs::read_to_string(bundle.join("report.md")).unwrap();
+    let other = report
+        .split("\n## ")
+        .find(|s| s.contains("Other requirements"))
+        .unwrap_or_else(|| panic!("no Other requirements section:\n{report}"));
+    assert!(other.contains("> Requirements: PROFILE-TLS13"), "{other}");
+    assert!(other.contains("### FAIL · PROFILE-TLS13 · `nginx:nginx.conf:10:b.example.com`"));
+    assert!(other.contains("### EXCEPTED · PROFILE-TLS13"), "{other}");
+    let (code, _, err) = tlsproof(&["verify", &bundle_arg]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_claim_kind_the_requirement_does_not_accept_is_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("tls13-profile/site/nginx.conf"),
+        dir.path().join("nginx.conf"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tlsproof-exceptions.yaml"),
+        "exceptions:\n  - id: EXC-1\n    kind: compensating-control\n    control: mtls\n    \
+         requirements: [PROFILE-TLS13]\n    scope: { endpoint: a.example.com }\n    \
+         justification: clients use certificates\n    owner: a\n    approver: b\n    \
+         created: 2026-06-01\n    expires: 2027-04-30\n",
+    )
+    .unwrap();
+    let root = dir.path().display().to_string();
+    let (_, out, _) = tlsproof(&["scan", "--format", "json", "--policies", &policies(), &root]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["exceptions"][0]["outcome"], "INVALID");
+    let reasons = v["exceptions"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("a mtls compensating-control claim cannot cover PROFILE-TLS13"),
+        "{reasons}"
+    );
+}
+
+#[test]
+fn a_package_without_its_metadata_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("tls13-profile/policies/profile_tls13.rego"))
+        .unwrap()
+        .replace("evidence := \"Other\"\n", "");
+    std::fs::write(dir.path().join("profile_tls13.rego"), text).unwrap();
+    let policies = dir.path().display().to_string();
+    let (code, _, err) = tlsproof(&["scan", "--policies", &policies, &site()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("package tlsproof.requirements.profile_tls13 must define `evidence`"),
+        "{err}"
+    );
+}
