@@ -4,8 +4,8 @@
 //! file of the bundle. Two bundles of the same input differ only in `created_at` (the clock is
 //! passed in). Private keys are never copied: inputs are listed by hash, never embedded.
 
+use crate::pipeline::Scan;
 use crate::render::template::{self, InputRow};
-use crate::scan::Scan;
 use crate::schema::{self, Contract};
 use crate::source::hex;
 use serde::{Deserialize, Serialize};

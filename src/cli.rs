@@ -5,7 +5,9 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use tlsproof::{bundle, policy, render, scan};
+use time::OffsetDateTime;
+use tlsproof::settings::{parse_time, Environment, Options, Profile};
+use tlsproof::{bundle, pipeline, policy, render};
 
 #[derive(Parser)]
 #[command(
@@ -31,12 +33,13 @@ struct ScanArgs {
     /// `kubectl get -o yaml` or `helm template` print it), cited as `stdin.yaml`.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// msss (the control) or strict (adds PROFILE-HSTS).
-    #[arg(long)]
-    profile: Option<String>,
-    /// production, development, test or unknown (overrides tlsproof.toml).
-    #[arg(long)]
-    environment: Option<String>,
+    /// The requirement set: the control, or the control plus PROFILE-HSTS (overrides
+    /// tlsproof.toml).
+    #[arg(long, value_enum)]
+    profile: Option<Profile>,
+    /// What the deployment is (overrides tlsproof.toml).
+    #[arg(long, value_enum)]
+    environment: Option<Environment>,
     /// Extra or overriding Rego policies.
     #[arg(long, value_name = "DIR")]
     policies: Option<PathBuf>,
@@ -51,8 +54,8 @@ struct ScanArgs {
     traefik_version: Option<String>,
     /// Judge certificate validity at this time (RFC 3339, e.g. 2027-01-01T00:00:00Z); default
     /// now, or SOURCE_DATE_EPOCH when set.
-    #[arg(long, value_name = "TIME")]
-    at: Option<String>,
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<OffsetDateTime>,
     /// The exception claims file (default: tlsproof-exceptions.yaml in the scanned directory).
     #[arg(long, value_name = "FILE")]
     exceptions: Option<PathBuf>,
@@ -67,16 +70,16 @@ struct ScanArgs {
 }
 
 impl ScanArgs {
-    fn options(&self) -> scan::Options {
-        scan::Options {
+    fn options(&self) -> Options {
+        Options {
             paths: self.paths.clone(),
-            profile: self.profile.clone(),
-            environment: self.environment.clone(),
+            profile: self.profile,
+            environment: self.environment,
             nginx_version: self.nginx_version.clone(),
             caddy_version: self.caddy_version.clone(),
             traefik_version: self.traefik_version.clone(),
             policies_dir: self.policies.clone(),
-            at: Some(self.at.clone().unwrap_or_else(now)),
+            at: Some(self.at.unwrap_or_else(now)),
             exceptions_file: self.exceptions.clone(),
             non_waivable: self.strict.clone(),
             warn_days: None,
@@ -134,26 +137,29 @@ enum Command {
 enum ExceptionsCommand {
     /// Check every claim against the configuration: invalid, expired, soon-to-expire, orphaned
     /// and rejected claims are problems (exit 1); exit 0 when every claim is in order.
-    Lint {
-        /// The directory (or file) whose configuration the claims are checked against.
-        #[arg(default_value = ".")]
-        path: PathBuf,
-        /// The claims file (default: tlsproof-exceptions.yaml in PATH).
-        #[arg(long, value_name = "FILE")]
-        exceptions: Option<PathBuf>,
-        /// Report claims expiring within this many days (default: tlsproof.toml [exceptions]
-        /// warn_days, else 30).
-        #[arg(long, value_name = "DAYS")]
-        warn_days: Option<u32>,
-        /// Judge at this time (RFC 3339); default now, or SOURCE_DATE_EPOCH when set.
-        #[arg(long, value_name = "TIME")]
-        at: Option<String>,
-        /// Requirements no waiver may cover, comma-separated, or `all`.
-        #[arg(long, value_name = "REQUIREMENTS", value_delimiter = ',')]
-        strict: Vec<String>,
-        #[arg(long, value_enum, default_value = "human")]
-        format: Format,
-    },
+    Lint(LintArgs),
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// The directory (or file) whose configuration the claims are checked against.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// The claims file (default: tlsproof-exceptions.yaml in PATH).
+    #[arg(long, value_name = "FILE")]
+    exceptions: Option<PathBuf>,
+    /// Report claims expiring within this many days (default: tlsproof.toml [exceptions]
+    /// warn_days, else 30).
+    #[arg(long, value_name = "DAYS")]
+    warn_days: Option<u32>,
+    /// Judge at this time (RFC 3339); default now, or SOURCE_DATE_EPOCH when set.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<OffsetDateTime>,
+    /// Requirements no waiver may cover, comma-separated, or `all`.
+    #[arg(long, value_name = "REQUIREMENTS", value_delimiter = ',')]
+    strict: Vec<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -165,16 +171,19 @@ enum PolicyCommand {
     },
 }
 
-/// Current time as RFC 3339 UTC; `SOURCE_DATE_EPOCH` fixes it for reproducible bundles.
-fn now() -> String {
+/// The current time; `SOURCE_DATE_EPOCH` fixes it for reproducible bundles.
+fn now() -> OffsetDateTime {
     let t = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .unwrap_or_else(time::OffsetDateTime::now_utc);
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&time::format_description::well_known::Rfc3339)
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or_else(OffsetDateTime::now_utc);
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// `t` as RFC 3339 (the bundle's `created_at`).
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
@@ -230,56 +239,19 @@ impl Drop for StdinFile {
     }
 }
 
+/// Parses the command line, runs the command, prints its view; returns the exit code.
 pub fn run() -> anyhow::Result<u8> {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Scan {
-            mut args,
+            args,
             format,
             verbose,
-        } => {
-            let _stdin = StdinFile::take(&mut args.paths)?;
-            let scan = scan::run(&args.options())?;
-            match format {
-                Format::Human => print!(
-                    "{}",
-                    render::human::render(&scan.report, &scan.map, verbose)
-                ),
-                Format::Json => print!("{}", render::json(&scan.report)),
-            }
-            Ok(scan.report.exit_code())
-        }
-        Command::Evidence { mut args, out } => {
-            let _stdin = StdinFile::take(&mut args.paths)?;
-            let scan = scan::run(&args.options())?;
-            let manifest = bundle::write(&scan, &out, &now())
-                .with_context(|| format!("writing the bundle to {}", out.display()))?;
-            println!(
-                "wrote {} ({} files, {} inputs): verdict {}",
-                out.display(),
-                manifest.bundle_files.len() + 1,
-                manifest.inputs.len(),
-                manifest.verdict
-            );
-            Ok(scan.report.exit_code())
-        }
+        } => scan(args, format, verbose),
+        Command::Evidence { args, out } => evidence(args, &out),
         Command::Verify { dir, inputs } => {
             let v = bundle::verify(&dir, inputs.as_deref())?;
-            for (file, why) in &v.problems {
-                println!("CHANGED  {file}: {why}");
-            }
-            if v.ok() {
-                println!("OK: {} files verified in {}", v.intact.len(), dir.display());
-                Ok(0)
-            } else {
-                println!(
-                    "FAILED: {} problem(s), {} files intact in {}",
-                    v.problems.len(),
-                    v.intact.len(),
-                    dir.display()
-                );
-                Ok(1)
-            }
+            print!("{}", render::verify::human(&v, &dir));
+            Ok(u8::from(!v.ok()))
         }
         Command::Policy {
             command: PolicyCommand::Test { dir },
@@ -289,101 +261,95 @@ pub fn run() -> anyhow::Result<u8> {
                 set = set.with_overrides(d)?;
             }
             let report = policy::run_tests(&set)?;
-            let mut failed = 0;
-            for case in &report.cases {
-                match &case.outcome {
-                    policy::TestOutcome::Pass => println!("PASS  {}: {}", case.file, case.name),
-                    policy::TestOutcome::Fail => {
-                        failed += 1;
-                        println!("FAIL  {}: {}", case.file, case.name)
-                    }
-                    policy::TestOutcome::Error(e) => {
-                        failed += 1;
-                        println!("ERROR {}: {}: {e}", case.file, case.name)
-                    }
-                }
-            }
-            println!("{} passed, {} failed", report.cases.len() - failed, failed);
-            Ok(u8::from(failed > 0 || report.cases.is_empty()))
+            print!("{}", render::policy_tests::human(&report));
+            Ok(render::policy_tests::exit_code(&report))
         }
         Command::Exceptions {
-            command:
-                ExceptionsCommand::Lint {
-                    path,
-                    exceptions,
-                    warn_days,
-                    at,
-                    strict,
-                    format,
-                },
-        } => {
-            let opts = scan::Options {
-                paths: vec![path.clone()],
-                at: Some(at.unwrap_or_else(now)),
-                exceptions_file: exceptions,
-                non_waivable: strict,
-                warn_days,
-                ..scan::Options::default()
-            };
-            let scan = scan::run(&opts)?;
-            if scan.exceptions_file.is_none() {
-                eprintln!(
-                    "tlsproof: no {} in {}: pass --exceptions FILE",
-                    tlsproof::exceptions::FILE_NAME,
-                    path.display()
-                );
-                return Ok(2);
-            }
-            let lines = tlsproof::exceptions::lint::lint(&scan.report, scan.warn_days);
-            let problems = lines.iter().filter(|l| l.is_problem()).count();
-            match format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "file": scan.exceptions_file,
-                        "problems": problems,
-                        "claims": lines,
-                    }))?
-                ),
-                Format::Human => {
-                    for l in &lines {
-                        println!(
-                            "{:<13} {:<10} {}:{}  {}",
-                            l.status, l.id, l.location.file, l.location.line, l.message
-                        );
-                    }
-                    println!(
-                        "{} claim(s), {problems} problem(s) in {}",
-                        scan.report.exceptions.len(),
-                        scan.exceptions_file.as_deref().unwrap_or_default()
-                    );
-                }
-            }
-            Ok(u8::from(problems > 0))
-        }
+            command: ExceptionsCommand::Lint(args),
+        } => lint(args),
         Command::Explain { requirement } => {
-            let set = policy::PolicySet::builtin();
-            let registry = set.registry()?;
-            let wanted = requirement.to_ascii_uppercase();
-            match registry.get(&wanted) {
-                Some(info) => {
-                    println!("{} — {}\n", info.id, info.title);
-                    println!("{}", info.doc.trim_end());
-                    println!("\nProfiles: {}", info.profiles.join(", "));
-                    println!("Evidence item: {}", info.evidence);
-                    println!("Claims that may cover it: {}", info.covered_by.join(", "));
-                    println!("Policy: policies/{}", info.path);
+            let registry = policy::PolicySet::builtin().registry()?;
+            match registry.get(&requirement.to_ascii_uppercase()) {
+                Some(r) => {
+                    print!("{}", render::explain::human(r));
                     Ok(0)
                 }
                 None => {
-                    let ids = registry.ids();
                     eprintln!(
-                        "tlsproof: unknown requirement {requirement:?}; known: {}",
-                        ids.join(", ")
+                        "tlsproof: {}",
+                        render::explain::unknown(&requirement, &registry)
                     );
                     Ok(2)
                 }
             }
         }
+    }
+}
+
+fn scan(mut args: ScanArgs, format: Format, verbose: bool) -> anyhow::Result<u8> {
+    let _stdin = StdinFile::take(&mut args.paths)?;
+    let scan = pipeline::run(&args.options())?;
+    match format {
+        Format::Human => print!(
+            "{}",
+            render::human::render(&scan.report, &scan.map, verbose)
+        ),
+        Format::Json => print!("{}", render::json(&scan.report)),
+    }
+    Ok(scan.report.exit_code())
+}
+
+fn evidence(mut args: ScanArgs, out: &std::path::Path) -> anyhow::Result<u8> {
+    let _stdin = StdinFile::take(&mut args.paths)?;
+    let scan = pipeline::run(&args.options())?;
+    let manifest = bundle::write(&scan, out, &rfc3339(now()))
+        .with_context(|| format!("writing the bundle to {}", out.display()))?;
+    println!(
+        "wrote {} ({} files, {} inputs): verdict {}",
+        out.display(),
+        manifest.bundle_files.len() + 1,
+        manifest.inputs.len(),
+        manifest.verdict
+    );
+    Ok(scan.report.exit_code())
+}
+
+fn lint(args: LintArgs) -> anyhow::Result<u8> {
+    let opts = Options {
+        paths: vec![args.path.clone()],
+        at: Some(args.at.unwrap_or_else(now)),
+        exceptions_file: args.exceptions,
+        non_waivable: args.strict,
+        warn_days: args.warn_days,
+        ..Options::default()
+    };
+    let scan = pipeline::run(&opts)?;
+    let Some(file) = scan.exceptions_file.as_deref() else {
+        eprintln!(
+            "tlsproof: no {} in {}: pass --exceptions FILE",
+            tlsproof::exceptions::FILE_NAME,
+            args.path.display()
+        );
+        return Ok(2);
+    };
+    let lines = tlsproof::exceptions::lint::lint(&scan.report, scan.warn_days);
+    match args.format {
+        Format::Json => print!("{}", render::lint::json(&lines, file)),
+        Format::Human => print!(
+            "{}",
+            render::lint::human(&lines, scan.report.exceptions.len(), file)
+        ),
+    }
+    Ok(u8::from(render::lint::problems(&lines) > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -12,9 +12,9 @@ use std::path::Path;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// production | development | test | unknown
-    pub environment: Option<String>,
+    pub environment: Option<crate::settings::Environment>,
     /// msss | strict
-    pub profile: Option<String>,
+    pub profile: Option<crate::settings::Profile>,
     /// Globs (relative to the scan root) of files and folders to skip.
     #[serde(default)]
     pub exclude: Vec<String>,

@@ -3,7 +3,7 @@
 //!
 //! The pipeline: [`discover`] files → [`ingest`] each format into raw trees with spans and
 //! normalize them into the [`model`] → evaluate the Rego [`policy`] set over it → the canonical
-//! [`results`] record → views in [`render`] and the evidence [`bundle`]. [`scan::run`] drives it.
+//! [`results`] record → views in [`render`] and the evidence [`bundle`]. [`pipeline::run`] drives it, after [`settings`] resolved the options.
 
 pub mod bundle;
 pub mod certs;
@@ -14,11 +14,12 @@ pub mod discover;
 pub mod exceptions;
 pub mod ingest;
 pub mod model;
+pub mod pipeline;
 pub mod policy;
 pub mod render;
 pub mod requirements;
 pub mod results;
-pub mod scan;
 pub mod schema;
+pub mod settings;
 pub mod source;
 pub mod yaml;

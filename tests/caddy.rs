@@ -238,8 +238,8 @@ fn hsts_header_is_read() {
     assert_eq!(at(r), "Caddyfile:2");
 }
 
-fn scan_path_with_strict(p: &std::path::Path) -> tlsproof::scan::Scan {
-    scan_with(p, |o| o.profile = Some("strict".into()))
+fn scan_path_with_strict(p: &std::path::Path) -> tlsproof::pipeline::Scan {
+    scan_with(p, |o| o.profile = Some(tlsproof::settings::Profile::Strict))
 }
 
 #[test]

@@ -41,10 +41,10 @@ fn pki_dir() -> Option<tempfile::TempDir> {
 }
 
 /// Scans `d` at [`AT`], trusting the fixture root CA `pki/root.pem` as `--ca-file`.
-fn scan_trusting_root(d: &Path) -> tlsproof::scan::Scan {
+fn scan_trusting_root(d: &Path) -> tlsproof::pipeline::Scan {
     let root = d.join("pki/root.pem");
     scan_with(d, |o| {
-        o.at = Some(AT.into());
+        o.at = Some(tlsproof::settings::parse_time(AT).unwrap());
         o.ca_files = vec![root];
     })
 }
@@ -306,7 +306,7 @@ fn line(n: usize) -> String {
 }
 
 /// The defects of the chain fixture: each FAILs with its reason at its `ssl_certificate` line.
-fn assert_defects_fail(scan: &tlsproof::scan::Scan) {
+fn assert_defects_fail(scan: &tlsproof::pipeline::Scan) {
     for (name, reason) in [
         ("selfsigned", "self-signed, not explicitly trusted"),
         ("expired", "expired on"),
@@ -326,7 +326,7 @@ fn assert_defects_fail(scan: &tlsproof::scan::Scan) {
     }
 }
 
-fn chain_of<'a>(scan: &'a tlsproof::scan::Scan, path: &str) -> &'a tlsproof::model::ChainFacts {
+fn chain_of<'a>(scan: &'a tlsproof::pipeline::Scan, path: &str) -> &'a tlsproof::model::ChainFacts {
     &scan
         .model
         .certificates
@@ -430,7 +430,9 @@ fn tlsproof_toml_trusts_ca_files_and_pins() {
     let d = dir.path();
     chain_fixture(d);
     // The self-signed leaf's pin, as the model records it.
-    let first = scan_with(d, |o| o.at = Some(AT.into()));
+    let first = scan_with(d, |o| {
+        o.at = Some(tlsproof::settings::parse_time(AT).unwrap())
+    });
     let pin = first
         .model
         .certificates
@@ -450,7 +452,9 @@ fn tlsproof_toml_trusts_ca_files_and_pins() {
         format!("[trust]\nsystem = false\nca_files = [\"pki/root.pem\"]\npins = [\"{pin}\"]\n"),
     )
     .unwrap();
-    let scan = scan_with(d, |o| o.at = Some(AT.into()));
+    let scan = scan_with(d, |o| {
+        o.at = Some(tlsproof::settings::parse_time(AT).unwrap())
+    });
     let good = result(&scan.report, "NET03-CERT", "good.example.com");
     assert_status(good, Status::Pass);
     assert!(
@@ -484,7 +488,7 @@ fn tlsproof_toml_trusts_ca_files_and_pins() {
 #[test]
 fn a_missing_ca_file_or_a_malformed_pin_is_a_setup_error() {
     let dir = tree(&[("nginx.conf", "events {}\nhttp { server { listen 80; } }\n")]);
-    let err = tlsproof::scan::run(&tlsproof::scan::Options {
+    let err = tlsproof::pipeline::run(&tlsproof::pipeline::Options {
         paths: vec![dir.path().to_path_buf()],
         ca_files: vec![dir.path().join("nope.pem")],
         ..Default::default()
@@ -496,7 +500,7 @@ fn a_missing_ca_file_or_a_malformed_pin_is_a_setup_error() {
         "[trust]\npins = [\"sha1/xyz\"]\n",
     )
     .unwrap();
-    let err = tlsproof::scan::run(&tlsproof::scan::Options {
+    let err = tlsproof::pipeline::run(&tlsproof::pipeline::Options {
         paths: vec![dir.path().to_path_buf()],
         ..Default::default()
     })
@@ -534,7 +538,7 @@ fn a_certificate_expiring_within_30_days_passes_with_a_warning() {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
     let scan = scan_with(d, |o| {
-        o.at = Some(at.clone());
+        o.at = Some(tlsproof::settings::parse_time(&at).unwrap());
         o.ca_files = vec![root.clone()];
     });
     let r = result(&scan.report, "NET03-CERT", "soon.example.com");
@@ -596,7 +600,9 @@ fn a_bundle_counts_its_chain() {
         format!("events {{}}\nhttp {{\n{}}}\n", server("mcp", "site")),
     )
     .unwrap();
-    let scan = scan_with(d, |o| o.at = Some("2030-01-01T00:00:00Z".into()));
+    let scan = scan_with(d, |o| {
+        o.at = Some(tlsproof::settings::parse_time("2030-01-01T00:00:00Z").unwrap())
+    });
     let facts = &scan.model.certificates[0];
     assert_eq!(facts.chain_len, 2);
     assert_eq!(facts.signature_alg, "ecdsa-with-SHA256");
@@ -619,7 +625,9 @@ fn a_bundle_counts_its_chain() {
         format!("[trust]\npins = [\"{pin}\"]\n"),
     )
     .unwrap();
-    let scan = scan_with(d, |o| o.at = Some("2030-01-01T00:00:00Z".into()));
+    let scan = scan_with(d, |o| {
+        o.at = Some(tlsproof::settings::parse_time("2030-01-01T00:00:00Z").unwrap())
+    });
     let r = result(&scan.report, "NET03-CERT", "mcp.example.com");
     assert_status(r, Status::Pass);
     assert!(

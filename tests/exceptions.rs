@@ -70,7 +70,7 @@ http {
 
 fn scan_at(dir: &Path, strict: &[&str]) -> Report {
     scan_with(dir, |o| {
-        o.at = Some(AT.into());
+        o.at = Some(tlsproof::settings::parse_time(AT).unwrap());
         o.non_waivable = strict.iter().map(|s| s.to_string()).collect();
     })
     .report
@@ -221,7 +221,10 @@ fn a_vpn_tunnel_claim_is_attested_unless_the_requirement_is_non_waivable() {
             "2027-05-01",
         )],
     );
-    let plain = scan_with(dir.path(), |o| o.at = Some(AT.into())).report;
+    let plain = scan_with(dir.path(), |o| {
+        o.at = Some(tlsproof::settings::parse_time(AT).unwrap())
+    })
+    .report;
     let before = plain
         .results
         .iter()
@@ -568,7 +571,7 @@ fn a_claims_file_inside_the_scanned_tree_is_read_as_claims_not_as_configuration(
     ]);
     let file = dir.path().join("mcp-server-exceptions.yaml");
     let scan = scan_with(dir.path(), |o| {
-        o.at = Some(AT.into());
+        o.at = Some(tlsproof::settings::parse_time(AT).unwrap());
         o.exceptions_file = Some(file.clone());
     });
     let kinds: Vec<(&str, &str)> = scan

@@ -206,7 +206,7 @@ fn node_https_server_takes_its_options() {
     );
 }
 
-fn verify_results(scan: &tlsproof::scan::Scan) -> Vec<&tlsproof::results::RequirementResult> {
+fn verify_results(scan: &tlsproof::pipeline::Scan) -> Vec<&tlsproof::results::RequirementResult> {
     scan.report
         .results
         .iter()

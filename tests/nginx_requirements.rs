@@ -225,7 +225,9 @@ fn unknown_version_takes_the_worst_case_default_and_says_how_to_declare_it() {
 fn hsts_is_lost_when_a_location_defines_its_own_add_header() {
     let conf = "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_protocols TLSv1.2;\n    add_header Strict-Transport-Security \"max-age=63072000\" always;\n    location / {\n      add_header X-Frame-Options DENY;\n    }\n  }\n}\n";
     let dir = tree(&[("nginx.conf", conf)]);
-    let scan = scan_with(dir.path(), |o| o.profile = Some("strict".into()));
+    let scan = scan_with(dir.path(), |o| {
+        o.profile = Some(tlsproof::settings::Profile::Strict)
+    });
     let r = result(&scan.report, "PROFILE-HSTS", "mcp.example.com");
     // `location /` answers every request, and its own add_header drops the inherited HSTS.
     assert_status(r, Status::Fail);

@@ -14,7 +14,7 @@ fn examples_results() {
     // A fixed evaluation time: the examples' exception claims are judged at it.
     let scan = scan_with(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"),
-        |o| o.at = Some("2026-12-01T00:00:00Z".into()),
+        |o| o.at = Some(tlsproof::settings::parse_time("2026-12-01T00:00:00Z").unwrap()),
     );
     insta::assert_snapshot!(compact(&scan.report));
 }

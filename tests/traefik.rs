@@ -40,7 +40,7 @@ fn dynamic(router_extra: &str, extra: &str) -> String {
     )
 }
 
-fn with_version(v: &str) -> impl FnOnce(&mut tlsproof::scan::Options) + '_ {
+fn with_version(v: &str) -> impl FnOnce(&mut tlsproof::pipeline::Options) + '_ {
     move |o| o.traefik_version = Some(v.to_string())
 }
 
@@ -64,7 +64,7 @@ fn default_tls_option_passes_protocols_fails_ciphers_and_redirects() {
     assert_eq!(at(r), "traefik.yml:7");
 }
 
-fn legacy(version: &str, min: &str) -> tlsproof::scan::Scan {
+fn legacy(version: &str, min: &str) -> tlsproof::pipeline::Scan {
     let dir = tree(&[
         ("traefik.yml", STATIC),
         (

@@ -1,10 +1,15 @@
-//! Stage 7 — views of the canonical record: human text, JSON, and the Markdown report.
+//! Views: the canonical record as human text, JSON and the Markdown report, and the outputs
+//! of the other commands (policy tests, claim lint, explain, bundle verification).
 //!
 //! Every view is computed from a [`crate::results::Report`] (plus the source map for excerpts)
 //! and loses nothing the record holds that the view is meant to show.
 
+pub mod explain;
 pub mod human;
+pub mod lint;
+pub mod policy_tests;
 pub mod template;
+pub mod verify;
 
 use crate::results::Report;
 

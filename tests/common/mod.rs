@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use tlsproof::pipeline::{self, Options, Scan};
 use tlsproof::results::{Report, RequirementResult, Status};
-use tlsproof::scan::{self, Options, Scan};
 
 /// Writes `files` (relative path, content) into a fresh temporary directory.
 pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -28,7 +28,7 @@ pub fn scan_with(path: &Path, f: impl FnOnce(&mut Options)) -> Scan {
     };
     f(&mut opts);
     let scan =
-        scan::run(&opts).unwrap_or_else(|e| panic!("scan of {} failed: {e}", path.display()));
+        pipeline::run(&opts).unwrap_or_else(|e| panic!("scan of {} failed: {e}", path.display()));
     freeze(path, &scan);
     scan
 }

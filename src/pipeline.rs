@@ -1,0 +1,365 @@
+//! The pipeline, stage by stage: resolve options → discover → ingest → assemble the model →
+//! enrich (certificates, exception claims) → evaluate the policies → the result record.
+//!
+//! Input: [`Options`]. Output: a [`Scan`] holding the source map, the model the policies saw
+//! and the canonical [`Report`]. Nothing here prints; the clock is not read here either.
+
+use crate::diag::{Finding, FindingKind};
+use crate::discover::{self, Candidate};
+use crate::exceptions::{self, ClaimRecord, Loaded};
+use crate::ingest::{self, Ingested};
+use crate::model::{Model, SourceInfo};
+use crate::policy::{self, PolicySet};
+use crate::requirements::Registry;
+use crate::results::{self, Report, ToolRecord};
+use crate::schema::{self, Contract};
+use crate::settings::Settings;
+use crate::source::{FileId, SourceMap};
+use std::path::Path;
+
+pub use crate::settings::Options;
+
+/// A finished scan.
+#[derive(Debug)]
+pub struct Scan {
+    pub map: SourceMap,
+    /// The claims file read, as displayed, when there was one.
+    pub exceptions_file: Option<String>,
+    /// The warning window for expiring claims, in days.
+    pub warn_days: u32,
+    pub model: Model,
+    pub model_json: serde_json::Value,
+    pub report: Report,
+    pub policies: PolicySet,
+    /// The requirements the policies define.
+    pub registry: Registry,
+    /// The scanned roots as given.
+    pub roots: Vec<String>,
+}
+
+/// Setup and I/O problems that stop a scan (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Discover(#[from] discover::DiscoverError),
+    #[error(transparent)]
+    Policy(#[from] policy::PolicyError),
+    #[error(transparent)]
+    Decode(#[from] results::DecodeError),
+    #[error(transparent)]
+    Trust(#[from] crate::certs::TrustError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("internal error: the {what} does not match its schema:\n  {}", errors.join("\n  "))]
+    Contract {
+        what: &'static str,
+        errors: Vec<String>,
+    },
+}
+
+/// Runs a scan: one call per stage, in order.
+pub fn run(opts: &Options) -> Result<Scan, ScanError> {
+    let settings = Settings::resolve(opts)?;
+    let mut map = SourceMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let found = discover_all(opts, &settings, &mut map, &mut findings)?;
+    let mut ingested = ingest::ingest(&mut map, &found.candidates, &settings.declared);
+    findings.append(&mut ingested.findings);
+    let claims_file = claims_file(opts, &settings.config_root, &mut map, &mut findings)?;
+    if ingested.endpoints.is_empty() && ingested.clients.is_empty() && ingested.red_flags.is_empty()
+    {
+        findings.push(nothing_judged(&map, found.unknown));
+    }
+    let mut model = assemble(&settings, &map, &mut ingested, claims_file);
+    findings.extend(crate::certs::enrich(
+        &map,
+        &opts.paths,
+        &settings.trust,
+        &ingested.tls_secrets,
+        &mut model,
+    ));
+    forget_unused_clock(&mut model, claims_file.is_some());
+    let (claims, records) = check_claims(&settings, &map, &model, claims_file);
+    model.exceptions = records.clone();
+    let model_json = checked(Contract::TlsModel, "model", &model)?;
+    let raw = policy::evaluate(&settings.policies, &settings.registry, &model_json)?;
+    let report = record(
+        &settings,
+        &map,
+        &model,
+        raw,
+        &findings,
+        (&claims, records),
+        found.unknown,
+    )?;
+    Ok(Scan {
+        exceptions_file: claims.file.clone(),
+        warn_days: settings.claims.warn_days,
+        map,
+        model,
+        model_json,
+        report,
+        policies: settings.policies,
+        registry: settings.registry,
+        roots: found.roots,
+    })
+}
+
+/// What discovery found under every scanned path.
+struct Found {
+    candidates: Vec<Candidate>,
+    unknown: usize,
+    /// The scanned roots as given.
+    roots: Vec<String>,
+}
+
+/// Discovers the files under every path; with several paths, each file is displayed with its
+/// root as a prefix. A claims file given with `--exceptions` inside the tree is not
+/// configuration.
+fn discover_all(
+    opts: &Options,
+    settings: &Settings,
+    map: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Found, ScanError> {
+    let mut found = Found {
+        candidates: Vec::new(),
+        unknown: 0,
+        roots: Vec::new(),
+    };
+    let multi = opts.paths.len() > 1;
+    for path in &opts.paths {
+        let prefix = if multi {
+            path.to_string_lossy().trim_end_matches('/').to_string()
+        } else {
+            String::new()
+        };
+        found.roots.push(path.display().to_string());
+        map.add_display_prefix(&prefix);
+        let d = discover::discover(path, &prefix, &settings.config.exclude)?;
+        found.candidates.extend(d.candidates);
+        found.unknown += d.unknown;
+        findings.extend(d.skipped.into_iter().map(|s| {
+            let message = format!("{}: not read: {}", s.display, s.reason);
+            Finding::new(FindingKind::Notice, message, None)
+        }));
+    }
+    if let Some(claims) = opts
+        .exceptions_file
+        .as_ref()
+        .and_then(|p| p.canonicalize().ok())
+    {
+        found
+            .candidates
+            .retain(|c| c.path.canonicalize().ok().as_ref() != Some(&claims));
+    }
+    Ok(found)
+}
+
+/// The model from what the formats produced: endpoints, clients and red flags in file order,
+/// the declared versions, and every source file with its kind and role.
+fn assemble(
+    settings: &Settings,
+    map: &SourceMap,
+    ingested: &mut Ingested,
+    claims_file: Option<FileId>,
+) -> Model {
+    let mut model = Model {
+        profile: settings.profile.as_str().into(),
+        environment: settings.environment.as_str().into(),
+        endpoints: std::mem::take(&mut ingested.endpoints),
+        red_flags: std::mem::take(&mut ingested.red_flags),
+        clients: std::mem::take(&mut ingested.clients),
+        evaluated_at: settings.evaluated_at.as_ref().map(|t| t.text.clone()),
+        evaluated_at_unix: settings.evaluated_at.as_ref().map(|t| t.unix),
+        ..Model::default()
+    };
+    let declared = &settings.declared;
+    for (product, version) in [
+        ("nginx", &declared.nginx_version),
+        ("caddy", &declared.caddy_version),
+        ("traefik", &declared.traefik_version),
+    ] {
+        if let Some(v) = version {
+            model.versions.insert(product.into(), v.clone());
+        }
+    }
+    model.sources = sources(map, ingested, claims_file);
+    model.clients.sort_by(|a, b| {
+        (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
+    });
+    model.endpoints.sort_by(|a, b| {
+        (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
+    });
+    model
+}
+
+fn nothing_judged(map: &SourceMap, unknown: usize) -> Finding {
+    let message = format!(
+        "no endpoint found in {} recognised file(s) ({} other file(s) not recognised): nothing was judged",
+        map.len(),
+        unknown
+    );
+    Finding::new(FindingKind::Notice, message, None)
+}
+
+/// Every file read, with its kind and role, in path order.
+fn sources(map: &SourceMap, ingested: &Ingested, claims_file: Option<FileId>) -> Vec<SourceInfo> {
+    let mut out: Vec<SourceInfo> = map
+        .files()
+        .map(|(id, f)| SourceInfo {
+            path: f.display.clone(),
+            kind: if Some(id) == claims_file {
+                "exceptions".into()
+            } else {
+                ingested
+                    .files
+                    .get(&id)
+                    .map(|(k, _)| k.as_str().to_string())
+                    .unwrap_or_else(|| "nginx".into())
+            },
+            sha256: f.sha256.clone(),
+            bytes: f.bytes,
+            role: ingested.files.get(&id).map(|(_, r)| r.clone()),
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// The evaluation time is an input only when a certificate's dates or a claim are judged:
+/// without them, two scans of the same files at different times give the same model
+/// (evidence bundles differ only in `created_at`).
+fn forget_unused_clock(model: &mut Model, has_claims: bool) {
+    if model.certificates.is_empty() && !has_claims {
+        model.evaluated_at = None;
+        model.evaluated_at_unix = None;
+        model.trust = None;
+    }
+}
+
+/// Exception claims are checked against the model before the policies run, so that the model
+/// the policies see (and the bundle keeps) holds every claim with its outcome.
+fn check_claims(
+    settings: &Settings,
+    map: &SourceMap,
+    model: &Model,
+    claims_file: Option<FileId>,
+) -> (Loaded, Vec<ClaimRecord>) {
+    let Some(id) = claims_file else {
+        return (Loaded::default(), Vec::new());
+    };
+    let loaded = exceptions::load(map, id, &settings.claims);
+    let today = settings.evaluated_at.as_ref().map(|t| t.date);
+    let records = exceptions::verify::verify(&loaded, model, today, &settings.claims);
+    (loaded, records)
+}
+
+/// `value` as JSON, checked against its schema: a mismatch is a bug of the tool (exit 2).
+fn checked<T: serde::Serialize>(
+    contract: Contract,
+    what: &'static str,
+    value: &T,
+) -> Result<serde_json::Value, ScanError> {
+    let json = serde_json::to_value(value).map_err(|e| ScanError::Contract {
+        what,
+        errors: vec![e.to_string()],
+    })?;
+    schema::validate(contract, &json).map_err(|errors| ScanError::Contract { what, errors })?;
+    Ok(json)
+}
+
+/// The canonical record: the policies' results with the claims applied, the findings, the
+/// verdict and the counts.
+fn record(
+    settings: &Settings,
+    map: &SourceMap,
+    model: &Model,
+    raw: Vec<serde_json::Value>,
+    findings: &[Finding],
+    (claims, mut records): (&Loaded, Vec<ClaimRecord>),
+    unknown: usize,
+) -> Result<Report, ScanError> {
+    let mut results_list = raw
+        .iter()
+        .map(|r| results::decode(map, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut finding_records = results::finding_records(map, findings);
+    if claims.file.is_some() {
+        let warn_days = settings.claims.warn_days;
+        let applied =
+            exceptions::apply::apply(map, claims, &mut records, &mut results_list, warn_days);
+        finding_records.extend(applied);
+    }
+    results::sort(&mut results_list);
+    let report = Report {
+        control: results::CONTROL.into(),
+        title: results::CONTROL_TITLE.into(),
+        verdict: results::verdict(&results_list, &finding_records),
+        profile: model.profile.clone(),
+        environment: model.environment.clone(),
+        tool: tool_record(&settings.policies),
+        summary: results::summarize(
+            &results_list,
+            model.endpoints.len(),
+            model.sources.len(),
+            unknown,
+        ),
+        results: results_list,
+        findings: finding_records,
+        exceptions: records,
+    };
+    checked(Contract::Results, "result record", &report)?;
+    Ok(report)
+}
+
+fn tool_record(policies: &PolicySet) -> ToolRecord {
+    ToolRecord {
+        name: "tlsproof".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        policy_digest: policies.digest(),
+    }
+}
+
+/// Registers the claims file: `--exceptions FILE` (which must exist), else
+/// `tlsproof-exceptions.yaml` at the scan root when present.
+fn claims_file(
+    opts: &Options,
+    config_root: &Path,
+    map: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<crate::source::FileId>, ScanError> {
+    let (path, display) = match &opts.exceptions_file {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(ScanError::Usage(format!(
+                    "--exceptions {}: no such file",
+                    p.display()
+                )));
+            }
+            let display = p
+                .strip_prefix(config_root)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| p.display().to_string());
+            (p.clone(), display)
+        }
+        None => {
+            let p = config_root.join(exceptions::FILE_NAME);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            let display = match opts.paths.len() {
+                1 => exceptions::FILE_NAME.to_string(),
+                _ => format!(
+                    "{}/{}",
+                    config_root.to_string_lossy().trim_end_matches('/'),
+                    exceptions::FILE_NAME
+                ),
+            };
+            (p, display)
+        }
+    };
+    Ok(ingest::read_file(map, &path, display, findings, None))
+}

@@ -1,0 +1,248 @@
+//! Option resolution: what the user asked for (command line over `tlsproof.toml` over the
+//! defaults), checked and typed once before any stage runs.
+//!
+//! Input: [`Options`]. Output: [`Settings`] — the profile, environment and evaluation time as
+//! types, the declared product versions, the trust store, the policy set with its requirement
+//! registry and the rules for exception claims. A bad value is a usage error here (exit 2),
+//! never a surprise in a later stage.
+
+use crate::certs::{TrustConfig, TrustStore};
+use crate::config::Config;
+use crate::exceptions;
+use crate::ingest::Declared;
+use crate::pipeline::ScanError;
+use crate::policy::PolicySet;
+use crate::requirements::Registry;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The requirement set judged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The control as written.
+    #[default]
+    Msss,
+    /// The control plus the profile add-ons (PROFILE-HSTS).
+    Strict,
+}
+
+/// What the scanned deployment is, as declared (claims and some verdicts depend on it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Production,
+    Development,
+    Test,
+    /// Not declared.
+    #[default]
+    Unknown,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Msss => "msss",
+            Profile::Strict => "strict",
+        }
+    }
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Development => "development",
+            Environment::Test => "test",
+            Environment::Unknown => "unknown",
+        }
+    }
+}
+
+/// Parses an RFC 3339 time (`2027-01-01T00:00:00Z`) to UTC, whole seconds.
+pub fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
+    let t = OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time (e.g. 2027-01-01T00:00:00Z): {e}"))?
+        .to_offset(time::UtcOffset::UTC);
+    Ok(t.replace_nanosecond(0).unwrap_or(t))
+}
+
+/// What the user asked for. Command-line values override `tlsproof.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub profile: Option<Profile>,
+    pub environment: Option<Environment>,
+    pub nginx_version: Option<String>,
+    pub caddy_version: Option<String>,
+    pub traefik_version: Option<String>,
+    pub policies_dir: Option<PathBuf>,
+    /// The time certificates and claims are judged at (`--at`; the command line passes the
+    /// clock or `SOURCE_DATE_EPOCH` otherwise). None: validity dates are not judged.
+    pub at: Option<OffsetDateTime>,
+    /// The claims file (`--exceptions`); default: `tlsproof-exceptions.yaml` at the scan root.
+    pub exceptions_file: Option<PathBuf>,
+    /// Requirements no waiver may cover (`--strict`), added to `[exceptions] non_waivable`.
+    pub non_waivable: Vec<String>,
+    /// Days before a claim's expiry from which it is reported (overrides `[exceptions] warn_days`).
+    pub warn_days: Option<u32>,
+    /// Extra trusted CA files (`--ca-file`), added to `tlsproof.toml [trust] ca_files`.
+    pub ca_files: Vec<PathBuf>,
+}
+
+/// The evaluation time, as the model and the claims see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluatedAt {
+    /// RFC 3339, UTC, whole seconds.
+    pub text: String,
+    pub unix: i64,
+    pub date: time::Date,
+}
+
+/// Everything a scan needs besides the files, resolved and checked.
+#[derive(Debug)]
+pub struct Settings {
+    /// Where `tlsproof.toml` and the default claims file are looked for.
+    pub config_root: PathBuf,
+    pub config: Config,
+    pub profile: Profile,
+    pub environment: Environment,
+    pub evaluated_at: Option<EvaluatedAt>,
+    pub declared: Declared,
+    pub trust: TrustStore,
+    pub policies: PolicySet,
+    pub registry: Registry,
+    pub claims: exceptions::Policy,
+}
+
+impl Settings {
+    /// Resolves `opts` over `tlsproof.toml` (read from the first scanned directory).
+    pub fn resolve(opts: &Options) -> Result<Settings, ScanError> {
+        if opts.paths.is_empty() {
+            return Err(ScanError::Usage("no path to scan".into()));
+        }
+        let config_root = config_root(&opts.paths);
+        let config = Config::load(&config_root)?.unwrap_or_default();
+        let evaluated_at = opts.at.map(evaluated_at).transpose()?;
+        let trust = trust_store(opts, &config, &config_root)?;
+        let mut policies = PolicySet::builtin();
+        if let Some(dir) = &opts.policies_dir {
+            policies = policies.with_overrides(dir)?;
+        }
+        let registry = policies.registry()?;
+        let claims = exceptions::Policy {
+            max_days: config
+                .exceptions
+                .max_exception_days
+                .unwrap_or(exceptions::DEFAULT_MAX_DAYS),
+            warn_days: opts
+                .warn_days
+                .or(config.exceptions.warn_days)
+                .unwrap_or(exceptions::DEFAULT_WARN_DAYS),
+            non_waivable: non_waivable(opts, &config, &registry)?,
+            requirements: registry.clone(),
+        };
+        Ok(Settings {
+            profile: opts.profile.or(config.profile).unwrap_or_default(),
+            environment: opts.environment.or(config.environment).unwrap_or_default(),
+            declared: declared(opts, &config),
+            config_root,
+            config,
+            evaluated_at,
+            trust,
+            policies,
+            registry,
+            claims,
+        })
+    }
+}
+
+/// The first scanned directory, else the folder of the first scanned file.
+fn config_root(paths: &[PathBuf]) -> PathBuf {
+    paths
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .or_else(|| {
+            paths
+                .first()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn evaluated_at(t: OffsetDateTime) -> Result<EvaluatedAt, ScanError> {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    let text = t
+        .format(&Rfc3339)
+        .map_err(|e| ScanError::Usage(format!("--at: {e}")))?;
+    Ok(EvaluatedAt {
+        text,
+        unix: t.unix_timestamp(),
+        date: t.date(),
+    })
+}
+
+/// The trust store is read before anything is judged: a missing CA file is a setup error.
+fn trust_store(opts: &Options, config: &Config, root: &Path) -> Result<TrustStore, ScanError> {
+    let from_config = config
+        .trust
+        .ca_files
+        .iter()
+        .map(|f| (root.join(f), f.clone()));
+    let from_flags = opts
+        .ca_files
+        .iter()
+        .map(|f| (f.clone(), f.display().to_string()));
+    Ok(TrustStore::load(&TrustConfig {
+        system: config.trust.system,
+        ca_files: from_config.chain(from_flags).collect(),
+        pins: config.trust.pins.clone(),
+    })?)
+}
+
+fn declared(opts: &Options, config: &Config) -> Declared {
+    Declared {
+        nginx_version: opts.nginx_version.clone().or(config.nginx.version.clone()),
+        caddy_version: opts.caddy_version.clone().or(config.caddy.version.clone()),
+        traefik_version: opts
+            .traefik_version
+            .clone()
+            .or(config.traefik.version.clone()),
+        kubernetes: config.kubernetes.clone(),
+    }
+}
+
+/// `--strict` and `[exceptions] non_waivable`, checked against the requirement ids.
+fn non_waivable(
+    opts: &Options,
+    config: &Config,
+    registry: &Registry,
+) -> Result<Vec<String>, ScanError> {
+    let known = registry.ids();
+    let mut out = Vec::new();
+    for r in config
+        .exceptions
+        .non_waivable
+        .iter()
+        .chain(&opts.non_waivable)
+    {
+        let id = r.trim().to_ascii_uppercase();
+        if id == "ALL" {
+            out.extend(known.iter().map(|k| k.to_string()));
+        } else if known.contains(&id.as_str()) {
+            out.push(id);
+        } else {
+            return Err(ScanError::Usage(format!(
+                "non-waivable requirement {r:?} is not one of {}",
+                known.join(", ")
+            )));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
