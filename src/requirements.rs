@@ -83,6 +83,43 @@ pub struct Requirement {
     pub package: String,
 }
 
+impl Requirement {
+    /// Checks the declared metadata; the error says what the package must define instead.
+    pub fn check(&self) -> Result<(), String> {
+        if !is_requirement_id(&self.id) {
+            return Err(format!(
+                "`requirement` as upper-case words joined by hyphens (e.g. NET03-TLS), not {:?}",
+                self.id
+            ));
+        }
+        if self.title.is_empty() {
+            return Err("`title` (a string)".into());
+        }
+        if self.profiles.is_empty() {
+            return Err("`profiles` (an array of profile names)".into());
+        }
+        if !is_evidence_item(&self.evidence) {
+            let items: Vec<&str> = EVIDENCE_ITEMS.iter().map(|i| i.title).collect();
+            return Err(format!(
+                "`evidence` as one of \"{}\" or \"{OTHER_EVIDENCE}\", not {:?}",
+                items.join("\", \""),
+                self.evidence
+            ));
+        }
+        match self
+            .covered_by
+            .iter()
+            .find(|k| !CLAIM_KEYS.contains(&k.as_str()))
+        {
+            Some(bad) => Err(format!(
+                "`covered_by` naming only {}, not {bad:?}",
+                CLAIM_KEYS.join(", ")
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Every requirement of a policy set, in package file order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Registry {
