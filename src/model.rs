@@ -5,6 +5,7 @@
 //! product default, or derived), the span it came from, and a note naming a default's source.
 
 pub mod claims;
+pub mod version;
 
 use crate::source::{Location, SourceMap, Span};
 use serde::Serialize;
@@ -68,6 +69,17 @@ pub struct Fact<T> {
 }
 
 impl<T> Fact<T> {
+    /// The same fact (origin, span, note) with its value converted.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fact<U> {
+        Fact {
+            value: f(self.value),
+            origin: self.origin,
+            span: self.span,
+            note: self.note,
+            version_dependent: self.version_dependent,
+        }
+    }
+
     pub fn explicit(value: T, span: ModelSpan) -> Self {
         Fact {
             value,

@@ -7,6 +7,7 @@ use super::{no_tls, service_hop, snippet, workload, Cx, Obj};
 use crate::ciphers;
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::Ingested;
+use crate::model::version::{self, versioned, Defaults, ProductVersion, Since};
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Heuristic, HeuristicKey, Hop, Hsts, Listen, Origin,
     Plaintext, Scope, SuiteFacts, Tls, Transport,
@@ -15,13 +16,34 @@ use crate::source::FileId;
 use crate::yaml::Node;
 
 const NGINX: &str = "nginx.ingress.kubernetes.io/";
-const DECLARE: &str =
-    "declare it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\")";
-
 /// ingress-nginx `ssl-ciphers` default since 0.27.0 (ECDHE/DHE AEAD only).
 const CIPHERS_0_27: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
 /// ingress-nginx `ssl-ciphers` default before 0.27.0 (also CBC-SHA2 suites).
 const CIPHERS_OLD: &str = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256";
+
+/// The controller's `ssl-ciphers` default by version.
+const DEFAULT_CIPHERS: Defaults<&str> = Defaults {
+    rows: &[
+        Since {
+            since: &[0, 27, 0],
+            value: CIPHERS_0_27,
+            note: "default ssl-ciphers (ECDHE/DHE with AES-GCM or CHACHA20, since 0.27.0)",
+        },
+        Since {
+            since: &[],
+            value: CIPHERS_OLD,
+            note: "default ssl-ciphers before 0.27.0 (includes CBC-SHA2 suites)",
+        },
+    ],
+    unknown: Since {
+        since: &[],
+        value: CIPHERS_OLD,
+        note: "ingress-nginx version unknown: worst case, the ssl-ciphers default before 0.27.0 (CBC-SHA2 suites; 0.27.0 and later offer only AEAD suites); declare it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\") or scan the controller Deployment",
+    },
+};
+
+/// The product name in notes.
+const PRODUCT: &str = "ingress-nginx";
 
 /// The controller that serves an Ingress.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,8 +159,7 @@ pub(crate) fn controller_of(cx: &Cx, ing: &Obj) -> Resolved {
 /// The ingress-nginx controller: its ConfigMap, version and flags.
 struct NginxController<'a> {
     cm: Option<&'a Obj<'a>>,
-    version: Option<Vec<u32>>,
-    version_text: Option<String>,
+    version: ProductVersion,
     /// `--default-ssl-certificate` and where it is written.
     default_cert: Option<(String, FileId, usize)>,
     /// Whether the controller's own Deployment (its container args) is in the scan, so that the
@@ -153,14 +174,11 @@ impl<'a> NginxController<'a> {
     }
 
     fn label(&self) -> String {
-        match &self.version_text {
-            Some(v) => format!("ingress-nginx {v}"),
-            None => "ingress-nginx (version unknown)".into(),
-        }
+        self.version.label()
     }
 
     fn at_least(&self, min: &[u32]) -> Option<bool> {
-        self.version.as_ref().map(|v| v.as_slice() >= min)
+        self.version.at_least(min)
     }
 }
 
@@ -196,18 +214,15 @@ fn find_controller<'a>(cx: &'a Cx<'a>, out: &mut Ingested) -> NginxController<'a
             None,
         ));
     }
-    let mut version = None;
-    let mut version_text = None;
+    let mut version = ProductVersion::unknown(PRODUCT);
     if let Some(v) = &cx.declared.kubernetes.ingress_nginx_version {
-        version = super::version_of(v);
-        version_text = Some(v.trim().trim_start_matches('v').to_string());
-        if version.is_none() {
+        version = ProductVersion::new(PRODUCT, version::parts(v), v.trim().trim_start_matches('v'));
+        if version.parts().is_none() {
             out.findings.push(Finding::new(
                 FindingKind::Notice,
                 format!("the declared ingress-nginx version {v:?} is not a version number; defaults are taken as for an unknown version"),
                 None,
             ));
-            version_text = None;
         }
     }
     let mut default_cert = None;
@@ -222,17 +237,15 @@ fn find_controller<'a>(cx: &'a Cx<'a>, out: &mut Ingested) -> NginxController<'a
                 continue;
             }
             deployment_seen = true;
-            if version.is_none() {
-                if let Some(v) = super::version_of(&tag) {
-                    version = Some(v);
-                    version_text = Some(format!(
+            if version.parts().is_none() {
+                if let Some(parts) = version::parts(&tag) {
+                    let image_at = c.node.get("image").map(|n| n.start).unwrap_or(c.node.start);
+                    let text = format!(
                         "{} (image tag at {})",
                         tag.trim_start_matches('v'),
-                        cx.where_(
-                            pod.obj.file,
-                            c.node.get("image").map(|n| n.start).unwrap_or(c.node.start)
-                        )
-                    ));
+                        cx.where_(pod.obj.file, image_at)
+                    );
+                    version = ProductVersion::new(PRODUCT, Some(parts), text);
                 }
             }
             for item in c.node.get("args").map(Node::items).unwrap_or(&[]) {
@@ -247,7 +260,6 @@ fn find_controller<'a>(cx: &'a Cx<'a>, out: &mut Ingested) -> NginxController<'a
     NginxController {
         cm: cms.first().copied(),
         version,
-        version_text,
         default_cert,
         deployment_seen,
     }
@@ -652,19 +664,7 @@ fn nginx_endpoint(
         .with_note("controller ConfigMap ssl-ciphers, expanded with OpenSSL 3 semantics"),
         (None, None, None) => {
             let a = ms(tls_key.map(|k| k.start).unwrap_or(ing.start()));
-            match ctl.at_least(&[0, 27, 0]) {
-                Some(true) => Fact::default(cipher_fact(CIPHERS_0_27), a, format!("{label} default ssl-ciphers (ECDHE/DHE with AES-GCM or CHACHA20, since 0.27.0)")),
-                Some(false) => Fact::default(cipher_fact(CIPHERS_OLD), a, format!("{label} default ssl-ciphers before 0.27.0 (includes CBC-SHA2 suites)")),
-                None => {
-                    let mut fact = Fact::default(
-                        cipher_fact(CIPHERS_OLD),
-                        a,
-                        format!("ingress-nginx version unknown: worst case, the ssl-ciphers default before 0.27.0 (CBC-SHA2 suites; 0.27.0 and later offer only AEAD suites); {DECLARE} or scan the controller Deployment"),
-                    );
-                    fact.version_dependent = true;
-                    fact
-                }
-            }
+            versioned(&ctl.version, &DEFAULT_CIPHERS, a).map(cipher_fact)
         }
     };
     let tls13 = Fact::default(

@@ -368,13 +368,6 @@ pub(crate) fn no_tls(span: &ModelSpan, why: &str) -> Tls {
     }
 }
 
-/// A `major.minor.patch` version from an image tag or declaration (`v1.11.2`, `1.11.2-beta`).
-pub(crate) fn version_of(v: &str) -> Option<Vec<u32>> {
-    let v = v.trim().trim_start_matches('v');
-    let v = v.split(['-', '+', '@']).next().unwrap_or(v);
-    crate::config::parse_version(v)
-}
-
 /// Splits an image reference into repository and tag (`latest` when absent).
 pub(crate) fn image_parts(image: &str) -> (String, String) {
     let base = image.split('@').next().unwrap_or(image);

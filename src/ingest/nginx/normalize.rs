@@ -8,6 +8,7 @@
 use super::parse::Directive;
 use crate::ciphers;
 use crate::diag::{Finding, FindingKind};
+use crate::model::version::{versioned, Defaults, ProductVersion, Since};
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin,
     Plaintext, Scope, SuiteFacts, Tls, Transport,
@@ -25,41 +26,6 @@ const MULTI: &[&str] = &[
 
 /// Recursion cap for nested `location`/`if` blocks (the parser caps nesting too).
 const MAX_DEPTH: usize = 64;
-
-/// The nginx version the defaults are taken from.
-#[derive(Debug, Clone)]
-pub struct NginxVersion {
-    pub parts: Option<Vec<u32>>,
-    pub text: Option<String>,
-}
-
-impl NginxVersion {
-    pub fn unknown() -> Self {
-        NginxVersion {
-            parts: None,
-            text: None,
-        }
-    }
-
-    pub fn parse(v: &str) -> Option<Self> {
-        crate::config::parse_version(v).map(|parts| NginxVersion {
-            parts: Some(parts),
-            text: Some(v.trim().to_string()),
-        })
-    }
-
-    /// `Some(true)` when the version is at least `min`, `None` when unknown.
-    fn at_least(&self, min: &[u32]) -> Option<bool> {
-        self.parts.as_ref().map(|p| p.as_slice() >= min)
-    }
-
-    fn label(&self) -> String {
-        match &self.text {
-            Some(t) => format!("nginx {t}"),
-            None => "nginx (version unknown)".to_string(),
-        }
-    }
-}
 
 /// Inherited settings at one level of the block tree.
 #[derive(Clone, Default)]
@@ -109,7 +75,7 @@ pub struct Normalized {
 
 struct Ctx<'m> {
     map: &'m SourceMap,
-    version: NginxVersion,
+    version: ProductVersion,
     upstreams: BTreeMap<String, Vec<(String, ModelSpan)>>,
     findings: Vec<Finding>,
 }
@@ -140,7 +106,7 @@ struct ServerDraft {
 pub fn normalize(
     map: &SourceMap,
     directives: &[Directive],
-    version: &NginxVersion,
+    version: &ProductVersion,
     top_is_http: bool,
 ) -> Normalized {
     let mut ctx = Ctx {
@@ -891,52 +857,44 @@ fn strip_port(authority: &str) -> &str {
     }
 }
 
-const PROTOCOLS_NOTE_UNKNOWN: &str = "nginx version unknown: the default ssl_protocols is \
+/// nginx's default `ssl_protocols` by version (`ngx_http_ssl_module.c`); unknown: the default
+/// of 1.23.4–1.27.2, the worst of the versions still in use.
+const DEFAULT_PROTOCOLS: Defaults<&[&str]> = Defaults {
+    rows: &[
+        Since {
+            since: &[1, 27, 3],
+            value: &["TLSv1.2", "TLSv1.3"],
+            note: "default ssl_protocols (nginx >= 1.27.3): TLSv1.2 TLSv1.3",
+        },
+        Since {
+            since: &[1, 23, 4],
+            value: &["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"],
+            note: "default ssl_protocols (nginx 1.23.4–1.27.2): TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
+        },
+        Since {
+            since: &[1, 9, 1],
+            value: &["TLSv1", "TLSv1.1", "TLSv1.2"],
+            note: "default ssl_protocols (nginx 1.9.1–1.23.3): TLSv1 TLSv1.1 TLSv1.2",
+        },
+        Since {
+            since: &[],
+            value: &["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"],
+            note: "default ssl_protocols (nginx < 1.9.1): SSLv3 TLSv1 TLSv1.1 TLSv1.2",
+        },
+    ],
+    unknown: Since {
+        since: &[],
+        value: &["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"],
+        note: "nginx version unknown: the default ssl_protocols is \
 TLSv1 TLSv1.1 TLSv1.2 TLSv1.3 in 1.23.4–1.27.2 (TLSv1 TLSv1.1 TLSv1.2 in 1.9.1–1.23.3) and \
 TLSv1.2 TLSv1.3 from 1.27.3; the worst case applies. Declare the version in tlsproof.toml \
-([nginx] version = \"1.27.3\") or with --nginx-version";
+([nginx] version = \"1.27.3\") or with --nginx-version",
+    },
+};
 
-/// The default `ssl_protocols` for a version: (value, note, version_dependent).
-fn default_protocols(v: &NginxVersion) -> (Vec<String>, String, bool) {
-    let list = |s: &[&str]| s.iter().map(|p| p.to_string()).collect::<Vec<_>>();
-    match &v.parts {
-        None => (
-            list(&["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]),
-            PROTOCOLS_NOTE_UNKNOWN.to_string(),
-            true,
-        ),
-        Some(p) => {
-            let label = v.label();
-            let p = p.as_slice();
-            if p >= [1, 27, 3].as_slice() {
-                (
-                    list(&["TLSv1.2", "TLSv1.3"]),
-                    format!("{label} default ssl_protocols (nginx >= 1.27.3): TLSv1.2 TLSv1.3"),
-                    false,
-                )
-            } else if p >= [1, 23, 4].as_slice() {
-                (
-                    list(&["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]),
-                    format!("{label} default ssl_protocols (nginx 1.23.4–1.27.2): TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"),
-                    false,
-                )
-            } else if p >= [1, 9, 1].as_slice() {
-                (
-                    list(&["TLSv1", "TLSv1.1", "TLSv1.2"]),
-                    format!(
-                        "{label} default ssl_protocols (nginx 1.9.1–1.23.3): TLSv1 TLSv1.1 TLSv1.2"
-                    ),
-                    false,
-                )
-            } else {
-                (
-                    list(&["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]),
-                    format!("{label} default ssl_protocols (nginx < 1.9.1): SSLv3 TLSv1 TLSv1.1 TLSv1.2"),
-                    false,
-                )
-            }
-        }
-    }
+/// The default `ssl_protocols` for a version, at `span`.
+fn default_protocols(v: &ProductVersion, span: ModelSpan) -> Fact<Vec<String>> {
+    versioned(v, &DEFAULT_PROTOCOLS, span).map(|p| p.iter().map(|s| s.to_string()).collect())
 }
 
 fn suites(list: &[&'static ciphers::Suite]) -> Vec<SuiteFacts> {
@@ -946,12 +904,7 @@ fn suites(list: &[&'static ciphers::Suite]) -> Vec<SuiteFacts> {
 fn tls_facts(ctx: &mut Ctx, settings: &Settings, server_span: &ModelSpan, context: &str) -> Tls {
     let protocols = match settings.get("ssl_protocols") {
         Some(d) => Fact::explicit(args_of(d), ctx.span(d)),
-        None => {
-            let (value, note, vd) = default_protocols(&ctx.version);
-            let mut f = Fact::default(value, server_span.clone(), note);
-            f.version_dependent = vd;
-            f
-        }
+        None => default_protocols(&ctx.version, server_span.clone()),
     };
 
     let ciphers = match settings.get("ssl_ciphers") {
@@ -1278,16 +1231,17 @@ mod tests {
 
     #[test]
     fn default_protocols_by_version() {
-        let v = |s: &str| NginxVersion::parse(s).unwrap();
-        assert_eq!(
-            default_protocols(&v("1.27.3")).0,
-            vec!["TLSv1.2", "TLSv1.3"]
-        );
-        assert_eq!(default_protocols(&v("1.27.2")).0.len(), 4);
-        assert_eq!(
-            default_protocols(&v("1.22.1")).0,
-            vec!["TLSv1", "TLSv1.1", "TLSv1.2"]
-        );
-        assert!(default_protocols(&NginxVersion::unknown()).2);
+        let span = ModelSpan {
+            file: "nginx.conf".into(),
+            line: 1,
+            column: 1,
+            via: vec![],
+        };
+        let at = |s: &str| default_protocols(&ProductVersion::parse("nginx", s), span.clone());
+        assert_eq!(at("1.27.3").value, vec!["TLSv1.2", "TLSv1.3"]);
+        assert_eq!(at("1.27.2").value.len(), 4);
+        assert_eq!(at("1.22.1").value, vec!["TLSv1", "TLSv1.1", "TLSv1.2"]);
+        let unknown = default_protocols(&ProductVersion::unknown("nginx"), span);
+        assert!(unknown.version_dependent);
     }
 }

@@ -4,10 +4,11 @@
 //! main config includes are judged on their own, their top level taken as `http {}` content.
 
 use super::include::{self, Limits};
-use super::normalize::{normalize, NginxVersion};
+use super::normalize::normalize;
 use crate::diag::{Finding, FindingKind};
 use crate::discover::Candidate;
 use crate::ingest::{Declared, Ingested, Kind};
+use crate::model::version::ProductVersion;
 use crate::source::SourceMap;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -92,8 +93,8 @@ pub fn ingest(
     out: &mut Ingested,
 ) {
     let version = match &declared.nginx_version {
-        Some(v) => NginxVersion::parse(v).unwrap_or_else(NginxVersion::unknown),
-        None => NginxVersion::unknown(),
+        Some(v) => ProductVersion::parse("nginx", v),
+        None => ProductVersion::unknown("nginx"),
     };
     let limits = Limits {
         max_depth: 32,
@@ -156,7 +157,7 @@ pub fn ingest(
         }
         run(map, c, true, out, &mut covered);
     }
-    if declared.nginx_version.is_some() && version.parts.is_none() {
+    if declared.nginx_version.is_some() && version.parts().is_none() {
         out.findings.push(Finding::new(
             FindingKind::Notice,
             format!(

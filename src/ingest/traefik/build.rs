@@ -9,6 +9,7 @@ use super::{Container, Doc, Sources};
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::gotls;
 use crate::ingest::{Declared, Ingested};
+use crate::model::version::{self, versioned, Defaults, ProductVersion, Since};
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin,
     Plaintext, Scope, SuiteFacts, Tls, Transport,
@@ -16,34 +17,10 @@ use crate::model::{
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::Node;
 
-/// The Traefik version the defaults are taken from.
-struct Version {
-    parts: Option<Vec<u32>>,
-    text: Option<String>,
-}
-
-impl Version {
-    fn parse(v: &str) -> Option<Vec<u32>> {
-        let v = v.trim().trim_start_matches('v');
-        let v = v.split(['-', '+']).next().unwrap_or(v);
-        let parts = crate::config::parse_version(v)?;
-        // A bare `2` tag spans 2.0–2.11, whose defaults differ.
-        if parts == [2] {
-            return None;
-        }
-        Some(parts)
-    }
-
-    fn at_least(&self, min: &[u32]) -> Option<bool> {
-        self.parts.as_ref().map(|p| p.as_slice() >= min)
-    }
-
-    fn label(&self) -> String {
-        match &self.text {
-            Some(t) => format!("Traefik {t}"),
-            None => "Traefik (version unknown)".into(),
-        }
-    }
+/// The numeric parts of a Traefik version; a bare `2` tag spans 2.0–2.11, whose defaults
+/// differ, so it is no version.
+fn version_parts(v: &str) -> Option<Vec<u32>> {
+    version::parts(v).filter(|p| p.as_slice() != [2])
 }
 
 const DECLARE: &str = "declare [traefik] version in tlsproof.toml or pass --traefik-version";
@@ -105,7 +82,7 @@ struct Registry<'a> {
 
 struct Ctx<'a> {
     map: &'a SourceMap,
-    version: Version,
+    version: ProductVersion,
     eps: Vec<EntryPoint>,
     /// Whether any static configuration was found (else entrypoint addresses are unknown).
     static_known: bool,
@@ -439,37 +416,23 @@ fn lookup<'o, 'a>(objs: &'o [Obj<'a>], reference: &str, from: &str) -> Result<&'
 pub(super) fn build(map: &SourceMap, src: &Sources, declared: &Declared, out: &mut Ingested) {
     let mut findings = Vec::new();
     let version = match (&declared.traefik_version, src.images.first()) {
-        (Some(v), _) => match Version::parse(v) {
-            Some(p) => Version {
-                parts: Some(p),
-                text: Some(v.trim().to_string()),
-            },
-            None => {
+        (Some(v), _) => {
+            let version = ProductVersion::new("Traefik", version_parts(v), v.trim());
+            if version.parts().is_none() {
                 findings.push(Finding::new(
                     FindingKind::Notice,
                     format!("the declared Traefik version {v:?} is not a version number; defaults are taken as for an unknown version"),
                     None,
                 ));
-                Version {
-                    parts: None,
-                    text: None,
-                }
             }
-        },
-        (None, Some(img)) => match Version::parse(&img.tag) {
-            Some(p) => Version {
-                parts: Some(p),
-                text: Some(format!("{} (image tag)", img.tag.trim_start_matches('v'))),
-            },
-            None => Version {
-                parts: None,
-                text: None,
-            },
-        },
-        (None, None) => Version {
-            parts: None,
-            text: None,
-        },
+            version
+        }
+        (None, Some(img)) => ProductVersion::new(
+            "Traefik",
+            version_parts(&img.tag),
+            format!("{} (image tag)", img.tag.trim_start_matches('v')),
+        ),
+        (None, None) => ProductVersion::unknown("Traefik"),
     };
     let mut ctx = Ctx {
         map,
@@ -1029,63 +992,60 @@ fn tls_facts(
 
 type TlsTriple = (Fact<Vec<String>>, Fact<CipherList>, Fact<String>);
 
+/// The minimum and maximum protocol of Traefik's default TLS option (`pkg/tls/tlsmanager.go`).
+const DEFAULT_PROTOCOLS: Defaults<(&str, &str)> = Defaults {
+    rows: &[
+        Since {
+            since: &[2, 9],
+            value: ("TLSv1.2", "TLSv1.3"),
+            note: "default TLS option: minVersion VersionTLS12 (since v2.9, pkg/tls/tlsmanager.go)",
+        },
+        Since {
+            since: &[],
+            value: ("TLSv1", "TLSv1.3"),
+            note: "(before v2.9) default TLS option sets no minVersion: Go's default minimum TLS 1.0",
+        },
+    ],
+    unknown: Since {
+        since: &[],
+        value: ("TLSv1", "TLSv1.3"),
+        note: "Traefik version unknown: its default TLS option offers TLS 1.0 and 1.1 before v2.9 and TLS 1.2+ from v2.9; worst case assumed, declare [traefik] version in tlsproof.toml or pass --traefik-version",
+    },
+};
+
+/// The cipher suites of Traefik's default TLS option: Go's list, which changed with the Go
+/// toolchain Traefik is built with (Go 1.22 from v2.11).
+const DEFAULT_CIPHERS: Defaults<(&str, &[&str])> = Defaults {
+    rows: &[
+        Since {
+            since: &[2, 11],
+            value: ("tls.CipherSuites() (Go 1.22+)", gotls::CIPHER_SUITES_GO122),
+            note: "default TLS option: cipherSuites = Go's tls.CipherSuites(), which includes ECDHE CBC-SHA suites",
+        },
+        Since {
+            since: &[2, 9],
+            value: ("tls.CipherSuites() (Go < 1.22)", gotls::CIPHER_SUITES_OLD_GO),
+            note: "default TLS option: cipherSuites = Go's tls.CipherSuites(), which includes ECDHE CBC-SHA suites, and with the older Go it is built with also TLS_RSA_* and 3DES",
+        },
+        Since {
+            since: &[],
+            value: ("Go default (Go < 1.22)", gotls::CIPHER_SUITES_OLD_GO),
+            note: "(before v2.9): Go's default cipher suites of its toolchain, including CBC, TLS_RSA_* and 3DES",
+        },
+    ],
+    unknown: Since {
+        since: &[],
+        value: ("tls.CipherSuites() (Go toolchain unknown)", gotls::CIPHER_SUITES_OLD_GO),
+        note: "Traefik version unknown: default cipherSuites = Go's tls.CipherSuites(), which includes ECDHE CBC-SHA suites, with older Go builds also TLS_RSA_* and 3DES; worst case assumed, declare [traefik] version in tlsproof.toml or pass --traefik-version",
+    },
+};
+
 /// Traefik's built-in default TLS option.
 fn traefik_default(ctx: &Ctx, a: &ModelSpan) -> TlsTriple {
-    let v = ctx.version.label();
-    let go_default = "Go's tls.CipherSuites(), which includes ECDHE CBC-SHA suites";
-    let (protocols, ciphers) = match (ctx.version.at_least(&[2, 9]), ctx.version.at_least(&[2, 11])) {
-        (Some(true), Some(true)) => (
-            Fact::default(
-                gotls::protocol_range("TLSv1.2", "TLSv1.3"),
-                a.clone(),
-                format!("{v} default TLS option: minVersion VersionTLS12 (since v2.9, pkg/tls/tlsmanager.go)"),
-            ),
-            Fact::default(
-                cipher_list("tls.CipherSuites() (Go 1.22+)".into(), gotls::CIPHER_SUITES_GO122),
-                a.clone(),
-                format!("{v} default TLS option: cipherSuites = {go_default}"),
-            ),
-        ),
-        (Some(true), _) => (
-            Fact::default(
-                gotls::protocol_range("TLSv1.2", "TLSv1.3"),
-                a.clone(),
-                format!("{v} default TLS option: minVersion VersionTLS12 (since v2.9, pkg/tls/tlsmanager.go)"),
-            ),
-            Fact::default(
-                cipher_list("tls.CipherSuites() (Go < 1.22)".into(), gotls::CIPHER_SUITES_OLD_GO),
-                a.clone(),
-                format!("{v} default TLS option: cipherSuites = {go_default}, and with the older Go it is built with also TLS_RSA_* and 3DES"),
-            ),
-        ),
-        (Some(false), _) => (
-            Fact::default(
-                gotls::protocol_range("TLSv1", "TLSv1.3"),
-                a.clone(),
-                format!("{v} (before v2.9) default TLS option sets no minVersion: Go's default minimum TLS 1.0"),
-            ),
-            Fact::default(
-                cipher_list("Go default (Go < 1.22)".into(), gotls::CIPHER_SUITES_OLD_GO),
-                a.clone(),
-                format!("{v} (before v2.9): Go's default cipher suites of its toolchain, including CBC, TLS_RSA_* and 3DES"),
-            ),
-        ),
-        (None, _) => {
-            let mut p = Fact::default(
-                gotls::protocol_range("TLSv1", "TLSv1.3"),
-                a.clone(),
-                format!("Traefik version unknown: its default TLS option offers TLS 1.0 and 1.1 before v2.9 and TLS 1.2+ from v2.9; worst case assumed, {DECLARE}"),
-            );
-            p.version_dependent = true;
-            let mut c = Fact::default(
-                cipher_list("tls.CipherSuites() (Go toolchain unknown)".into(), gotls::CIPHER_SUITES_OLD_GO),
-                a.clone(),
-                format!("Traefik version unknown: default cipherSuites = {go_default}, with older Go builds also TLS_RSA_* and 3DES; worst case assumed, {DECLARE}"),
-            );
-            c.version_dependent = true;
-            (p, c)
-        }
-    };
+    let protocols = versioned(&ctx.version, &DEFAULT_PROTOCOLS, a.clone())
+        .map(|(min, max)| gotls::protocol_range(min, max));
+    let ciphers = versioned(&ctx.version, &DEFAULT_CIPHERS, a.clone())
+        .map(|(label, names)| cipher_list(label.into(), names));
     let client_auth = Fact::default(
         "off".to_string(),
         a.clone(),
@@ -1539,10 +1499,10 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(Version::parse("v3.1"), Some(vec![3, 1]));
-        assert_eq!(Version::parse("3.1.2"), Some(vec![3, 1, 2]));
-        assert_eq!(Version::parse("latest"), None);
-        assert_eq!(Version::parse("2"), None);
-        assert_eq!(Version::parse("v2.10.4-alpine"), Some(vec![2, 10, 4]));
+        assert_eq!(version_parts("v3.1"), Some(vec![3, 1]));
+        assert_eq!(version_parts("3.1.2"), Some(vec![3, 1, 2]));
+        assert_eq!(version_parts("latest"), None);
+        assert_eq!(version_parts("2"), None);
+        assert_eq!(version_parts("v2.10.4-alpine"), Some(vec![2, 10, 4]));
     }
 }
