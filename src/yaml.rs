@@ -5,6 +5,8 @@
 //! runs under an explicit budget: alias bombs, deep nesting and oversized streams are rejected
 //! fast as a [`ParseError`] with a position, which the caller turns into a finding.
 
+use crate::diag::{Finding, FindingKind};
+use crate::source::{FileId, Span};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
@@ -41,11 +43,58 @@ pub enum Value {
     Map(Vec<(Node, Node)>),
 }
 
+/// Why a document could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// The text is not valid in its language.
+    Syntax,
+    /// A budget stopped the parser (aliases, nesting, node or document count): the input may be
+    /// valid but is too expensive to read.
+    Limit,
+}
+
 /// A document that could not be read, with the byte offset of the problem when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    pub kind: ParseErrorKind,
     pub message: String,
     pub offset: Option<usize>,
+}
+
+impl ParseError {
+    /// Invalid text at `offset`.
+    pub fn syntax(message: impl Into<String>, offset: Option<usize>) -> Self {
+        ParseError {
+            kind: ParseErrorKind::Syntax,
+            message: message.into(),
+            offset,
+        }
+    }
+
+    /// A budget exceeded at `offset`.
+    pub fn limit(message: impl Into<String>, offset: Option<usize>) -> Self {
+        ParseError {
+            kind: ParseErrorKind::Limit,
+            message: message.into(),
+            offset,
+        }
+    }
+
+    /// The finding for this error in `file` (shown as `display`), which says what the file
+    /// was read as (`not valid YAML`): a syntax error is PARSE_ERROR, a budget LIMIT_EXCEEDED,
+    /// the same in every format. Nothing in the file was judged.
+    pub fn finding(&self, file: FileId, display: &str, what: &str) -> Finding {
+        let kind = match self.kind {
+            ParseErrorKind::Syntax => FindingKind::ParseError,
+            ParseErrorKind::Limit => FindingKind::LimitExceeded,
+        };
+        let at = self.offset.unwrap_or(0);
+        let message = format!(
+            "{display}: {what}: {}; nothing in it was judged",
+            self.message
+        );
+        Finding::new(kind, message, Some(Span::new(file, at, at)))
+    }
 }
 
 impl fmt::Display for ParseError {
@@ -320,10 +369,10 @@ pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
             .spawn_scoped(s, run)
         {
             Ok(h) => h.join().unwrap_or_else(|_| {
-                Err(ParseError {
-                    message: "the YAML parser failed on this input".into(),
-                    offset: None,
-                })
+                Err(ParseError::syntax(
+                    "the YAML parser failed on this input",
+                    None,
+                ))
             }),
             Err(_) => parse_yaml_here(text),
         }
@@ -349,8 +398,32 @@ fn parse_yaml_here(text: &str) -> Result<Vec<Node>, ParseError> {
                 .map(|l| offset_of(text, l.line() as usize, l.column() as usize));
             let message = e.to_string();
             let message = message.lines().next().unwrap_or("invalid YAML").to_string();
-            Err(ParseError { message, offset })
+            Err(if is_budget(&e) {
+                ParseError::limit(message, offset)
+            } else {
+                ParseError::syntax(message, offset)
+            })
         }
+    }
+}
+
+/// Whether the parser stopped on one of its budgets rather than on invalid text (looking
+/// through the snippet and alias-location wrappers to the original error).
+fn is_budget(e: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    match e.without_snippet() {
+        E::AliasError { error, .. } => is_budget(error),
+        // The scanner's own nesting cap (granit-parser's `RecursionLimitExceeded`) reaches us
+        // only as its message.
+        E::ExternalMessage { msg, .. } => msg == "recursion limit exceeded",
+        inner => matches!(
+            inner,
+            E::Budget { .. }
+                | E::AliasReplayLimitExceeded { .. }
+                | E::AliasExpansionLimitExceeded { .. }
+                | E::AliasReplayStackDepthExceeded { .. }
+                | E::AliasReplayCounterOverflow { .. }
+        ),
     }
 }
 
@@ -408,15 +481,13 @@ fn toml_too_deep(text: &str) -> Option<usize> {
 /// Parses a TOML document into one node (a map).
 pub fn parse_toml(text: &str) -> Result<Node, ParseError> {
     if let Some(at) = toml_too_deep(text) {
-        return Err(ParseError {
-            message: format!("nesting deeper than {MAX_DEPTH} levels"),
-            offset: Some(at),
-        });
+        return Err(ParseError::limit(
+            format!("nesting deeper than {MAX_DEPTH} levels"),
+            Some(at),
+        ));
     }
-    let table = toml::de::DeTable::parse(text).map_err(|e| ParseError {
-        message: e.message().to_string(),
-        offset: e.span().map(|r| r.start),
-    })?;
+    let table = toml::de::DeTable::parse(text)
+        .map_err(|e| ParseError::syntax(e.message(), e.span().map(|r| r.start)))?;
     let span = table.span();
     let value = toml::de::DeValue::Table(table.into_inner());
     Ok(from_toml(&value, span.start))

@@ -6,13 +6,12 @@
 //! readings are certain and judged as usual: `transport: stdio` and one unambiguous loopback bind.
 
 use super::{at, endpoint, listen, no_tls};
-use crate::diag::{Finding, FindingKind};
 use crate::ingest::source_tokens::{json, Lang};
 use crate::ingest::Ingested;
 use crate::model::{
     Certificate, Endpoint, Fact, Heuristic, HeuristicKey, Listen, ModelSpan, Origin, Scope,
 };
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceMap};
 use crate::yaml::{Node, Value};
 use std::path::Path;
 
@@ -207,10 +206,8 @@ fn parse(lower: &str, text: &str) -> Result<Node, crate::yaml::ParseError> {
     } else {
         let mut docs = crate::yaml::parse_yaml(text)?;
         if docs.len() != 1 {
-            return Err(crate::yaml::ParseError {
-                message: format!("{} YAML documents; a server config has one", docs.len()),
-                offset: None,
-            });
+            let message = format!("{} YAML documents; a server config has one", docs.len());
+            return Err(crate::yaml::ParseError::syntax(message, None));
         }
         Ok(docs.remove(0))
     }
@@ -536,15 +533,8 @@ pub fn scan(map: &SourceMap, file: FileId, endpoints: &mut Vec<Endpoint>, out: &
     let root = match parse(&lower, &sf.text) {
         Ok(r) => r,
         Err(e) => {
-            let at = e.offset.unwrap_or(0);
-            out.findings.push(Finding::new(
-                FindingKind::ParseError,
-                format!(
-                    "{}: not a readable server config: {}; nothing in it was judged",
-                    sf.display, e.message
-                ),
-                Some(Span::new(file, at, at)),
-            ));
+            let what = "not a readable server config";
+            out.findings.push(e.finding(file, &sf.display, what));
             return;
         }
     };

@@ -55,16 +55,12 @@ pub fn detect(path: &Path) -> bool {
 
 /// A parse error as a finding.
 pub fn parse_error(map: &SourceMap, file: FileId, e: &ParseError, out: &mut Ingested) {
-    let display = map.get(file).map(|f| f.display.clone()).unwrap_or_default();
-    let at = e.offset.unwrap_or(0);
-    out.findings.push(Finding::new(
-        FindingKind::ParseError,
-        format!(
-            "{display}: not valid JSON: {}; nothing in it was judged",
-            e.message
-        ),
-        Some(Span::new(file, at, at)),
-    ));
+    let display = map
+        .get(file)
+        .map(|f| f.display.as_str())
+        .unwrap_or_default();
+    out.findings
+        .push(e.finding(file, display, "not valid JSON"));
 }
 
 /// Ingests every client config.

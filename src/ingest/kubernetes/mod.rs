@@ -13,7 +13,6 @@ mod snippet;
 mod traefik_crd;
 mod workload;
 
-use crate::diag::{Finding, FindingKind};
 use crate::discover::Candidate;
 use crate::ingest::{Declared, Ingested, Kind};
 use crate::model::{CipherList, Fact, Hop, HopTarget, ModelSpan, Scope, Tls};
@@ -172,22 +171,8 @@ pub fn ingest(
         match yaml::parse_yaml(&sf.text) {
             Ok(docs) => parsed.push((file, docs)),
             Err(e) => {
-                let at = e.offset.unwrap_or(0);
-                let limit = e.message.to_ascii_lowercase().contains("budget")
-                    || e.message.to_ascii_lowercase().contains("limit")
-                    || e.message.to_ascii_lowercase().contains("depth");
-                out.findings.push(Finding::new(
-                    if limit {
-                        FindingKind::LimitExceeded
-                    } else {
-                        FindingKind::ParseError
-                    },
-                    format!(
-                        "{}: not read as Kubernetes manifests: {}; nothing in it was judged",
-                        sf.display, e.message
-                    ),
-                    Some(Span::new(file, at, at)),
-                ));
+                let what = "not read as Kubernetes manifests";
+                out.findings.push(e.finding(file, &sf.display, what));
             }
         }
     }

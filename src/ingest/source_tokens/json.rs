@@ -27,10 +27,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: &str) -> ParseError {
-        ParseError {
-            message: message.to_string(),
-            offset: Some(self.i.min(self.b.len())),
-        }
+        ParseError::syntax(message, Some(self.i.min(self.b.len())))
     }
 
     fn peek(&self) -> u8 {
@@ -61,7 +58,10 @@ impl Parser<'_> {
 
     fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
         if depth > MAX_DEPTH {
-            return Err(self.err("nested too deeply"));
+            return Err(ParseError::limit(
+                "nested too deeply",
+                Some(self.i.min(self.b.len())),
+            ));
         }
         self.ws()?;
         let start = self.i;

@@ -164,17 +164,12 @@ fn parse(map: &SourceMap, file: FileId, out: &mut Ingested) -> Vec<Node> {
     match parsed {
         Ok(docs) => docs,
         Err(e) => {
-            let at = e.offset.unwrap_or(0);
-            out.findings.push(Finding::new(
-                FindingKind::ParseError,
-                format!(
-                    "{}: not valid {}: {}; nothing in it was judged",
-                    sf.display,
-                    if toml { "TOML" } else { "YAML" },
-                    e.message
-                ),
-                Some(Span::new(file, at, at)),
-            ));
+            let what = if toml {
+                "not valid TOML"
+            } else {
+                "not valid YAML"
+            };
+            out.findings.push(e.finding(file, &sf.display, what));
             Vec::new()
         }
     }
