@@ -9,15 +9,10 @@ mod common;
 use common::*;
 use tlsproof::results::Status;
 
-const REQS: &[&str] = &[
-    "NET03-TLS",
-    "NET03-CIPHER",
-    "NET03-CERT",
-    "NET03-HTTP",
-    "NET03-VERIFY",
-    "NET03-E2E",
-    "NET03-TEST",
-];
+/// Every requirement of the control, from the registry.
+fn reqs() -> Vec<String> {
+    common::msss_requirements()
+}
 
 #[test]
 fn a_server_section_on_every_interface_is_manual_citing_the_host_line() {
@@ -35,7 +30,7 @@ fn a_server_section_on_every_interface_is_manual_citing_the_host_line() {
         why.contains("server.host, server.port") && why.contains("documentation"),
         "{why}"
     );
-    for req in REQS {
+    for req in &reqs() {
         assert_status(
             result(&scan.report, req, "app:mcp-server.yaml:2:server"),
             Status::Manual,
@@ -53,7 +48,7 @@ fn transport_stdio_is_not_applicable_citing_its_line() {
         "# my MCP server\nname: notes\ntransport: stdio\nport: 8080\n",
     )]);
     let scan = scan_path(dir.path());
-    for req in REQS {
+    for req in &reqs() {
         let r = result(&scan.report, req, "app:mcp.yaml");
         assert_status(r, Status::NotApplicable);
         assert_eq!(at(r), "mcp.yaml:3", "{req}");

@@ -151,3 +151,14 @@ pub fn have_tool(name: &str) -> bool {
     }
     ok
 }
+
+/// The ids of every requirement of the `msss` profile, from the requirement registry.
+#[allow(dead_code)]
+pub fn msss_requirements() -> Vec<String> {
+    let registry = tlsproof::policy::PolicySet::builtin().registry().unwrap();
+    registry
+        .iter()
+        .filter(|r| r.profiles.iter().any(|p| p == "msss"))
+        .map(|r| r.id.clone())
+        .collect()
+}
