@@ -1,9 +1,11 @@
 //! tlsproof decides control MCP-NET-03 "TLS Enforcement for Remote Connections" from the
 //! configuration of an MCP deployment, with file:line evidence for every verdict.
 //!
-//! The pipeline: [`discover`] files → [`ingest`] each format into raw trees with spans and
-//! normalize them into the [`model`] → evaluate the Rego [`policy`] set over it → the canonical
-//! [`results`] record → views in [`render`] and the evidence [`bundle`]. [`pipeline::run`] drives it, after [`settings`] resolved the options.
+//! The pipeline: [`settings`] resolve the options → [`discover`] files → [`ingest`] each format
+//! into raw trees with spans and normalize them into the [`model`] → enrich it (certificates
+//! in [`certs`], claims in [`exceptions`]) → evaluate the Rego [`policy`] set over it → the
+//! canonical [`results`] record → views in [`render`] and the evidence [`bundle`].
+//! [`pipeline::run`] calls the stages in order; ARCHITECTURE.md describes them.
 
 pub mod bundle;
 pub mod certs;
