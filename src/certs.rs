@@ -16,9 +16,7 @@
 
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::TlsSecret;
-use crate::model::{
-    CertificateFacts, ChainFacts, KeyFacts, Model, ModelSpan, TrustInfo, TrustSource,
-};
+use crate::model::{CertificateFacts, ChainFacts, KeyFacts, Model, TrustInfo, TrustSource};
 use crate::source::SourceMap;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use sha2::{Digest, Sha256};
@@ -224,38 +222,41 @@ pub fn enrich(
                 continue;
             }
             // Where the certificate is read: a file in the scan, or a Secret's tls.crt.
-            let (cache_key, display, read_at, bytes) = if let Some(id) =
-                c.path.strip_prefix("secret:")
-            {
-                let Some(secret) = secrets.get(id) else {
-                    continue;
-                };
-                let bytes = if secret.base64 {
-                    base64_decode(&secret.value)
-                        .ok_or_else(|| "tls.crt is not valid base64".to_string())
+            let (cache_key, display, read_at, bytes) =
+                if let Some(id) = c.path.strip_prefix("secret:") {
+                    let Some(secret) = secrets.get(id) else {
+                        continue;
+                    };
+                    let bytes = if secret.base64 {
+                        base64_decode(&secret.value)
+                            .ok_or_else(|| "tls.crt is not valid base64".to_string())
+                    } else {
+                        Ok(secret.value.clone().into_bytes())
+                    };
+                    (
+                        c.path.clone(),
+                        secret.span.file.clone(),
+                        Some(secret.span.clone()),
+                        bytes,
+                    )
                 } else {
-                    Ok(secret.value.clone().into_bytes())
+                    let Some(file) = resolve(
+                        map,
+                        c.relative_to.as_deref().unwrap_or(&c.span.file),
+                        &c.path,
+                        &roots,
+                    ) else {
+                        continue;
+                    };
+                    // `resolve` keeps only files inside a root.
+                    let display = roots
+                        .iter()
+                        .find(|r| file.starts_with(r))
+                        .map(|r| crate::ingest::display_path(r, r, &file, ""))
+                        .unwrap_or_else(|| file.display().to_string());
+                    let bytes = read_bounded(&file, MAX_BYTES);
+                    (file.display().to_string(), display, None, bytes)
                 };
-                (
-                    c.path.clone(),
-                    secret.span.file.clone(),
-                    Some(secret.span.clone()),
-                    bytes,
-                )
-            } else {
-                let Some(file) = resolve(map, base_file(&ep.component, &c.span), &c.path, &roots)
-                else {
-                    continue;
-                };
-                // `resolve` keeps only files inside a root.
-                let display = roots
-                    .iter()
-                    .find(|r| file.starts_with(r))
-                    .map(|r| crate::ingest::display_path(r, r, &file, ""))
-                    .unwrap_or_else(|| file.display().to_string());
-                let bytes = read_bounded(&file, MAX_BYTES);
-                (file.display().to_string(), display, None, bytes)
-            };
             let facts =
                 parsed
                     .entry(cache_key)
@@ -581,19 +582,6 @@ fn error_text(e: &webpki::Error) -> String {
         E::NameConstraintViolation => "a CA's name constraints are violated".into(),
         E::EndEntityUsedAsCa => "a server certificate is used as a CA in the chain".into(),
         other => format!("rejected by the chain validator: {other:?}"),
-    }
-}
-
-/// The file whose directory a relative certificate path is resolved against. nginx resolves
-/// `ssl_certificate` against its configuration prefix — the directory of the main `nginx.conf`
-/// (`ngx_conf_full_name(…, conf_prefix = 1)`), which for a line in an included file is the
-/// first file of the include chain, not the included file. The other products resolve against
-/// their working directory, which configuration does not record: the naming file's directory
-/// is taken for it.
-fn base_file<'a>(component: &str, span: &'a ModelSpan) -> &'a str {
-    match span.via.first() {
-        Some(main) if component == "nginx" => &main.file,
-        _ => &span.file,
     }
 }
 

@@ -200,7 +200,7 @@ impl StdinFile {
             return Ok(StdinFile { dir: None });
         };
         use std::io::Read;
-        let limit = tlsproof::discover::MAX_FILE_BYTES;
+        let limit = tlsproof::source::MAX_FILE_BYTES;
         let mut bytes = Vec::new();
         std::io::stdin()
             .take(limit + 1)

@@ -1,25 +1,13 @@
 //! Stage 1 — discovery: walk the given paths and decide each file's kind.
 //!
 //! Input: the paths on the command line. Output: candidate files with their display path
-//! (relative to the scanned directory, `/`-separated) and [`Kind`]. `.gitignore` and the
+//! (relative to the scanned directory, `/`-separated) and [`crate::ingest::Kind`], decided by
+//! [`crate::ingest::detect`]. `.gitignore` and the
 //! `exclude` globs of `tlsproof.toml` are respected; directory symlinks are never followed and
 //! file symlinks only when they stay inside the scanned tree. Unknown files are counted.
 
-use crate::ingest::Kind;
-use std::path::{Path, PathBuf};
-
-/// Files larger than this are not read (reported as a finding).
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// One file to ingest.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub path: PathBuf,
-    pub display: String,
-    pub kind: Kind,
-    /// The scanned directory this file was found under.
-    pub root: PathBuf,
-}
+use crate::ingest::Candidate;
+use std::path::Path;
 
 /// A file discovery declined to read, with the reason.
 #[derive(Debug, Clone)]
@@ -164,13 +152,4 @@ fn join_display(prefix: &str, rel: &str) -> String {
     } else {
         format!("{}/{}", prefix.trim_end_matches('/'), rel)
     }
-}
-
-/// Reads the first `n` bytes of a file (for content sniffing).
-pub fn head(path: &Path, n: usize) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
-    let mut buf = Vec::with_capacity(n.min(64 * 1024));
-    file.take(n as u64).read_to_end(&mut buf).ok()?;
-    Some(buf)
 }

@@ -2,7 +2,8 @@
 //! configuration of an MCP deployment, with file:line evidence for every verdict.
 //!
 //! The pipeline: [`settings`] resolve the options → [`discover`] files → [`ingest`] each format
-//! into raw trees with spans and normalize them into the [`model`] → enrich it (certificates
+//! into raw trees with spans and normalize them into the [`model`] → [`link`] apps to the
+//! proxies that reach them → enrich it (certificates
 //! in [`certs`], claims in [`exceptions`]) → evaluate the Rego [`policy`] set over it → the
 //! canonical [`results`] record → views in [`render`] and the evidence [`bundle`].
 //! [`pipeline::run`] calls the stages in order; ARCHITECTURE.md describes them.
@@ -15,6 +16,7 @@ pub mod diag;
 pub mod discover;
 pub mod exceptions;
 pub mod ingest;
+pub mod link;
 pub mod model;
 pub mod pipeline;
 pub mod policy;
@@ -25,3 +27,6 @@ pub mod schema;
 pub mod settings;
 pub mod source;
 pub mod yaml;
+
+#[cfg(test)]
+mod architecture_tests;

@@ -5,7 +5,10 @@
 //! product default, or derived), the span it came from, and a note naming a default's source.
 
 pub mod claims;
+pub mod draft;
 pub mod version;
+
+pub use draft::EndpointDraft;
 
 use crate::source::{Location, SourceMap, Span};
 use serde::Serialize;
@@ -226,6 +229,36 @@ pub struct CipherList {
     pub unknown: Vec<String>,
 }
 
+impl CipherList {
+    /// An OpenSSL cipher string, expanded with OpenSSL 3 semantics.
+    pub fn openssl(spec: &str) -> CipherList {
+        let e = crate::ciphers::expand(spec);
+        CipherList {
+            spec: spec.to_string(),
+            suites: e.suites.into_iter().map(SuiteFacts::from).collect(),
+            unknown: e.unknown,
+        }
+    }
+
+    /// No cipher list (no TLS).
+    pub fn none() -> CipherList {
+        CipherList {
+            spec: String::new(),
+            suites: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+
+    /// A list the configuration does not decide: `spec` says who does, `unknown` why.
+    pub fn undecided(spec: &str, unknown: &str) -> CipherList {
+        CipherList {
+            spec: spec.into(),
+            suites: Vec::new(),
+            unknown: vec![unknown.into()],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Listen {
     pub address: String,
@@ -254,6 +287,11 @@ pub struct Hsts {
 #[derive(Debug, Clone, Serialize)]
 pub struct Certificate {
     pub path: String,
+    /// The file whose folder a relative `path` is resolved against, when it is not the file
+    /// at `span` (nginx resolves against its configuration prefix). Not part of the model's
+    /// JSON: the ingester that knows the product sets it.
+    #[serde(skip)]
+    pub relative_to: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub span: ModelSpan,
@@ -427,7 +465,15 @@ pub struct Endpoint {
     /// verdict. Certain readings (`transport: stdio`, an unambiguous loopback bind) leave it out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heuristic: Option<Heuristic>,
+    /// Proof that [`EndpointDraft::finish`] made this endpoint (the only way to make one).
+    #[serde(skip)]
+    #[allow(dead_code)] // never read: its existence is the proof
+    finished: Finished,
 }
+
+/// Made only by [`EndpointDraft::finish`].
+#[derive(Debug, Clone)]
+struct Finished(());
 
 /// Why an endpoint's facts are a heuristic reading, and the keys they were read from.
 #[derive(Debug, Clone, Serialize)]

@@ -5,9 +5,10 @@
 //! and the canonical [`Report`]. Nothing here prints; the clock is not read here either.
 
 use crate::diag::{Finding, FindingKind};
-use crate::discover::{self, Candidate};
+use crate::discover;
 use crate::exceptions::{self, ClaimRecord, Loaded};
-use crate::ingest::{self, Ingested};
+use crate::ingest::{self, Candidate, Ingested};
+use crate::link;
 use crate::model::{Model, SourceInfo};
 use crate::policy::{self, PolicySet};
 use crate::requirements::Registry;
@@ -66,6 +67,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     let mut findings: Vec<Finding> = Vec::new();
     let found = discover_all(opts, &settings, &mut map, &mut findings)?;
     let mut ingested = ingest::ingest(&mut map, &found.candidates, &settings.declared);
+    link::link(&mut ingested.endpoints);
     findings.append(&mut ingested.findings);
     let claims_file = claims_file(opts, &settings.config_root, &mut map, &mut findings)?;
     if ingested.endpoints.is_empty() && ingested.clients.is_empty() && ingested.red_flags.is_empty()

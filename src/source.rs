@@ -7,6 +7,9 @@
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+/// Files larger than this are not read (reported as a finding), wherever they are named.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Index of a file in the [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileId(pub u32);

@@ -209,7 +209,7 @@ fn check_localhost(ep: &Endpoint, model: &Model) -> Vec<ClaimFact> {
                 l.port.is_some_and(|port| {
                     h.targets
                         .iter()
-                        .any(|t| crate::ingest::app::reaches(t, &l.address, l.scope, port))
+                        .any(|t| crate::link::reaches(t, &l.address, l.scope, port))
                 })
             });
             if !reached {

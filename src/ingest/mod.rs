@@ -1,26 +1,27 @@
-//! Stage 2 — ingestion: the one registry from file kind to ingester.
+//! Stage 2 — ingestion: the one table of formats, from a file's kind to its ingester.
 //!
-//! [`detect`] decides a file's kind (name first, then content); [`ingest`] hands each group of
-//! candidates to its format's module, which parses with spans and normalizes into the model.
-//! A new format is one variant here, one module beside this file, and one fixture folder.
+//! [`FORMATS`] lists every format once, in precedence order: [`detect`] asks each format in
+//! turn whether a file is its own (name first, then the file's head, read once by [`Sniff`]);
+//! [`ingest`] hands each format its candidates, in the same order. A format parses with spans
+//! and normalizes into the model; it imports the shared layers (`source`, `model`, `diag`,
+//! [`shared`]) and never another format. Adding a format is one folder beside this file, one
+//! row in [`FORMATS`], one [`Kind`] variant and one fixture folder (see `ARCHITECTURE.md`).
 
 pub mod app;
 pub mod caddy;
 pub mod client;
-pub mod endpoint;
-pub mod glob;
-pub mod gotls;
 pub mod kubernetes;
 pub mod nginx;
-pub mod source_tokens;
+pub mod shared;
 pub mod traefik;
 
 use crate::diag::Finding;
-use crate::discover::Candidate;
 use crate::model::{Client, Endpoint, RedFlag};
 use crate::source::{FileId, SourceMap};
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Every input format tlsproof reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -52,6 +53,147 @@ impl Kind {
             Kind::Client => "client",
         }
     }
+}
+
+/// One input format: how to recognise its files and how to read them.
+pub struct Format {
+    /// The kinds of file this format reads (Traefik reads its own files and compose files).
+    pub kinds: &'static [Kind],
+    /// The kind of a file, from its name and head; `None` when the file is not this format's.
+    pub detect: fn(&Sniff) -> Option<Kind>,
+    /// Reads every candidate of [`Format::kinds`] into the model.
+    pub ingest: fn(&mut SourceMap, &[&Candidate], &Declared, &mut Ingested),
+}
+
+/// Every format, in precedence order: a file is the first format's that claims it, and the
+/// formats are ingested in this order. Kubernetes comes before Traefik (a `traefik.yaml` that
+/// is a manifest is a manifest); client configs before app configs (a client config's name is
+/// never a server config).
+pub const FORMATS: &[Format] = &[
+    Format {
+        kinds: &[Kind::Nginx],
+        detect: nginx::detect,
+        ingest: nginx::ingest,
+    },
+    Format {
+        kinds: &[Kind::Caddy],
+        detect: caddy::detect,
+        ingest: caddy::ingest,
+    },
+    Format {
+        kinds: &[Kind::Kubernetes],
+        detect: kubernetes::detect,
+        ingest: kubernetes::ingest,
+    },
+    Format {
+        kinds: &[Kind::Traefik, Kind::Compose],
+        detect: traefik::detect,
+        ingest: traefik::ingest,
+    },
+    Format {
+        kinds: &[Kind::Client],
+        detect: client::detect,
+        ingest: client::ingest,
+    },
+    Format {
+        kinds: &[Kind::App],
+        detect: app::detect,
+        ingest: app::ingest,
+    },
+];
+
+/// One file to ingest.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub display: String,
+    pub kind: Kind,
+    /// The scanned directory this file was found under.
+    pub root: PathBuf,
+}
+
+/// The most of a file's head detection reads (a generic config larger than 256 KiB is never
+/// claimed, so one byte more tells).
+const HEAD_BYTES: usize = 256 * 1024 + 1;
+
+/// What detection may know of a file: its path and name, and its head, read at most once and
+/// only when a format asks. Detection does no other I/O, with one exception kept here: whether
+/// a generic config's folder holds MCP server source ([`Sniff::siblings`], [`Sniff::head_of`]).
+pub struct Sniff<'a> {
+    pub path: &'a Path,
+    /// The file name, lowercase.
+    pub name: String,
+    head: OnceCell<Option<Vec<u8>>>,
+}
+
+impl<'a> Sniff<'a> {
+    pub fn new(path: &'a Path) -> Self {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        Sniff {
+            path,
+            name,
+            head: OnceCell::new(),
+        }
+    }
+
+    /// The first `n` bytes of the file (`n` at most 256 KiB + 1); `None` when it cannot be read.
+    pub fn head(&self, n: usize) -> Option<&[u8]> {
+        let head = self
+            .head
+            .get_or_init(|| read_head(self.path, HEAD_BYTES))
+            .as_deref()?;
+        Some(&head[..n.min(head.len())])
+    }
+
+    /// The first `n` bytes as text (invalid UTF-8 replaced).
+    pub fn text(&self, n: usize) -> Option<Cow<'_, str>> {
+        self.head(n).map(String::from_utf8_lossy)
+    }
+
+    /// The name of the folder the file is in.
+    pub fn folder(&self) -> Option<String> {
+        self.path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|d| d.to_string_lossy().into_owned())
+    }
+
+    /// The files beside this one whose lowercase name passes `keep`, sorted, at most 200.
+    pub fn siblings(&self, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+        let Some(dir) = self.path.parent() else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| keep(&n.to_string_lossy().to_ascii_lowercase()))
+            })
+            .take(200)
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The first `n` bytes of another file (one of [`Sniff::siblings`]).
+    pub fn head_of(&self, path: &Path, n: usize) -> Option<Vec<u8>> {
+        read_head(path, n)
+    }
+}
+
+fn read_head(path: &Path, n: usize) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::with_capacity(n.min(64 * 1024));
+    file.take(n as u64).read_to_end(&mut buf).ok()?;
+    Some(buf)
 }
 
 /// Product versions and other declarations the ingesters need.
@@ -90,7 +232,8 @@ pub struct TlsSecret {
     pub base64: bool,
 }
 
-/// Decides a file's kind from its name, then its content. `None` = not a file tlsproof reads.
+/// Decides a file's kind: the first format in [`FORMATS`] that claims it. `None` = not a file
+/// tlsproof reads.
 pub fn detect(path: &Path) -> Option<Kind> {
     // The claims file is read by the exceptions stage, never as configuration.
     if path
@@ -99,57 +242,21 @@ pub fn detect(path: &Path) -> Option<Kind> {
     {
         return None;
     }
-    if client::detect(path) {
-        return Some(Kind::Client);
-    }
-    if caddy::detect(path) {
-        return Some(Kind::Caddy);
-    }
-    if kubernetes::detect(path) {
-        return Some(Kind::Kubernetes);
-    }
-    if let Some(kind) = traefik::detect(path) {
-        return Some(kind);
-    }
-    if nginx::detect(path) {
-        return Some(Kind::Nginx);
-    }
-    if app::detect(path) {
-        return Some(Kind::App);
-    }
-    None
+    let sniff = Sniff::new(path);
+    FORMATS.iter().find_map(|f| (f.detect)(&sniff))
 }
 
-/// Runs every ingester over its candidates.
+/// Runs every format's ingester over its candidates, in [`FORMATS`] order.
 pub fn ingest(map: &mut SourceMap, candidates: &[Candidate], declared: &Declared) -> Ingested {
     let mut out = Ingested::default();
-    let of =
-        |kind: Kind| -> Vec<&Candidate> { candidates.iter().filter(|c| c.kind == kind).collect() };
-    let nginx = of(Kind::Nginx);
-    if !nginx.is_empty() {
-        nginx::ingest(map, &nginx, declared, &mut out);
-    }
-    let caddy = of(Kind::Caddy);
-    if !caddy.is_empty() {
-        caddy::ingest(map, &caddy, declared, &mut out);
-    }
-    let traefik = of(Kind::Traefik);
-    let compose = of(Kind::Compose);
-    if !traefik.is_empty() || !compose.is_empty() {
-        traefik::ingest(map, &traefik, &compose, declared, &mut out);
-    }
-    let kube = of(Kind::Kubernetes);
-    if !kube.is_empty() {
-        kubernetes::ingest(map, &kube, declared, &mut out);
-    }
-    let clients = of(Kind::Client);
-    if !clients.is_empty() {
-        client::ingest(map, &clients, &mut out);
-    }
-    // Last: app endpoints are linked to the proxy hops found above.
-    let apps = of(Kind::App);
-    if !apps.is_empty() {
-        app::ingest(map, &apps, &mut out);
+    for format in FORMATS {
+        let mine: Vec<&Candidate> = candidates
+            .iter()
+            .filter(|c| format.kinds.contains(&c.kind))
+            .collect();
+        if !mine.is_empty() {
+            (format.ingest)(map, &mine, declared, &mut out);
+        }
     }
     out
 }
@@ -191,7 +298,7 @@ pub fn display_prefix(c: &Candidate) -> String {
         .to_string()
 }
 
-/// Reads a file into the source map, bounded by [`crate::discover::MAX_FILE_BYTES`]. A file too
+/// Reads a file into the source map, bounded by [`crate::source::MAX_FILE_BYTES`]. A file too
 /// large or unreadable becomes a finding (located at `origin`, the line that named it, if any)
 /// and `None`.
 pub fn read_file(
@@ -201,7 +308,7 @@ pub fn read_file(
     findings: &mut Vec<Finding>,
     origin: Option<crate::source::Span>,
 ) -> Option<FileId> {
-    let limit = crate::discover::MAX_FILE_BYTES;
+    let limit = crate::source::MAX_FILE_BYTES;
     if std::fs::metadata(path).is_ok_and(|m| m.len() > limit) {
         findings.push(Finding::new(
             crate::diag::FindingKind::LimitExceeded,

@@ -6,14 +6,15 @@
 //! readings are certain and judged as usual: `transport: stdio` and one unambiguous loopback bind.
 
 use super::{at, endpoint, listen, no_tls};
-use crate::ingest::source_tokens::{json, Lang};
-use crate::ingest::Ingested;
+use crate::ingest::shared::sniff::is_client_config_name;
+use crate::ingest::shared::tokens::{json, Lang};
+use crate::ingest::{Ingested, Sniff};
 use crate::model::{
-    Certificate, Endpoint, Fact, Heuristic, HeuristicKey, Listen, ModelSpan, Origin, Scope,
+    Certificate, CipherList, EndpointDraft, Fact, Heuristic, HeuristicKey, Listen, ModelSpan,
+    Origin, Scope,
 };
 use crate::source::{FileId, SourceMap};
 use crate::yaml::{Node, Value};
-use std::path::Path;
 
 /// What a key of a generic app config is taken to mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,26 +164,27 @@ pub fn has_config_ext(lower: &str) -> bool {
 }
 
 /// Whether `path` is a generic MCP server config (the rule is in [`KEYS`]'s doc).
-pub fn detect(path: &Path, lower: &str) -> bool {
+pub fn detect(f: &Sniff) -> bool {
+    let lower = f.name.as_str();
     if !has_config_ext(lower)
         || FOREIGN_NAMES.contains(&lower)
         || lower.starts_with("tlsproof")
         || lower.starts_with("tsconfig")
-        || crate::ingest::client::is_client_name(lower)
-        || path.components().any(|c| {
+        || is_client_config_name(lower)
+        || f.path.components().any(|c| {
             let c = c.as_os_str();
             c == ".github" || c == "node_modules"
         })
     {
         return false;
     }
-    let Some(head) = crate::discover::head(path, MAX_DETECT_BYTES + 1) else {
+    let Some(head) = f.head(MAX_DETECT_BYTES + 1) else {
         return false;
     };
     if head.len() > MAX_DETECT_BYTES {
         return false;
     }
-    let text = String::from_utf8_lossy(&head);
+    let text = String::from_utf8_lossy(head);
     let low = text.to_ascii_lowercase();
     if !["host", "bind", "listen", "address", "port", "transport"]
         .iter()
@@ -194,7 +196,7 @@ pub fn detect(path: &Path, lower: &str) -> bool {
     let Ok(root) = parse(lower, &text) else {
         return false;
     };
-    !sections(&root, lower.contains("mcp"), || beside_mcp_source(path)).is_empty()
+    !sections(&root, lower.contains("mcp"), || beside_mcp_source(f)).is_empty()
 }
 
 /// Parses a config by its extension: one document, or an error.
@@ -213,29 +215,20 @@ fn parse(lower: &str, text: &str) -> Result<Node, crate::yaml::ParseError> {
     }
 }
 
-/// Whether the folder of `path` holds MCP server source.
-fn beside_mcp_source(path: &Path) -> Option<String> {
-    let dir = path.parent()?;
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| Lang::of(&n.to_string_lossy().to_ascii_lowercase()).is_some())
+/// Whether the folder of the file holds MCP server source: the name of the first source file
+/// there that mentions an MCP server.
+fn beside_mcp_source(f: &Sniff) -> Option<String> {
+    f.siblings(|name| Lang::of(name).is_some())
+        .into_iter()
+        .find_map(|p| {
+            let head = f.head_of(&p, MAX_DETECT_BYTES)?;
+            let text = String::from_utf8_lossy(&head);
+            MCP_SOURCE_WORDS
+                .iter()
+                .any(|w| text.contains(w))
+                .then(|| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .flatten()
         })
-        .take(200)
-        .collect();
-    names.sort();
-    names.into_iter().find_map(|p| {
-        let head = crate::discover::head(&p, MAX_DETECT_BYTES)?;
-        let text = String::from_utf8_lossy(&head);
-        MCP_SOURCE_WORDS
-            .iter()
-            .any(|w| text.contains(w))
-            .then(|| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .flatten()
-    })
 }
 
 /// Lowercase without `_` and `-`.
@@ -522,7 +515,7 @@ fn protocols_of(value: &str, minimum: bool) -> Vec<String> {
 }
 
 /// Reads every generic config file claimed by [`detect`] into endpoints.
-pub fn scan(map: &SourceMap, file: FileId, endpoints: &mut Vec<Endpoint>, out: &mut Ingested) {
+pub fn scan(map: &SourceMap, file: FileId, endpoints: &mut Vec<EndpointDraft>, out: &mut Ingested) {
     let Some(sf) = map.get(file) else { return };
     let lower = sf
         .display
@@ -539,7 +532,9 @@ pub fn scan(map: &SourceMap, file: FileId, endpoints: &mut Vec<Endpoint>, out: &
         }
     };
     let path = sf.path.clone();
-    let found = sections(&root, lower.contains("mcp"), || beside_mcp_source(&path));
+    let found = sections(&root, lower.contains("mcp"), || {
+        beside_mcp_source(&Sniff::new(&path))
+    });
     let only = found.len() == 1;
     let stem = lower.split('.').next().unwrap_or("config").to_string();
     for section in &found {
@@ -561,7 +556,7 @@ fn section_endpoint(
     section: &Section,
     name: &str,
     only: bool,
-) -> Option<Endpoint> {
+) -> Option<EndpointDraft> {
     let rs = reads(section);
     let span_of = |r: &Read| at(map, file, r.offset);
     let sspan = at(map, file, section.start);
@@ -736,18 +731,15 @@ fn tls_facts(
         None => Fact::derived(Vec::new(), span.clone(), unknown("TLS versions")),
     };
     tls.ciphers = match rs.iter().find(|r| r.meaning == Meaning::Ciphers) {
-        Some(r) => Fact::explicit(super::python::cipher_list(&r.value), span_of(r)),
-        None => Fact::derived(
-            super::python::cipher_list(""),
-            span.clone(),
-            unknown("ciphers"),
-        ),
+        Some(r) => Fact::explicit(CipherList::openssl(&r.value), span_of(r)),
+        None => Fact::derived(CipherList::openssl(""), span.clone(), unknown("ciphers")),
     };
     tls.tls13_suites = Fact::derived(Vec::new(), span.clone(), unknown("TLS 1.3 suites"));
     tls.client_auth = Fact::derived("off".into(), span.clone(), unknown("client certificates"));
     tls.hsts = Fact::derived(None, span.clone(), unknown("HSTS"));
     if let Some((c, cspan)) = cert {
         tls.certificates.push(Certificate {
+            relative_to: None,
             path: c.value.clone(),
             key: key.map(|k| k.value.clone()),
             span: cspan,

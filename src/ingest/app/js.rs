@@ -7,12 +7,13 @@
 //! `tls.DEFAULT_MIN_VERSION`. Red flags: `rejectUnauthorized: false`,
 //! `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, `checkServerIdentity: () => undefined`.
 
-use super::env::{self, Settings};
-use super::python::{cipher_list, constants, eval, Val};
-use super::{at, endpoint, listen, verify_flag};
-use crate::ingest::source_tokens::{self as st, Lang, Tok, TokKind};
+use super::{at, endpoint, listen};
+use crate::ingest::shared::env::{self, Settings};
+use crate::ingest::shared::expr::{constants, eval, Val};
+use crate::ingest::shared::redflag::verify_flag;
+use crate::ingest::shared::tokens::{self as st, Lang, Tok, TokKind};
 use crate::ingest::Ingested;
-use crate::model::{Endpoint, Fact, Origin, SuiteFacts};
+use crate::model::{CipherList, EndpointDraft, Fact, Origin, SuiteFacts};
 use crate::source::{FileId, SourceMap};
 use std::collections::{BTreeSet, HashMap};
 
@@ -25,7 +26,7 @@ pub fn scan(
     map: &SourceMap,
     file: FileId,
     settings: &Settings,
-    endpoints: &mut Vec<Endpoint>,
+    endpoints: &mut Vec<EndpointDraft>,
     out: &mut Ingested,
 ) {
     let _ = settings;
@@ -231,22 +232,22 @@ fn node_tls(
     };
     let min = proto("minVersion");
     let max = proto("maxVersion");
-    let to_model = |v: &str| crate::ingest::gotls::protocol(v).unwrap_or("TLSv1");
+    let to_model = |v: &str| crate::ingest::shared::gotls::protocol(v).unwrap_or("TLSv1");
     tls.protocols = match (&min, default_min) {
         (Some((v, s)), _) => Fact::explicit(
-            crate::ingest::gotls::protocol_range(
+            crate::ingest::shared::gotls::protocol_range(
                 to_model(v),
                 max.as_ref().map(|m| to_model(&m.0)).unwrap_or("TLSv1.3"),
             ),
             s.clone(),
         ),
         (None, Some((v, off))) => Fact::explicit(
-            crate::ingest::gotls::protocol_range(to_model(v), "TLSv1.3"),
+            crate::ingest::shared::gotls::protocol_range(to_model(v), "TLSv1.3"),
             at(map, file, *off),
         )
         .with_note("tls.DEFAULT_MIN_VERSION applies to every TLS server of the process"),
         (None, None) => Fact::default(
-            crate::ingest::gotls::protocol_range(
+            crate::ingest::shared::gotls::protocol_range(
                 "TLSv1.2",
                 max.as_ref().map(|m| to_model(&m.0)).unwrap_or("TLSv1.3"),
             ),
@@ -258,10 +259,10 @@ fn node_tls(
         Some(c) => {
             let spec = eval(c.value, consts, 0).text().unwrap_or_default();
             let tls12: Vec<&str> = spec.split(':').filter(|s| !s.starts_with("TLS_")).collect();
-            Fact::explicit(cipher_list(&tls12.join(":")), kspan(c))
+            Fact::explicit(CipherList::openssl(&tls12.join(":")), kspan(c))
         }
         None => Fact::default(
-            cipher_list(NODE_DEFAULT_CIPHERS),
+            CipherList::openssl(NODE_DEFAULT_CIPHERS),
             span.clone(),
             "Node.js default cipher list (tls.DEFAULT_CIPHERS), which ends in HIGH",
         ),
@@ -273,6 +274,7 @@ fn node_tls(
     tls.tls13_suites = Fact::default(tls13, span.clone(), "Node.js default TLS 1.3 suites");
     if let Some(c) = kw("cert").or_else(|| kw("pfx")) {
         tls.certificates.push(crate::model::Certificate {
+            relative_to: None,
             path: c
                 .value
                 .iter()

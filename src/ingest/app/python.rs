@@ -6,156 +6,16 @@
 //! `ssl=False`, `ssl._create_unverified_context`, `CERT_NONE`, `check_hostname = False`,
 //! `os.environ["NODE_TLS_REJECT_UNAUTHORIZED"] = "0"` and the other judged variables.
 
-use super::env::{self, Settings};
 use super::versions::Versions;
-use super::{at, endpoint, listen, verify_flag};
-use crate::ingest::source_tokens::{self as st, Arg, Lang, Tok, TokKind};
+use super::{at, endpoint, listen};
+use crate::ingest::shared::env::{self, Settings};
+use crate::ingest::shared::expr::{constants, eval, joined};
+use crate::ingest::shared::redflag::verify_flag;
+use crate::ingest::shared::tokens::{self as st, Arg, Lang, Tok, TokKind};
 use crate::ingest::Ingested;
-use crate::model::{CipherList, Endpoint, Fact, ModelSpan, Origin, SuiteFacts};
+use crate::model::{CipherList, EndpointDraft, Fact, ModelSpan, Origin, SuiteFacts};
 use crate::source::{FileId, SourceMap};
 use std::collections::HashMap;
-
-/// A value as far as the source says.
-#[derive(Debug, Clone)]
-pub enum Val {
-    Str(String),
-    Num(i64),
-    Bool(bool),
-    /// An environment variable, with its default when the code gives one.
-    Env(String, Option<Box<Val>>),
-    /// Anything else (an expression), as text.
-    Unknown(String),
-}
-
-impl Val {
-    /// The literal text, following an environment default.
-    pub fn text(&self) -> Option<String> {
-        match self {
-            Val::Str(s) => Some(s.clone()),
-            Val::Num(n) => Some(n.to_string()),
-            Val::Bool(b) => Some(b.to_string()),
-            Val::Env(_, Some(d)) => d.text(),
-            _ => None,
-        }
-    }
-
-    pub fn note(&self) -> Option<String> {
-        match self {
-            Val::Env(name, Some(_)) => Some(format!(
-                "from the environment variable {name}; its default in the code is judged"
-            )),
-            Val::Env(name, None) => Some(format!(
-                "from the environment variable {name}, which the scan cannot see: the worst case (every interface) is judged"
-            )),
-            Val::Unknown(t) => Some(format!(
-                "`{t}` is not a literal: the worst case (every interface) is judged"
-            )),
-            _ => None,
-        }
-    }
-}
-
-fn joined(ts: &[Tok]) -> String {
-    ts.iter()
-        .map(|t| t.text.as_str())
-        .collect::<Vec<_>>()
-        .join("")
-}
-
-/// Module-level `NAME = literal` assignments (one token on the right, the statement alone on
-/// its line).
-pub fn constants<'t>(text: &str, toks: &'t [Tok]) -> HashMap<String, &'t [Tok]> {
-    let mut out = HashMap::new();
-    let newline_between = |a: usize, b: usize| text.get(a..b).is_some_and(|s| s.contains('\n'));
-    for k in 0..toks.len().saturating_sub(2) {
-        let (n, eq) = (&toks[k], &toks[k + 1]);
-        if n.kind != TokKind::Ident || !(eq.punct("=") || eq.punct(":=")) {
-            continue;
-        }
-        let first = k == 0
-            || newline_between(toks[k - 1].end, n.start)
-            || toks[k - 1].ident("const")
-            || toks[k - 1].ident("let")
-            || toks[k - 1].ident("var");
-        if !first {
-            continue;
-        }
-        // The right side runs to the end of the line (or `;`).
-        let mut e = k + 2;
-        while e < toks.len()
-            && !newline_between(toks[e - 1].end, toks[e].start)
-            && !toks[e].punct(";")
-        {
-            e += 1;
-        }
-        if e > k + 2 {
-            out.insert(n.text.clone(), &toks[k + 2..e]);
-        }
-    }
-    out
-}
-
-/// Evaluates a Python expression's tokens.
-pub fn eval(ts: &[Tok], consts: &HashMap<String, &[Tok]>, depth: u8) -> Val {
-    if depth > 8 {
-        return Val::Unknown(joined(ts));
-    }
-    match ts {
-        [t] if t.kind == TokKind::Str => Val::Str(t.text.clone()),
-        [t] if t.kind == TokKind::Num => t
-            .text
-            .replace('_', "")
-            .parse()
-            .map(Val::Num)
-            .unwrap_or_else(|_| Val::Unknown(t.text.clone())),
-        [t] if t.ident("True") || t.ident("true") => Val::Bool(true),
-        [t] if t.ident("False") || t.ident("false") => Val::Bool(false),
-        [t] if t.kind == TokKind::Ident => match consts.get(&t.text) {
-            Some(v) => eval(v, consts, depth + 1),
-            None => Val::Unknown(t.text.clone()),
-        },
-        // int(x), str(x), Number(x)
-        [f, open, inner @ .., close]
-            if f.kind == TokKind::Ident
-                && matches!(
-                    f.text.as_str(),
-                    "int" | "str" | "Number" | "parseInt" | "String"
-                )
-                && open.punct("(")
-                && close.punct(")") =>
-        {
-            let inner: &[Tok] = match inner.iter().position(|t| t.punct(",")) {
-                Some(c) if f.text == "parseInt" => &inner[..c],
-                _ => inner,
-            };
-            eval(inner, consts, depth + 1)
-        }
-        _ => env_lookup(ts, consts, depth).unwrap_or_else(|| Val::Unknown(joined(ts))),
-    }
-}
-
-/// `os.getenv("X", "d")`, `os.environ.get("X", "d")`, `os.environ["X"]`,
-/// `process.env.X ?? "d"`, `process.env.X || "d"`.
-fn env_lookup(ts: &[Tok], consts: &HashMap<String, &[Tok]>, depth: u8) -> Option<Val> {
-    let first = ts.first()?;
-    if first.ident("os") {
-        let name = ts.iter().find(|t| t.kind == TokKind::Str)?.text.clone();
-        let call = ts.iter().position(|t| t.punct("("));
-        let default = call.and_then(|c| {
-            let a = st::args(ts, c, "=");
-            a.get(1).map(|d| Box::new(eval(d.value, consts, depth + 1)))
-        });
-        return Some(Val::Env(name, default));
-    }
-    if first.ident("process") && ts.get(1)?.punct(".") && ts.get(2)?.ident("env") {
-        let name_tok = ts.get(4)?;
-        let name = name_tok.text.clone();
-        let alt = ts.iter().position(|t| t.punct("??") || t.punct("||"));
-        let default = alt.map(|k| Box::new(eval(&ts[k + 1..], consts, depth + 1)));
-        return Some(Val::Env(name, default));
-    }
-    None
-}
 
 /// Which FastMCP a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,7 +41,7 @@ pub fn scan(
     file: FileId,
     vers: &Versions,
     settings: &Settings,
-    endpoints: &mut Vec<Endpoint>,
+    endpoints: &mut Vec<EndpointDraft>,
     out: &mut Ingested,
 ) {
     let Some(sf) = map.get(file) else { return };
@@ -260,7 +120,7 @@ fn fastmcp_run(
     consts: &HashMap<String, &[Tok]>,
     vers: &Versions,
     settings: &Settings,
-) -> Endpoint {
+) -> EndpointDraft {
     let run_span = at(map, file, run_tok.start);
     let id = format!("app:{}:{}:{}", run_span.file, run_span.line, name);
     let transport_arg =
@@ -419,7 +279,7 @@ fn uvicorn(
     tok: &Tok,
     a: &[Arg],
     consts: &HashMap<String, &[Tok]>,
-) -> Endpoint {
+) -> EndpointDraft {
     let span = at(map, file, tok.start);
     let id = format!("app:{}:{}:uvicorn", span.file, span.line);
     let kw = |n: &str| st::kwarg(a, n);
@@ -471,10 +331,10 @@ fn uvicorn(
         let cipher_fact = match kw("ssl_ciphers") {
             Some(c) => {
                 let spec = eval(c.value, consts, 0).text().unwrap_or_default();
-                Fact::explicit(cipher_list(&spec), kspan(c))
+                Fact::explicit(CipherList::openssl(&spec), kspan(c))
             }
             None => Fact::default(
-                cipher_list("TLSv1"),
+                CipherList::openssl("TLSv1"),
                 span.clone(),
                 "uvicorn's default ssl_ciphers=\"TLSv1\" (an OpenSSL cipher string that includes CBC and static-RSA suites)",
             ),
@@ -508,6 +368,7 @@ fn uvicorn(
         };
         if let Some(c) = kw("ssl_certfile") {
             tls.certificates.push(crate::model::Certificate {
+                relative_to: None,
                 path: eval(c.value, consts, 0).text().unwrap_or_else(|| joined(c.value)),
                 key: kw("ssl_keyfile").and_then(|k| eval(k.value, consts, 0).text()),
                 span: kspan(c),
@@ -524,16 +385,6 @@ fn worst_protocols() -> Vec<String> {
         .iter()
         .map(|s| s.to_string())
         .collect()
-}
-
-/// An OpenSSL cipher string expanded.
-pub fn cipher_list(spec: &str) -> CipherList {
-    let e = crate::ciphers::expand(spec);
-    CipherList {
-        spec: spec.to_string(),
-        suites: e.suites.into_iter().map(SuiteFacts::from).collect(),
-        unknown: e.unknown,
-    }
 }
 
 /// Python statements that disable certificate validation.
@@ -625,13 +476,13 @@ pub fn fastmcp_json(
     map: &SourceMap,
     file: FileId,
     text: &str,
-    endpoints: &mut Vec<Endpoint>,
+    endpoints: &mut Vec<EndpointDraft>,
     out: &mut Ingested,
 ) {
-    let root = match crate::ingest::source_tokens::json::parse(text) {
+    let root = match crate::ingest::shared::tokens::json::parse(text) {
         Ok(r) => r,
         Err(e) => {
-            super::super::client::parse_error(map, file, &e, out);
+            crate::ingest::shared::findings::parse_error(map, file, &e, "not valid JSON", out);
             return;
         }
     };
@@ -699,7 +550,7 @@ pub fn fastmcp_json(
 
 /// `uvicorn module:app --host … --port … --ssl-certfile …` in a Dockerfile's `CMD` or
 /// `ENTRYPOINT` (exec or shell form): one endpoint, each value cited at its flag.
-pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<Endpoint>) {
+pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<EndpointDraft>) {
     let Some(sf) = map.get(file) else { return };
     let mut offset = 0;
     for line in sf.text.split_inclusive('\n') {
@@ -715,7 +566,7 @@ pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<En
         };
         let rest = rest.trim();
         let words: Vec<String> = if rest.starts_with('[') {
-            match crate::ingest::source_tokens::json::parse(rest) {
+            match crate::ingest::shared::tokens::json::parse(rest) {
                 Ok(n) => n.items().iter().filter_map(|i| i.scalar()).collect(),
                 Err(_) => continue,
             }
@@ -778,9 +629,9 @@ pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<En
             let mut tls = super::no_tls(&line_span);
             tls.enabled = true;
             tls.ciphers = match (flags.get("ssl-ciphers"), fspan("ssl-ciphers")) {
-                (Some((c, _)), Some(s)) => Fact::explicit(cipher_list(c), s),
+                (Some((c, _)), Some(s)) => Fact::explicit(CipherList::openssl(c), s),
                 _ => Fact::default(
-                    cipher_list("TLSv1"),
+                    CipherList::openssl("TLSv1"),
                     line_span.clone(),
                     "uvicorn's default --ssl-ciphers TLSv1 (an OpenSSL cipher string that includes CBC and static-RSA suites)",
                 ),
@@ -796,6 +647,7 @@ pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<En
             tls.protocols = p;
             if let (Some((c, _)), Some(s)) = (flags.get("ssl-certfile"), fspan("ssl-certfile")) {
                 tls.certificates.push(crate::model::Certificate {
+                    relative_to: None,
                     path: c.clone(),
                     key: flags.get("ssl-keyfile").map(|k| k.0.clone()),
                     span: s,

@@ -12,28 +12,24 @@ pub mod parse;
 pub mod site;
 
 use crate::diag::{Finding, FindingKind};
-use crate::discover::Candidate;
-use crate::ingest::{Declared, Ingested, Kind};
+use crate::ingest::shared::sniff::looks_like_nginx;
+use crate::ingest::{Candidate, Declared, Ingested, Kind, Sniff};
 use crate::source::SourceMap;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Whether a file is a Caddyfile: `Caddyfile`, `Caddyfile.*`, `*.caddyfile`, `*.Caddyfile`,
 /// `*.caddy`; the extension forms must not look like nginx or JSON.
-pub fn detect(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let lower = name.to_ascii_lowercase();
+pub fn detect(f: &Sniff) -> Option<Kind> {
+    let lower = f.name.as_str();
     if lower == "caddyfile" {
-        return true;
+        return Some(Kind::Caddy);
     }
     let by_name = lower.starts_with("caddyfile.")
         || lower.ends_with(".caddyfile")
         || lower.ends_with(".caddy");
     if !by_name {
-        return false;
+        return None;
     }
     if [
         ".json", ".yaml", ".yml", ".toml", ".md", ".txt", ".bak", ".orig",
@@ -41,13 +37,10 @@ pub fn detect(path: &Path) -> bool {
     .iter()
     .any(|e| lower.starts_with("caddyfile.") && lower.ends_with(e))
     {
-        return false;
+        return None;
     }
-    let Some(head) = crate::discover::head(path, 64 * 1024) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&head);
-    !text.trim_start().starts_with("{\"") && !crate::ingest::nginx::scan::looks_like_nginx(&text)
+    let text = f.text(64 * 1024)?;
+    (!text.trim_start().starts_with("{\"") && !looks_like_nginx(&text)).then_some(Kind::Caddy)
 }
 
 /// Everything one Caddyfile yields.

@@ -7,10 +7,10 @@
 
 use super::site::{walk, Address, Config, Directive, Global, Site};
 use crate::diag::{Finding, FindingKind};
-use crate::ingest::gotls;
+use crate::ingest::shared::gotls;
+use crate::model::EndpointDraft;
 use crate::model::{
-    Certificate, CipherList, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin,
-    Plaintext, Scope, Tls, Transport,
+    Certificate, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin, Scope, Tls,
 };
 use crate::source::SourceMap;
 
@@ -191,16 +191,16 @@ fn endpoint(ctx: &mut Ctx, cfg: &Config, site: &Site) -> Endpoint {
             push(
                 &mut listens,
                 Listen {
-                    address: address.clone(),
-                    port: Some(port),
-                    scope,
-                    tls,
                     tls_source: tls.then(|| ctx.span(&key.token)),
-                    quic: false,
-                    default_server: false,
-                    span: span.clone(),
-                    origin: Origin::Explicit,
                     note,
+                    ..Listen::new(
+                        address.clone(),
+                        Some(port),
+                        scope,
+                        tls,
+                        span.clone(),
+                        Origin::Explicit,
+                    )
                 },
             );
             let http_site_exists = cfg.sites.iter().any(|s| {
@@ -216,16 +216,15 @@ fn endpoint(ctx: &mut Ctx, cfg: &Config, site: &Site) -> Endpoint {
                 push(
                     &mut listens,
                     Listen {
-                        address,
-                        port: Some(g.http_port()),
-                        scope,
-                        tls: false,
-                        tls_source: None,
-                        quic: false,
-                        default_server: false,
-                        span: ctx.span(&key.token),
-                        origin: Origin::Default,
                         note: Some(note.clone()),
+                        ..Listen::new(
+                            address,
+                            Some(g.http_port()),
+                            scope,
+                            false,
+                            ctx.span(&key.token),
+                            Origin::Default,
+                        )
                     },
                 );
                 if redirect.is_none() {
@@ -257,28 +256,14 @@ fn endpoint(ctx: &mut Ctx, cfg: &Config, site: &Site) -> Endpoint {
         }
     });
 
-    let mut ep = Endpoint {
-        id: format!("caddy:{}:{}:{}", site_span.file, site_span.line, first.text),
-        component: "caddy".into(),
-        context: None,
-        span: site_span.clone(),
+    let id = format!("caddy:{}:{}:{}", site_span.file, site_span.line, first.text);
+    EndpointDraft {
         server_names,
         listens,
-        scope: Scope::Unknown,
-        transport: Transport::Http,
-        serves_content: Fact::derived(true, site_span.clone(), "set by finish"),
-        tls,
-        plaintext: Plaintext {
-            listens: Vec::new(),
-            redirects_to_https,
-            blocked,
-        },
         hops,
-        mcp_path: None,
-        heuristic: None,
-    };
-    crate::ingest::endpoint::finish(&mut ep);
-    ep
+        ..EndpointDraft::new(id, "caddy", site_span, tls, redirects_to_https, blocked)
+    }
+    .finish()
 }
 
 fn plaintext_facts(
@@ -388,29 +373,17 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
     let ciphers = match opt("ciphers") {
         Some(d) => {
             let names: Vec<&str> = d.args.iter().map(|a| a.text.as_str()).collect();
-            let (suites, unknown) = gotls::suites(&names);
             Fact::explicit(
-                CipherList {
-                    spec: names.join(" "),
-                    suites,
-                    unknown,
-                },
+                gotls::cipher_list(names.join(" "), &names),
                 ctx.span(&d.name),
             )
             .with_note("Go cipher-suite names as listed in the Caddyfile")
         }
-        None => {
-            let (suites, unknown) = gotls::suites(gotls::CADDY_DEFAULT);
-            Fact::default(
-                CipherList {
-                    spec: gotls::CADDY_DEFAULT.join(" "),
-                    suites,
-                    unknown,
-                },
-                site_span.clone(),
-                format!("{DEFAULTS_SOURCE}: ECDHE with AES-GCM or ChaCha20 only"),
-            )
-        }
+        None => Fact::default(
+            gotls::cipher_list(gotls::CADDY_DEFAULT.join(" "), gotls::CADDY_DEFAULT),
+            site_span.clone(),
+            format!("{DEFAULTS_SOURCE}: ECDHE with AES-GCM or ChaCha20 only"),
+        ),
     };
 
     let (tls13, _) = gotls::suites(gotls::TLS13);
@@ -433,6 +406,7 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
             _ => p.to_string(),
         };
         certificates.push(Certificate {
+            relative_to: None,
             path: resolve(&t.args[0].text),
             key: Some(resolve(&t.args[1].text)),
             span: ctx.span(&t.name),
@@ -446,6 +420,7 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
             let internal =
                 internal_directive || g.local_certs.is_some() || internal_name(&key.host);
             certificates.push(Certificate {
+                relative_to: None,
                 path: String::new(),
                 key: None,
                 span: match tls.filter(|_| internal_directive) {
@@ -641,7 +616,7 @@ fn hop(ctx: &mut Ctx, d: &Directive) -> Option<Hop> {
             span: ctx.span(u),
         });
     }
-    let scope = crate::ingest::endpoint::hop_scope(&targets, determinate);
+    let scope = crate::model::draft::hop_scope(&targets, determinate);
     let span = ctx.span(&d.name);
     let verify = match tls_opts.iter().find(|c| c.is("tls_insecure_skip_verify")) {
         Some(c) => Fact::explicit(false, ctx.span(&c.name))

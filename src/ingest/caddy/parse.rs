@@ -62,7 +62,7 @@ impl Default for Limits {
             max_imports: 10_000,
             max_tokens: 2_000_000,
             max_files: 4096,
-            max_file_bytes: crate::discover::MAX_FILE_BYTES,
+            max_file_bytes: crate::source::MAX_FILE_BYTES,
         }
     }
 }
@@ -759,7 +759,7 @@ impl Parser<'_, '_, '_> {
         }
         let is_glob = full_s.contains(['*', '?', '[', ']']);
         let matches = if is_glob {
-            let mut m = crate::ingest::glob::expand(&full, false);
+            let mut m = crate::ingest::shared::glob::expand(&full, false);
             let last_is_star = full
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('*'));

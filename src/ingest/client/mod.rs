@@ -7,64 +7,36 @@
 //! `${VAR}` / `${input:…}` stay unexpanded: a variable scheme or host is indeterminate.
 
 use crate::diag::{Finding, FindingKind};
-use crate::discover::Candidate;
-use crate::ingest::source_tokens::json;
-use crate::ingest::{Ingested, Kind};
+use crate::ingest::shared::findings::parse_error;
+use crate::ingest::shared::sniff::is_client_config_name;
+use crate::ingest::shared::tokens::json;
+use crate::ingest::Candidate;
+use crate::ingest::{Declared, Ingested, Kind, Sniff};
 use crate::model::{Client, Fact, ModelSpan, Scope};
 use crate::source::{FileId, SourceMap, Span};
-use crate::yaml::{Node, ParseError};
-use std::path::Path;
-
-/// File names that are client configs whatever their content says.
-const NAMES: &[&str] = &[
-    "claude_desktop_config.json",
-    ".mcp.json",
-    ".claude.json",
-    "mcp_config.json",
-    "mcp.json",
-    "mcp_settings.json",
-    "cline_mcp_settings.json",
-];
-
-/// Whether a (lowercase) file name is one that client configs use, whatever its content.
-pub fn is_client_name(lower: &str) -> bool {
-    NAMES.contains(&lower) || lower == "server.json"
-}
+use crate::yaml::Node;
 
 /// Whether a file is an MCP client config (by name, then a top-level key it must have).
-pub fn detect(path: &Path) -> bool {
-    let Some(name) = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-    else {
-        return false;
-    };
-    let by_name = NAMES.contains(&name.as_str()) || name == "server.json";
-    if !by_name {
-        return false;
+pub fn detect(f: &Sniff) -> Option<Kind> {
+    if !is_client_config_name(&f.name) {
+        return None;
     }
-    let Some(head) = crate::discover::head(path, 256 * 1024) else {
-        return false;
+    let text = f.text(256 * 1024)?;
+    let found = if f.name == "server.json" {
+        text.contains("\"remotes\"")
+    } else {
+        text.contains("\"mcpServers\"") || text.contains("\"servers\"")
     };
-    let text = String::from_utf8_lossy(&head);
-    if name == "server.json" {
-        return text.contains("\"remotes\"");
-    }
-    text.contains("\"mcpServers\"") || text.contains("\"servers\"")
-}
-
-/// A parse error as a finding.
-pub fn parse_error(map: &SourceMap, file: FileId, e: &ParseError, out: &mut Ingested) {
-    let display = map
-        .get(file)
-        .map(|f| f.display.as_str())
-        .unwrap_or_default();
-    out.findings
-        .push(e.finding(file, display, "not valid JSON"));
+    found.then_some(Kind::Client)
 }
 
 /// Ingests every client config.
-pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested) {
+pub fn ingest(
+    map: &mut SourceMap,
+    candidates: &[&Candidate],
+    _declared: &Declared,
+    out: &mut Ingested,
+) {
     for c in candidates {
         let raw = match std::fs::read(&c.path) {
             Ok(r) => r,
@@ -85,7 +57,7 @@ pub fn ingest(map: &mut SourceMap, candidates: &[&Candidate], out: &mut Ingested
         let root = match json::parse(&text) {
             Ok(r) => r,
             Err(e) => {
-                parse_error(map, file, &e, out);
+                parse_error(map, file, &e, "not valid JSON", out);
                 continue;
             }
         };
@@ -187,7 +159,7 @@ fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &m
                 map.get(file).map(|f| f.display.as_str()).unwrap_or(""),
                 name
             );
-            crate::ingest::app::env::client_env(map, file, env, &id, out);
+            crate::ingest::shared::env::client_env(map, file, env, &id, out);
         }
         return;
     };
@@ -196,7 +168,7 @@ fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &m
     };
     if let Some(env) = entry.get("env") {
         let before = out.red_flags.len();
-        crate::ingest::app::env::client_env(map, file, env, &client.id, out);
+        crate::ingest::shared::env::client_env(map, file, env, &client.id, out);
         if let Some(f) = out.red_flags.get(before) {
             client.verify = Fact::explicit(false, f.span.clone()).with_note(f.text.clone());
         }

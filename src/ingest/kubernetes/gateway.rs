@@ -5,9 +5,9 @@
 
 use super::{no_tls, service_hop, Cx, Obj};
 use crate::ingest::Ingested;
+use crate::model::EndpointDraft;
 use crate::model::{
-    Certificate, CipherList, Endpoint, Fact, Hop, Listen, ModelSpan, Origin, Plaintext, Scope,
-    Transport,
+    Certificate, CipherList, Fact, Hop, Listen, ModelSpan, Origin, Scope, Transport,
 };
 use crate::yaml::Node;
 
@@ -136,20 +136,19 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
             .filter(|r| attaches(r, gw, l))
             .collect();
         let listen = |tls: bool, note: String| Listen {
-            address: l
-                .get("hostname")
-                .and_then(Node::scalar)
-                .map(|_| "*".to_string())
-                .unwrap_or_else(|| "*".into()),
-            port,
-            scope: Scope::Public,
-            tls,
             tls_source: if tls { Some(cx.ms(f, at)) } else { None },
-            quic: false,
-            default_server: false,
-            span: cx.ms(f, at),
-            origin: Origin::Explicit,
             note: Some(note),
+            ..Listen::new(
+                l.get("hostname")
+                    .and_then(Node::scalar)
+                    .map(|_| "*".to_string())
+                    .unwrap_or_else(|| "*".into()),
+                port,
+                Scope::Public,
+                tls,
+                cx.ms(f, at),
+                Origin::Explicit,
+            )
         };
         match proto.as_str() {
             "HTTP" => {
@@ -211,6 +210,7 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
                         .unwrap_or_else(|| gw.ns.clone());
                     let name = c.get("name");
                     certificates.push(Certificate {
+                        relative_to: None,
                         path: format!(
                             "secret:{ns}/{}",
                             name.and_then(Node::scalar).unwrap_or_default()
@@ -246,22 +246,21 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
             format!("kubernetes:gateway:{}:{name}", gw.id()),
             s.clone(),
             vec![Listen {
-                address: "*".into(),
-                port: l
-                    .get("port")
-                    .and_then(Node::scalar)
-                    .and_then(|p| p.parse().ok()),
-                scope: Scope::Public,
-                tls: true,
                 tls_source: Some(s.clone()),
-                quic: false,
-                default_server: false,
-                span: s.clone(),
-                origin: Origin::Explicit,
                 note: Some(format!(
                     "Gateway {} listener {name}: tls.mode Passthrough",
                     gw.id()
                 )),
+                ..Listen::new(
+                    "*",
+                    l.get("port")
+                        .and_then(Node::scalar)
+                        .and_then(|p| p.parse().ok()),
+                    Scope::Public,
+                    true,
+                    s.clone(),
+                    Origin::Explicit,
+                )
             }],
             no_tls(&s, "TLS passes through the Gateway"),
             Fact::derived(false, s.clone(), "no plaintext listener"),
@@ -269,8 +268,7 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
             hops,
         );
         ep.transport = Transport::TlsPassthrough;
-        crate::ingest::endpoint::finish(&mut ep);
-        out.endpoints.push(ep);
+        out.endpoints.push(ep.finish());
     }
     if listens.is_empty() {
         return;
@@ -319,11 +317,10 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
             format!("worst case: {decide}"),
         );
         tls.ciphers = Fact::derived(
-            CipherList {
-                spec: "(implementation-specific)".into(),
-                suites: Vec::new(),
-                unknown: vec!["(decided by the Gateway implementation)".into()],
-            },
+            CipherList::undecided(
+                "(implementation-specific)",
+                "(decided by the Gateway implementation)",
+            ),
             a.clone(),
             decide.clone(),
         );
@@ -334,7 +331,7 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
         .iter()
         .flat_map(|r| backend_hops(cx, r, policies, false))
         .collect();
-    let mut ep = endpoint(
+    let ep = endpoint(
         format!("kubernetes:gateway:{}", gw.id()),
         span,
         listens,
@@ -343,8 +340,7 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
         blocked,
         hops,
     );
-    crate::ingest::endpoint::finish(&mut ep);
-    out.endpoints.push(ep);
+    out.endpoints.push(ep.finish());
 }
 
 /// Frontend client-certificate validation (`spec.tls.frontend.default.validation`).
@@ -480,25 +476,11 @@ fn endpoint(
     redirect: Fact<bool>,
     blocked: Fact<bool>,
     hops: Vec<Hop>,
-) -> Endpoint {
-    Endpoint {
-        id,
-        component: "kubernetes".into(),
+) -> EndpointDraft {
+    EndpointDraft {
         context: Some("gateway".into()),
-        span: span.clone(),
-        server_names: Vec::new(),
         listens,
-        scope: Scope::Unknown,
-        transport: Transport::Http,
-        serves_content: Fact::derived(true, span, "set by finish"),
-        tls,
-        plaintext: Plaintext {
-            listens: Vec::new(),
-            redirects_to_https: redirect,
-            blocked,
-        },
         hops,
-        mcp_path: None,
-        heuristic: None,
+        ..EndpointDraft::new(id, "kubernetes", span, tls, redirect, blocked)
     }
 }

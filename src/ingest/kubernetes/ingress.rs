@@ -8,9 +8,10 @@ use crate::ciphers;
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::Ingested;
 use crate::model::version::{self, versioned, Defaults, ProductVersion, Since};
+use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Heuristic, HeuristicKey, Hop, Hsts, Listen, Origin,
-    Plaintext, Scope, SuiteFacts, Tls, Transport,
+    Scope, SuiteFacts, Tls, Transport,
 };
 use crate::source::FileId;
 use crate::yaml::Node;
@@ -397,12 +398,7 @@ fn suites(list: &[&'static crate::ciphers::Suite]) -> Vec<SuiteFacts> {
 }
 
 fn cipher_fact(spec: &str) -> CipherList {
-    let exp = ciphers::expand(spec);
-    CipherList {
-        spec: spec.to_string(),
-        suites: suites(&exp.suites),
-        unknown: exp.unknown,
-    }
+    CipherList::openssl(spec)
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -587,15 +583,6 @@ fn nginx_endpoint(
 
     let passthrough = ann("ssl-passthrough").filter(|n| n.as_bool() == Some(true));
     let mut listens = vec![Listen {
-        address: "*".into(),
-        port: Some(80),
-        scope: Scope::Public,
-        tls: false,
-        tls_source: None,
-        quic: false,
-        default_server: false,
-        span: plain_span,
-        origin: Origin::Derived,
         note: Some(format!(
             "the ingress-nginx controller's :80 ({}): {}",
             r.how,
@@ -605,6 +592,14 @@ fn nginx_endpoint(
                 "plaintext requests are proxied"
             }
         )),
+        ..Listen::new(
+            "*",
+            Some(80),
+            Scope::Public,
+            false,
+            plain_span,
+            Origin::Derived,
+        )
     }];
     if has_tls || passthrough.is_some() {
         let a = tls_key
@@ -612,16 +607,16 @@ fn nginx_endpoint(
             .map(|n| n.start)
             .unwrap_or(ing.start());
         listens.push(Listen {
-            address: "*".into(),
-            port: Some(443),
-            scope: Scope::Public,
-            tls: true,
             tls_source: Some(ms(a)),
-            quic: false,
-            default_server: false,
-            span: ms(a),
-            origin: Origin::Explicit,
             note: Some("the ingress-nginx controller's :443 for the hosts of spec.tls".into()),
+            ..Listen::new(
+                "*",
+                Some(443),
+                Scope::Public,
+                true,
+                ms(a),
+                Origin::Explicit,
+            )
         });
     }
 
@@ -682,6 +677,7 @@ fn nginx_endpoint(
     for t in tls_node.map(Node::items).unwrap_or(&[]) {
         match t.get("secretName") {
             Some(s) => certificates.push(Certificate {
+                relative_to: None,
                 path: format!("secret:{}/{}", ing.ns, s.scalar().unwrap_or_default()),
                 key: None,
                 span: ms(s.start),
@@ -689,6 +685,7 @@ fn nginx_endpoint(
             }),
             None => match &ctl.default_cert {
                 Some((c, fi, st)) => certificates.push(Certificate {
+                    relative_to: None,
                     path: format!("secret:{c}"),
                     key: None,
                     span: cx.ms(*fi, *st),
@@ -697,12 +694,14 @@ fn nginx_endpoint(
                 // With the controller's args in the scan and no --default-ssl-certificate, the
                 // self-signed fake certificate is what clients get; without them it is unknown.
                 None if ctl.deployment_seen => certificates.push(Certificate {
+                    relative_to: None,
                     path: "ingress-nginx \"Kubernetes Ingress Controller Fake Certificate\" (no secretName here, no --default-ssl-certificate on the controller)".into(),
                     key: None,
                     span: ms(t.start),
                     managed: Some("ingress-nginx-fake-cert".into()),
                 }),
                 None => certificates.push(Certificate {
+                    relative_to: None,
                     path: "the ingress-nginx controller's default certificate (no secretName here; the controller Deployment is not in the scan: its --default-ssl-certificate decides, else the self-signed fake certificate)".into(),
                     key: None,
                     span: ms(t.start),
@@ -830,36 +829,26 @@ fn nginx_endpoint(
         session_tickets,
         reject_handshake: None,
     };
-    let mut ep = Endpoint {
-        id: format!("kubernetes:ingress:{}", ing.id()),
-        component: "kubernetes".into(),
+    let id = format!("kubernetes:ingress:{}", ing.id());
+    let blocked = Fact::default(
+        false,
+        span.clone(),
+        "ingress-nginx proxies plaintext requests it does not redirect",
+    );
+    EndpointDraft {
         context: Some("ingress-nginx".into()),
-        span: span.clone(),
         server_names: hosts(spec),
         listens,
-        scope: Scope::Unknown,
         transport: if passthrough.is_some() {
             Transport::TlsPassthrough
         } else {
             Transport::Http
         },
-        serves_content: Fact::derived(true, span.clone(), "set by finish"),
-        tls,
-        plaintext: Plaintext {
-            listens: Vec::new(),
-            redirects_to_https: redirect,
-            blocked: Fact::default(
-                false,
-                span,
-                "ingress-nginx proxies plaintext requests it does not redirect",
-            ),
-        },
         hops,
         mcp_path: mcp_path(spec),
-        heuristic: None,
-    };
-    crate::ingest::endpoint::finish(&mut ep);
-    ep
+        ..EndpointDraft::new(id, "kubernetes", span, tls, redirect, blocked)
+    }
+    .finish()
 }
 
 /// An Ingress whose controller tlsproof does not know: TLS exists where `spec.tls` says so,
@@ -874,33 +863,32 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
     });
     let decide = format!("the Ingress controller is not known ({what}): the controller's own TLS settings decide this; give the Ingress an IngressClass whose spec.controller is k8s.io/ingress-nginx or traefik.io/ingress-controller, or judge the controller's configuration by hand");
     let mut listens = vec![Listen {
-        address: "*".into(),
-        port: Some(80),
-        scope: Scope::Public,
-        tls: false,
-        tls_source: None,
-        quic: false,
-        default_server: false,
-        span: cx.ms(f, rule_anchor(ing)),
-        origin: Origin::Derived,
         note: Some(format!(
             "an Ingress is served on :80 by its controller; {decide}"
         )),
+        ..Listen::new(
+            "*",
+            Some(80),
+            Scope::Public,
+            false,
+            cx.ms(f, rule_anchor(ing)),
+            Origin::Derived,
+        )
     }];
     let mut tls = no_tls(&span, &decide);
     if let Some(k) = tls_key {
         let a = cx.ms(f, k.start);
         listens.push(Listen {
-            address: "*".into(),
-            port: Some(443),
-            scope: Scope::Public,
-            tls: true,
             tls_source: Some(a.clone()),
-            quic: false,
-            default_server: false,
-            span: a.clone(),
-            origin: Origin::Explicit,
             note: Some("spec.tls: the controller terminates TLS for these hosts".into()),
+            ..Listen::new(
+                "*",
+                Some(443),
+                Scope::Public,
+                true,
+                a.clone(),
+                Origin::Explicit,
+            )
         });
         tls.protocols = Fact::derived(
             words("TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"),
@@ -908,11 +896,10 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
             format!("worst case: {decide}"),
         );
         tls.ciphers = Fact::derived(
-            CipherList {
-                spec: "(decided by the Ingress controller)".into(),
-                suites: Vec::new(),
-                unknown: vec!["(unknown controller)".into()],
-            },
+            CipherList::undecided(
+                "(decided by the Ingress controller)",
+                "(unknown controller)",
+            ),
             a.clone(),
             decide.clone(),
         );
@@ -929,6 +916,7 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
                 None => ("the controller's default certificate".to_string(), t.start),
             };
             tls.certificates.push(Certificate {
+                relative_to: None,
                 path,
                 key: None,
                 span: cx.ms(f, at),
@@ -959,22 +947,13 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
             h
         })
         .collect();
-    let mut ep = Endpoint {
-        id: format!("kubernetes:ingress:{}", ing.id()),
-        component: "kubernetes".into(),
+    let id = format!("kubernetes:ingress:{}", ing.id());
+    let redirects = Fact::derived(false, span.clone(), format!("worst case: {decide}"));
+    let blocked = Fact::derived(false, span.clone(), format!("worst case: {decide}"));
+    EndpointDraft {
         context: Some("ingress".into()),
-        span: span.clone(),
         server_names: hosts(spec),
         listens,
-        scope: Scope::Unknown,
-        transport: Transport::Http,
-        serves_content: Fact::derived(true, span.clone(), "set by finish"),
-        tls,
-        plaintext: Plaintext {
-            listens: Vec::new(),
-            redirects_to_https: Fact::derived(false, span.clone(), format!("worst case: {decide}")),
-            blocked: Fact::derived(false, span, format!("worst case: {decide}")),
-        },
         hops,
         mcp_path: mcp_path(spec),
         heuristic: Some(Heuristic {
@@ -982,9 +961,9 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
             reason: decide.clone(),
             keys: controller_keys(cx, ing),
         }),
-    };
-    crate::ingest::endpoint::finish(&mut ep);
-    ep
+        ..EndpointDraft::new(id, "kubernetes", span, tls, redirects, blocked)
+    }
+    .finish()
 }
 
 /// The settings that name an Ingress's controller (class field or annotation), or the Ingress

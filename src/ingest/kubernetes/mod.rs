@@ -13,29 +13,18 @@ mod snippet;
 mod traefik_crd;
 mod workload;
 
-use crate::discover::Candidate;
-use crate::ingest::{Declared, Ingested, Kind};
-use crate::model::{CipherList, Fact, Hop, HopTarget, ModelSpan, Scope, Tls};
+use crate::ingest::{Candidate, Declared, Ingested, Kind, Sniff};
+use crate::model::{Fact, Hop, HopTarget, ModelSpan, Scope, Tls};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{self, Node};
-use std::path::Path;
 
 /// Whether a file is a Kubernetes manifest (stream): a YAML file with top-level `apiVersion:`
 /// and `kind:` lines, and not an unrendered Helm template.
-pub fn detect(path: &Path) -> bool {
-    let Some(name) = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-    else {
-        return false;
-    };
-    if !(name.ends_with(".yml") || name.ends_with(".yaml")) || name.starts_with("tlsproof") {
-        return false;
+pub fn detect(f: &Sniff) -> Option<Kind> {
+    if !(f.name.ends_with(".yml") || f.name.ends_with(".yaml")) || f.name.starts_with("tlsproof") {
+        return None;
     }
-    let Some(head) = crate::discover::head(path, 64 * 1024) else {
-        return false;
-    };
-    looks_like_kubernetes(&String::from_utf8_lossy(&head))
+    looks_like_kubernetes(&f.text(64 * 1024)?).then_some(Kind::Kubernetes)
 }
 
 /// Content sniffing: `apiVersion:` and `kind:` at the start of a line (a document's top level),
@@ -332,25 +321,7 @@ pub(crate) fn service_hop(
 
 /// TLS facts of an endpoint that terminates no TLS (plaintext exposure).
 pub(crate) fn no_tls(span: &ModelSpan, why: &str) -> Tls {
-    Tls {
-        enabled: false,
-        protocols: Fact::derived(Vec::new(), span.clone(), why),
-        ciphers: Fact::derived(
-            CipherList {
-                spec: String::new(),
-                suites: Vec::new(),
-                unknown: Vec::new(),
-            },
-            span.clone(),
-            why,
-        ),
-        tls13_suites: Fact::derived(Vec::new(), span.clone(), why),
-        certificates: Vec::new(),
-        client_auth: Fact::derived("off".into(), span.clone(), why),
-        hsts: Fact::derived(None, span.clone(), why),
-        session_tickets: None,
-        reject_handshake: None,
-    }
+    Tls::none(span, |_| why.to_string())
 }
 
 /// Splits an image reference into repository and tag (`latest` when absent).

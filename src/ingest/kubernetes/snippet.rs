@@ -1,7 +1,7 @@
 //! ingress-nginx `server-snippet` / `configuration-snippet` annotations: the raw nginx text is
 //! parsed with the nginx parser and every directive is located at its line in the manifest.
 
-use crate::ingest::nginx::parse;
+use crate::ingest::nginx::lowering as parse;
 use crate::source::FileId;
 use crate::yaml::Node;
 

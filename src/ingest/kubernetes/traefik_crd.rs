@@ -6,7 +6,7 @@
 
 use super::ingress::{self, Controller};
 use super::{workload, Cx, Obj};
-use crate::ingest::traefik::{self, flat, Doc, Image, Sources};
+use crate::ingest::traefik::lowering::{self as traefik, Doc, Image, Sources};
 use crate::ingest::Ingested;
 use crate::yaml::{Node, Value};
 use std::path::PathBuf;
@@ -183,7 +183,7 @@ pub(crate) fn ingest(cx: &Cx, out: &mut Ingested) {
                 .push((doc(ing.file, traefik_ingress(ing)), "kubernetes"));
         }
     }
-    traefik::build_from(cx.map, &src, cx.declared, out);
+    traefik::build(cx.map, &src, cx.declared, out);
 }
 
 /// Traefik containers: the image tag (version) and `--` flags (static configuration).
@@ -205,13 +205,13 @@ fn statics(cx: &Cx, src: &mut Sources) {
             for key in ["command", "args"] {
                 for item in c.node.get(key).map(Node::items).unwrap_or(&[]) {
                     if let Some(a) = item.scalar() {
-                        pairs.extend(flat::flag(&a, item.start));
+                        pairs.extend(traefik::flag(&a, item.start));
                     }
                 }
             }
             if !pairs.is_empty() {
                 src.statics
-                    .push(doc(pod.obj.file, flat::tree(&pairs, img_at)));
+                    .push(doc(pod.obj.file, traefik::tree(&pairs, img_at)));
             }
         }
     }

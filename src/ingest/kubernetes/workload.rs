@@ -4,7 +4,8 @@
 
 use super::{labels_of, no_tls, Cx, Obj};
 use crate::ingest::Ingested;
-use crate::model::{Endpoint, Fact, Listen, Origin, Plaintext, RedFlag, Scope, Transport};
+use crate::model::EndpointDraft;
+use crate::model::{Endpoint, Fact, Listen, Origin, RedFlag, Scope};
 use crate::yaml::Node;
 
 /// Kinds whose pods are described by `spec.template`.
@@ -367,15 +368,6 @@ pub(crate) fn exposure(cx: &Cx, out: &mut Ingested) {
                         _ => ("*".to_string(), Some(sport.clone())),
                     };
                     listens.push(Listen {
-                        scope: Scope::of_host(&address),
-                        address,
-                        port: port_no.and_then(|p| p.parse().ok()),
-                        tls: false,
-                        tls_source: None,
-                        quic: false,
-                        default_server: false,
-                        span: span.clone(),
-                        origin: Origin::Explicit,
                         note: Some(format!(
                             "Service {} type {ty_s} port {sport} → container {} (target port {target}) of {} {}, which {bind_text} and terminates no TLS",
                             svc.id(),
@@ -383,6 +375,14 @@ pub(crate) fn exposure(cx: &Cx, out: &mut Ingested) {
                             pod.obj.kind,
                             pod.obj.id()
                         )),
+                        ..Listen::new(
+                            address.clone(),
+                            port_no.and_then(|p| p.parse().ok()),
+                            Scope::of_host(&address),
+                            false,
+                            span.clone(),
+                            Origin::Explicit,
+                        )
                     });
                 }
             }
@@ -427,15 +427,6 @@ pub(crate) fn exposure(cx: &Cx, out: &mut Ingested) {
                     .unwrap_or_else(|| "*".into());
                 let span = cx.ms(pod.obj.file, anchor.start);
                 let listen = Listen {
-                    scope: Scope::of_host(&address),
-                    address,
-                    port: port_no.as_deref().and_then(|x| x.parse().ok()),
-                    tls: false,
-                    tls_source: None,
-                    quic: false,
-                    default_server: false,
-                    span: span.clone(),
-                    origin: Origin::Explicit,
                     note: Some(format!(
                         "{what}: container {} (port {}) of {} {} listens on the node's network and terminates no TLS",
                         c.name,
@@ -443,6 +434,14 @@ pub(crate) fn exposure(cx: &Cx, out: &mut Ingested) {
                         pod.obj.kind,
                         pod.obj.id()
                     )),
+                    ..Listen::new(
+                        address.clone(),
+                        port_no.as_deref().and_then(|x| x.parse().ok()),
+                        Scope::of_host(&address),
+                        false,
+                        span.clone(),
+                        Origin::Explicit,
+                    )
                 };
                 out.endpoints.push(endpoint(
                     format!(
@@ -468,30 +467,17 @@ fn endpoint(
     listens: Vec<Listen>,
 ) -> Endpoint {
     let why = "the container serves plaintext itself: no TLS is configured in the manifest";
-    let mut ep = Endpoint {
-        id,
-        component: "kubernetes".into(),
+    let redirects = Fact::derived(
+        false,
+        span.clone(),
+        "nothing in front of the container redirects: the Service forwards connections as they come",
+    );
+    let blocked = Fact::derived(false, span.clone(), "a Service does not refuse plaintext");
+    let tls = no_tls(&span, why);
+    EndpointDraft {
         context: Some(context.into()),
-        span: span.clone(),
-        server_names: Vec::new(),
         listens,
-        scope: Scope::Unknown,
-        transport: Transport::Http,
-        serves_content: Fact::derived(true, span.clone(), "set by finish"),
-        tls: no_tls(&span, why),
-        plaintext: Plaintext {
-            listens: Vec::new(),
-            redirects_to_https: Fact::derived(
-                false,
-                span.clone(),
-                "nothing in front of the container redirects: the Service forwards connections as they come",
-            ),
-            blocked: Fact::derived(false, span.clone(), "a Service does not refuse plaintext"),
-        },
-        hops: Vec::new(),
-        mcp_path: None,
-        heuristic: None,
-    };
-    crate::ingest::endpoint::finish(&mut ep);
-    ep
+        ..EndpointDraft::new(id, "kubernetes", span, tls, redirects, blocked)
+    }
+    .finish()
 }

@@ -239,7 +239,7 @@ impl Loader<'_> {
         };
         let is_glob = pattern.contains(['*', '?', '[']);
         let paths = if is_glob {
-            crate::ingest::glob::expand(&resolved, true)
+            crate::ingest::shared::glob::expand(&resolved, true)
         } else {
             vec![resolved.clone()]
         };

@@ -9,9 +9,10 @@ use super::parse::Directive;
 use crate::ciphers;
 use crate::diag::{Finding, FindingKind};
 use crate::model::version::{versioned, Defaults, ProductVersion, Since};
+use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin,
-    Plaintext, Scope, SuiteFacts, Tls, Transport,
+    Scope, SuiteFacts, Tls, Transport,
 };
 use crate::source::SourceMap;
 use std::collections::BTreeMap;
@@ -95,7 +96,7 @@ impl Ctx<'_> {
 
 /// A server block being built, before socket-level facts are known.
 struct ServerDraft {
-    endpoint: Endpoint,
+    endpoint: EndpointDraft,
     /// (socket key, index into endpoint.listens)
     sockets: Vec<(String, usize)>,
     explicit_protocols: Option<Fact<Vec<String>>>,
@@ -143,7 +144,7 @@ pub fn normalize(
     }
     apply_socket_semantics(&mut ctx, &mut drafts);
     Normalized {
-        endpoints: drafts.into_iter().map(|d| d.endpoint).collect(),
+        endpoints: drafts.into_iter().map(|d| d.endpoint.finish()).collect(),
         findings: ctx.findings,
     }
 }
@@ -240,19 +241,19 @@ fn server<'a>(
     if listens.is_empty() {
         let port = if context == "stream" { None } else { Some(80) };
         let listen = Listen {
-            address: "*".into(),
-            port,
-            scope: Scope::Public,
-            tls: ssl_on.is_some(),
             tls_source: ssl_on.map(|d| ctx.span(d)),
-            quic: false,
-            default_server: false,
-            span: server_span.clone(),
-            origin: Origin::Default,
             note: Some(
                 "nginx default when a server has no listen directive: *:80 when nginx runs as root (*:8000 otherwise)"
                     .into(),
             ),
+            ..Listen::new(
+                "*",
+                port,
+                Scope::Public,
+                ssl_on.is_some(),
+                server_span.clone(),
+                Origin::Default,
+            )
         };
         if context == "http" {
             sockets.push(("*:80".into(), listens.len()));
@@ -285,29 +286,25 @@ fn server<'a>(
         && settings
             .get("ssl_preread")
             .is_some_and(|d| d.args.first().is_some_and(|a| a.value == "on"));
-    let endpoint = Endpoint {
-        id,
-        component: "nginx".into(),
+    let endpoint = EndpointDraft {
         context: Some(context.to_string()),
-        span: server_span.clone(),
         server_names,
-        scope: Scope::Unix,
         transport: if passthrough {
             Transport::TlsPassthrough
         } else {
             Transport::Http
         },
-        serves_content: Fact::derived(true, server_span.clone(), "set after socket analysis"),
-        tls,
-        plaintext: Plaintext {
-            listens: Vec::new(),
-            redirects_to_https: plain.redirect,
-            blocked: plain.blocked,
-        },
         listens,
         hops,
         mcp_path,
-        heuristic: None,
+        ..EndpointDraft::new(
+            id,
+            "nginx",
+            server_span.clone(),
+            tls,
+            plain.redirect,
+            plain.blocked,
+        )
     };
     ServerDraft {
         endpoint,
@@ -363,16 +360,9 @@ fn parse_listen(
     let key = socket_key(&address, port);
     let tls = ssl_flag || quic || ssl_on;
     let listen = Listen {
-        address,
-        port,
-        scope,
-        tls,
-        tls_source: None,
         quic,
         default_server,
-        span: ctx.span(d),
-        origin: Origin::Explicit,
-        note: None,
+        ..Listen::new(address, port, scope, tls, ctx.span(d), Origin::Explicit)
     };
     Some((listen, key))
 }
@@ -810,7 +800,7 @@ fn hop(
             });
         }
     }
-    let scope = crate::ingest::endpoint::hop_scope(&targets, determinate);
+    let scope = crate::model::draft::hop_scope(&targets, determinate);
     let span = ctx.span(d);
     let verify_name = format!("{prefix}_ssl_verify");
     let verify = match settings.get(&verify_name) {
@@ -909,38 +899,22 @@ fn tls_facts(ctx: &mut Ctx, settings: &Settings, server_span: &ModelSpan, contex
 
     let ciphers = match settings.get("ssl_ciphers") {
         Some(d) => {
-            let spec = d.args.first().map(|a| a.value.clone()).unwrap_or_default();
-            let exp = ciphers::expand(&spec);
+            let spec = d.args.first().map(|a| a.value.as_str()).unwrap_or_default();
+            let list = CipherList::openssl(spec);
             let note = format!(
                 "expanded with OpenSSL 3 semantics to {} suites",
-                exp.suites.len()
+                list.suites.len()
             );
-            Fact::explicit(
-                CipherList {
-                    spec,
-                    suites: suites(&exp.suites),
-                    unknown: exp.unknown,
-                },
-                ctx.span(d),
-            )
-            .with_note(note)
+            Fact::explicit(list, ctx.span(d)).with_note(note)
         }
         None => {
-            let spec = "HIGH:!aNULL:!MD5".to_string();
-            let exp = ciphers::expand(&spec);
-            Fact::default(
-                CipherList {
-                    spec,
-                    suites: suites(&exp.suites),
-                    unknown: exp.unknown,
-                },
-                server_span.clone(),
-                format!(
-                    "nginx default ssl_ciphers HIGH:!aNULL:!MD5 (since 1.0.5, {}), expanded with OpenSSL 3 semantics to {} suites",
-                    if context == "stream" { "stream module" } else { "all later versions" },
-                    exp.suites.len()
-                ),
-            )
+            let list = CipherList::openssl("HIGH:!aNULL:!MD5");
+            let note = format!(
+                "nginx default ssl_ciphers HIGH:!aNULL:!MD5 (since 1.0.5, {}), expanded with OpenSSL 3 semantics to {} suites",
+                if context == "stream" { "stream module" } else { "all later versions" },
+                list.suites.len()
+            );
+            Fact::default(list, server_span.clone(), note)
         }
     };
 
@@ -975,6 +949,7 @@ fn tls_facts(ctx: &mut Ctx, settings: &Settings, server_span: &ModelSpan, contex
         .iter()
         .enumerate()
         .map(|(i, d)| Certificate {
+            relative_to: nginx_prefix_file(&ctx.span(d)),
             path: d.args.first().map(|a| a.value.clone()).unwrap_or_default(),
             key: keys
                 .get(i)
@@ -1193,9 +1168,14 @@ fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) {
                 break;
             }
         }
-
-        crate::ingest::endpoint::finish(&mut draft.endpoint);
     }
+}
+
+/// The file whose folder nginx resolves a relative certificate path against: its configuration
+/// prefix, the directory of the main `nginx.conf` (`ngx_conf_full_name(…, conf_prefix = 1)`),
+/// which for a line in an included file is the first file of the include chain.
+fn nginx_prefix_file(span: &ModelSpan) -> Option<String> {
+    span.via.first().map(|main| main.file.clone())
 }
 
 #[cfg(test)]

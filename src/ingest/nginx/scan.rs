@@ -6,8 +6,9 @@
 use super::include::{self, Limits};
 use super::normalize::normalize;
 use crate::diag::{Finding, FindingKind};
-use crate::discover::Candidate;
-use crate::ingest::{Declared, Ingested, Kind};
+use crate::ingest::shared::sniff::looks_like_nginx;
+use crate::ingest::Candidate;
+use crate::ingest::{Declared, Ingested, Kind, Sniff};
 use crate::model::version::ProductVersion;
 use crate::source::SourceMap;
 use std::collections::BTreeSet;
@@ -16,73 +17,18 @@ use std::path::{Path, PathBuf};
 /// Folders whose files are nginx configuration whatever their name.
 const NGINX_DIRS: &[&str] = &["sites-enabled", "sites-available", "conf.d", "snippets"];
 
-/// Directive openings that only nginx configuration has.
-const NGINX_MARKERS: &[&str] = &[
-    "server {",
-    "server{",
-    "http {",
-    "http{",
-    "events {",
-    "stream {",
-    "location ",
-    "upstream ",
-    "listen ",
-    "server_name ",
-    "proxy_pass ",
-    "ssl_certificate",
-    "ssl_protocols ",
-    "worker_processes ",
-    "add_header ",
-    "return 30",
-    "include ",
-];
-
 /// Whether a file is nginx configuration: by name, then by content.
-pub fn detect(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    if name == "nginx.conf" {
-        return true;
+pub fn detect(f: &Sniff) -> Option<Kind> {
+    if f.name == "nginx.conf" {
+        return Some(Kind::Nginx);
     }
-    let in_nginx_dir = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .is_some_and(|d| NGINX_DIRS.contains(&d.to_string_lossy().as_ref()));
+    let in_nginx_dir = f.folder().is_some_and(|d| NGINX_DIRS.contains(&d.as_str()));
     let ext_ok =
-        name.ends_with(".conf") || name.ends_with(".nginx") || name.ends_with(".nginxconf");
+        f.name.ends_with(".conf") || f.name.ends_with(".nginx") || f.name.ends_with(".nginxconf");
     if !(ext_ok || in_nginx_dir) {
-        return false;
+        return None;
     }
-    let Some(head) = crate::discover::head(path, 64 * 1024) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&head);
-    looks_like_nginx(&text)
-}
-
-/// Content sniffing: at least one nginx directive opening a line, ending in `;` or `{`, and no
-/// INI section header (`[section]`), which nginx syntax cannot contain at line start.
-pub fn looks_like_nginx(text: &str) -> bool {
-    let mut hits = 0;
-    for line in text.lines() {
-        let t = line.trim_start();
-        if t.starts_with('#') || t.is_empty() {
-            continue;
-        }
-        if t.starts_with('[') && t.trim_end().ends_with(']') {
-            return false;
-        }
-        let ends_ok = t.trim_end().ends_with(';') || t.trim_end().ends_with('{');
-        if ends_ok && NGINX_MARKERS.iter().any(|m| t.starts_with(m)) {
-            hits += 1;
-            if hits >= 1 {
-                return true;
-            }
-        }
-    }
-    false
+    looks_like_nginx(&f.text(64 * 1024)?).then_some(Kind::Nginx)
 }
 
 /// Ingests every nginx candidate.
@@ -100,7 +46,7 @@ pub fn ingest(
         max_depth: 32,
         max_files: 4096,
         max_bytes: 64 * 1024 * 1024,
-        max_file_bytes: crate::discover::MAX_FILE_BYTES,
+        max_file_bytes: crate::source::MAX_FILE_BYTES,
     };
     let mut mains: Vec<&Candidate> = candidates
         .iter()

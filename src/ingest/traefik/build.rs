@@ -7,12 +7,13 @@
 
 use super::{Container, Doc, Sources};
 use crate::diag::{Finding, FindingKind};
-use crate::ingest::gotls;
+use crate::ingest::shared::gotls;
 use crate::ingest::{Declared, Ingested};
 use crate::model::version::{self, versioned, Defaults, ProductVersion, Since};
+use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin,
-    Plaintext, Scope, SuiteFacts, Tls, Transport,
+    Scope, Tls, Transport,
 };
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::Node;
@@ -564,22 +565,10 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
             ctx.where_(ep.at)
         };
         listens.push(Listen {
-            address: ep.address.clone(),
-            port: ep.port,
-            scope: Scope::of_host(&ep.address),
-            tls,
             tls_source: if router_tls.is_none() {
                 ep.tls.as_ref().map(|t| ctx.ms(t.at))
             } else {
                 None
-            },
-            quic: false,
-            default_server: false,
-            span: ctx.ms(listen_at(&ep.name)),
-            origin: if named_eps.is_some() {
-                Origin::Explicit
-            } else {
-                Origin::Derived
             },
             note: Some(format!(
                 "entrypoint {} ({}:{}, {where_ep}){}",
@@ -592,6 +581,18 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
                     "; the router has no tls section, so it answers plaintext requests here"
                 }
             )),
+            ..Listen::new(
+                ep.address.clone(),
+                ep.port,
+                Scope::of_host(&ep.address),
+                tls,
+                ctx.ms(listen_at(&ep.name)),
+                if named_eps.is_some() {
+                    Origin::Explicit
+                } else {
+                    Origin::Derived
+                },
+            )
         });
         if !tls {
             plaintext_eps.push(i);
@@ -606,18 +607,17 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
             );
         }
         listens.push(Listen {
-            address: n.clone(),
-            port: None,
-            scope: Scope::Unknown,
-            tls: router_tls.is_some() || passthrough,
-            tls_source: None,
-            quic: false,
-            default_server: false,
-            span: ctx.ms(*n_at),
-            origin: Origin::Explicit,
             note: Some(format!(
                 "entrypoint {n}: its address is not in the scanned configuration"
             )),
+            ..Listen::new(
+                n.clone(),
+                None,
+                Scope::Unknown,
+                router_tls.is_some() || passthrough,
+                ctx.ms(*n_at),
+                Origin::Explicit,
+            )
         });
     }
 
@@ -678,19 +678,18 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
                     || to_port.is_some_and(|p| ep_idx.iter().any(|&i| ctx.eps[i].port == Some(p)));
                 if hits {
                     red_listens.push(Listen {
-                        address: ep.address.clone(),
-                        port: ep.port,
-                        scope: Scope::of_host(&ep.address),
-                        tls: false,
-                        tls_source: None,
-                        quic: false,
-                        default_server: false,
-                        span: ctx.ms(ep.at),
-                        origin: Origin::Derived,
                         note: Some(format!(
                             "entrypoint {} takes this router's plaintext requests and redirects them to {}",
                             ep.name, r.to
                         )),
+                        ..Listen::new(
+                            ep.address.clone(),
+                            ep.port,
+                            Scope::of_host(&ep.address),
+                            false,
+                            ctx.ms(ep.at),
+                            Origin::Derived,
+                        )
                     });
                     first.get_or_insert(r.at);
                 }
@@ -728,36 +727,25 @@ fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
     let hops = hops(ctx, node, file, provider, container, tcp, r_at);
 
     let display = ctx.map.location(Span::new(file, r_at.start, r_at.start));
-    let mut ep = Endpoint {
-        id: format!("traefik:{}:{}:{}", display.file, display.line, name),
-        component: "traefik".into(),
+    let id = format!("traefik:{}:{}:{}", display.file, display.line, name);
+    let blocked = Fact::default(
+        false,
+        span.clone(),
+        "Traefik does not refuse plaintext requests that a router matches",
+    );
+    EndpointDraft {
         context: Some(if tcp { "tcp".into() } else { "http".into() }),
-        span: span.clone(),
         server_names,
         listens,
-        scope: Scope::Unknown,
         transport: if passthrough {
             Transport::TlsPassthrough
         } else {
             Transport::Http
         },
-        serves_content: Fact::derived(true, span.clone(), "set by finish"),
-        tls,
-        plaintext: Plaintext {
-            listens: Vec::new(),
-            redirects_to_https,
-            blocked: Fact::default(
-                false,
-                span,
-                "Traefik does not refuse plaintext requests that a router matches",
-            ),
-        },
         hops,
-        mcp_path: None,
-        heuristic: None,
-    };
-    crate::ingest::endpoint::finish(&mut ep);
-    ep
+        ..EndpointDraft::new(id, "traefik", span, tls, redirects_to_https, blocked)
+    }
+    .finish()
 }
 
 #[derive(Default)]
@@ -873,17 +861,8 @@ fn hsts(ctx: &Ctx, h: &Node, file: FileId) -> Option<Fact<Option<Hsts>>> {
     })
 }
 
-fn suites(names: &[&str]) -> (Vec<SuiteFacts>, Vec<String>) {
-    gotls::suites(names)
-}
-
 fn cipher_list(spec: String, names: &[&str]) -> CipherList {
-    let (suites, unknown) = suites(names);
-    CipherList {
-        spec,
-        suites,
-        unknown,
-    }
+    gotls::cipher_list(spec, names)
 }
 
 /// Protocols, ciphers, certificates and client authentication of a router's TLS.
@@ -946,6 +925,7 @@ fn tls_facts(
     if !passthrough {
         if let Some((res, r_at)) = tls.and_then(|t| t.resolver.clone()) {
             certificates.push(Certificate {
+                relative_to: None,
                 path: format!("certResolver {res}"),
                 key: None,
                 span: ctx.ms(r_at),
@@ -955,6 +935,7 @@ fn tls_facts(
             let certs = ctx.reg.certificates.clone();
             for (c, c_at) in certs {
                 certificates.push(Certificate {
+                    relative_to: None,
                     path: c,
                     key: None,
                     span: ctx.ms(c_at),
@@ -963,6 +944,7 @@ fn tls_facts(
             }
         } else if let Some((c, c_at)) = ctx.reg.default_certificate.clone() {
             certificates.push(Certificate {
+                relative_to: None,
                 path: c,
                 key: None,
                 span: ctx.ms(c_at),
@@ -970,6 +952,7 @@ fn tls_facts(
             });
         } else {
             certificates.push(Certificate {
+                relative_to: None,
                 path: "TRAEFIK DEFAULT CERT".into(),
                 key: None,
                 span: a.clone(),

@@ -9,9 +9,17 @@ mod build;
 pub mod flat;
 pub mod keys;
 
+/// What another format lowers into Traefik's rules through: the Kubernetes Traefik CRDs
+/// (`IngressRoute`, `TLSOption`, …) are read into the same [`Sources`] as a file provider and
+/// built by the same resolver, defaults by version included. The one door into this format.
+pub mod lowering {
+    pub use super::build_from as build;
+    pub use super::flat::{flag, tree};
+    pub use super::{Doc, Image, Sources};
+}
+
 use crate::diag::{Finding, FindingKind};
-use crate::discover::Candidate;
-use crate::ingest::{Declared, Ingested, Kind};
+use crate::ingest::{Candidate, Declared, Ingested, Kind, Sniff};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{self, Node};
 use std::collections::BTreeSet;
@@ -27,10 +35,8 @@ const STATIC_KEYS: &[&str] = &[
 ];
 
 /// Whether a file is Traefik configuration (static or dynamic) or a docker-compose file.
-pub fn detect(path: &Path) -> Option<Kind> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())?;
+pub fn detect(f: &Sniff) -> Option<Kind> {
+    let name = f.name.as_str();
     let yamlish = name.ends_with(".yml") || name.ends_with(".yaml");
     if yamlish && (name.starts_with("docker-compose") || name.starts_with("compose")) {
         return Some(Kind::Compose);
@@ -41,9 +47,7 @@ pub fn detect(path: &Path) -> Option<Kind> {
     if name.starts_with("traefik.") {
         return Some(Kind::Traefik);
     }
-    let head = crate::discover::head(path, 64 * 1024)?;
-    let text = String::from_utf8_lossy(&head);
-    looks_like_traefik(&text, yamlish).then_some(Kind::Traefik)
+    looks_like_traefik(&f.text(64 * 1024)?, yamlish).then_some(Kind::Traefik)
 }
 
 /// Content sniffing: a top-level Traefik section (YAML `http:` with `routers:` …, TOML
@@ -188,13 +192,12 @@ fn is_dynamic(root: &Node) -> bool {
 /// Ingests every Traefik and compose candidate.
 pub fn ingest(
     map: &mut SourceMap,
-    traefik: &[&Candidate],
-    compose: &[&Candidate],
+    candidates: &[&Candidate],
     declared: &Declared,
     out: &mut Ingested,
 ) {
     let mut src = Sources::default();
-    let mut all: Vec<&Candidate> = traefik.iter().chain(compose.iter()).copied().collect();
+    let mut all: Vec<&Candidate> = candidates.to_vec();
     all.sort_by(|a, b| a.display.cmp(&b.display));
     for c in all {
         let canon = canonical(&c.path);
@@ -213,7 +216,7 @@ pub fn ingest(
                 .entry(file)
                 .or_insert((Kind::Compose, "compose".into()));
             for d in docs {
-                crate::ingest::app::env::compose(map, file, &d, out);
+                crate::ingest::shared::env::compose(map, file, &d, out);
                 compose_doc(&mut src, file, &d, &dir);
             }
             continue;
@@ -245,7 +248,11 @@ pub fn ingest(
     }
     follow_file_providers(
         map,
-        traefik.iter().chain(compose.iter()).copied(),
+        candidates
+            .iter()
+            .filter(|c| c.kind == Kind::Traefik)
+            .chain(candidates.iter().filter(|c| c.kind == Kind::Compose))
+            .copied(),
         &mut src,
         out,
     );
@@ -257,7 +264,7 @@ pub fn ingest(
 
 /// Builds endpoints from sources gathered elsewhere (the Kubernetes ingester's CRDs,
 /// Ingress annotations and controller flags), with the same semantics as files and labels.
-pub(crate) fn build_from(map: &SourceMap, src: &Sources, declared: &Declared, out: &mut Ingested) {
+pub fn build_from(map: &SourceMap, src: &Sources, declared: &Declared, out: &mut Ingested) {
     if src.dynamics.is_empty() && src.containers.is_empty() && src.kube.is_empty() {
         return;
     }

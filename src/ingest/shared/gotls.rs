@@ -6,7 +6,17 @@
 //! CBC suite listed in a Caddyfile is judged exactly like the same suite in an nginx string.
 
 use crate::ciphers::{self, Suite};
-use crate::model::SuiteFacts;
+use crate::model::{CipherList, SuiteFacts};
+
+/// A list of Go cipher-suite names, as written in `spec`, resolved against the suite table.
+pub fn cipher_list(spec: String, names: &[&str]) -> CipherList {
+    let (suites, unknown) = suites(names);
+    CipherList {
+        spec,
+        suites,
+        unknown,
+    }
+}
 
 /// Go's aliases for the ChaCha20 suites (`crypto/tls/cipher_suites.go`, "Legacy names").
 const ALIASES: &[(&str, &str)] = &[

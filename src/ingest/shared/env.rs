@@ -4,6 +4,7 @@
 //! are kept for the server ingesters.
 
 use crate::diag::{Finding, FindingKind};
+use crate::ingest::shared::redflag::verify_flag;
 use crate::ingest::Ingested;
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::Node;
@@ -84,7 +85,7 @@ pub fn assign(
     match judge(name, value) {
         Some(Judgement::Disabled(text)) => {
             out.red_flags
-                .push(super::verify_flag(map, file, offset, text, component, None));
+                .push(verify_flag(map, file, offset, text, component, None));
         }
         Some(Judgement::CustomTrust(text)) => out.findings.push(Finding::new(
             FindingKind::Notice,
@@ -240,7 +241,7 @@ pub fn client_env(map: &SourceMap, file: FileId, env: &Node, endpoint: &str, out
             continue;
         };
         match judge(&name, &value) {
-            Some(Judgement::Disabled(text)) => out.red_flags.push(super::verify_flag(
+            Some(Judgement::Disabled(text)) => out.red_flags.push(verify_flag(
                 map,
                 file,
                 k.start,
