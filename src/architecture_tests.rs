@@ -222,3 +222,21 @@ fn every_format_folder_has_its_row_in_the_formats_table() {
         "one row per format folder"
     );
 }
+
+#[test]
+fn the_policy_test_fixtures_use_the_words_the_formats_declare() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/test/fixtures.rego");
+    let fixtures = std::fs::read_to_string(&path).unwrap();
+    for format in crate::ingest::FORMATS {
+        let Some(words) = format.words else { continue };
+        let json = serde_json::to_value(words).unwrap();
+        for (key, value) in json.as_object().unwrap() {
+            let line = format!("\"{key}\": {value},");
+            assert!(
+                fixtures.contains(&line),
+                "policies/test/fixtures.rego: products.{} lacks {line}",
+                format.component
+            );
+        }
+    }
+}

@@ -443,6 +443,25 @@ pub enum Transport {
     TlsPassthrough,
 }
 
+/// How a product's configuration names its parts, in the words its users know. A format
+/// declares these beside its ingester; the policies read them from the model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductWords {
+    /// The block an endpoint is read from ("the server block").
+    pub block: &'static str,
+    /// The settings that make a proxy hop ("proxy_pass, grpc_pass or uwsgi_pass").
+    pub proxy: &'static str,
+    /// The setting that names a certificate ("ssl_certificate").
+    pub certificate: &'static str,
+    /// The setting that lists TLS 1.2 cipher suites ("ssl_ciphers").
+    pub ciphers: &'static str,
+    /// How the product passes TLS through, `%s` standing for the endpoint's location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passthrough: Option<&'static str>,
+    /// What to do when the default depends on a version that is not declared.
+    pub version_advice: &'static str,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoint {
     pub id: String,
@@ -574,6 +593,10 @@ pub struct Model {
     pub environment: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub versions: BTreeMap<String, String>,
+    /// How each product present names its parts, by component, for the policies' messages
+    /// (each format declares its own words; the policies hold no product's vocabulary).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub products: BTreeMap<String, ProductWords>,
     pub sources: Vec<SourceInfo>,
     pub endpoints: Vec<Endpoint>,
     pub clients: Vec<Client>,

@@ -188,6 +188,17 @@ fn assemble(
             model.versions.insert(product.into(), v.clone());
         }
     }
+    for format in ingest::FORMATS {
+        let present = model
+            .endpoints
+            .iter()
+            .any(|e| e.component == format.component);
+        if let (Some(words), true) = (format.words, present) {
+            model
+                .products
+                .insert(format.component.into(), words.clone());
+        }
+    }
     model.sources = sources(map, ingested, claims_file);
     model.clients.sort_by(|a, b| {
         (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))

@@ -67,10 +67,11 @@ upstreams_text(ep) := concat(", ", [sprintf("%s (%s)", [h.upstream, at(h.span)])
 
 else := "its upstream"
 
-# How the proxy passes TLS through, per product.
-passthrough_text(ep) := sprintf("the stream server at %s reads the TLS ClientHello (ssl_preread)", [at(ep.span)]) if ep.component == "nginx"
+# How the product names its parts (`input.products`, declared by each format), or nothing.
+words(ep) := object.get(object.get(input, "products", {}), ep.component, {})
 
-else := sprintf("the TCP router at %s routes on SNI with tls.passthrough", [at(ep.span)]) if ep.component == "traefik"
+# How the proxy passes TLS through, in the product's words.
+passthrough_text(ep) := sprintf(words(ep).passthrough, [at(ep.span)]) if words(ep).passthrough
 
 else := sprintf("the endpoint at %s passes TLS through", [at(ep.span)])
 
@@ -209,45 +210,21 @@ some_of(names, n) := concat(", ", names) if count(names) <= n
 else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count(names) - n])
 
 # The advice for an undeclared product version, naming the product's own setting.
-version_advice(ep) := sprintf("the default depends on the %s version, which is not declared: set it in tlsproof.toml ([%s] version = \"%s\") or pass --%s-version", [ep.component, ep.component, example_version[ep.component], ep.component]) if {
-	example_version[ep.component]
-} else := "the default depends on the ingress controller's version, which is not declared: set it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\"), or scan the controller Deployment (its image tag)" if {
-	ep.component == "kubernetes"
-} else := "the default depends on the product version, which is not declared: declare it in tlsproof.toml"
+version_advice(ep) := object.get(words(ep), "version_advice", "the default depends on the product version, which is not declared: declare it in tlsproof.toml")
 
-example_version := {"nginx": "1.26.2", "caddy": "2.8.4", "traefik": "3.1"}
-
-# How each product's configuration names its parts, for messages.
-block_text(ep) := sprintf("%s at %s", [block_kind[ep.component], at(ep.span)]) if block_kind[ep.component]
+# The block an endpoint is read from, in the product's words.
+block_text(ep) := sprintf("%s at %s", [words(ep).block, at(ep.span)]) if words(ep).block
 
 else := sprintf("the endpoint at %s", [at(ep.span)])
 
-block_kind := {"nginx": "the server block", "caddy": "the site block", "traefik": "the router", "kubernetes": "the resource"}
+# The settings that make a proxy hop.
+proxy_text(ep) := object.get(words(ep), "proxy", "proxy setting")
 
-# The directives that make a proxy hop, per product.
-proxy_directives := {
-	"nginx": "proxy_pass, grpc_pass or uwsgi_pass",
-	"caddy": "reverse_proxy",
-	"traefik": "service with servers",
-	"kubernetes": "backend Service",
-}
+# The setting that names a certificate.
+certificate_text(ep) := object.get(words(ep), "certificate", "certificate setting")
 
-proxy_text(ep) := object.get(proxy_directives, ep.component, "proxy setting")
-
-# The setting that names a certificate, per product.
-certificate_directives := {
-	"nginx": "ssl_certificate",
-	"caddy": "tls <cert> <key> or automatic HTTPS",
-	"traefik": "tls.certificates or certResolver",
-	"kubernetes": "tls secretName or certificateRefs",
-}
-
-certificate_text(ep) := object.get(certificate_directives, ep.component, "certificate setting")
-
-# The setting that lists TLS 1.2 cipher suites, per product.
-cipher_directives := {"nginx": "ssl_ciphers", "caddy": "tls ciphers", "traefik": "cipherSuites", "kubernetes": "ssl-ciphers"}
-
-cipher_text(ep) := object.get(cipher_directives, ep.component, "ciphers")
+# The setting that lists TLS 1.2 cipher suites.
+cipher_text(ep) := object.get(words(ep), "ciphers", "ciphers")
 
 # For application endpoints: what decided each listen (an SDK default, an environment
 # variable) and the proxy hops in the same scan that reach it ("behind nginx:…"), as a

@@ -91,7 +91,42 @@ loopback_endpoint := object.union(plain_endpoint, {
 	"listens": [listen("127.0.0.1", 8081, "loopback", false, 41)],
 })
 
-input_of(endpoints) := {"profile": "msss", "environment": "production", "endpoints": endpoints, "red_flags": []}
+input_of(endpoints) := {"profile": "msss", "environment": "production", "endpoints": endpoints, "red_flags": [], "products": products}
+
+# The products' words as their formats declare them (`WORDS` in src/ingest/<format>/mod.rs;
+# a cargo test keeps the two the same).
+products := {
+	"nginx": {
+		"block": "the server block",
+		"proxy": "proxy_pass, grpc_pass or uwsgi_pass",
+		"certificate": "ssl_certificate",
+		"ciphers": "ssl_ciphers",
+		"passthrough": "the stream server at %s reads the TLS ClientHello (ssl_preread)",
+		"version_advice": "the default depends on the nginx version, which is not declared: set it in tlsproof.toml ([nginx] version = \"1.26.2\") or pass --nginx-version",
+	},
+	"caddy": {
+		"block": "the site block",
+		"proxy": "reverse_proxy",
+		"certificate": "tls <cert> <key> or automatic HTTPS",
+		"ciphers": "tls ciphers",
+		"version_advice": "the default depends on the caddy version, which is not declared: set it in tlsproof.toml ([caddy] version = \"2.8.4\") or pass --caddy-version",
+	},
+	"traefik": {
+		"block": "the router",
+		"proxy": "service with servers",
+		"certificate": "tls.certificates or certResolver",
+		"ciphers": "cipherSuites",
+		"passthrough": "the TCP router at %s routes on SNI with tls.passthrough",
+		"version_advice": "the default depends on the traefik version, which is not declared: set it in tlsproof.toml ([traefik] version = \"3.1\") or pass --traefik-version",
+	},
+	"kubernetes": {
+		"block": "the resource",
+		"proxy": "backend Service",
+		"certificate": "tls secretName or certificateRefs",
+		"ciphers": "ssl-ciphers",
+		"version_advice": "the default depends on the ingress controller's version, which is not declared: set it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\"), or scan the controller Deployment (its image tag)",
+	},
+}
 
 strict_input_of(endpoints) := object.union(input_of(endpoints), {"profile": "strict"})
 

@@ -16,7 +16,7 @@ pub mod shared;
 pub mod traefik;
 
 use crate::diag::Finding;
-use crate::model::{Client, Endpoint, RedFlag};
+use crate::model::{Client, Endpoint, ProductWords, RedFlag};
 use crate::source::{FileId, SourceMap};
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -57,6 +57,11 @@ impl Kind {
 
 /// One input format: how to recognise its files and how to read them.
 pub struct Format {
+    /// The component its endpoints carry in the model.
+    pub component: &'static str,
+    /// How the product names its parts, for the policies' messages (none for formats that
+    /// are not a product's configuration).
+    pub words: Option<&'static ProductWords>,
     /// The kinds of file this format reads (Traefik reads its own files and compose files).
     pub kinds: &'static [Kind],
     /// The kind of a file, from its name and head; `None` when the file is not this format's.
@@ -71,31 +76,43 @@ pub struct Format {
 /// never a server config).
 pub const FORMATS: &[Format] = &[
     Format {
+        component: "nginx",
+        words: Some(&nginx::WORDS),
         kinds: &[Kind::Nginx],
         detect: nginx::detect,
         ingest: nginx::ingest,
     },
     Format {
+        component: "caddy",
+        words: Some(&caddy::WORDS),
         kinds: &[Kind::Caddy],
         detect: caddy::detect,
         ingest: caddy::ingest,
     },
     Format {
+        component: "kubernetes",
+        words: Some(&kubernetes::WORDS),
         kinds: &[Kind::Kubernetes],
         detect: kubernetes::detect,
         ingest: kubernetes::ingest,
     },
     Format {
+        component: "traefik",
+        words: Some(&traefik::WORDS),
         kinds: &[Kind::Traefik, Kind::Compose],
         detect: traefik::detect,
         ingest: traefik::ingest,
     },
     Format {
+        component: "client",
+        words: None,
         kinds: &[Kind::Client],
         detect: client::detect,
         ingest: client::ingest,
     },
     Format {
+        component: "app",
+        words: None,
         kinds: &[Kind::App],
         detect: app::detect,
         ingest: app::ingest,

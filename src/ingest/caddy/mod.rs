@@ -174,3 +174,13 @@ pub fn ingest(
         }
     }
 }
+
+/// How Caddy names its parts, for the policies' messages.
+pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
+    block: "the site block",
+    proxy: "reverse_proxy",
+    certificate: "tls <cert> <key> or automatic HTTPS",
+    ciphers: "tls ciphers",
+    passthrough: None,
+    version_advice: "the default depends on the caddy version, which is not declared: set it in tlsproof.toml ([caddy] version = \"2.8.4\") or pass --caddy-version",
+};

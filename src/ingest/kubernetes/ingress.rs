@@ -609,14 +609,7 @@ fn nginx_endpoint(
         listens.push(Listen {
             tls_source: Some(ms(a)),
             note: Some("the ingress-nginx controller's :443 for the hosts of spec.tls".into()),
-            ..Listen::new(
-                "*",
-                Some(443),
-                Scope::Public,
-                true,
-                ms(a),
-                Origin::Explicit,
-            )
+            ..Listen::new("*", Some(443), Scope::Public, true, ms(a), Origin::Explicit)
         });
     }
 

@@ -332,3 +332,13 @@ pub(crate) fn image_parts(image: &str) -> (String, String) {
         _ => (base.to_string(), "latest".to_string()),
     }
 }
+
+/// How a Kubernetes manifest names its parts, for the policies' messages.
+pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
+    block: "the resource",
+    proxy: "backend Service",
+    certificate: "tls secretName or certificateRefs",
+    ciphers: "ssl-ciphers",
+    passthrough: None,
+    version_advice: "the default depends on the ingress controller's version, which is not declared: set it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\"), or scan the controller Deployment (its image tag)",
+};

@@ -14,3 +14,13 @@ pub use scan::{detect, ingest};
 pub mod lowering {
     pub use super::parse::{parse, Directive};
 }
+
+/// How nginx names its parts, for the policies' messages.
+pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
+    block: "the server block",
+    proxy: "proxy_pass, grpc_pass or uwsgi_pass",
+    certificate: "ssl_certificate",
+    ciphers: "ssl_ciphers",
+    passthrough: Some("the stream server at %s reads the TLS ClientHello (ssl_preread)"),
+    version_advice: "the default depends on the nginx version, which is not declared: set it in tlsproof.toml ([nginx] version = \"1.26.2\") or pass --nginx-version",
+};

@@ -453,3 +453,13 @@ fn follow_file_providers<'a>(
         }
     }
 }
+
+/// How Traefik names its parts, for the policies' messages.
+pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
+    block: "the router",
+    proxy: "service with servers",
+    certificate: "tls.certificates or certResolver",
+    ciphers: "cipherSuites",
+    passthrough: Some("the TCP router at %s routes on SNI with tls.passthrough"),
+    version_advice: "the default depends on the traefik version, which is not declared: set it in tlsproof.toml ([traefik] version = \"3.1\") or pass --traefik-version",
+};
