@@ -8,6 +8,7 @@
 
 use super::lex::{self, RawToken};
 use crate::diag::{Finding, FindingKind};
+use crate::ingest::shared::loader::{self, Budget, Refused, Spent};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -135,44 +136,55 @@ fn read_tokens(
     out: &mut Parsed,
 ) -> Option<Vec<Token>> {
     let display = (loader.display_of)(shown);
-    if out.files.len() >= loader.limits.max_files {
-        out.findings.push(Finding::new(
-            FindingKind::LimitExceeded,
-            format!(
-                "more than {} files imported; {display} was not read",
-                loader.limits.max_files
-            ),
-            site,
-        ));
-        return None;
-    }
-    let size = std::fs::metadata(canonical).map(|m| m.len()).unwrap_or(0);
-    if size > loader.limits.max_file_bytes {
-        out.findings.push(Finding::new(
-            FindingKind::LimitExceeded,
-            format!(
-                "{display} is {size} bytes, over the {} byte limit per file; it was not read",
-                loader.limits.max_file_bytes
-            ),
-            site,
-        ));
-        return None;
-    }
-    let raw = match std::fs::read(canonical) {
-        Ok(r) => r,
-        Err(e) => {
-            out.findings.push(Finding::new(
-                FindingKind::ReadError,
-                format!("cannot read {display}: {e}"),
-                site,
-            ));
+    let budget = Budget {
+        max_files: loader.limits.max_files,
+        max_file_bytes: loader.limits.max_file_bytes,
+        max_total_bytes: None,
+    };
+    let mut spent = Spent {
+        files: std::mem::take(&mut out.files),
+        bytes: 0,
+    };
+    let read = loader::read(
+        loader.map,
+        &budget,
+        &mut spent,
+        canonical,
+        shown,
+        display.clone(),
+    );
+    out.files = spent.files;
+    let id = match read {
+        Ok(id) => id,
+        Err(refused) => {
+            let (kind, message) = match refused {
+                Refused::TooManyFiles => (
+                    FindingKind::LimitExceeded,
+                    format!(
+                        "more than {} files imported; {display} was not read",
+                        budget.max_files
+                    ),
+                ),
+                Refused::FileTooLarge(size) => (
+                    FindingKind::LimitExceeded,
+                    format!(
+                        "{display} is {size} bytes, over the {} byte limit per file; it was not read",
+                        budget.max_file_bytes
+                    ),
+                ),
+                Refused::TotalTooLarge => (
+                    FindingKind::LimitExceeded,
+                    format!("imported files are too large in total; {display} was not read"),
+                ),
+                Refused::Unreadable(e) => (
+                    FindingKind::ReadError,
+                    format!("cannot read {display}: {e}"),
+                ),
+            };
+            out.findings.push(Finding::new(kind, message, site));
             return None;
         }
     };
-    let id = loader.map.add(display, shown.to_path_buf(), &raw);
-    if !out.files.contains(&id) {
-        out.files.push(id);
-    }
     let text = loader
         .map
         .get(id)

@@ -12,6 +12,7 @@
 
 use super::parse::{self, Directive};
 use crate::diag::{Finding, FindingKind};
+use crate::ingest::shared::loader::{self, Budget, Refused, Spent};
 use crate::source::{FileId, SourceMap, Span};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -42,9 +43,8 @@ struct Loader<'a> {
     prefix: PathBuf,
     limits: &'a Limits,
     parsed: HashMap<PathBuf, Option<(FileId, Vec<Directive>)>>,
-    files: Vec<FileId>,
+    spent: Spent,
     findings: Vec<Finding>,
-    bytes: u64,
     expansions: usize,
     limit_reported: bool,
 }
@@ -66,9 +66,8 @@ pub fn load(
         prefix,
         limits,
         parsed: HashMap::new(),
-        files: Vec::new(),
+        spent: Spent::default(),
         findings: Vec::new(),
-        bytes: 0,
         expansions: 0,
         limit_reported: false,
     };
@@ -87,7 +86,7 @@ pub fn load(
     Loaded {
         main: main_id,
         directives,
-        files: loader.files,
+        files: loader.spent.files,
         findings: loader.findings,
     }
 }
@@ -114,57 +113,26 @@ impl Loader<'_> {
         shown: &Path,
         site: Option<Span>,
     ) -> Option<(FileId, Vec<Directive>)> {
-        if self.files.len() >= self.limits.max_files {
-            self.limit(
-                format!(
-                    "more than {} files included; the rest were not read",
-                    self.limits.max_files
-                ),
-                site,
-            );
-            return None;
-        }
-        let size = std::fs::metadata(canonical).map(|m| m.len()).unwrap_or(0);
-        if size > self.limits.max_file_bytes {
-            self.findings.push(Finding::new(
-                FindingKind::LimitExceeded,
-                format!(
-                    "{} is {size} bytes, over the {} byte limit per file; it was not read",
-                    (self.display_of)(shown),
-                    self.limits.max_file_bytes
-                ),
-                site,
-            ));
-            return None;
-        }
-        if self.bytes + size > self.limits.max_bytes {
-            self.limit(
-                format!(
-                    "included files exceed {} bytes in total; the rest were not read",
-                    self.limits.max_bytes
-                ),
-                site,
-            );
-            return None;
-        }
-        let raw = match std::fs::read(canonical) {
-            Ok(r) => r,
-            Err(e) => {
-                self.findings.push(Finding::new(
-                    FindingKind::ReadError,
-                    format!("cannot read {}: {e}", (self.display_of)(shown)),
-                    site,
-                ));
+        let budget = Budget {
+            max_files: self.limits.max_files,
+            max_file_bytes: self.limits.max_file_bytes,
+            max_total_bytes: Some(self.limits.max_bytes),
+        };
+        let display = (self.display_of)(shown);
+        let id = match loader::read(
+            self.map,
+            &budget,
+            &mut self.spent,
+            canonical,
+            shown,
+            display,
+        ) {
+            Ok(id) => id,
+            Err(refused) => {
+                self.refused(refused, shown, site);
                 return None;
             }
         };
-        self.bytes += raw.len() as u64;
-        let id = self
-            .map
-            .add((self.display_of)(shown), shown.to_path_buf(), &raw);
-        if !self.files.contains(&id) {
-            self.files.push(id);
-        }
         let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
         match parse::parse(id, &text) {
             Ok(ds) => Some((id, ds)),
@@ -172,6 +140,40 @@ impl Loader<'_> {
                 self.findings.push(f);
                 None
             }
+        }
+    }
+
+    /// A file the budget refused, as a finding (a limit once per configuration).
+    fn refused(&mut self, refused: Refused, shown: &Path, site: Option<Span>) {
+        match refused {
+            Refused::TooManyFiles => self.limit(
+                format!(
+                    "more than {} files included; the rest were not read",
+                    self.limits.max_files
+                ),
+                site,
+            ),
+            Refused::FileTooLarge(size) => self.findings.push(Finding::new(
+                FindingKind::LimitExceeded,
+                format!(
+                    "{} is {size} bytes, over the {} byte limit per file; it was not read",
+                    (self.display_of)(shown),
+                    self.limits.max_file_bytes
+                ),
+                site,
+            )),
+            Refused::TotalTooLarge => self.limit(
+                format!(
+                    "included files exceed {} bytes in total; the rest were not read",
+                    self.limits.max_bytes
+                ),
+                site,
+            ),
+            Refused::Unreadable(e) => self.findings.push(Finding::new(
+                FindingKind::ReadError,
+                format!("cannot read {}: {e}", (self.display_of)(shown)),
+                site,
+            )),
         }
     }
 

@@ -7,6 +7,7 @@
 //! - [`gotls`]: Go `crypto/tls` names and defaults (Caddy, Traefik, Go servers);
 //! - [`glob`]: include and import globbing;
 //! - [`findings`]: a parse error as a finding, for every format;
+//! - [`loader`]: the one bounded reader behind includes and imports;
 //! - [`redflag`]: a red flag that turns certificate validation off, and whether its file is
 //!   test code;
 //! - [`sniff`]: content tests that more than one format's detection needs.
@@ -16,6 +17,7 @@ pub mod expr;
 pub mod findings;
 pub mod glob;
 pub mod gotls;
+pub mod loader;
 pub mod redflag;
 pub mod sniff;
 pub mod tokens;
