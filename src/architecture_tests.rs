@@ -240,3 +240,42 @@ fn the_policy_test_fixtures_use_the_words_the_formats_declare() {
         }
     }
 }
+
+#[test]
+fn the_schemas_list_exactly_the_components_of_the_formats_table() {
+    let mut components: Vec<&str> = crate::ingest::FORMATS.iter().map(|f| f.component).collect();
+    components.sort();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let mut checked = 0;
+    for name in [
+        "results.schema.json",
+        "tls-model.schema.json",
+        "exceptions.schema.json",
+    ] {
+        let text = std::fs::read_to_string(root.join(name)).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut stack = vec![&schema];
+        while let Some(v) = stack.pop() {
+            if let Some(enum_) = v.get("component").and_then(|c| c.get("enum")) {
+                let mut listed: Vec<&str> = enum_
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .collect();
+                listed.sort();
+                assert_eq!(listed, components, "schemas/{name}: component enum");
+                checked += 1;
+            }
+            match v {
+                serde_json::Value::Object(m) => stack.extend(m.values()),
+                serde_json::Value::Array(a) => stack.extend(a.iter()),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(
+        checked, 3,
+        "one component enum in each of the three schemas"
+    );
+}
