@@ -16,7 +16,9 @@
 
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::TlsSecret;
-use crate::model::{CertificateFacts, ChainFacts, KeyFacts, Model, TrustInfo, TrustSource};
+use crate::model::{
+    Certificate, CertificateFacts, ChainFacts, KeyFacts, Model, ModelSpan, TrustInfo, TrustSource,
+};
 use crate::source::SourceMap;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use sha2::{Digest, Sha256};
@@ -165,46 +167,17 @@ pub fn enrich(
     secrets: &[TlsSecret],
     model: &mut Model,
 ) -> Vec<Finding> {
-    let roots: Vec<PathBuf> = roots
-        .iter()
-        .filter_map(|r| {
-            let c = r.canonicalize().ok()?;
-            if c.is_dir() {
-                Some(c)
-            } else {
-                c.parent().map(Path::to_path_buf)
-            }
-        })
-        .collect();
-    let time = model.evaluated_at_unix.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
-    });
-    // The concrete names of every endpoint naming a certificate at a line (an http-level
-    // ssl_certificate is named once for many servers).
-    type Key = (String, String, u32, u32);
-    let mut names_of: BTreeMap<Key, BTreeSet<String>> = BTreeMap::new();
-    for ep in &model.endpoints {
-        for c in &ep.tls.certificates {
-            let key = (
-                c.path.clone(),
-                c.span.file.clone(),
-                c.span.line,
-                c.span.column,
-            );
-            names_of
-                .entry(key)
-                .or_default()
-                .extend(ep.server_names.iter().filter_map(|n| concrete_name(n)));
-        }
-    }
-    let secrets: BTreeMap<&str, &TlsSecret> = secrets.iter().map(|s| (s.id.as_str(), s)).collect();
-    let mut findings = Vec::new();
-    let mut parsed: BTreeMap<String, Option<Parsed>> = BTreeMap::new();
+    let mut reader = Reader {
+        map,
+        roots: scanned_folders(roots),
+        secrets: secrets.iter().map(|s| (s.id.as_str(), s)).collect(),
+        parsed: BTreeMap::new(),
+    };
+    let time = model.evaluated_at_unix.unwrap_or_else(now);
+    let names_of = names_by_naming_line(model);
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
+    let mut findings = Vec::new();
     for ep in &model.endpoints {
         for c in &ep.tls.certificates {
             // A cert-manager Secret is read when its manifest is in the scan (a cluster dump).
@@ -212,111 +185,21 @@ pub fn enrich(
             if run_time || c.path.is_empty() || c.path.contains('$') || c.path.contains('{') {
                 continue;
             }
-            let key = (
-                c.path.clone(),
-                c.span.file.clone(),
-                c.span.line,
-                c.span.column,
-            );
-            if !seen.insert(key.clone()) {
+            if !seen.insert(naming_line(c)) {
                 continue;
             }
-            // Where the certificate is read: a file in the scan, or a Secret's tls.crt.
-            let (cache_key, display, read_at, bytes) =
-                if let Some(id) = c.path.strip_prefix("secret:") {
-                    let Some(secret) = secrets.get(id) else {
-                        continue;
-                    };
-                    let bytes = if secret.base64 {
-                        base64_decode(&secret.value)
-                            .ok_or_else(|| "tls.crt is not valid base64".to_string())
-                    } else {
-                        Ok(secret.value.clone().into_bytes())
-                    };
-                    (
-                        c.path.clone(),
-                        secret.span.file.clone(),
-                        Some(secret.span.clone()),
-                        bytes,
-                    )
-                } else {
-                    let Some(file) = resolve(
-                        map,
-                        c.relative_to.as_deref().unwrap_or(&c.span.file),
-                        &c.path,
-                        &roots,
-                    ) else {
-                        continue;
-                    };
-                    // `resolve` keeps only files inside a root.
-                    let display = roots
-                        .iter()
-                        .find(|r| file.starts_with(r))
-                        .map(|r| crate::ingest::display_path(r, r, &file, ""))
-                        .unwrap_or_else(|| file.display().to_string());
-                    let bytes = read_bounded(&file, MAX_BYTES);
-                    (file.display().to_string(), display, None, bytes)
-                };
-            let facts =
-                parsed
-                    .entry(cache_key)
-                    .or_insert_with(|| match bytes.and_then(|b| parse(&b)) {
-                        Ok(p) => Some(p),
-                        Err(e) => {
-                            let what = match &read_at {
-                                Some(at) => {
-                                    format!("{} ({}:{}, tls.crt)", c.path, at.file, at.line)
-                                }
-                                None => display.clone(),
-                            };
-                            findings.push(Finding::new(
-                                FindingKind::ParseError,
-                                format!(
-                                    "{what}: certificate named at {}:{} not read: {e}",
-                                    c.span.file, c.span.line
-                                ),
-                                map.span_at(&c.span.location()),
-                            ));
-                            None
-                        }
-                    });
-            let Some(p) = facts else { continue };
-            let names = names_of.get(&key).cloned().unwrap_or_default();
+            let Some(located) = reader.locate(c) else {
+                continue;
+            };
+            let Some(p) = reader.parse(c, &located, &mut findings) else {
+                continue;
+            };
+            let names = names_of.get(&naming_line(c)).cloned().unwrap_or_default();
             let chain = validate(trust, p, &names, time);
             if let Some(at) = model.evaluated_at_unix {
-                if p.not_after >= at && p.not_after - at <= EXPIRING_SECS {
-                    findings.push(Finding::new(
-                        FindingKind::CertificateExpiring,
-                        format!(
-                            "certificate {display} named at {}:{} expires on {}, within 30 days of the evaluation time {}: renew it",
-                            c.span.file,
-                            c.span.line,
-                            rfc3339(p.not_after),
-                            rfc3339(at)
-                        ),
-                        map.span_at(&c.span.location()),
-                    ));
-                }
+                findings.extend(expiring(map, c, &located.display, p, at));
             }
-            out.push(CertificateFacts {
-                path: c.path.clone(),
-                file: display,
-                subject: p.subject.clone(),
-                issuer: p.issuer.clone(),
-                sans: p.sans.clone(),
-                not_before: rfc3339(p.not_before),
-                not_after: rfc3339(p.not_after),
-                not_before_unix: p.not_before,
-                not_after_unix: p.not_after,
-                self_signed: p.self_signed,
-                key: p.key.clone(),
-                signature_alg: p.signature_alg.clone(),
-                spki_sha256: p.spki_sha256.clone(),
-                chain_len: u32::try_from(p.ders.len()).unwrap_or(u32::MAX),
-                chain,
-                span: c.span.clone(),
-                read_at,
-            });
+            out.push(facts(c, located, p, chain));
         }
     }
     out.sort_by(|a, b| {
@@ -334,6 +217,190 @@ pub fn enrich(
     }
     model.certificates = out;
     findings
+}
+
+/// The folders certificate files may be read from: each scanned directory, or the folder of a
+/// scanned file.
+fn scanned_folders(roots: &[PathBuf]) -> Vec<PathBuf> {
+    roots
+        .iter()
+        .filter_map(|r| {
+            let c = r.canonicalize().ok()?;
+            if c.is_dir() {
+                Some(c)
+            } else {
+                c.parent().map(Path::to_path_buf)
+            }
+        })
+        .collect()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A line naming a certificate: the path as written, and where.
+type NamingLine = (String, String, u32, u32);
+
+fn naming_line(c: &Certificate) -> NamingLine {
+    (
+        c.path.clone(),
+        c.span.file.clone(),
+        c.span.line,
+        c.span.column,
+    )
+}
+
+/// The concrete names of every endpoint naming a certificate at a line (an http-level
+/// ssl_certificate is named once for many servers).
+fn names_by_naming_line(model: &Model) -> BTreeMap<NamingLine, BTreeSet<String>> {
+    let mut names_of: BTreeMap<NamingLine, BTreeSet<String>> = BTreeMap::new();
+    for ep in &model.endpoints {
+        for c in &ep.tls.certificates {
+            names_of
+                .entry(naming_line(c))
+                .or_default()
+                .extend(ep.server_names.iter().filter_map(|n| concrete_name(n)));
+        }
+    }
+    names_of
+}
+
+/// Where a certificate is read: a file in the scan, or a Secret's `tls.crt`.
+struct Located {
+    /// One parse per file or Secret.
+    cache_key: String,
+    display: String,
+    /// The `tls.crt` key of a Secret.
+    read_at: Option<ModelSpan>,
+    bytes: Result<Vec<u8>, String>,
+}
+
+/// Reads and parses the certificates named, each file or Secret once.
+struct Reader<'a> {
+    map: &'a SourceMap,
+    roots: Vec<PathBuf>,
+    secrets: BTreeMap<&'a str, &'a TlsSecret>,
+    parsed: BTreeMap<String, Option<Parsed>>,
+}
+
+impl Reader<'_> {
+    /// The bytes a certificate reference names; `None` when they are not in the scan (a file
+    /// outside the scanned folders, a Secret not in the manifests).
+    fn locate(&self, c: &Certificate) -> Option<Located> {
+        if let Some(id) = c.path.strip_prefix("secret:") {
+            let secret = self.secrets.get(id)?;
+            let bytes = if secret.base64 {
+                base64_decode(&secret.value)
+                    .ok_or_else(|| "tls.crt is not valid base64".to_string())
+            } else {
+                Ok(secret.value.clone().into_bytes())
+            };
+            return Some(Located {
+                cache_key: c.path.clone(),
+                display: secret.span.file.clone(),
+                read_at: Some(secret.span.clone()),
+                bytes,
+            });
+        }
+        let base = c.relative_to.as_deref().unwrap_or(&c.span.file);
+        let file = resolve(self.map, base, &c.path, &self.roots)?;
+        // `resolve` keeps only files inside a root.
+        let display = self
+            .roots
+            .iter()
+            .find(|r| file.starts_with(r))
+            .map(|r| crate::ingest::display_path(r, r, &file, ""))
+            .unwrap_or_else(|| file.display().to_string());
+        Some(Located {
+            cache_key: file.display().to_string(),
+            display,
+            read_at: None,
+            bytes: read_bounded(&file, MAX_BYTES),
+        })
+    }
+
+    /// The parsed certificate, once per file or Secret; a finding at the naming line when it
+    /// cannot be read or parsed.
+    fn parse(
+        &mut self,
+        c: &Certificate,
+        located: &Located,
+        findings: &mut Vec<Finding>,
+    ) -> Option<&Parsed> {
+        if !self.parsed.contains_key(&located.cache_key) {
+            let result = match located.bytes.clone().and_then(|b| parse(&b)) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    let what = match &located.read_at {
+                        Some(at) => format!("{} ({}:{}, tls.crt)", c.path, at.file, at.line),
+                        None => located.display.clone(),
+                    };
+                    findings.push(Finding::new(
+                        FindingKind::ParseError,
+                        format!(
+                            "{what}: certificate named at {}:{} not read: {e}",
+                            c.span.file, c.span.line
+                        ),
+                        self.map.span_at(&c.span.location()),
+                    ));
+                    None
+                }
+            };
+            self.parsed.insert(located.cache_key.clone(), result);
+        }
+        self.parsed.get(&located.cache_key)?.as_ref()
+    }
+}
+
+/// A warning when the certificate expires within 30 days of the evaluation time `at`.
+fn expiring(
+    map: &SourceMap,
+    c: &Certificate,
+    display: &str,
+    p: &Parsed,
+    at: i64,
+) -> Option<Finding> {
+    if p.not_after < at || p.not_after - at > EXPIRING_SECS {
+        return None;
+    }
+    Some(Finding::new(
+        FindingKind::CertificateExpiring,
+        format!(
+            "certificate {display} named at {}:{} expires on {}, within 30 days of the evaluation time {}: renew it",
+            c.span.file,
+            c.span.line,
+            rfc3339(p.not_after),
+            rfc3339(at)
+        ),
+        map.span_at(&c.span.location()),
+    ))
+}
+
+/// What the model records of one named certificate.
+fn facts(c: &Certificate, located: Located, p: &Parsed, chain: ChainFacts) -> CertificateFacts {
+    CertificateFacts {
+        path: c.path.clone(),
+        file: located.display,
+        subject: p.subject.clone(),
+        issuer: p.issuer.clone(),
+        sans: p.sans.clone(),
+        not_before: rfc3339(p.not_before),
+        not_after: rfc3339(p.not_after),
+        not_before_unix: p.not_before,
+        not_after_unix: p.not_after,
+        self_signed: p.self_signed,
+        key: p.key.clone(),
+        signature_alg: p.signature_alg.clone(),
+        spki_sha256: p.spki_sha256.clone(),
+        chain_len: u32::try_from(p.ders.len()).unwrap_or(u32::MAX),
+        chain,
+        span: c.span.clone(),
+        read_at: located.read_at,
+    }
 }
 
 /// A server name the certificate can be checked against: not a catch-all, wildcard, regex,
@@ -385,60 +452,83 @@ fn validate(trust: &TrustStore, p: &Parsed, names: &BTreeSet<String>, time: i64)
         })
         .cloned()
         .collect();
-    let name_problem = if names.is_empty() {
-        None
-    } else if chain.names_valid.is_empty() {
-        Some(format!(
-            "valid for none of the server names {}",
-            chain.names_checked.join(", ")
-        ))
-    } else {
-        None
-    };
-    let no_names = if names.is_empty() {
-        "; no concrete server name, so the name was not checked"
-    } else {
-        ""
-    };
-
-    // Trusted as it is: the leaf's key is pinned, or the leaf itself is in a CA file.
-    let direct = if trust.pins.contains(&p.spki_sha256) {
-        Some((format!("pin:{}", p.spki_sha256), true))
-    } else {
-        trust
-            .ders
-            .iter()
-            .position(|d| d == leaf_der)
-            .and_then(|i| trust.source_of.get(i))
-            .map(|&s| trust.label(s))
-    };
-    if let Some((label, explicit)) = direct {
-        let (status, detail) = if time > p.not_after {
-            ("expired", format!("expired on {}", rfc3339(p.not_after)))
-        } else if time < p.not_before {
-            (
-                "not-yet-valid",
-                format!("not valid before {}", rfc3339(p.not_before)),
+    let names = NameCheck {
+        problem: (!names.is_empty() && chain.names_valid.is_empty()).then(|| {
+            format!(
+                "valid for none of the server names {}",
+                chain.names_checked.join(", ")
             )
-        } else if let Some(problem) = &name_problem {
-            ("wrong-name", problem.clone())
+        }),
+        unchecked: if names.is_empty() {
+            "; no concrete server name, so the name was not checked"
         } else {
-            (
-                "valid",
-                format!("the certificate itself is trusted ({label}){no_names}"),
-            )
-        };
-        chain.status = status.into();
-        chain.detail = detail;
-        if status == "valid" || status == "wrong-name" {
-            chain.trusted_by = Some(label);
-            chain.explicit = explicit;
-        }
-        return chain;
+            ""
+        },
+    };
+    match trusted_as_it_is(trust, p, leaf_der) {
+        Some(trusted) => judge_trusted_leaf(&mut chain, p, trusted, &names, time),
+        None => judge_path(&mut chain, trust, p, &ee, &names, time),
     }
+    chain
+}
 
-    // Chain certificates of the file whose keys are pinned are anchors too.
-    let mut extra: Vec<(TrustAnchor<'static>, String)> = Vec::new();
+/// What the server names say: why none matches, or that none could be checked.
+struct NameCheck {
+    problem: Option<String>,
+    unchecked: &'static str,
+}
+
+/// The trust source of a leaf trusted as it is: its key is pinned, or the leaf itself is in a
+/// CA file. (label, explicit)
+fn trusted_as_it_is(trust: &TrustStore, p: &Parsed, leaf_der: &[u8]) -> Option<(String, bool)> {
+    if trust.pins.contains(&p.spki_sha256) {
+        return Some((format!("pin:{}", p.spki_sha256), true));
+    }
+    trust
+        .ders
+        .iter()
+        .position(|d| d == leaf_der)
+        .and_then(|i| trust.source_of.get(i))
+        .map(|&s| trust.label(s))
+}
+
+/// A leaf trusted as it is: only its validity period and names are left to judge.
+fn judge_trusted_leaf(
+    chain: &mut ChainFacts,
+    p: &Parsed,
+    (label, explicit): (String, bool),
+    names: &NameCheck,
+    time: i64,
+) {
+    let (status, detail) = if time > p.not_after {
+        ("expired", format!("expired on {}", rfc3339(p.not_after)))
+    } else if time < p.not_before {
+        (
+            "not-yet-valid",
+            format!("not valid before {}", rfc3339(p.not_before)),
+        )
+    } else if let Some(problem) = &names.problem {
+        ("wrong-name", problem.clone())
+    } else {
+        (
+            "valid",
+            format!(
+                "the certificate itself is trusted ({label}){}",
+                names.unchecked
+            ),
+        )
+    };
+    chain.status = status.into();
+    chain.detail = detail;
+    if status == "valid" || status == "wrong-name" {
+        chain.trusted_by = Some(label);
+        chain.explicit = explicit;
+    }
+}
+
+/// The chain certificates of the file whose keys are pinned: anchors too, with their label.
+fn pinned_chain_anchors(trust: &TrustStore, p: &Parsed) -> Vec<(TrustAnchor<'static>, String)> {
+    let mut extra = Vec::new();
     for (der, pin) in p.ders.iter().zip(&p.pins).skip(1) {
         if trust.pins.contains(pin) {
             if let Ok(a) = webpki::anchor_from_trusted_cert(&CertificateDer::from(der.as_slice())) {
@@ -446,20 +536,24 @@ fn validate(trust: &TrustStore, p: &Parsed, names: &BTreeSet<String>, time: i64)
             }
         }
     }
-    let anchors: Vec<TrustAnchor<'static>> = if extra.is_empty() {
-        Vec::new()
+    extra
+}
+
+/// A leaf validated through its file's intermediates to a trust anchor at `time`.
+fn judge_path(
+    chain: &mut ChainFacts,
+    trust: &TrustStore,
+    p: &Parsed,
+    ee: &webpki::EndEntityCert<'_>,
+    names: &NameCheck,
+    time: i64,
+) {
+    let extra = pinned_chain_anchors(trust, p);
+    let anchors: std::borrow::Cow<[TrustAnchor<'static>]> = if extra.is_empty() {
+        std::borrow::Cow::Borrowed(&trust.anchors)
     } else {
-        trust
-            .anchors
-            .iter()
-            .cloned()
-            .chain(extra.iter().map(|(a, _)| a.clone()))
-            .collect()
-    };
-    let anchors: &[TrustAnchor<'static>] = if extra.is_empty() {
-        &trust.anchors
-    } else {
-        &anchors
+        let all = trust.anchors.iter().cloned();
+        all.chain(extra.iter().map(|(a, _)| a.clone())).collect()
     };
     let intermediates: Vec<CertificateDer<'_>> = p
         .ders
@@ -472,55 +566,54 @@ fn validate(trust: &TrustStore, p: &Parsed, names: &BTreeSet<String>, time: i64)
     ));
     let verified = ee.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
-        anchors,
+        &anchors,
         &intermediates,
         at,
         webpki::KeyUsage::server_auth(),
         None,
         None,
     );
-    match verified {
-        Ok(path) => {
-            let used = path.anchor();
-            let i = anchors.iter().position(|a| {
-                a.subject == used.subject
-                    && a.subject_public_key_info == used.subject_public_key_info
-            });
-            let (label, explicit) = match i {
-                Some(i) if i < trust.anchors.len() => trust
-                    .source_of
-                    .get(i)
-                    .map(|&s| trust.label(s))
-                    .unwrap_or_default(),
-                Some(i) => extra
-                    .get(i - trust.anchors.len())
-                    .map(|(_, l)| (l.clone(), true))
-                    .unwrap_or_default(),
-                None => (String::new(), false),
-            };
-            let links = path.intermediate_certificates().count();
-            chain.trusted_by = Some(label.clone());
-            chain.explicit = explicit;
-            match name_problem {
-                Some(problem) => {
-                    chain.status = "wrong-name".into();
-                    chain.detail = problem;
-                }
-                None => {
-                    chain.status = "valid".into();
-                    chain.detail = format!(
-                        "chains through {links} intermediate(s) to a trust anchor of {label}{no_names}"
-                    );
-                }
-            }
-        }
+    let path = match verified {
+        Ok(path) => path,
         Err(e) => {
             let (status, detail) = classify(&e, p);
             chain.status = status.into();
             chain.detail = detail;
+            return;
+        }
+    };
+    let used = path.anchor();
+    let i = anchors.iter().position(|a| {
+        a.subject == used.subject && a.subject_public_key_info == used.subject_public_key_info
+    });
+    let (label, explicit) = match i {
+        Some(i) if i < trust.anchors.len() => trust
+            .source_of
+            .get(i)
+            .map(|&s| trust.label(s))
+            .unwrap_or_default(),
+        Some(i) => extra
+            .get(i - trust.anchors.len())
+            .map(|(_, l)| (l.clone(), true))
+            .unwrap_or_default(),
+        None => (String::new(), false),
+    };
+    let links = path.intermediate_certificates().count();
+    chain.trusted_by = Some(label.clone());
+    chain.explicit = explicit;
+    match &names.problem {
+        Some(problem) => {
+            chain.status = "wrong-name".into();
+            chain.detail = problem.clone();
+        }
+        None => {
+            chain.status = "valid".into();
+            chain.detail = format!(
+                "chains through {links} intermediate(s) to a trust anchor of {label}{}",
+                names.unchecked
+            );
         }
     }
-    chain
 }
 
 /// The chain status and words for a validation error.
