@@ -558,76 +558,173 @@ fn section_endpoint(
     only: bool,
 ) -> Option<EndpointDraft> {
     let rs = reads(section);
-    let span_of = |r: &Read| at(map, file, r.offset);
     let sspan = at(map, file, section.start);
-    let id = format!("app:{}:{}:{}", sspan.file, sspan.line, name);
-    let of = |m: Meaning| rs.iter().filter(move |r| r.meaning == m);
-    let transports: Vec<&Read> = of(Meaning::Transport).collect();
-    if let [t] = transports.as_slice() {
-        if !t.variable() && t.value.trim().eq_ignore_ascii_case("stdio") {
-            let span = span_of(t);
-            let note = format!("{}: stdio", t.key);
-            return Some(endpoint(
-                id,
-                span.clone(),
-                vec![listen(
-                    "stdio",
-                    None,
-                    false,
-                    span,
-                    Origin::Explicit,
-                    Some(note),
-                )],
-                None,
+    let cx = SectionReads {
+        map,
+        file,
+        section,
+        only,
+        id: format!("app:{}:{}:{}", sspan.file, sspan.line, name),
+        rs: &rs,
+    };
+    if let Some(ep) = cx.stdio() {
+        return Some(ep);
+    }
+    let tls_on = cx.tls_on();
+    if let Some(ep) = cx.certain_loopback(tls_on) {
+        return Some(ep);
+    }
+    let (listens, mut reasons) = cx.listens_by_name(tls_on)?;
+    reasons.extend(cx.transport_and_tls_reasons(tls_on));
+    let span = match listens.first() {
+        Some(l) if section.path.is_empty() => l.span.clone(),
+        _ => sspan,
+    };
+    let cert = cx.first(Meaning::Certificate);
+    let key = cx.first(Meaning::Key);
+    let span_of = |r: &Read| cx.span_of(r);
+    let tls = tls_on.then(|| tls_facts(&span, &rs, cert.map(|c| (c, span_of(c))), key, &span_of));
+    let mut ep = endpoint(cx.id.clone(), span, listens, tls);
+    ep.heuristic = Some(cx.heuristic(reasons));
+    Some(ep)
+}
+
+/// The keys one server section of a generic config was read from.
+struct SectionReads<'a> {
+    map: &'a SourceMap,
+    file: FileId,
+    section: &'a Section<'a>,
+    /// Whether the section is the file's only server section.
+    only: bool,
+    id: String,
+    rs: &'a [Read],
+}
+
+impl SectionReads<'_> {
+    fn span_of(&self, r: &Read) -> ModelSpan {
+        at(self.map, self.file, r.offset)
+    }
+
+    fn all(&self, m: Meaning) -> Vec<&Read> {
+        self.rs.iter().filter(|r| r.meaning == m).collect()
+    }
+
+    fn first(&self, m: Meaning) -> Option<&Read> {
+        self.rs.iter().find(|r| r.meaning == m)
+    }
+
+    fn port(&self) -> Option<u16> {
+        self.first(Meaning::Port)
+            .and_then(|p| p.value.trim().parse::<u16>().ok())
+    }
+
+    /// TLS is on when a switch key says so, or when there is no switch and a certificate.
+    fn tls_on(&self) -> bool {
+        let switch = self.first(Meaning::Tls).and_then(|r| truth(&r.value));
+        switch.unwrap_or(false) || (switch.is_none() && self.first(Meaning::Certificate).is_some())
+    }
+
+    /// A certain reading: one literal `transport: stdio`.
+    fn stdio(&self) -> Option<EndpointDraft> {
+        let [t] = self.all(Meaning::Transport)[..] else {
+            return None;
+        };
+        if t.variable() || !t.value.trim().eq_ignore_ascii_case("stdio") {
+            return None;
+        }
+        let span = self.span_of(t);
+        let note = format!("{}: stdio", t.key);
+        let l = listen(
+            "stdio",
+            None,
+            false,
+            span.clone(),
+            Origin::Explicit,
+            Some(note),
+        );
+        Some(endpoint(self.id.clone(), span, vec![l], None))
+    }
+
+    /// The one certain network reading: an unambiguous loopback bind.
+    fn certain_loopback(&self, tls_on: bool) -> Option<EndpointDraft> {
+        let binds = self.all(Meaning::Bind);
+        let ([b], true) = (binds.as_slice(), self.only) else {
+            return None;
+        };
+        let (host, bport) = split_bind(&b.value);
+        let host = host?;
+        if b.nested
+            || b.variable()
+            || !CERTAIN_BIND.contains(&b.norm.as_str())
+            || Scope::of_host(&host) != Scope::Loopback
+        {
+            return None;
+        }
+        let span = self.span_of(b);
+        let note = format!("{} = {} ({})", b.key, b.value, self.section.rule);
+        let l = listen(
+            &host,
+            bport.or(self.port()),
+            tls_on,
+            span.clone(),
+            Origin::Explicit,
+            Some(note),
+        );
+        Some(endpoint(self.id.clone(), span, vec![l], None))
+    }
+
+    /// A listener per bind key read by its name, with why each reading is uncertain; without
+    /// a bind key, every interface at the port or transport key (`None` when neither exists).
+    fn listens_by_name(&self, tls_on: bool) -> Option<(Vec<Listen>, Vec<String>)> {
+        let binds = self.all(Meaning::Bind);
+        let port = self.port();
+        let mut reasons = Vec::new();
+        let mut listens: Vec<Listen> = Vec::new();
+        for b in &binds {
+            let (host, bport) = split_bind(&b.value);
+            let host = host.unwrap_or_else(|| "*".into());
+            reasons.push(format!(
+                "{} = {}: {}",
+                b.key,
+                b.value,
+                self.why_uncertain(b, &host, binds.len())
+            ));
+            listens.push(listen(
+                &host,
+                bport.or(port),
+                tls_on,
+                self.span_of(b),
+                Origin::Explicit,
+                Some(format!("{} = {} (read by name)", b.key, b.value)),
             ));
         }
-    }
-    let binds: Vec<&Read> = of(Meaning::Bind).collect();
-    let port_read = of(Meaning::Port).next();
-    let port = port_read.and_then(|p| p.value.trim().parse::<u16>().ok());
-    let switch = of(Meaning::Tls).next().and_then(|r| truth(&r.value));
-    let cert = of(Meaning::Certificate).next();
-    let key = of(Meaning::Key).next();
-    let tls_on = switch.unwrap_or(false) || (switch.is_none() && cert.is_some());
-
-    // The one certain network reading: an unambiguous loopback bind.
-    if let ([b], true) = (binds.as_slice(), only) {
-        let (host, bport) = split_bind(&b.value);
-        if let Some(host) = host {
-            if !b.nested
-                && !b.variable()
-                && CERTAIN_BIND.contains(&b.norm.as_str())
-                && Scope::of_host(&host) == Scope::Loopback
-            {
-                let span = span_of(b);
-                let note = format!("{} = {} ({})", b.key, b.value, section.rule);
-                let l = listen(
-                    &host,
-                    bport.or(port),
-                    tls_on,
-                    span.clone(),
-                    Origin::Explicit,
-                    Some(note),
-                );
-                return Some(endpoint(id, span, vec![l], None));
-            }
+        if listens.is_empty() {
+            let transports = self.all(Meaning::Transport);
+            let anchor = self.first(Meaning::Port).or(transports.first().copied())?;
+            let note = "no host/bind key: the application's default bind address is unknown; judged as every interface (worst case)";
+            reasons.push(note.to_string());
+            listens.push(listen(
+                "*",
+                port,
+                tls_on,
+                self.span_of(anchor),
+                Origin::Default,
+                Some(note.to_string()),
+            ));
         }
+        Some((listens, reasons))
     }
 
-    let mut reasons = Vec::new();
-    let mut listens: Vec<Listen> = Vec::new();
-    for b in &binds {
-        let (host, bport) = split_bind(&b.value);
-        let host = host.unwrap_or_else(|| "*".into());
-        let span = span_of(b);
-        let why = if b.variable() {
+    /// Why a bind key read by its name does not decide the bind address.
+    fn why_uncertain(&self, b: &Read, host: &str, binds: usize) -> String {
+        if b.variable() {
             "a variable, judged as every interface (worst case)".to_string()
-        } else if Scope::of_host(&host) == Scope::Loopback {
+        } else if Scope::of_host(host) == Scope::Loopback {
             format!(
                 "a loopback address, but {}",
-                if !only {
+                if !self.only {
                     "the file has more than one server section".to_string()
-                } else if binds.len() > 1 {
+                } else if binds > 1 {
                     "the section has more than one bind key".to_string()
                 } else if b.nested {
                     "the key sits in a TLS section".to_string()
@@ -637,76 +734,59 @@ fn section_endpoint(
             )
         } else {
             "taken for the MCP server's bind address by its name".to_string()
-        };
-        reasons.push(format!("{} = {}: {why}", b.key, b.value));
-        listens.push(listen(
-            &host,
-            bport.or(port),
-            tls_on,
-            span,
-            Origin::Explicit,
-            Some(format!("{} = {} (read by name)", b.key, b.value)),
-        ));
-    }
-    if listens.is_empty() {
-        let anchor = port_read.or(transports.first().copied())?;
-        let note = "no host/bind key: the application's default bind address is unknown; judged as every interface (worst case)";
-        reasons.push(note.to_string());
-        listens.push(listen(
-            "*",
-            port,
-            tls_on,
-            span_of(anchor),
-            Origin::Default,
-            Some(note.to_string()),
-        ));
-    }
-    for t in &transports {
-        if t.variable() {
-            reasons.push(format!("{} = {} is a variable", t.key, t.value));
         }
     }
-    let tls_keys: Vec<&str> = rs
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.meaning,
-                Meaning::Tls
-                    | Meaning::Certificate
-                    | Meaning::Key
-                    | Meaning::Protocols
-                    | Meaning::Ciphers
-            )
-        })
-        .map(|r| r.key.as_str())
-        .collect();
-    if !tls_keys.is_empty() {
-        reasons.push(format!(
-            "{} taken to {} TLS on that listener",
-            tls_keys.join(", "),
-            if tls_on { "turn on" } else { "configure" }
-        ));
-    }
-    let span = match listens.first() {
-        Some(l) if section.path.is_empty() => l.span.clone(),
-        _ => sspan,
-    };
-    let tls = tls_on.then(|| tls_facts(&span, &rs, cert.map(|c| (c, span_of(c))), key, &span_of));
-    let mut ep = endpoint(id, span, listens, tls);
-    ep.heuristic = Some(Heuristic {
-        rule: section.rule.clone(),
-        reason: reasons.join("; "),
-        keys: rs
+
+    /// The uncertain transport and TLS readings.
+    fn transport_and_tls_reasons(&self, tls_on: bool) -> Vec<String> {
+        let mut reasons: Vec<String> = self
+            .all(Meaning::Transport)
             .iter()
-            .map(|r| HeuristicKey {
-                key: r.key.clone(),
-                value: r.value.clone(),
-                meaning: r.meaning.as_str().into(),
-                span: span_of(r),
+            .filter(|t| t.variable())
+            .map(|t| format!("{} = {} is a variable", t.key, t.value))
+            .collect();
+        let tls_keys: Vec<&str> = self
+            .rs
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.meaning,
+                    Meaning::Tls
+                        | Meaning::Certificate
+                        | Meaning::Key
+                        | Meaning::Protocols
+                        | Meaning::Ciphers
+                )
             })
-            .collect(),
-    });
-    Some(ep)
+            .map(|r| r.key.as_str())
+            .collect();
+        if !tls_keys.is_empty() {
+            reasons.push(format!(
+                "{} taken to {} TLS on that listener",
+                tls_keys.join(", "),
+                if tls_on { "turn on" } else { "configure" }
+            ));
+        }
+        reasons
+    }
+
+    /// Why the endpoint's facts are a heuristic reading, with every key read.
+    fn heuristic(&self, reasons: Vec<String>) -> Heuristic {
+        Heuristic {
+            rule: self.section.rule.clone(),
+            reason: reasons.join("; "),
+            keys: self
+                .rs
+                .iter()
+                .map(|r| HeuristicKey {
+                    key: r.key.clone(),
+                    value: r.value.clone(),
+                    meaning: r.meaning.as_str().into(),
+                    span: self.span_of(r),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// TLS facts of a heuristic endpoint whose keys say TLS is on: what the keys give, and

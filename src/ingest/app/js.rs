@@ -11,9 +11,9 @@ use super::{at, endpoint, listen};
 use crate::ingest::shared::env::{self, Settings};
 use crate::ingest::shared::expr::{constants, eval, Val};
 use crate::ingest::shared::redflag::verify_flag;
-use crate::ingest::shared::tokens::{self as st, Lang, Tok, TokKind};
+use crate::ingest::shared::tokens::{self as st, Arg, Lang, Tok, TokKind};
 use crate::ingest::Ingested;
-use crate::model::{CipherList, EndpointDraft, Fact, Origin, SuiteFacts};
+use crate::model::{CipherList, EndpointDraft, Fact, ModelSpan, Origin, SuiteFacts};
 use crate::source::{FileId, SourceMap};
 use std::collections::{BTreeSet, HashMap};
 
@@ -33,15 +33,35 @@ pub fn scan(
     let Some(sf) = map.get(file) else { return };
     let text = sf.text.clone();
     let toks = st::tokenize(&text, Lang::Js);
-    let consts = constants(&text, &toks);
     red_flags(map, file, &toks, out);
-
     let has = |w: &str| toks.iter().any(|t| t.ident(w));
-    let http_mcp = has("StreamableHTTPServerTransport")
-        || has("SSEServerTransport")
-        || has("createMcpExpressApp");
-    // tls.DEFAULT_MIN_VERSION = 'TLSv1'
-    let mut default_min: Option<(String, usize)> = None;
+    let (tls_servers, create_calls) = tls_server_calls(&toks);
+    let js = JsFile {
+        map,
+        file,
+        toks: &toks,
+        consts: constants(&text, &toks),
+        http_mcp: has("StreamableHTTPServerTransport")
+            || has("SSEServerTransport")
+            || has("createMcpExpressApp"),
+        default_min: default_min_version(&toks),
+        tls_servers,
+        create_calls,
+    };
+    let before = endpoints.len();
+    for k in 2..toks.len().saturating_sub(1) {
+        if toks[k].ident("listen") && toks[k - 1].punct(".") && toks[k + 1].punct("(") {
+            endpoints.extend(js.listen_endpoint(k));
+        }
+    }
+    if endpoints.len() == before {
+        endpoints.extend(js.stdio_endpoint());
+    }
+}
+
+/// `tls.DEFAULT_MIN_VERSION = 'TLSv1'`: the value and where it is set (the last one wins).
+fn default_min_version(toks: &[Tok]) -> Option<(String, usize)> {
+    let mut default_min = None;
     for k in 0..toks.len().saturating_sub(3) {
         if toks[k].ident("DEFAULT_MIN_VERSION")
             && toks[k + 1].punct("=")
@@ -50,7 +70,12 @@ pub fn scan(
             default_min = Some((toks[k + 2].text.clone(), toks[k].start));
         }
     }
-    // `const server = https.createServer(opts, app)`: variable → index of the call's `(`.
+    default_min
+}
+
+/// The `https.createServer(…)` calls (the index of each call's `(`), and the variables they
+/// are assigned to: `const server = https.createServer(opts, app)`.
+fn tls_server_calls(toks: &[Tok]) -> (HashMap<String, usize>, BTreeSet<usize>) {
     let mut tls_servers: HashMap<String, usize> = HashMap::new();
     let mut create_calls: BTreeSet<usize> = BTreeSet::new();
     for k in 0..toks.len().saturating_sub(3) {
@@ -65,41 +90,93 @@ pub fn scan(
             }
         }
     }
-    let mut found_listen = false;
-    for k in 1..toks.len().saturating_sub(1) {
-        if !(toks[k].ident("listen") && toks[k - 1].punct(".") && toks[k + 1].punct("(")) {
-            continue;
-        }
-        if k < 2 {
-            continue;
-        }
+    (tls_servers, create_calls)
+}
+
+/// One JavaScript/TypeScript file as tokens, with what the whole file says.
+struct JsFile<'a> {
+    map: &'a SourceMap,
+    file: FileId,
+    toks: &'a [Tok],
+    consts: HashMap<String, &'a [Tok]>,
+    /// The file uses an HTTP transport of the MCP SDK.
+    http_mcp: bool,
+    default_min: Option<(String, usize)>,
+    tls_servers: HashMap<String, usize>,
+    create_calls: BTreeSet<usize>,
+}
+
+impl JsFile<'_> {
+    /// The endpoint of `x.listen(port[, host])` at token `k`, when `x` is an MCP HTTP app or a
+    /// TLS server.
+    fn listen_endpoint(&self, k: usize) -> Option<EndpointDraft> {
+        let toks = self.toks;
         // The receiver: a variable, or a chained `https.createServer(…)`.
         let recv = &toks[k - 2];
         let tls_call = if recv.punct(")") {
-            open_of(&toks, k - 2).filter(|o| create_calls.contains(o))
+            open_of(toks, k - 2).filter(|o| self.create_calls.contains(o))
         } else {
-            tls_servers.get(&recv.text).copied()
+            self.tls_servers.get(&recv.text).copied()
         };
-        if !http_mcp && tls_call.is_none() {
-            continue;
+        if !self.http_mcp && tls_call.is_none() {
+            return None;
         }
-        found_listen = true;
-        let a = st::args(&toks, k + 1, ":");
-        let lspan = at(map, file, toks[k - 2].start);
+        let a = st::args(toks, k + 1, ":");
+        let lspan = at(self.map, self.file, recv.start);
         let port = a
             .first()
-            .and_then(|p| eval(p.value, &consts, 0).text())
+            .and_then(|p| eval(p.value, &self.consts, 0).text())
             .and_then(|p| p.parse::<u16>().ok());
+        let (host, hspan, horigin, hnote) = self.listen_host(&a, &lspan);
+        let port_note = a
+            .first()
+            .and_then(|p| match eval(p.value, &self.consts, 0) {
+                Val::Env(n, Some(_)) => Some(format!("port from {n}, its default in the code")),
+                _ => None,
+            });
+        let note = [hnote, port_note]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
+        let note = (!note.is_empty()).then_some(note);
+        let l = listen(&host, port, tls_call.is_some(), hspan, horigin, note);
+        let tls = tls_call.map(|open| {
+            node_tls(
+                self.map,
+                self.file,
+                toks,
+                open,
+                &self.consts,
+                &self.default_min,
+                &lspan,
+            )
+        });
+        let id = if recv.punct(")") {
+            format!("app:{}:{}:https", lspan.file, lspan.line)
+        } else {
+            let name = recv.text.trim_matches(['(', ')']);
+            format!("app:{}:{}:{}", lspan.file, lspan.line, name)
+        };
+        Some(endpoint(id, lspan, vec![l], tls))
+    }
+
+    /// The host a `listen` binds: its second argument, or every interface without one.
+    fn listen_host(
+        &self,
+        a: &[Arg],
+        lspan: &ModelSpan,
+    ) -> (String, ModelSpan, Origin, Option<String>) {
         let host_arg = a.get(1).filter(|h| {
             // listen(port, callback) has no host.
             !h.value.iter().any(|t| t.punct("=>") || t.ident("function"))
         });
-        let (host, hspan, horigin, hnote) = match host_arg {
+        match host_arg {
             Some(h) => {
-                let v = eval(h.value, &consts, 0);
+                let v = eval(h.value, &self.consts, 0);
                 let s = h
                     .start()
-                    .map(|s| at(map, file, s))
+                    .map(|s| at(self.map, self.file, s))
                     .unwrap_or_else(|| lspan.clone());
                 (
                     v.text().unwrap_or_else(|| "::".into()),
@@ -117,62 +194,25 @@ pub fn scan(
                         .to_string(),
                 ),
             ),
-        };
-        let port_note = a.first().and_then(|p| match eval(p.value, &consts, 0) {
-            Val::Env(n, Some(_)) => Some(format!("port from {n}, its default in the code")),
-            _ => None,
-        });
-        let note = [hnote, port_note]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("; ");
-        let note = (!note.is_empty()).then_some(note);
-        let tls_on = tls_call.is_some();
-        let l = listen(&host, port, tls_on, hspan, horigin, note);
-        let tls =
-            tls_call.map(|open| node_tls(map, file, &toks, open, &consts, &default_min, &lspan));
-        let id = format!(
-            "app:{}:{}:{}",
-            lspan.file,
-            lspan.line,
-            recv.text.trim_matches(['(', ')'])
-        );
-        let id = if recv.punct(")") {
-            format!("app:{}:{}:https", lspan.file, lspan.line)
-        } else {
-            id
-        };
-        endpoints.push(endpoint(id, lspan, vec![l], tls));
-    }
-    if !found_listen {
-        for t in toks.iter().filter(|t| t.ident("StdioServerTransport")) {
-            let span = at(map, file, t.start);
-            let is_new = toks
-                .iter()
-                .position(|x| x.start == t.start)
-                .and_then(|p| p.checked_sub(1))
-                .and_then(|p| toks.get(p))
-                .is_some_and(|p| p.ident("new"));
-            if !is_new {
-                continue;
-            }
-            let l = listen(
-                "stdio",
-                None,
-                false,
-                span.clone(),
-                Origin::Explicit,
-                Some("new StdioServerTransport(): the server speaks MCP over stdio".into()),
-            );
-            endpoints.push(endpoint(
-                format!("app:{}:{}:stdio", span.file, span.line),
-                span,
-                vec![l],
-                None,
-            ));
-            break;
         }
+    }
+
+    /// `new StdioServerTransport()`: a stdio server (the first one).
+    fn stdio_endpoint(&self) -> Option<EndpointDraft> {
+        let toks = self.toks;
+        let k = (1..toks.len())
+            .find(|&k| toks[k].ident("StdioServerTransport") && toks[k - 1].ident("new"))?;
+        let span = at(self.map, self.file, toks[k].start);
+        let l = listen(
+            "stdio",
+            None,
+            false,
+            span.clone(),
+            Origin::Explicit,
+            Some("new StdioServerTransport(): the server speaks MCP over stdio".into()),
+        );
+        let id = format!("app:{}:{}:stdio", span.file, span.line);
+        Some(endpoint(id, span, vec![l], None))
     }
 }
 
