@@ -13,7 +13,7 @@ use crate::ingest::shared::expr::{constants, eval, joined};
 use crate::ingest::shared::redflag::verify_flag;
 use crate::ingest::shared::tokens::{self as st, Arg, Lang, Tok, TokKind};
 use crate::ingest::Ingested;
-use crate::model::{CipherList, EndpointDraft, Fact, ModelSpan, Origin, SuiteFacts};
+use crate::model::{CipherList, EndpointDraft, Fact, Listen, ModelSpan, Origin, SuiteFacts, Tls};
 use crate::source::{FileId, SourceMap};
 use std::collections::HashMap;
 
@@ -280,58 +280,93 @@ fn uvicorn(
     a: &[Arg],
     consts: &HashMap<String, &[Tok]>,
 ) -> EndpointDraft {
-    let span = at(map, file, tok.start);
-    let id = format!("app:{}:{}:uvicorn", span.file, span.line);
-    let kw = |n: &str| st::kwarg(a, n);
-    let kspan = |x: &Arg| {
-        x.start()
-            .map(|s| at(map, file, s))
-            .unwrap_or_else(|| span.clone())
+    let call = UvicornCall {
+        map,
+        file,
+        a,
+        consts,
+        span: at(map, file, tok.start),
     };
-    let tls_on = kw("ssl_certfile").is_some();
-    let l = if let Some(u) = kw("uds") {
-        let p = eval(u.value, consts, 0)
-            .text()
-            .unwrap_or_else(|| "socket".into());
-        listen(
-            &format!("unix:{p}"),
-            None,
-            tls_on,
-            kspan(u),
-            Origin::Explicit,
-            None,
-        )
-    } else {
-        let (host, hs, ho, hn) = match kw("host") {
+    let tls_on = call.kw("ssl_certfile").is_some();
+    let l = call.listener(tls_on);
+    let tls = tls_on.then(|| call.tls());
+    let span = call.span.clone();
+    let id = format!("app:{}:{}:uvicorn", span.file, span.line);
+    endpoint(id, span, vec![l], tls)
+}
+
+/// A `uvicorn.run(app, …)` call: its keyword arguments, evaluated against the module's constants.
+struct UvicornCall<'a> {
+    map: &'a SourceMap,
+    file: FileId,
+    a: &'a [Arg<'a>],
+    consts: &'a HashMap<String, &'a [Tok]>,
+    span: ModelSpan,
+}
+
+impl UvicornCall<'_> {
+    fn kw(&self, n: &str) -> Option<&Arg<'_>> {
+        st::kwarg(self.a, n)
+    }
+
+    fn kspan(&self, x: &Arg) -> ModelSpan {
+        x.start()
+            .map(|s| at(self.map, self.file, s))
+            .unwrap_or_else(|| self.span.clone())
+    }
+
+    fn text(&self, x: &Arg) -> Option<String> {
+        eval(x.value, self.consts, 0).text()
+    }
+
+    /// `uds=`, else `host=` (default 127.0.0.1) and `port=` (default 8000).
+    fn listener(&self, tls_on: bool) -> Listen {
+        if let Some(u) = self.kw("uds") {
+            let p = self.text(u).unwrap_or_else(|| "socket".into());
+            let span = self.kspan(u);
+            return listen(
+                &format!("unix:{p}"),
+                None,
+                tls_on,
+                span,
+                Origin::Explicit,
+                None,
+            );
+        }
+        let (host, hs, ho, hn) = match self.kw("host") {
             Some(h) => {
-                let v = eval(h.value, consts, 0);
+                let v = eval(h.value, self.consts, 0);
                 (
                     v.text().unwrap_or_else(|| "0.0.0.0".into()),
-                    kspan(h),
+                    self.kspan(h),
                     Origin::Explicit,
                     v.note(),
                 )
             }
             None => (
                 "127.0.0.1".into(),
-                span.clone(),
+                self.span.clone(),
                 Origin::Default,
                 Some("uvicorn's default host is 127.0.0.1".into()),
             ),
         };
-        let port = kw("port")
-            .and_then(|p| eval(p.value, consts, 0).text())
+        let port = self
+            .kw("port")
+            .and_then(|p| self.text(p))
             .and_then(|p| p.parse().ok())
             .unwrap_or(8000);
         listen(&host, Some(port), tls_on, hs, ho, hn)
-    };
-    let tls = tls_on.then(|| {
-        let mut tls = super::no_tls(&span);
+    }
+
+    /// The TLS of the `ssl_*` arguments, uvicorn's defaults where absent.
+    fn tls(&self) -> Tls {
+        let span = &self.span;
+        let mut tls = super::no_tls(span);
         tls.enabled = true;
-        let cipher_fact = match kw("ssl_ciphers") {
+        tls.ciphers = match self.kw("ssl_ciphers") {
             Some(c) => {
-                let spec = eval(c.value, consts, 0).text().unwrap_or_default();
-                Fact::explicit(CipherList::openssl(&spec), kspan(c))
+                let spec = self.text(c).unwrap_or_default();
+                Fact::explicit(CipherList::openssl(&spec), self.kspan(c))
             }
             None => Fact::default(
                 CipherList::openssl("TLSv1"),
@@ -339,45 +374,48 @@ fn uvicorn(
                 "uvicorn's default ssl_ciphers=\"TLSv1\" (an OpenSSL cipher string that includes CBC and static-RSA suites)",
             ),
         };
-        tls.ciphers = cipher_fact;
-        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default().into_iter().map(SuiteFacts::from).collect();
+        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default()
+            .into_iter()
+            .map(SuiteFacts::from)
+            .collect();
         tls.tls13_suites = Fact::default(tls13, span.clone(), "OpenSSL's default TLS 1.3 suites");
-        tls.protocols = match kw("ssl_version") {
-            Some(v) => {
-                let t = joined(v.value);
-                let p: Vec<String> = if t.contains("TLSv1_2") {
-                    vec!["TLSv1.2".into()]
-                } else if t.contains("TLSv1_1") {
-                    vec!["TLSv1.1".into()]
-                } else if t.contains("TLSv1") {
-                    vec!["TLSv1".into()]
-                } else {
-                    worst_protocols()
-                };
-                Fact::explicit(p, kspan(v))
-            }
-            None => {
-                let mut f = Fact::default(
-                    worst_protocols(),
-                    span.clone(),
-                    "uvicorn's default ssl_version=PROTOCOL_TLS_SERVER: Python's ssl module offers TLS 1.0/1.1 before Python 3.10 (3.10 sets minimum_version TLSv1.2); the Python version is not known from the configuration, so the worst case is judged",
-                );
-                f.version_dependent = true;
-                f
-            }
-        };
-        if let Some(c) = kw("ssl_certfile") {
+        tls.protocols = self.protocols();
+        if let Some(c) = self.kw("ssl_certfile") {
             tls.certificates.push(crate::model::Certificate {
                 relative_to: None,
-                path: eval(c.value, consts, 0).text().unwrap_or_else(|| joined(c.value)),
-                key: kw("ssl_keyfile").and_then(|k| eval(k.value, consts, 0).text()),
-                span: kspan(c),
+                path: self.text(c).unwrap_or_else(|| joined(c.value)),
+                key: self.kw("ssl_keyfile").and_then(|k| self.text(k)),
+                span: self.kspan(c),
                 managed: None,
             });
         }
         tls
-    });
-    endpoint(id, span, vec![l], tls)
+    }
+
+    /// `ssl_version=`, else the default of Python's ssl module (worst case: the Python version
+    /// is unknown).
+    fn protocols(&self) -> Fact<Vec<String>> {
+        let Some(v) = self.kw("ssl_version") else {
+            let mut f = Fact::default(
+                worst_protocols(),
+                self.span.clone(),
+                "uvicorn's default ssl_version=PROTOCOL_TLS_SERVER: Python's ssl module offers TLS 1.0/1.1 before Python 3.10 (3.10 sets minimum_version TLSv1.2); the Python version is not known from the configuration, so the worst case is judged",
+            );
+            f.version_dependent = true;
+            return f;
+        };
+        let t = joined(v.value);
+        let p: Vec<String> = if t.contains("TLSv1_2") {
+            vec!["TLSv1.2".into()]
+        } else if t.contains("TLSv1_1") {
+            vec!["TLSv1.1".into()]
+        } else if t.contains("TLSv1") {
+            vec!["TLSv1".into()]
+        } else {
+            worst_protocols()
+        };
+        Fact::explicit(p, self.kspan(v))
+    }
 }
 
 fn worst_protocols() -> Vec<String> {
@@ -557,21 +595,8 @@ pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<En
         let start = offset;
         offset += line.len();
         let t = line.trim_start();
-        let Some(rest) = t
-            .strip_prefix("CMD")
-            .or_else(|| t.strip_prefix("ENTRYPOINT"))
-            .filter(|r| r.starts_with([' ', '\t', '[']))
-        else {
+        let Some(words) = command_words(t) else {
             continue;
-        };
-        let rest = rest.trim();
-        let words: Vec<String> = if rest.starts_with('[') {
-            match crate::ingest::shared::tokens::json::parse(rest) {
-                Ok(n) => n.items().iter().filter_map(|i| i.scalar()).collect(),
-                Err(_) => continue,
-            }
-        } else {
-            rest.split_whitespace().map(str::to_string).collect()
         };
         let Some(u) = words
             .iter()
@@ -579,84 +604,154 @@ pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<En
         else {
             continue;
         };
-        // The flags and where each is written on the line.
-        let mut flags: HashMap<String, (String, usize)> = HashMap::new();
-        let mut k = u + 1;
-        while k < words.len() {
-            let w = &words[k];
-            if let Some(f) = w.strip_prefix("--") {
-                let pos = start + line.find(w.as_str()).unwrap_or(0);
-                let (name, value) = match f.split_once('=') {
-                    Some((n, v)) => (n.to_string(), v.to_string()),
-                    None => {
-                        k += 1;
-                        (f.to_string(), words.get(k).cloned().unwrap_or_default())
-                    }
-                };
-                flags.insert(name, (value, pos));
-            }
-            k += 1;
+        let cmd = UvicornCommand {
+            map,
+            file,
+            flags: flags_after(&words, u, line, start),
+            line_span: at(map, file, start + (line.len() - t.len())),
+        };
+        endpoints.push(cmd.endpoint());
+    }
+}
+
+/// The words of a `CMD` or `ENTRYPOINT` line (exec form `[…]` or shell form).
+fn command_words(t: &str) -> Option<Vec<String>> {
+    let rest = t
+        .strip_prefix("CMD")
+        .or_else(|| t.strip_prefix("ENTRYPOINT"))
+        .filter(|r| r.starts_with([' ', '\t', '[']))?
+        .trim();
+    if rest.starts_with('[') {
+        let n = crate::ingest::shared::tokens::json::parse(rest).ok()?;
+        Some(n.items().iter().filter_map(|i| i.scalar()).collect())
+    } else {
+        Some(rest.split_whitespace().map(str::to_string).collect())
+    }
+}
+
+/// The `--flag value` / `--flag=value` pairs after word `u`, with where each flag is written
+/// on the line (`start` is the line's offset in the file).
+fn flags_after(
+    words: &[String],
+    u: usize,
+    line: &str,
+    start: usize,
+) -> HashMap<String, (String, usize)> {
+    let mut flags: HashMap<String, (String, usize)> = HashMap::new();
+    let mut k = u + 1;
+    while k < words.len() {
+        let w = &words[k];
+        if let Some(f) = w.strip_prefix("--") {
+            let pos = start + line.find(w.as_str()).unwrap_or(0);
+            let (name, value) = match f.split_once('=') {
+                Some((n, v)) => (n.to_string(), v.to_string()),
+                None => {
+                    k += 1;
+                    (f.to_string(), words.get(k).cloned().unwrap_or_default())
+                }
+            };
+            flags.insert(name, (value, pos));
         }
-        let line_span = at(map, file, start + (line.len() - t.len()));
-        let fspan = |n: &str| flags.get(n).map(|(_, p)| at(map, file, *p));
-        let tls_on = flags.contains_key("ssl-certfile");
-        let l = if let Some((p, pos)) = flags.get("uds") {
-            listen(
+        k += 1;
+    }
+    flags
+}
+
+/// A `uvicorn` command line in a Dockerfile.
+struct UvicornCommand<'a> {
+    map: &'a SourceMap,
+    file: FileId,
+    flags: HashMap<String, (String, usize)>,
+    line_span: ModelSpan,
+}
+
+impl UvicornCommand<'_> {
+    fn flag_span(&self, n: &str) -> Option<ModelSpan> {
+        self.flags.get(n).map(|(_, p)| at(self.map, self.file, *p))
+    }
+
+    fn endpoint(&self) -> EndpointDraft {
+        let tls_on = self.flags.contains_key("ssl-certfile");
+        let l = self.listener(tls_on);
+        let tls = tls_on.then(|| self.tls());
+        let span = self.line_span.clone();
+        let id = format!("app:{}:{}:uvicorn", span.file, span.line);
+        endpoint(id, span, vec![l], tls)
+    }
+
+    /// `--uds`, else `--host` (default 127.0.0.1) and `--port` (default 8000).
+    fn listener(&self, tls_on: bool) -> Listen {
+        if let Some((p, pos)) = self.flags.get("uds") {
+            let span = at(self.map, self.file, *pos);
+            return listen(
                 &format!("unix:{p}"),
                 None,
                 tls_on,
-                at(map, file, *pos),
+                span,
                 Origin::Explicit,
                 None,
-            )
-        } else {
-            let (host, hs, ho, hn) = match flags.get("host") {
-                Some((h, pos)) => (h.clone(), at(map, file, *pos), Origin::Explicit, None),
-                None => (
-                    "127.0.0.1".to_string(),
-                    line_span.clone(),
-                    Origin::Default,
-                    Some("uvicorn's default --host is 127.0.0.1".to_string()),
-                ),
-            };
-            let port = flags
-                .get("port")
-                .and_then(|(p, _)| p.parse().ok())
-                .unwrap_or(8000);
-            listen(&host, Some(port), tls_on, hs, ho, hn)
-        };
-        let tls = tls_on.then(|| {
-            let mut tls = super::no_tls(&line_span);
-            tls.enabled = true;
-            tls.ciphers = match (flags.get("ssl-ciphers"), fspan("ssl-ciphers")) {
-                (Some((c, _)), Some(s)) => Fact::explicit(CipherList::openssl(c), s),
-                _ => Fact::default(
-                    CipherList::openssl("TLSv1"),
-                    line_span.clone(),
-                    "uvicorn's default --ssl-ciphers TLSv1 (an OpenSSL cipher string that includes CBC and static-RSA suites)",
-                ),
-            };
-            let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default().into_iter().map(SuiteFacts::from).collect();
-            tls.tls13_suites = Fact::default(tls13, line_span.clone(), "OpenSSL's default TLS 1.3 suites");
-            let mut p = Fact::default(
-                worst_protocols(),
-                line_span.clone(),
-                "uvicorn's default --ssl-version (PROTOCOL_TLS_SERVER): Python's ssl module offers TLS 1.0/1.1 before Python 3.10; the Python version is not known from the configuration, so the worst case is judged",
             );
-            p.version_dependent = true;
-            tls.protocols = p;
-            if let (Some((c, _)), Some(s)) = (flags.get("ssl-certfile"), fspan("ssl-certfile")) {
-                tls.certificates.push(crate::model::Certificate {
-                    relative_to: None,
-                    path: c.clone(),
-                    key: flags.get("ssl-keyfile").map(|k| k.0.clone()),
-                    span: s,
-                    managed: None,
-                });
-            }
-            tls
-        });
-        let id = format!("app:{}:{}:uvicorn", line_span.file, line_span.line);
-        endpoints.push(endpoint(id, line_span, vec![l], tls));
+        }
+        let (host, hs, ho, hn) = match self.flags.get("host") {
+            Some((h, pos)) => (
+                h.clone(),
+                at(self.map, self.file, *pos),
+                Origin::Explicit,
+                None,
+            ),
+            None => (
+                "127.0.0.1".to_string(),
+                self.line_span.clone(),
+                Origin::Default,
+                Some("uvicorn's default --host is 127.0.0.1".to_string()),
+            ),
+        };
+        let port = self
+            .flags
+            .get("port")
+            .and_then(|(p, _)| p.parse().ok())
+            .unwrap_or(8000);
+        listen(&host, Some(port), tls_on, hs, ho, hn)
+    }
+
+    /// The TLS of `--ssl-*` flags, uvicorn's defaults where absent.
+    fn tls(&self) -> Tls {
+        let line_span = &self.line_span;
+        let mut tls = super::no_tls(line_span);
+        tls.enabled = true;
+        tls.ciphers = match (self.flags.get("ssl-ciphers"), self.flag_span("ssl-ciphers")) {
+            (Some((c, _)), Some(s)) => Fact::explicit(CipherList::openssl(c), s),
+            _ => Fact::default(
+                CipherList::openssl("TLSv1"),
+                line_span.clone(),
+                "uvicorn's default --ssl-ciphers TLSv1 (an OpenSSL cipher string that includes CBC and static-RSA suites)",
+            ),
+        };
+        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default()
+            .into_iter()
+            .map(SuiteFacts::from)
+            .collect();
+        tls.tls13_suites =
+            Fact::default(tls13, line_span.clone(), "OpenSSL's default TLS 1.3 suites");
+        let mut p = Fact::default(
+            worst_protocols(),
+            line_span.clone(),
+            "uvicorn's default --ssl-version (PROTOCOL_TLS_SERVER): Python's ssl module offers TLS 1.0/1.1 before Python 3.10; the Python version is not known from the configuration, so the worst case is judged",
+        );
+        p.version_dependent = true;
+        tls.protocols = p;
+        if let (Some((c, _)), Some(s)) = (
+            self.flags.get("ssl-certfile"),
+            self.flag_span("ssl-certfile"),
+        ) {
+            tls.certificates.push(crate::model::Certificate {
+                relative_to: None,
+                path: c.clone(),
+                key: self.flags.get("ssl-keyfile").map(|k| k.0.clone()),
+                span: s,
+                managed: None,
+            });
+        }
+        tls
     }
 }
