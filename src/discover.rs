@@ -68,21 +68,7 @@ pub fn discover(
         return Ok(out);
     }
 
-    let mut globs = globset::GlobSetBuilder::new();
-    for g in exclude {
-        let glob = globset::GlobBuilder::new(g)
-            .literal_separator(false)
-            .build()
-            .map_err(|e| DiscoverError::Glob {
-                glob: g.clone(),
-                message: e.to_string(),
-            })?;
-        globs.add(glob);
-    }
-    let globs = globs.build().map_err(|e| DiscoverError::Glob {
-        glob: exclude.join(", "),
-        message: e.to_string(),
-    })?;
+    let globs = exclude_globs(exclude)?;
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
 
     let walker = ignore::WalkBuilder::new(root)
@@ -114,18 +100,9 @@ pub fn discover(
         }
         let display = join_display(display_prefix, &rel_display);
         if ft.is_symlink() {
-            // File symlinks are read only when their target stays inside the scanned tree;
-            // directory symlinks are never followed (loops, and escaping the tree).
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
-                Ok(target) if target.is_dir() => continue,
-                _ => {
-                    out.skipped.push(Skipped {
-                        display,
-                        reason: "symlink pointing outside the scanned tree (or dangling)".into(),
-                    });
-                    continue;
-                }
+            if let Err(skipped) = symlink_inside(path, &canonical_root, &display) {
+                out.skipped.extend(skipped);
+                continue;
             }
         } else if !ft.is_file() {
             continue;
@@ -144,6 +121,43 @@ pub fn discover(
         }
     }
     Ok(out)
+}
+
+/// The `exclude` globs of `tlsproof.toml`, compiled.
+fn exclude_globs(exclude: &[String]) -> Result<globset::GlobSet, DiscoverError> {
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in exclude {
+        let glob = globset::GlobBuilder::new(g)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| DiscoverError::Glob {
+                glob: g.clone(),
+                message: e.to_string(),
+            })?;
+        globs.add(glob);
+    }
+    globs.build().map_err(|e| DiscoverError::Glob {
+        glob: exclude.join(", "),
+        message: e.to_string(),
+    })
+}
+
+/// File symlinks are read only when their target stays inside the scanned tree; directory
+/// symlinks are never followed (loops, and escaping the tree). `Err(Some(_))`: skipped with a
+/// reason; `Err(None)`: a directory, left silently.
+fn symlink_inside(
+    path: &Path,
+    canonical_root: &Path,
+    display: &str,
+) -> Result<(), Option<Skipped>> {
+    match path.canonicalize() {
+        Ok(target) if target.starts_with(canonical_root) && target.is_file() => Ok(()),
+        Ok(target) if target.is_dir() => Err(None),
+        _ => Err(Some(Skipped {
+            display: display.to_string(),
+            reason: "symlink pointing outside the scanned tree (or dangling)".into(),
+        })),
+    }
 }
 
 fn join_display(prefix: &str, rel: &str) -> String {

@@ -506,29 +506,7 @@ fn verify_one(
     today: Option<time::Date>,
     policy: &Policy,
 ) -> ClaimRecord {
-    let mut record = ClaimRecord {
-        id: claim.id.clone(),
-        kind: claim.kind,
-        control: claim.control,
-        outcome: Outcome::Honored,
-        reasons: Vec::new(),
-        requirements: Vec::new(),
-        not_waived: Vec::new(),
-        scope: claim.scope.clone(),
-        justification: claim.justification.clone(),
-        owner: claim.owner.clone(),
-        approver: claim.approver.clone(),
-        created: claim.created.map(|d| d.to_string()).unwrap_or_default(),
-        expires: claim.expires.map(|d| d.to_string()).unwrap_or_default(),
-        evidence: claim.evidence.clone(),
-        location: claim.location.clone(),
-        subjects: Vec::new(),
-        results_changed: 0,
-        days_left: match (today, claim.expires) {
-            (Some(t), Some(e)) => Some((e - t).whole_days()),
-            _ => None,
-        },
-    };
+    let mut record = new_record(claim, today);
     let kind = match (claim.kind, claim.problems.is_empty()) {
         (Some(kind), true) => kind,
         _ => {
@@ -556,30 +534,9 @@ fn verify_one(
         claim.requirements.clone()
     };
     record.requirements = covered.clone();
-    let (Some(created), Some(expires)) = (claim.created, claim.expires) else {
-        record.outcome = Outcome::Invalid;
-        record.reasons.push("no valid created/expires dates".into());
-        return record;
-    };
-    let Some(today) = today else {
-        record.outcome = Outcome::Invalid;
-        record
-            .reasons
-            .push("no evaluation time: the claim's dates cannot be checked".into());
-        return record;
-    };
-    if today > expires {
-        record.outcome = Outcome::Expired;
-        record.reasons.push(format!(
-            "expired on {expires} (evaluated on {today}): not honored"
-        ));
-        return record;
-    }
-    if today < created {
-        record.outcome = Outcome::NotYetValid;
-        record.reasons.push(format!(
-            "not valid before {created} (evaluated on {today}): not honored"
-        ));
+    if let Some((outcome, reason)) = not_in_force(claim, today) {
+        record.outcome = outcome;
+        record.reasons.push(reason);
         return record;
     }
     if record.subjects.is_empty() {
@@ -596,49 +553,110 @@ fn verify_one(
         record.reasons = contradicted;
         return record;
     }
-    if kind.waiver() {
-        let (refused, kept): (Vec<String>, Vec<String>) = covered
-            .into_iter()
-            .partition(|r| policy.non_waivable.iter().any(|n| n == r));
-        record.not_waived = refused;
-        record.requirements = kept;
-        if record.requirements.is_empty() {
-            record.requirements = record.not_waived.clone();
-            record.outcome = Outcome::NonWaivable;
-            record.reasons.push(format!(
-                "{} non-waivable (--strict or tlsproof.toml [exceptions] non_waivable): not honored",
-                record.not_waived.join(", ")
-            ));
-            return record;
-        }
-        if !record.not_waived.is_empty() {
-            record.reasons.push(format!(
-                "not honored for {}: non-waivable",
-                record.not_waived.join(", ")
-            ));
-        }
+    if kind.waiver() && !keep_waivable(&mut record, covered, policy) {
+        return record;
     }
+    conclude(&mut record, claim, kind);
+    record
+}
+
+/// The record of a claim before it is judged: what the claim says.
+fn new_record(claim: &Claim, today: Option<time::Date>) -> ClaimRecord {
+    ClaimRecord {
+        id: claim.id.clone(),
+        kind: claim.kind,
+        control: claim.control,
+        outcome: Outcome::Honored,
+        reasons: Vec::new(),
+        requirements: Vec::new(),
+        not_waived: Vec::new(),
+        scope: claim.scope.clone(),
+        justification: claim.justification.clone(),
+        owner: claim.owner.clone(),
+        approver: claim.approver.clone(),
+        created: claim.created.map(|d| d.to_string()).unwrap_or_default(),
+        expires: claim.expires.map(|d| d.to_string()).unwrap_or_default(),
+        evidence: claim.evidence.clone(),
+        location: claim.location.clone(),
+        subjects: Vec::new(),
+        results_changed: 0,
+        days_left: match (today, claim.expires) {
+            (Some(t), Some(e)) => Some((e - t).whole_days()),
+            _ => None,
+        },
+    }
+}
+
+/// Why a claim is not in force at `today`: no dates, no evaluation time, expired or not yet
+/// valid.
+fn not_in_force(claim: &Claim, today: Option<time::Date>) -> Option<(Outcome, String)> {
+    let (Some(created), Some(expires)) = (claim.created, claim.expires) else {
+        return Some((Outcome::Invalid, "no valid created/expires dates".into()));
+    };
+    let Some(today) = today else {
+        let why = "no evaluation time: the claim's dates cannot be checked";
+        return Some((Outcome::Invalid, why.into()));
+    };
+    if today > expires {
+        let why = format!("expired on {expires} (evaluated on {today}): not honored");
+        return Some((Outcome::Expired, why));
+    }
+    if today < created {
+        let why = format!("not valid before {created} (evaluated on {today}): not honored");
+        return Some((Outcome::NotYetValid, why));
+    }
+    None
+}
+
+/// Drops the non-waivable requirements from a waiver's; `false` (the record concluded as
+/// non-waivable) when none is left.
+fn keep_waivable(record: &mut ClaimRecord, covered: Vec<String>, policy: &Policy) -> bool {
+    let (refused, kept): (Vec<String>, Vec<String>) = covered
+        .into_iter()
+        .partition(|r| policy.non_waivable.iter().any(|n| n == r));
+    record.not_waived = refused;
+    record.requirements = kept;
+    if record.requirements.is_empty() {
+        record.requirements = record.not_waived.clone();
+        record.outcome = Outcome::NonWaivable;
+        record.reasons.push(format!(
+            "{} non-waivable (--strict or tlsproof.toml [exceptions] non_waivable): not honored",
+            record.not_waived.join(", ")
+        ));
+        return false;
+    }
+    if !record.not_waived.is_empty() {
+        record.reasons.push(format!(
+            "not honored for {}: non-waivable",
+            record.not_waived.join(", ")
+        ));
+    }
+    true
+}
+
+/// A claim in force that nothing contradicts: attested on the approver's word, or honored
+/// (proven by the configuration, or a risk accepted).
+fn conclude(record: &mut ClaimRecord, claim: &Claim, kind: ClaimKind) {
     if record.subjects.iter().any(|s| s.check == Check::Attested) {
         record.outcome = Outcome::Attested;
         record.reasons.push(format!(
             "cannot be proven from the configuration: rests on the word of {}",
             claim.approver
         ));
-    } else {
-        record.outcome = Outcome::Honored;
-        if kind == ClaimKind::RiskAcceptance {
-            record.reasons.push(format!(
-                "risk accepted by {} until {expires}",
-                claim.approver
-            ));
-        } else {
-            let proof = record.cited_facts(false);
-            record
-                .reasons
-                .push(format!("proven by the configuration: {}", proof.join("; ")));
-        }
+        return;
     }
-    record
+    record.outcome = Outcome::Honored;
+    if kind == ClaimKind::RiskAcceptance {
+        record.reasons.push(format!(
+            "risk accepted by {} until {}",
+            claim.approver, record.expires
+        ));
+    } else {
+        let proof = record.cited_facts(false);
+        record
+            .reasons
+            .push(format!("proven by the configuration: {}", proof.join("; ")));
+    }
 }
 
 fn problem_text(p: &Problem) -> String {
