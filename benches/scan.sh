@@ -57,7 +57,7 @@ size=$(du -sh "$work/large" | cut -f1)
 echo "input: $servers sites ($((servers * 2)) server blocks, $size)"
 best "generated tree, json" "$bin" scan --format json "$work/large"
 best "generated tree, evidence bundle" "$bin" evidence "$work/large" --out "$work/bundle"
-if [ -d ../shared/corpora/nginx-go-crossplane ]; then
-    best "nginx-go-crossplane (all folders)" "$bin" scan --format json ../shared/corpora/nginx-go-crossplane
+if [ -d tests/corpora/nginx-go-crossplane ]; then
+    best "nginx-go-crossplane (all folders)" "$bin" scan --format json tests/corpora/nginx-go-crossplane
 fi
 best "examples/" "$bin" scan examples

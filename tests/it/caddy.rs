@@ -1,0 +1,221 @@
+//! End-to-end judgement of Caddyfiles: each case checked for its status and the file:line it
+//! cites, through the real scan pipeline and the unchanged policies.
+
+#![allow(clippy::unwrap_used)]
+
+use crate::common::*;
+use tlsproof::results::Status;
+
+#[test]
+fn a_plain_https_site_passes_on_caddy_defaults() {
+    let dir = tree(&[(
+        "Caddyfile",
+        "mcp.example.org {\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    )]);
+    let scan = scan_path(dir.path());
+    for req in ["NET03-TLS", "NET03-CIPHER", "NET03-HTTP"] {
+        let r = result(&scan.report, req, "mcp.example.org");
+        assert_status(r, Status::Pass);
+        assert_eq!(at(r), "Caddyfile:1", "{req}");
+    }
+    let text =
+        serde_json::to_string(&result(&scan.report, "NET03-TLS", "mcp.example.org").evidence)
+            .unwrap();
+    assert!(text.contains("Caddy v2 default"), "{text}");
+    let text =
+        serde_json::to_string(&result(&scan.report, "NET03-CIPHER", "mcp.example.org").evidence)
+            .unwrap();
+    assert!(text.contains("Caddy v2 default"), "{text}");
+    let r = result(&scan.report, "NET03-HTTP", "mcp.example.org");
+    assert!(r.message.contains("redirected"), "{}", r.message);
+    let r = result(&scan.report, "NET03-E2E", "mcp.example.org");
+    assert_status(r, Status::Pass);
+    assert!(scan.report.findings.is_empty(), "{}", compact(&scan.report));
+}
+
+#[test]
+fn an_http_site_fails_the_plaintext_rule_at_its_address() {
+    let dir = fixture("caddy/an_http_site_fails_the_plaintext_rule_at_its_address");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "mcp.example.org");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Caddyfile:1");
+}
+
+#[test]
+fn auto_https_off_with_a_port_only_site_fails_the_plaintext_rule() {
+    let dir = fixture("caddy/auto_https_off_with_a_port_only_site_fails_the_plaintext_rule");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", ":8080");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Caddyfile:5");
+}
+
+#[test]
+fn a_catch_all_redirect_site_passes_the_plaintext_rule() {
+    let dir = fixture("caddy/a_catch_all_redirect_site_passes_the_plaintext_rule");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "mcp.example.org");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "Caddyfile:2");
+}
+
+#[test]
+fn a_cbc_cipher_in_an_imported_snippet_fails_at_the_snippet_line() {
+    let dir = fixture("caddy/a_cbc_cipher_in_an_imported_snippet_fails_at_the_snippet_line");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CIPHER", "mcp.example.org");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Caddyfile:3");
+    assert!(
+        r.message.contains("CBC") || r.message.contains("SHA"),
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn insecure_skip_verify_fails_verification_at_its_line() {
+    let dir = fixture("caddy/insecure_skip_verify_fails_verification_at_its_line");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-VERIFY", "mcp.example.org");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Caddyfile:4");
+}
+
+#[test]
+fn a_site_bound_to_loopback_is_out_of_scope() {
+    let dir = fixture("caddy/a_site_bound_to_loopback_is_out_of_scope");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "localhost");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "Caddyfile:2");
+}
+
+#[test]
+fn imports_resolve_against_the_importing_file_and_skip_dotfiles() {
+    let dir = fixture("caddy/imports_resolve_against_the_importing_file_and_skip_dotfiles");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "mcp.example.org");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "snippets/tls.caddy:2");
+    assert!(
+        !scan
+            .report
+            .results
+            .iter()
+            .any(|r| r.endpoint.contains("leak")),
+        "{}",
+        compact(&scan.report)
+    );
+    // A glob that matches nothing is fine; a missing file is a finding.
+    let dir = fixture("caddy/imports_resolve_against_the_importing_file_and_skip_dotfiles_2");
+    let scan = scan_path(dir.path());
+    let kinds: Vec<&str> = scan
+        .report
+        .findings
+        .iter()
+        .map(|f| f.kind.as_str())
+        .collect();
+    assert_eq!(kinds, vec!["INCLUDE_MISSING"], "{}", compact(&scan.report));
+    assert_eq!(scan.report.findings[0].locations[0].line, 2);
+}
+
+#[test]
+fn import_cycles_are_findings_not_hangs() {
+    let dir = fixture("caddy/import_cycles_are_findings_not_hangs");
+    let scan = scan_path(dir.path());
+    assert!(
+        scan.report
+            .findings
+            .iter()
+            .any(|f| f.kind.as_str() == "INCLUDE_CYCLE"),
+        "{}",
+        compact(&scan.report)
+    );
+    // A snippet importing itself.
+    let dir = fixture("caddy/import_cycles_are_findings_not_hangs_2");
+    let scan = scan_path(dir.path());
+    assert!(
+        scan.report
+            .findings
+            .iter()
+            .any(|f| f.kind.as_str() == "INCLUDE_CYCLE"),
+        "{}",
+        compact(&scan.report)
+    );
+}
+
+#[test]
+fn env_placeholders_are_substituted_before_parsing() {
+    // No process variable is set for this name: the default applies.
+    let dir = fixture("caddy/env_placeholders_are_substituted_before_parsing");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-E2E", "mcp.example.org");
+    assert_status(r, Status::Pass);
+}
+
+#[test]
+fn broken_input_is_a_parse_error_with_its_line() {
+    let dir = fixture("caddy/broken_input_is_a_parse_error_with_its_line");
+    let scan = scan_path(dir.path());
+    let f = scan
+        .report
+        .findings
+        .iter()
+        .find(|f| f.kind.as_str() == "PARSE_ERROR")
+        .unwrap_or_else(|| panic!("{}", compact(&scan.report)));
+    assert_eq!(f.locations[0].line, 2);
+}
+
+#[test]
+fn insecure_secrets_log_is_a_notice() {
+    let dir = fixture("caddy/insecure_secrets_log_is_a_notice");
+    let scan = scan_path(dir.path());
+    let f = scan
+        .report
+        .findings
+        .iter()
+        .find(|f| f.kind.as_str() == "NOTICE")
+        .expect("a notice");
+    assert_eq!(f.locations[0].line, 3);
+}
+
+#[test]
+fn hsts_header_is_read() {
+    let dir = fixture("caddy/hsts_header_is_read");
+    let scan = scan_path_with_strict(dir.path());
+    let r = result(&scan.report, "PROFILE-HSTS", "mcp.example.org");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "Caddyfile:2");
+}
+
+fn scan_path_with_strict(p: &std::path::Path) -> tlsproof::pipeline::Scan {
+    scan_with(p, |o| o.profile = Some(tlsproof::settings::Profile::Strict))
+}
+
+#[test]
+fn a_plugin_directive_is_indeterminate_and_the_site_is_still_judged() {
+    let dir = fixture("caddy/a_plugin_directive_is_indeterminate_and_the_site_is_still_judged");
+    let scan = scan_path(dir.path());
+    let f = scan
+        .report
+        .findings
+        .iter()
+        .find(|f| f.message.contains("rate_limit"))
+        .unwrap_or_else(|| {
+            panic!(
+                "no finding for the plugin directive:\n{}",
+                compact(&scan.report)
+            )
+        });
+    assert_eq!(f.kind.as_str(), "INDETERMINATE");
+    assert_eq!(f.locations[0].line, 2);
+    assert!(f.message.contains("plugin"), "{}", f.message);
+    // Not a parse error: the site is judged as usual and the verdict is not INCOMPLETE on it.
+    assert!(f.severity.as_str() != "error", "{f:?}");
+    assert_status(
+        result(&scan.report, "NET03-TLS", "mcp.example.org"),
+        Status::Pass,
+    );
+}

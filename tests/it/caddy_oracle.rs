@@ -1,0 +1,320 @@
+//! Caddy itself as the oracle: every file of the `caddy-adapt` corpus is a Caddyfile and the
+//! JSON that `caddy adapt` makes of it (or Caddy's error). The TLS facts the ingester derives
+//! must equal those in Caddy's JSON, per server: `listen`, `automatic_https.disable` /
+//! `disable_redirects`, the non-empty TLS connection policies (`protocol_min`, `protocol_max`,
+//! `cipher_suites`, `client_authentication.mode`) and each TLS reverse-proxy transport's
+//! `insecure_skip_verify`. Servers are compared as sets, not by name. A Caddyfile that Caddy
+//! refuses must yield an error finding. Imports of `testdata/…` resolve against the copies in
+//! `tests/corpora/caddy-testdata/testdata`, as Caddy's test runs beside its own `testdata/`.
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use tlsproof::ingest::caddy::{self, adapt::Policy, adapt::Server};
+use tlsproof::source::SourceMap;
+
+fn expected_servers(json: &Value) -> BTreeSet<Server> {
+    let mut out = BTreeSet::new();
+    let Some(servers) = json["apps"]["http"]["servers"].as_object() else {
+        return out;
+    };
+    for s in servers.values() {
+        // Caddy may emit a server with no listener (only automatic_https): it serves nothing.
+        let Some(listen) = s["listen"].as_array() else {
+            continue;
+        };
+        let mut policies = BTreeSet::new();
+        for p in s["tls_connection_policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let text = |v: &Value| v.as_str().map(str::to_string);
+            let policy = Policy {
+                protocol_min: text(&p["protocol_min"]),
+                protocol_max: text(&p["protocol_max"]),
+                cipher_suites: p["cipher_suites"].as_array().map(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().unwrap_or_default().to_string())
+                        .collect()
+                }),
+                client_auth_mode: text(&p["client_authentication"]["mode"]),
+            };
+            if !policy.is_empty() {
+                policies.insert(policy);
+            }
+        }
+        let mut insecure = Vec::new();
+        collect_proxies(&s["routes"], &mut insecure);
+        insecure.sort();
+        out.insert(Server {
+            listen: listen
+                .iter()
+                .map(|v| v.as_str().unwrap_or_default().to_string())
+                .collect(),
+            disable: s["automatic_https"]["disable"].as_bool().unwrap_or(false),
+            disable_redirects: s["automatic_https"]["disable_redirects"]
+                .as_bool()
+                .unwrap_or(false),
+            policies,
+            proxy_insecure: insecure,
+        });
+    }
+    out
+}
+
+/// Every reverse_proxy handler whose transport has TLS: its `insecure_skip_verify`.
+fn collect_proxies(v: &Value, out: &mut Vec<bool>) {
+    match v {
+        Value::Object(o) => {
+            if o.get("handler").and_then(Value::as_str) == Some("reverse_proxy") {
+                if let Some(tls) = o.get("transport").and_then(|t| t.get("tls")) {
+                    out.push(tls["insecure_skip_verify"].as_bool().unwrap_or(false));
+                }
+            }
+            for x in o.values() {
+                collect_proxies(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_proxies(x, out)),
+        _ => {}
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    agree: usize,
+    errors_expected: usize,
+    errors_found: usize,
+    kinds: [(usize, usize); 5],
+}
+
+const KINDS: [&str; 5] = [
+    "listen",
+    "automatic_https",
+    "tls_connection_policies",
+    "proxy insecure_skip_verify",
+    "servers",
+];
+
+fn project(s: &BTreeSet<Server>, k: usize) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .iter()
+        .map(|x| match k {
+            0 => format!("{:?}", x.listen),
+            1 => format!("{:?} {} {}", x.listen, x.disable, x.disable_redirects),
+            2 => format!("{:?} {:?}", x.listen, x.policies),
+            3 => format!("{:?} {:?}", x.listen, x.proxy_insecure),
+            _ => format!("{x:?}"),
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn caddy_adapt_corpus_agrees() {
+    let dir = crate::common::corpus("caddy-adapt");
+    let fixtures = crate::common::corpus("caddy-testdata").join("testdata");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "LICENSE"))
+        .collect();
+    names.sort();
+    let mut t = Tally::default();
+    let mut failures = Vec::new();
+    for path in &names {
+        let text = std::fs::read_to_string(path).unwrap();
+        let Some((caddyfile, expected)) = text.split_once("\n----------") else {
+            continue;
+        };
+        let expected = expected.trim_start_matches('-').trim();
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("testdata")).unwrap();
+        for f in std::fs::read_dir(&fixtures).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, tmp.path().join("testdata").join(f.file_name().unwrap())).unwrap();
+        }
+        let cf = tmp.path().join("Caddyfile");
+        std::fs::write(&cf, format!("{caddyfile}\n")).unwrap();
+        let mut map = SourceMap::new();
+        let adapted = caddy::adapt_file(&mut map, &cf);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        t.files += 1;
+        if !expected.starts_with('{') {
+            t.errors_expected += 1;
+            if adapted.refused_by_standard_build() {
+                if std::env::var("ORACLE_DEBUG").is_ok() {
+                    eprintln!(
+                        "{name}: {:?}",
+                        adapted
+                            .findings
+                            .iter()
+                            .map(|f| &f.message)
+                            .collect::<Vec<_>>()
+                    );
+                }
+                t.errors_found += 1;
+                t.agree += 1;
+            } else {
+                failures.push(format!(
+                    "{name}: Caddy refuses it ({expected}) but no error or unknown-directive finding"
+                ));
+            }
+            continue;
+        }
+        if adapted.is_error() {
+            failures.push(format!(
+                "{name}: Caddy accepts it, but: {:?}",
+                adapted
+                    .findings
+                    .iter()
+                    .map(|f| &f.message)
+                    .collect::<Vec<_>>()
+            ));
+            continue;
+        }
+        let json: Value = serde_json::from_str(expected).unwrap();
+        let want = expected_servers(&json);
+        let got: BTreeSet<Server> = adapted
+            .servers
+            .into_iter()
+            .filter(|s| !s.listen.is_empty())
+            .collect();
+        let mut all = true;
+        for (k, slot) in t.kinds.iter_mut().enumerate() {
+            slot.1 += 1;
+            if project(&want, k) == project(&got, k) {
+                slot.0 += 1;
+            } else {
+                all = false;
+                failures.push(format!(
+                    "{name}: {} differ\n  caddy:    {:?}\n  tlsproof: {:?}",
+                    KINDS[k],
+                    project(&want, k),
+                    project(&got, k)
+                ));
+            }
+        }
+        if all {
+            t.agree += 1;
+        }
+    }
+    let per_kind: Vec<String> = KINDS
+        .iter()
+        .zip(t.kinds.iter())
+        .map(|(k, (a, n))| format!("{k} {a}/{n}"))
+        .collect();
+    eprintln!(
+        "caddy oracle: {}/{} files agree on listen, automatic_https.disable/disable_redirects, \
+         protocol_min, protocol_max, cipher_suites, client_authentication.mode, \
+         reverse_proxy tls.insecure_skip_verify; refused by Caddy and by tlsproof {}/{}; per fact: {}",
+        t.agree,
+        t.files,
+        t.errors_found,
+        t.errors_expected,
+        per_kind.join(", ")
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(t.agree, t.files);
+}
+
+/// Truncated files never panic the ingester (every 97th byte of every corpus file).
+#[test]
+fn truncated_corpus_files_do_not_panic() {
+    let dir = crate::common::corpus("caddy-adapt");
+    let tmp = tempfile::tempdir().unwrap();
+    let cf = tmp.path().join("Caddyfile");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        let mut cut = 0;
+        while cut < bytes.len() {
+            std::fs::write(&cf, &bytes[..cut]).unwrap();
+            let mut map = SourceMap::new();
+            let _ = caddy::adapt_file(&mut map, &cf);
+            cut += 97;
+        }
+    }
+}
+
+/// Caddyfiles exercising what the corpus does not: protocol ranges, cipher lists, client
+/// authentication modes, ports and binds, and upstream TLS settings.
+const LIVE_CASES: &[&str] = &[
+    "mcp.example.org {\n\ttls {\n\t\tprotocols tls1.3\n\t}\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tprotocols tls1.2 tls1.2\n\t\tciphers TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n\t}\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    // 3DES and static-RSA names are accepted or refused depending on the Go toolchain Caddy was
+    // built with; tlsproof judges them (NET03-CIPHER FAIL) instead of guessing the build.
+    "(weak) {\n\ttls {\n\t\tciphers TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA\n\t}\n}\na.example.org {\n\timport weak\n\trespond hi\n}\nb.example.org {\n\trespond hi\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tclient_auth {\n\t\t\tmode require\n\t\t}\n\t}\n\trespond hi\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tclient_auth {\n\t\t\tmode verify_if_given\n\t\t}\n\t}\n\trespond hi\n}\n",
+    "mcp.example.org {\n\ttls {\n\t\tprotocols tls1.0\n\t}\n}\n",
+    "{\n\thttp_port 8080\n\thttps_port 8443\n}\nmcp.example.org {\n\trespond hi\n}\nhttp://plain.example.org {\n\trespond hi\n}\n",
+    "{\n\tauto_https disable_redirects\n}\nmcp.example.org {\n\trespond hi\n}\n",
+    "{\n\tauto_https off\n}\n:8080 {\n\treverse_proxy 127.0.0.1:3000\n}\n",
+    "mcp.example.org:9443 {\n\tbind 127.0.0.1\n\treverse_proxy https://10.0.0.5:8443 {\n\t\ttransport http {\n\t\t\ttls_insecure_skip_verify\n\t\t}\n\t}\n}\n",
+    "localhost, 10.1.2.3 {\n\ttls internal\n\treverse_proxy https://backend.internal {\n\t\ttransport http {\n\t\t\ttls\n\t\t}\n\t}\n}\n",
+    "mcp.example.org { reverse_proxy 127.0.0.1:3000 }\n",
+    "http://mcp.example.org, https://mcp.example.org {\n\tredir https://{host}{uri} permanent\n}\n",
+];
+
+/// The `caddy` binary, when installed, as a second oracle on [`LIVE_CASES`].
+#[test]
+fn live_caddy_adapt_agrees_on_tls_settings_the_corpus_lacks() {
+    if !crate::common::have_tool("caddy") {
+        eprintln!("SKIPPED: no caddy binary on PATH");
+        return;
+    }
+    let mut agree = 0;
+    let mut failures = Vec::new();
+    for (i, case) in LIVE_CASES.iter().enumerate() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cf = tmp.path().join("Caddyfile");
+        std::fs::write(&cf, case).unwrap();
+        let out = std::process::Command::new("caddy")
+            .args(["adapt", "--adapter", "caddyfile", "--config"])
+            .arg(&cf)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let mut map = SourceMap::new();
+        let adapted = caddy::adapt_file(&mut map, &cf);
+        if !out.status.success() {
+            if adapted.refused_by_standard_build() {
+                agree += 1;
+            } else {
+                failures.push(format!(
+                    "case {i}: caddy refuses it ({}) but tlsproof does not",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            continue;
+        }
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let want = expected_servers(&json);
+        let got: BTreeSet<Server> = adapted
+            .servers
+            .into_iter()
+            .filter(|s| !s.listen.is_empty())
+            .collect();
+        if adapted.findings.iter().any(|f| f.kind.is_error()) || want != got {
+            failures.push(format!(
+                "case {i}:\n  caddy:    {want:?}\n  tlsproof: {got:?}\n  findings: {:?}",
+                adapted
+                    .findings
+                    .iter()
+                    .map(|f| &f.message)
+                    .collect::<Vec<_>>()
+            ));
+        } else {
+            agree += 1;
+        }
+    }
+    eprintln!(
+        "caddy adapt (live binary): {agree}/{} generated Caddyfiles agree",
+        LIVE_CASES.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

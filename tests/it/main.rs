@@ -1,0 +1,25 @@
+//! The integration tests: one binary (each test module links the whole library once).
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+mod common;
+
+mod caddy;
+mod caddy_oracle;
+mod certificates;
+mod cli;
+mod corpus;
+mod exceptions;
+mod fixtures;
+mod kubernetes;
+mod mcp_app_configs;
+mod mcp_apps;
+mod mcp_clients;
+mod nginx_requirements;
+mod openssl_ciphers;
+mod parse_errors;
+mod policy_rego;
+mod requirements_registry;
+mod snapshots;
+mod traefik;
+mod traefik_keys;

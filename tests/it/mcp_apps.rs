@@ -1,0 +1,281 @@
+//! MCP servers and application code judged end to end: transport and bind scope (stdio and
+//! loopback out of scope, every interface without TLS fails), TLS settings, and statements
+//! that disable certificate validation — each checked for status and file:line.
+
+#![allow(clippy::unwrap_used)]
+
+use crate::common::*;
+use tlsproof::results::{Severity, Status};
+
+/// Every requirement of the control but NET03-TEST, from the registry.
+fn reqs() -> Vec<String> {
+    let mut all = crate::common::msss_requirements();
+    all.retain(|r| r != "NET03-TEST");
+    all
+}
+
+#[test]
+fn a_fastmcp_server_run_without_transport_is_stdio_and_out_of_scope() {
+    let dir = fixture("app/a_fastmcp_server_run_without_transport_is_stdio_and_out_of_scope");
+    let scan = scan_path(dir.path());
+    for req in &reqs() {
+        let r = result(&scan.report, req, "app:server.py:10:notes");
+        assert_status(r, Status::NotApplicable);
+        assert_eq!(at(r), "server.py:10", "{req}");
+        let why = r.justification.as_deref().unwrap_or("");
+        assert!(
+            why.contains("stdio") && why.contains("server.py:10"),
+            "{why}"
+        );
+    }
+    assert_eq!(scan.report.verdict.as_str(), "NOT_APPLICABLE");
+}
+
+#[test]
+fn an_explicit_stdio_transport_cites_its_argument() {
+    let dir = fixture("app/an_explicit_stdio_transport_cites_its_argument");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "notes");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "server.py:3");
+}
+
+#[test]
+fn fastmcp_on_every_interface_over_streamable_http_fails_at_the_host() {
+    let dir = fixture("app/fastmcp_on_every_interface_over_streamable_http_fails_at_the_host");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:server.py:9:x");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "server.py:5");
+    assert_eq!(r.component, "app");
+    let r = result(&scan.report, "NET03-TLS", "x");
+    assert_status(r, Status::Fail);
+}
+
+#[test]
+fn fastmcp_default_host_depends_on_the_pinned_sdk_version() {
+    let src = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\"x\")\nmcp.run(transport=\"sse\")\n";
+    // Unknown version: worst case, every interface, with the note.
+    let dir = tree(&[("server.py", src)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "x");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "server.py:3");
+    assert!(r.message.contains("1.9.1"), "{}", r.message);
+    // Pinned at 1.9.0: 0.0.0.0.
+    let dir = tree(&[("server.py", src), ("requirements.txt", "mcp==1.9.0\n")]);
+    assert_status(
+        result(&scan_path(dir.path()).report, "NET03-HTTP", "x"),
+        Status::Fail,
+    );
+    // From 1.9.1: loopback.
+    let dir = tree(&[
+        ("server.py", src),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\ndependencies = [\"mcp[cli]>=1.10.0\"]\n",
+        ),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "x");
+    assert_status(r, Status::NotApplicable);
+    assert!(r
+        .justification
+        .as_deref()
+        .unwrap_or("")
+        .contains("pyproject.toml:3"));
+}
+
+#[test]
+fn standalone_fastmcp_http_on_all_interfaces_fails_and_loopback_is_out_of_scope() {
+    let dir =
+        fixture("app/standalone_fastmcp_http_on_all_interfaces_fails_and_loopback_is_out_of_scope");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "pub");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "public.py:3");
+    let r = result(&scan.report, "NET03-HTTP", "loc");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "local.py:3");
+}
+
+#[test]
+fn uvicorn_with_tls_keeps_its_weak_default_ciphers() {
+    let dir = fixture("app/uvicorn_with_tls_keeps_its_weak_default_ciphers");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "uvicorn");
+    assert_status(r, Status::Pass);
+    let r = result(&scan.report, "NET03-CIPHER", "uvicorn");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "main.py:4");
+}
+
+#[test]
+fn a_uvicorn_app_behind_nginx_is_linked_to_the_proxy() {
+    let dir = fixture("app/a_uvicorn_app_behind_nginx_is_linked_to_the_proxy");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:main.py:2:uvicorn");
+    assert_status(r, Status::NotApplicable);
+    let why = r.justification.as_deref().unwrap_or("");
+    assert!(
+        why.contains("behind nginx:") && why.contains("nginx.conf:8"),
+        "{why}"
+    );
+    // The same port on another host is another server: not linked.
+    assert!(!why.contains("10.0.3.7"), "{why}");
+}
+
+#[test]
+fn typescript_servers_stdio_and_listen_without_host() {
+    let dir = fixture("app/typescript_servers_stdio_and_listen_without_host");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "stdio.ts");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "stdio.ts:2");
+    let r = result(&scan.report, "NET03-HTTP", "http.ts");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "http.ts:5");
+    assert!(r.message.contains("every interface"), "{}", r.message);
+    assert_status(
+        result(&scan.report, "NET03-HTTP", "local.ts"),
+        Status::NotApplicable,
+    );
+}
+
+#[test]
+fn node_https_server_takes_its_options() {
+    let dir = fixture("app/node_https_server_takes_its_options");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "server.js");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "server.js:6");
+    let r = result(&scan.report, "NET03-CIPHER", "server.js");
+    assert_status(r, Status::Pass);
+    assert_status(
+        result(&scan.report, "NET03-HTTP", "server.js"),
+        Status::Pass,
+    );
+}
+
+fn verify_results(scan: &tlsproof::pipeline::Scan) -> Vec<&tlsproof::results::RequirementResult> {
+    scan.report
+        .results
+        .iter()
+        .filter(|r| r.requirement == "NET03-VERIFY")
+        .collect()
+}
+
+#[test]
+fn reject_unauthorized_false_fails_in_code_not_in_comments_info_in_tests() {
+    let dir = fixture("app/reject_unauthorized_false_fails_in_code_not_in_comments_info_in_tests");
+    let scan = scan_path(dir.path());
+    let rs = verify_results(&scan);
+    assert_eq!(rs.len(), 2, "{}", compact(&scan.report));
+    let fail = rs.iter().find(|r| r.status == Status::Fail).unwrap();
+    assert_eq!(at(fail), "src/client.ts:5");
+    assert_eq!(fail.severity, Severity::High);
+    let test = rs
+        .iter()
+        .find(|r| at(r) == "test/client.spec.ts:2")
+        .unwrap();
+    assert_eq!(test.severity, Severity::Info);
+    assert_ne!(test.status, Status::Fail);
+    assert!(test.message.contains("test code"), "{}", test.message);
+}
+
+#[test]
+fn node_tls_reject_unauthorized_in_code_env_compose_and_dockerfile() {
+    let dir = fixture("app/node_tls_reject_unauthorized_in_code_env_compose_and_dockerfile");
+    let scan = scan_path(dir.path());
+    let mut fails: Vec<String> = verify_results(&scan)
+        .iter()
+        .filter(|r| r.status == Status::Fail)
+        .map(|r| at(r))
+        .collect();
+    fails.sort();
+    assert_eq!(
+        fails,
+        [
+            ".env:2",
+            "Dockerfile:2",
+            "docker-compose.yml:5",
+            "index.js:2",
+            "index.js:3"
+        ],
+        "{}",
+        compact(&scan.report)
+    );
+    assert!(
+        scan.report
+            .findings
+            .iter()
+            .any(|f| f.kind.as_str() == "NOTICE" && f.message.contains("NODE_EXTRA_CA_CERTS")),
+        "{}",
+        compact(&scan.report)
+    );
+}
+
+#[test]
+fn python_and_go_validation_switches() {
+    let dir = fixture("app/python_and_go_validation_switches");
+    let scan = scan_path(dir.path());
+    let mut fails: Vec<String> = verify_results(&scan)
+        .iter()
+        .filter(|r| r.status == Status::Fail)
+        .map(|r| at(r))
+        .collect();
+    fails.sort();
+    assert_eq!(
+        fails,
+        [
+            "client.py:3",
+            "client.py:4",
+            "client.py:6",
+            "client.py:7",
+            "main.go:3"
+        ],
+        "{}",
+        compact(&scan.report)
+    );
+    assert!(verify_results(&scan)
+        .iter()
+        .any(|r| at(r) == "conftest.py:2" && r.severity == Severity::Info));
+}
+
+#[test]
+fn unrelated_files_are_not_claimed() {
+    let dir = fixture("app/unrelated_files_are_not_claimed");
+    let scan = scan_path(dir.path());
+    assert!(scan.model.sources.is_empty(), "{:?}", scan.model.sources);
+}
+
+#[test]
+fn uvicorn_command_line_in_a_dockerfile() {
+    let dir = fixture("app/uvicorn_command_line_in_a_dockerfile");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:Dockerfile:3:uvicorn");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Dockerfile:3");
+}
+
+#[test]
+fn fastmcp_host_from_dot_env_applies_where_the_sdk_honors_it() {
+    let src = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\"x\")\nmcp.run(transport=\"sse\")\n";
+    let dir = tree(&[
+        ("server.py", src),
+        (".env", "FASTMCP_HOST=127.0.0.1\n"),
+        ("requirements.txt", "mcp==1.10.0\n"),
+    ]);
+    let r = result(&scan_path(dir.path()).report, "NET03-HTTP", "x").clone();
+    assert_status(&r, Status::NotApplicable);
+    assert_eq!(at(&r), ".env:1");
+    // From mcp 1.12.3 the variable is ignored: the default (127.0.0.1) applies at run().
+    let dir = tree(&[
+        ("server.py", src),
+        (".env", "FASTMCP_HOST=0.0.0.0\n"),
+        ("requirements.txt", "mcp==1.13.0\n"),
+    ]);
+    let r = result(&scan_path(dir.path()).report, "NET03-HTTP", "x").clone();
+    assert_status(&r, Status::NotApplicable);
+    assert_eq!(at(&r), "server.py:3");
+}
