@@ -221,6 +221,13 @@ fn every_format_folder_has_its_row_in_the_formats_table() {
         formats().len(),
         "one row per format folder"
     );
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for f in formats() {
+        assert!(
+            fixtures.join(&f).is_dir(),
+            "src/ingest/{f}/ has no fixture folder tests/fixtures/{f}/"
+        );
+    }
 }
 
 #[test]

@@ -102,7 +102,7 @@ pub const FILE_NAME: &str = "tlsproof.toml";
 /// would change verdicts.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: String,
         source: std::io::Error,

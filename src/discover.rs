@@ -29,7 +29,7 @@ pub struct Discovered {
 /// Errors that stop discovery: a path that does not exist or cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: String,
         source: std::io::Error,

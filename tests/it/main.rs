@@ -8,6 +8,7 @@ mod caddy;
 mod caddy_oracle;
 mod certificates;
 mod cli;
+mod cli_cases;
 mod corpus;
 mod exceptions;
 mod fixtures;
