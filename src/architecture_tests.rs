@@ -250,8 +250,17 @@ fn the_policy_test_fixtures_use_the_words_the_formats_declare() {
 
 #[test]
 fn the_schemas_list_exactly_the_components_of_the_formats_table() {
-    let mut components: Vec<&str> = crate::ingest::FORMATS.iter().map(|f| f.component).collect();
+    let mut components: Vec<&str> = crate::ingest::FORMATS
+        .iter()
+        .map(|f| f.component.as_str())
+        .collect();
     components.sort();
+    let mut all: Vec<&str> = crate::model::Component::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    all.sort();
+    assert_eq!(components, all, "one FORMATS row per Component variant");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
     let mut checked = 0;
     for name in [

@@ -1,12 +1,12 @@
 //! Stage 3 — linking, after every format: each app listener learns which proxy hops of the
 //! same scan reach it, whatever formats the app and the proxy came from.
 
-use crate::model::{Endpoint, HopTarget, Scope};
+use crate::model::{Component, Endpoint, HopTarget, Scope};
 
 /// Notes, on each app listen, the proxy hops in the same scan that reach its port.
 pub fn link(endpoints: &mut [Endpoint]) {
     let (apps, proxies): (Vec<usize>, Vec<usize>) =
-        (0..endpoints.len()).partition(|&i| endpoints[i].component == "app");
+        (0..endpoints.len()).partition(|&i| endpoints[i].component == Component::App);
     for a in apps {
         let mut notes = Vec::new();
         for (k, l) in endpoints[a].listens.iter().enumerate() {

@@ -443,6 +443,47 @@ pub enum Transport {
     TlsPassthrough,
 }
 
+/// The format an endpoint or client was read from: one per row of `ingest::FORMATS`, and the
+/// `component` of every result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Component {
+    Nginx,
+    Caddy,
+    Traefik,
+    Kubernetes,
+    App,
+    Client,
+}
+
+impl Component {
+    pub const ALL: [Component; 6] = [
+        Component::Nginx,
+        Component::Caddy,
+        Component::Traefik,
+        Component::Kubernetes,
+        Component::App,
+        Component::Client,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Component::Nginx => "nginx",
+            Component::Caddy => "caddy",
+            Component::Traefik => "traefik",
+            Component::Kubernetes => "kubernetes",
+            Component::App => "app",
+            Component::Client => "client",
+        }
+    }
+}
+
+impl std::fmt::Display for Component {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How a product's configuration names its parts, in the words its users know. A format
 /// declares these beside its ingester; the policies read them from the model.
 #[derive(Debug, Clone, Serialize)]
@@ -465,7 +506,7 @@ pub struct ProductWords {
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoint {
     pub id: String,
-    pub component: String,
+    pub component: Component,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     pub span: ModelSpan,

@@ -196,7 +196,7 @@ fn assemble(
         if let (Some(words), true) = (format.words, present) {
             model
                 .products
-                .insert(format.component.into(), words.clone());
+                .insert(format.component.as_str().into(), words.clone());
         }
     }
     model.sources = sources(map, ingested, claims_file);

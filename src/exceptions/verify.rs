@@ -51,7 +51,7 @@ fn subjects(model: &Model) -> Vec<Subject<'_>> {
         ids.insert(ep.id.clone());
         out.push(Subject {
             id: ep.id.clone(),
-            component: ep.component.clone(),
+            component: ep.component.as_str().into(),
             files,
             names: ep.server_names.iter().map(String::as_str).collect(),
             what: What::Endpoint(ep),

@@ -16,7 +16,7 @@ pub mod shared;
 pub mod traefik;
 
 use crate::diag::Finding;
-use crate::model::{Client, Endpoint, ProductWords, RedFlag};
+use crate::model::{Client, Component, Endpoint, ProductWords, RedFlag};
 use crate::source::{FileId, SourceMap};
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -58,7 +58,7 @@ impl Kind {
 /// One input format: how to recognise its files and how to read them.
 pub struct Format {
     /// The component its endpoints carry in the model.
-    pub component: &'static str,
+    pub component: Component,
     /// How the product names its parts, for the policies' messages (none for formats that
     /// are not a product's configuration).
     pub words: Option<&'static ProductWords>,
@@ -76,42 +76,42 @@ pub struct Format {
 /// never a server config).
 pub const FORMATS: &[Format] = &[
     Format {
-        component: "nginx",
+        component: Component::Nginx,
         words: Some(&nginx::WORDS),
         kinds: &[Kind::Nginx],
         detect: nginx::detect,
         ingest: nginx::ingest,
     },
     Format {
-        component: "caddy",
+        component: Component::Caddy,
         words: Some(&caddy::WORDS),
         kinds: &[Kind::Caddy],
         detect: caddy::detect,
         ingest: caddy::ingest,
     },
     Format {
-        component: "kubernetes",
+        component: Component::Kubernetes,
         words: Some(&kubernetes::WORDS),
         kinds: &[Kind::Kubernetes],
         detect: kubernetes::detect,
         ingest: kubernetes::ingest,
     },
     Format {
-        component: "traefik",
+        component: Component::Traefik,
         words: Some(&traefik::WORDS),
         kinds: &[Kind::Traefik, Kind::Compose],
         detect: traefik::detect,
         ingest: traefik::ingest,
     },
     Format {
-        component: "client",
+        component: Component::Client,
         words: None,
         kinds: &[Kind::Client],
         detect: client::detect,
         ingest: client::ingest,
     },
     Format {
-        component: "app",
+        component: Component::App,
         words: None,
         kinds: &[Kind::App],
         detect: app::detect,

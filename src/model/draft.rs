@@ -7,15 +7,15 @@
 //! [`Endpoint`].
 
 use super::{
-    CipherList, Endpoint, Fact, Finished, Heuristic, Hop, HopTarget, Listen, ModelSpan, Origin,
-    Plaintext, Scope, Tls, Transport,
+    CipherList, Component, Endpoint, Fact, Finished, Heuristic, Hop, HopTarget, Listen, ModelSpan,
+    Origin, Plaintext, Scope, Tls, Transport,
 };
 
 /// An endpoint as an ingester reads it, before the derived facts.
 #[derive(Debug, Clone)]
 pub struct EndpointDraft {
     pub id: String,
-    pub component: String,
+    pub component: Component,
     pub context: Option<String>,
     pub span: ModelSpan,
     pub server_names: Vec<String>,
@@ -39,7 +39,7 @@ impl EndpointDraft {
     /// facts given.
     pub fn new(
         id: String,
-        component: &str,
+        component: Component,
         span: ModelSpan,
         tls: Tls,
         redirects_to_https: Fact<bool>,
@@ -47,7 +47,7 @@ impl EndpointDraft {
     ) -> Self {
         EndpointDraft {
             id,
-            component: component.into(),
+            component,
             context: None,
             span,
             server_names: Vec::new(),

@@ -15,6 +15,7 @@ pub mod versions;
 use crate::ingest::shared::env;
 use crate::ingest::shared::tokens::Lang;
 use crate::ingest::{Candidate, Declared, Ingested, Kind, Sniff};
+use crate::model::Component;
 use crate::model::{EndpointDraft, Fact, Listen, ModelSpan, Origin, Scope, Tls, Transport};
 use crate::source::{FileId, SourceMap, Span};
 
@@ -192,6 +193,6 @@ pub fn endpoint(
         } else {
             Transport::Http
         },
-        ..EndpointDraft::new(id, "app", span, tls, redirects, blocked)
+        ..EndpointDraft::new(id, Component::App, span, tls, redirects, blocked)
     }
 }

@@ -8,6 +8,7 @@
 use super::site::{walk, Address, Config, Directive, Global, Site};
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::gotls;
+use crate::model::Component;
 use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin, Scope, Tls,
@@ -261,7 +262,14 @@ fn endpoint(ctx: &mut Ctx, cfg: &Config, site: &Site) -> Endpoint {
         server_names,
         listens,
         hops,
-        ..EndpointDraft::new(id, "caddy", site_span, tls, redirects_to_https, blocked)
+        ..EndpointDraft::new(
+            id,
+            Component::Caddy,
+            site_span,
+            tls,
+            redirects_to_https,
+            blocked,
+        )
     }
     .finish()
 }

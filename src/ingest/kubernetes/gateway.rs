@@ -5,6 +5,7 @@
 
 use super::{no_tls, service_hop, Cx, Obj};
 use crate::ingest::Ingested;
+use crate::model::Component;
 use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Fact, Hop, Listen, ModelSpan, Origin, Scope, Transport,
@@ -481,6 +482,6 @@ fn endpoint(
         context: Some("gateway".into()),
         listens,
         hops,
-        ..EndpointDraft::new(id, "kubernetes", span, tls, redirect, blocked)
+        ..EndpointDraft::new(id, Component::Kubernetes, span, tls, redirect, blocked)
     }
 }

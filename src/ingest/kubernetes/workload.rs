@@ -4,6 +4,7 @@
 
 use super::{labels_of, no_tls, Cx, Obj};
 use crate::ingest::Ingested;
+use crate::model::Component;
 use crate::model::EndpointDraft;
 use crate::model::{Endpoint, Fact, Listen, Origin, RedFlag, Scope};
 use crate::yaml::Node;
@@ -477,7 +478,7 @@ fn endpoint(
     EndpointDraft {
         context: Some(context.into()),
         listens,
-        ..EndpointDraft::new(id, "kubernetes", span, tls, redirects, blocked)
+        ..EndpointDraft::new(id, Component::Kubernetes, span, tls, redirects, blocked)
     }
     .finish()
 }

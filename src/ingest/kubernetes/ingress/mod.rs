@@ -7,6 +7,7 @@ mod nginx;
 
 use super::{no_tls, service_hop, Cx, Obj};
 use crate::ingest::Ingested;
+use crate::model::Component;
 use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Heuristic, HeuristicKey, Listen, Origin, Scope,
@@ -366,7 +367,7 @@ fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
             reason: decide.clone(),
             keys: controller_keys(cx, ing),
         }),
-        ..EndpointDraft::new(id, "kubernetes", span, tls, redirects, blocked)
+        ..EndpointDraft::new(id, Component::Kubernetes, span, tls, redirects, blocked)
     }
     .finish()
 }

@@ -9,6 +9,7 @@ use crate::diag::{Finding, FindingKind};
 use crate::ingest::kubernetes::{service_hop, snippet, workload, Cx, Obj};
 use crate::ingest::Ingested;
 use crate::model::version::{self, versioned, Defaults, ProductVersion, Since};
+use crate::model::Component;
 use crate::model::{
     Certificate, CipherList, Endpoint, EndpointDraft, Fact, Hop, Hsts, Listen, ModelSpan, Origin,
     Scope, SuiteFacts, Tls, Transport,
@@ -263,7 +264,14 @@ pub(super) fn endpoint(
         },
         hops: site.hops(),
         mcp_path: mcp_path(spec),
-        ..EndpointDraft::new(id, "kubernetes", site.span.clone(), tls, redirect, blocked)
+        ..EndpointDraft::new(
+            id,
+            Component::Kubernetes,
+            site.span.clone(),
+            tls,
+            redirect,
+            blocked,
+        )
     }
     .finish()
 }

@@ -15,6 +15,7 @@ use super::parse::Directive;
 use crate::ciphers;
 use crate::diag::{Finding, FindingKind};
 use crate::model::version::{versioned, Defaults, ProductVersion, Since};
+use crate::model::Component;
 use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin,
@@ -310,7 +311,7 @@ fn server<'a>(
         mcp_path,
         ..EndpointDraft::new(
             id,
-            "nginx",
+            Component::Nginx,
             server_span.clone(),
             tls,
             plain.redirect,

@@ -14,6 +14,7 @@ use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::gotls;
 use crate::ingest::{Declared, Ingested};
 use crate::model::version::{self, versioned, Defaults, ProductVersion, Since};
+use crate::model::Component;
 use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Endpoint, Fact, Hop, HopTarget, Hsts, Listen, ModelSpan, Origin,

@@ -72,7 +72,14 @@ pub(super) fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
             Transport::Http
         },
         hops,
-        ..EndpointDraft::new(id, "traefik", r.span, tls, redirects_to_https, blocked)
+        ..EndpointDraft::new(
+            id,
+            Component::Traefik,
+            r.span,
+            tls,
+            redirects_to_https,
+            blocked,
+        )
     }
     .finish()
 }
