@@ -157,7 +157,11 @@ fn files_of_other_formats_are_not_claimed() {
         .map(|s| (s.path.as_str(), s.kind.as_str()))
         .collect();
     assert_eq!(kinds, vec![("mcp-deployment.yaml", "kubernetes")]);
-    assert!(scan.model.endpoints.iter().all(|e| e.component != tlsproof::model::Component::App));
+    assert!(scan
+        .model
+        .endpoints
+        .iter()
+        .all(|e| e.component != tlsproof::model::Component::App));
 }
 
 #[test]

@@ -10,6 +10,8 @@ use crate::model::EndpointDraft;
 use crate::model::{
     Certificate, CipherList, Fact, Hop, Listen, ModelSpan, Origin, Scope, Transport,
 };
+use crate::model::{Endpoint, Tls};
+use crate::source::FileId;
 use crate::yaml::Node;
 
 const GROUP: &str = "gateway.networking.k8s.io";
@@ -98,207 +100,153 @@ fn implementation(cx: &Cx, gw: &Obj) -> String {
 }
 
 fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Ingested) {
-    let f = gw.file;
     let Some(spec) = gw.spec() else { return };
-    let span = cx.ms(f, gw.start());
-    let imp = implementation(cx, gw);
-    let decide = format!(
-        "the Gateway implementation ({imp}) decides the TLS protocols and ciphers (listener tls.options or its own policy resources); tlsproof does not know its defaults: check them by hand or by a live probe"
-    );
-    let mut listens = Vec::new();
-    let mut passthrough = Vec::new();
-    let mut certificates = Vec::new();
-    let mut tls_anchor: Option<usize> = None;
-    let mut attached: Vec<&Obj> = Vec::new();
-    // Plaintext handling over every HTTP listener.
-    let mut non_redirecting: Option<(crate::source::FileId, usize)> = None;
-    let mut redirect_at: Option<(crate::source::FileId, usize)> = None;
-    let mut routeless_http = 0usize;
-    let mut http_listeners = 0usize;
+    let mut acc = Listeners::default();
     for l in spec.get("listeners").map(Node::items).unwrap_or(&[]) {
+        acc.add(cx, gw, l, routes);
+    }
+    // Passthrough listeners: one endpoint each, TLS reaches the backends.
+    for (l, mine) in &acc.passthrough {
+        out.endpoints
+            .push(passthrough_endpoint(cx, gw, l, mine, policies));
+    }
+    if acc.listens.is_empty() {
+        return;
+    }
+    let span = cx.ms(gw.file, gw.start());
+    let (redirect, blocked) = acc.plaintext(cx, &span);
+    acc.cite_forwarding_rule(cx);
+    let tls = acc.tls(cx, gw);
+    let hops: Vec<Hop> = acc
+        .attached
+        .iter()
+        .flat_map(|r| backend_hops(cx, r, policies, false))
+        .collect();
+    let id = format!("kubernetes:gateway:{}", gw.id());
+    let ep = endpoint(id, span, acc.listens, tls, redirect, blocked, hops);
+    out.endpoints.push(ep.finish());
+}
+
+/// What a Gateway's listeners add up to.
+#[derive(Default)]
+struct Listeners<'a> {
+    listens: Vec<Listen>,
+    /// Listeners with `tls.mode: Passthrough`, with the routes attached to each.
+    passthrough: Vec<(&'a Node, Vec<&'a Obj<'a>>)>,
+    certificates: Vec<Certificate>,
+    /// The first TLS-terminating listener.
+    tls_anchor: Option<usize>,
+    /// The routes attached to the HTTP and TLS-terminating listeners.
+    attached: Vec<&'a Obj<'a>>,
+    /// The first route rule on an HTTP listener that does not redirect.
+    non_redirecting: Option<(FileId, usize)>,
+    /// The first redirect to https on an HTTP listener.
+    redirect_at: Option<(FileId, usize)>,
+    http_listeners: usize,
+}
+
+impl<'a> Listeners<'a> {
+    fn add(&mut self, cx: &Cx, gw: &Obj, l: &'a Node, routes: &[&'a Obj<'a>]) {
         let proto = l
             .get("protocol")
             .and_then(Node::scalar)
             .unwrap_or_default()
             .to_ascii_uppercase();
-        let port = l
-            .get("port")
-            .and_then(Node::scalar)
-            .and_then(|p| p.parse().ok());
         let at = l.get("protocol").map(|n| n.start).unwrap_or(l.start);
         let mode = l
             .get("tls")
             .and_then(|t| t.get("mode"))
             .and_then(Node::scalar)
             .unwrap_or_else(|| "Terminate".into());
-        let mine: Vec<&Obj> = routes
+        let mine: Vec<&'a Obj<'a>> = routes
             .iter()
             .copied()
             .filter(|r| attaches(r, gw, l))
             .collect();
-        let listen = |tls: bool, note: String| Listen {
-            tls_source: if tls { Some(cx.ms(f, at)) } else { None },
-            note: Some(note),
-            ..Listen::new(
-                l.get("hostname")
-                    .and_then(Node::scalar)
-                    .map(|_| "*".to_string())
-                    .unwrap_or_else(|| "*".into()),
-                port,
-                Scope::Public,
-                tls,
-                cx.ms(f, at),
-                Origin::Explicit,
-            )
-        };
+        let name = l.get("name").and_then(Node::scalar).unwrap_or_default();
         match proto.as_str() {
             "HTTP" => {
-                http_listeners += 1;
-                let http_routes: Vec<&&Obj> =
-                    mine.iter().filter(|r| r.kind != "TLSRoute").collect();
-                if http_routes.is_empty() {
-                    routeless_http += 1;
-                }
+                self.http_listeners += 1;
+                let http_routes: Vec<&'a Obj<'a>> =
+                    mine.into_iter().filter(|r| r.kind != "TLSRoute").collect();
                 for r in &http_routes {
-                    for rule in r
-                        .spec()
-                        .and_then(|s| s.get("rules"))
-                        .map(Node::items)
-                        .unwrap_or(&[])
-                    {
-                        match redirect_of(rule) {
-                            Some(s) => {
-                                redirect_at.get_or_insert((r.file, s.start));
-                            }
-                            None => {
-                                non_redirecting.get_or_insert((r.file, rule.start));
-                            }
-                        }
-                    }
-                    if r.spec()
-                        .and_then(|s| s.get("rules"))
-                        .map(Node::items)
-                        .unwrap_or(&[])
-                        .is_empty()
-                    {
-                        non_redirecting.get_or_insert((r.file, r.start()));
-                    }
+                    self.note_redirects(r);
                 }
-                attached.extend(http_routes.iter().map(|r| **r));
-                listens.push(listen(
-                    false,
-                    format!(
-                        "Gateway {} listener {} (HTTP)",
-                        gw.id(),
-                        l.get("name").and_then(Node::scalar).unwrap_or_default()
-                    ),
-                ));
+                self.attached.extend(http_routes);
+                let note = format!("Gateway {} listener {name} (HTTP)", gw.id());
+                self.listens.push(listener(cx, gw, l, at, false, note));
             }
             "HTTPS" | "TLS" if mode == "Passthrough" => {
-                passthrough.push((l, mine));
+                self.passthrough.push((l, mine));
             }
             "HTTPS" | "TLS" => {
-                tls_anchor.get_or_insert(at);
-                for c in l
-                    .get("tls")
-                    .and_then(|t| t.get("certificateRefs"))
-                    .map(Node::items)
-                    .unwrap_or(&[])
-                {
-                    let ns = c
-                        .get("namespace")
-                        .and_then(Node::scalar)
-                        .unwrap_or_else(|| gw.ns.clone());
-                    let name = c.get("name");
-                    certificates.push(Certificate {
-                        relative_to: None,
-                        path: format!(
-                            "secret:{ns}/{}",
-                            name.and_then(Node::scalar).unwrap_or_default()
-                        ),
-                        key: None,
-                        span: cx.ms(f, name.map(|n| n.start).unwrap_or(c.start)),
-                        managed: None,
-                    });
-                }
-                attached.extend(mine.iter().copied());
-                listens.push(listen(
-                    true,
-                    format!(
-                        "Gateway {} listener {} ({proto}, TLS terminated)",
-                        gw.id(),
-                        l.get("name").and_then(Node::scalar).unwrap_or_default()
-                    ),
-                ));
+                self.tls_anchor.get_or_insert(at);
+                self.certificates.extend(certificate_refs(cx, gw, l));
+                self.attached.extend(mine);
+                let note = format!(
+                    "Gateway {} listener {name} ({proto}, TLS terminated)",
+                    gw.id()
+                );
+                self.listens.push(listener(cx, gw, l, at, true, note));
             }
             _ => {}
         }
     }
-    // Passthrough listeners: one endpoint each, TLS reaches the backends.
-    for (l, mine) in passthrough {
-        let at = l.get("protocol").map(|n| n.start).unwrap_or(l.start);
-        let name = l.get("name").and_then(Node::scalar).unwrap_or_default();
-        let s = cx.ms(f, at);
-        let hops = mine
-            .iter()
-            .flat_map(|r| backend_hops(cx, r, policies, true))
-            .collect();
-        let mut ep = endpoint(
-            format!("kubernetes:gateway:{}:{name}", gw.id()),
-            s.clone(),
-            vec![Listen {
-                tls_source: Some(s.clone()),
-                note: Some(format!(
-                    "Gateway {} listener {name}: tls.mode Passthrough",
-                    gw.id()
-                )),
-                ..Listen::new(
-                    "*",
-                    l.get("port")
-                        .and_then(Node::scalar)
-                        .and_then(|p| p.parse().ok()),
-                    Scope::Public,
-                    true,
-                    s.clone(),
-                    Origin::Explicit,
-                )
-            }],
-            no_tls(&s, "TLS passes through the Gateway"),
-            Fact::derived(false, s.clone(), "no plaintext listener"),
-            Fact::derived(false, s, "no plaintext listener"),
-            hops,
-        );
-        ep.transport = Transport::TlsPassthrough;
-        out.endpoints.push(ep.finish());
+
+    /// The first redirecting and the first forwarding rule of a route on an HTTP listener.
+    fn note_redirects(&mut self, r: &Obj) {
+        let rules = r
+            .spec()
+            .and_then(|s| s.get("rules"))
+            .map(Node::items)
+            .unwrap_or(&[]);
+        for rule in rules {
+            match redirect_of(rule) {
+                Some(s) => {
+                    self.redirect_at.get_or_insert((r.file, s.start));
+                }
+                None => {
+                    self.non_redirecting.get_or_insert((r.file, rule.start));
+                }
+            }
+        }
+        if rules.is_empty() {
+            self.non_redirecting.get_or_insert((r.file, r.start()));
+        }
     }
-    if listens.is_empty() {
-        return;
-    }
-    let (redirect, blocked) = if http_listeners == 0 {
-        (
-            Fact::derived(false, span.clone(), "no plaintext listener"),
-            Fact::derived(false, span.clone(), "no plaintext listener"),
-        )
-    } else if let Some(nr) = non_redirecting {
-        (
-            Fact::explicit(false, cx.ms(nr.0, nr.1)).with_note("a route attached to a plaintext HTTP listener forwards requests instead of redirecting to https"),
-            Fact::derived(false, span.clone(), "the HTTP listener routes requests"),
-        )
-    } else if let Some(ra) = redirect_at {
-        (
-            Fact::derived(true, cx.ms(ra.0, ra.1), "every rule of every route on the HTTP listeners answers with a RequestRedirect to scheme https"),
-            Fact::derived(false, span.clone(), "redirected"),
-        )
-    } else {
-        let _ = routeless_http;
+
+    /// Whether plaintext requests are redirected to https, and whether they are refused.
+    fn plaintext(&self, cx: &Cx, span: &ModelSpan) -> (Fact<bool>, Fact<bool>) {
+        if self.http_listeners == 0 {
+            return (
+                Fact::derived(false, span.clone(), "no plaintext listener"),
+                Fact::derived(false, span.clone(), "no plaintext listener"),
+            );
+        }
+        if let Some(nr) = self.non_redirecting {
+            return (
+                Fact::explicit(false, cx.ms(nr.0, nr.1)).with_note("a route attached to a plaintext HTTP listener forwards requests instead of redirecting to https"),
+                Fact::derived(false, span.clone(), "the HTTP listener routes requests"),
+            );
+        }
+        if let Some(ra) = self.redirect_at {
+            return (
+                Fact::derived(true, cx.ms(ra.0, ra.1), "every rule of every route on the HTTP listeners answers with a RequestRedirect to scheme https"),
+                Fact::derived(false, span.clone(), "redirected"),
+            );
+        }
         (
             Fact::derived(false, span.clone(), "no route attaches to the HTTP listener"),
             Fact::derived(true, span.clone(), "no route attaches to the HTTP listeners: every plaintext request is answered 404, nothing is served"),
         )
-    };
-    // Where routes fail the redirect, the plaintext listeners cite the route rule.
-    if let Some(nr) = non_redirecting {
-        for l in listens.iter_mut().filter(|l| !l.tls) {
+    }
+
+    /// Where routes fail the redirect, the plaintext listeners cite the route rule.
+    fn cite_forwarding_rule(&mut self, cx: &Cx) {
+        let Some(nr) = self.non_redirecting else {
+            return;
+        };
+        for l in self.listens.iter_mut().filter(|l| !l.tls) {
             l.note = Some(format!(
                 "{}; a route rule at {} forwards plaintext requests",
                 l.note.clone().unwrap_or_default(),
@@ -306,42 +254,122 @@ fn gateway(cx: &Cx, gw: &Obj, routes: &[&Obj], policies: &[&Obj], out: &mut Inge
             ));
         }
     }
-    let a = cx.ms(f, tls_anchor.unwrap_or(gw.start()));
-    let mut tls = no_tls(&a, &decide);
-    if tls_anchor.is_some() {
-        tls.protocols = Fact::derived(
-            ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            a.clone(),
-            format!("worst case: {decide}"),
+
+    /// The TLS of the terminating listeners: certificates and client authentication from the
+    /// Gateway; protocols and ciphers are the implementation's (worst case, MANUAL).
+    fn tls(&mut self, cx: &Cx, gw: &Obj) -> Tls {
+        let decide = format!(
+            "the Gateway implementation ({}) decides the TLS protocols and ciphers (listener tls.options or its own policy resources); tlsproof does not know its defaults: check them by hand or by a live probe",
+            implementation(cx, gw)
         );
-        tls.ciphers = Fact::derived(
-            CipherList::undecided(
-                "(implementation-specific)",
-                "(decided by the Gateway implementation)",
-            ),
-            a.clone(),
-            decide.clone(),
-        );
-        tls.certificates = certificates;
-        tls.client_auth = client_auth(cx, gw, &a);
+        let a = cx.ms(gw.file, self.tls_anchor.unwrap_or(gw.start()));
+        let mut tls = no_tls(&a, &decide);
+        if self.tls_anchor.is_some() {
+            tls.protocols = Fact::derived(
+                ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                a.clone(),
+                format!("worst case: {decide}"),
+            );
+            tls.ciphers = Fact::derived(
+                CipherList::undecided(
+                    "(implementation-specific)",
+                    "(decided by the Gateway implementation)",
+                ),
+                a.clone(),
+                decide.clone(),
+            );
+            tls.certificates = std::mem::take(&mut self.certificates);
+            tls.client_auth = client_auth(cx, gw, &a);
+        }
+        tls
     }
-    let hops: Vec<Hop> = attached
+}
+
+/// A listener of the Gateway, at its `protocol` key.
+fn listener(cx: &Cx, gw: &Obj, l: &Node, at: usize, tls: bool, note: String) -> Listen {
+    let port = l
+        .get("port")
+        .and_then(Node::scalar)
+        .and_then(|p| p.parse().ok());
+    Listen {
+        tls_source: if tls { Some(cx.ms(gw.file, at)) } else { None },
+        note: Some(note),
+        ..Listen::new(
+            l.get("hostname")
+                .and_then(Node::scalar)
+                .map(|_| "*".to_string())
+                .unwrap_or_else(|| "*".into()),
+            port,
+            Scope::Public,
+            tls,
+            cx.ms(gw.file, at),
+            Origin::Explicit,
+        )
+    }
+}
+
+/// The Secrets a TLS listener names in `tls.certificateRefs`.
+fn certificate_refs(cx: &Cx, gw: &Obj, l: &Node) -> Vec<Certificate> {
+    l.get("tls")
+        .and_then(|t| t.get("certificateRefs"))
+        .map(Node::items)
+        .unwrap_or(&[])
         .iter()
-        .flat_map(|r| backend_hops(cx, r, policies, false))
+        .map(|c| {
+            let ns = c
+                .get("namespace")
+                .and_then(Node::scalar)
+                .unwrap_or_else(|| gw.ns.clone());
+            let name = c.get("name");
+            Certificate {
+                relative_to: None,
+                path: format!(
+                    "secret:{ns}/{}",
+                    name.and_then(Node::scalar).unwrap_or_default()
+                ),
+                key: None,
+                span: cx.ms(gw.file, name.map(|n| n.start).unwrap_or(c.start)),
+                managed: None,
+            }
+        })
+        .collect()
+}
+
+/// A passthrough listener's endpoint: TLS reaches the backends of its routes.
+fn passthrough_endpoint(cx: &Cx, gw: &Obj, l: &Node, mine: &[&Obj], policies: &[&Obj]) -> Endpoint {
+    let at = l.get("protocol").map(|n| n.start).unwrap_or(l.start);
+    let name = l.get("name").and_then(Node::scalar).unwrap_or_default();
+    let s = cx.ms(gw.file, at);
+    let hops = mine
+        .iter()
+        .flat_map(|r| backend_hops(cx, r, policies, true))
         .collect();
-    let ep = endpoint(
-        format!("kubernetes:gateway:{}", gw.id()),
-        span,
-        listens,
-        tls,
-        redirect,
-        blocked,
+    let port = l
+        .get("port")
+        .and_then(Node::scalar)
+        .and_then(|p| p.parse().ok());
+    let listen = Listen {
+        tls_source: Some(s.clone()),
+        note: Some(format!(
+            "Gateway {} listener {name}: tls.mode Passthrough",
+            gw.id()
+        )),
+        ..Listen::new("*", port, Scope::Public, true, s.clone(), Origin::Explicit)
+    };
+    let mut ep = endpoint(
+        format!("kubernetes:gateway:{}:{name}", gw.id()),
+        s.clone(),
+        vec![listen],
+        no_tls(&s, "TLS passes through the Gateway"),
+        Fact::derived(false, s.clone(), "no plaintext listener"),
+        Fact::derived(false, s, "no plaintext listener"),
         hops,
     );
-    out.endpoints.push(ep.finish());
+    ep.transport = Transport::TlsPassthrough;
+    ep.finish()
 }
 
 /// Frontend client-certificate validation (`spec.tls.frontend.default.validation`).
