@@ -11,56 +11,11 @@ pub(super) fn hops(
     provider: &str,
     container: Option<&Container>,
     tcp: bool,
-    r_at: At,
 ) -> Vec<Hop> {
-    let service_ref = scalar_at(node, "service", file);
-    let services = if tcp {
-        &ctx.reg.tcp_services
-    } else {
-        &ctx.reg.services
-    };
-    let svc = match &service_ref {
-        Some((r, r2)) => match lookup(services, r, provider) {
-            Ok(o) => Some((o.node, o.at)),
-            Err(p) => {
-                if p == "internal" {
-                    return Vec::new();
-                }
-                let (r, r2) = (r.clone(), *r2);
-                ctx.finding(
-                    FindingKind::Indeterminate,
-                    format!("service {r} (provider {p}) is not in the scanned configuration: its upstream is not judged"),
-                    r2,
-                );
-                return vec![open_hop(ctx, &r, r2)];
-            }
-        },
-        None => {
-            // Docker provider: the container's only service, else one Traefik makes for it.
-            match container {
-                Some(c) => {
-                    let own: Vec<(&Node, At)> = services
-                        .iter()
-                        .filter(|o| o.container.is_some_and(|oc| std::ptr::eq(oc, c)))
-                        .map(|o| (o.node, o.at))
-                        .collect();
-                    if own.len() == 1 {
-                        Some(own[0])
-                    } else {
-                        let c_at = At {
-                            file: c.file,
-                            start: c.name_start,
-                        };
-                        let url = format!("http://{}", c.name);
-                        return vec![hop_for(ctx, &url, "docker container", c_at, None)];
-                    }
-                }
-                None => None,
-            }
-        }
-    };
-    let Some((svc, s_at)) = svc else {
-        return Vec::new();
+    let (svc, s_at) = match service(ctx, node, file, provider, container, tcp) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Vec::new(),
+        Err(hops) => return hops,
     };
     let s_file = s_at.file;
     let Some(lb) = svc.get_ci("loadBalancer") else {
@@ -68,74 +23,130 @@ pub(super) fn hops(
         return vec![open_hop(ctx, "(weighted/mirroring/failover service)", s_at)];
     };
     let transport = scalar_at(lb, "serversTransport", s_file);
-    let mut out = Vec::new();
-    let mut servers: Vec<(String, At)> = Vec::new();
-    if let Some(ss) = lb.get_ci("servers") {
-        let items: Vec<&Node> = if ss.is_map() {
-            ss.entries().map(|(_, v)| v).collect()
-        } else {
-            ss.items().iter().collect()
-        };
-        for s in items {
-            let key = if tcp { "address" } else { "url" };
-            if let Some((u, u_at)) = scalar_at(s, key, s_file) {
-                let u = if tcp {
-                    let tls = s.get_ci("tls").and_then(Node::as_bool) == Some(true);
-                    format!("{}://{u}", if tls { "tls" } else { "tcp" })
-                } else {
-                    u
-                };
-                servers.push((u, u_at));
-            }
-        }
-    }
+    let mut servers = listed_servers(lb, s_file, tcp);
     // Docker labels: loadbalancer.server.port / .scheme / .url (TCP: .port / .tls).
     if let Some(one) = lb.get_ci("server") {
-        if tcp {
-            let host = container
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| "container".into());
-            let tls = one.get_ci("tls").and_then(Node::as_bool) == Some(true);
-            let (port, p_at) = scalar_at(one, "port", s_file)
-                .map(|(p, a)| (format!(":{p}"), a))
-                .unwrap_or((String::new(), s_at));
-            servers.push((
-                format!("{}://{host}{port}", if tls { "tls" } else { "tcp" }),
-                p_at,
-            ));
-        } else if let Some((u, u_at)) = scalar_at(one, "url", s_file) {
-            servers.push((u, u_at));
-        } else {
-            let scheme = scalar_at(one, "scheme", s_file)
-                .map(|(s, _)| s)
-                .unwrap_or_else(|| "http".into());
-            let host = container
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| "container".into());
-            let (port, p_at) = scalar_at(one, "port", s_file)
-                .map(|(p, a)| (format!(":{p}"), a))
-                .unwrap_or((String::new(), s_at));
-            servers.push((format!("{scheme}://{host}{port}"), p_at));
-        }
+        servers.push(label_server(one, s_file, s_at, container, tcp));
     }
     if servers.is_empty() {
-        let _ = r_at;
         return vec![open_hop(ctx, "(service without servers)", s_at)];
     }
-    for (u, u_at) in servers {
-        out.push(hop_for(
-            ctx,
-            &u,
-            if tcp {
-                "tcp loadBalancer.servers.address"
-            } else {
-                "loadBalancer.servers.url"
-            },
-            u_at,
-            transport.clone(),
-        ));
+    let directive = if tcp {
+        "tcp loadBalancer.servers.address"
+    } else {
+        "loadBalancer.servers.url"
+    };
+    servers
+        .into_iter()
+        .map(|(u, u_at)| hop_for(ctx, &u, directive, u_at, transport.clone()))
+        .collect()
+}
+
+/// The service a router names (or, for a Docker container, its only service). `Err` carries
+/// the hops when the service is not followed: internal (none), not in the scan (an open hop
+/// with a finding), or a container with no single service (Traefik's own, to the container).
+fn service<'a>(
+    ctx: &mut Ctx<'a>,
+    node: &Node,
+    file: FileId,
+    provider: &str,
+    container: Option<&Container>,
+    tcp: bool,
+) -> Result<Option<(&'a Node, At)>, Vec<Hop>> {
+    let services = if tcp {
+        &ctx.reg.tcp_services
+    } else {
+        &ctx.reg.services
+    };
+    if let Some((r, r_at)) = scalar_at(node, "service", file) {
+        return match lookup(services, &r, provider) {
+            Ok(o) => Ok(Some((o.node, o.at))),
+            Err(p) if p == "internal" => Err(Vec::new()),
+            Err(p) => {
+                ctx.finding(
+                    FindingKind::Indeterminate,
+                    format!("service {r} (provider {p}) is not in the scanned configuration: its upstream is not judged"),
+                    r_at,
+                );
+                Err(vec![open_hop(ctx, &r, r_at)])
+            }
+        };
     }
-    out
+    // Docker provider: the container's only service, else one Traefik makes for it.
+    let Some(c) = container else {
+        return Ok(None);
+    };
+    let own: Vec<(&'a Node, At)> = services
+        .iter()
+        .filter(|o| o.container.is_some_and(|oc| std::ptr::eq(oc, c)))
+        .map(|o| (o.node, o.at))
+        .collect();
+    if let [one] = own[..] {
+        return Ok(Some(one));
+    }
+    let c_at = At {
+        file: c.file,
+        start: c.name_start,
+    };
+    let url = format!("http://{}", c.name);
+    Err(vec![hop_for(ctx, &url, "docker container", c_at, None)])
+}
+
+/// `loadBalancer.servers[]`: their URLs (TCP: `tcp://` or `tls://` addresses).
+fn listed_servers(lb: &Node, s_file: FileId, tcp: bool) -> Vec<(String, At)> {
+    let Some(ss) = lb.get_ci("servers") else {
+        return Vec::new();
+    };
+    let items: Vec<&Node> = if ss.is_map() {
+        ss.entries().map(|(_, v)| v).collect()
+    } else {
+        ss.items().iter().collect()
+    };
+    let key = if tcp { "address" } else { "url" };
+    items
+        .into_iter()
+        .filter_map(|s| {
+            let (u, u_at) = scalar_at(s, key, s_file)?;
+            let u = if tcp {
+                let tls = s.get_ci("tls").and_then(Node::as_bool) == Some(true);
+                format!("{}://{u}", if tls { "tls" } else { "tcp" })
+            } else {
+                u
+            };
+            Some((u, u_at))
+        })
+        .collect()
+}
+
+/// The one server of Docker labels (`loadbalancer.server.*`): its URL, else scheme, the
+/// container's name and port.
+fn label_server(
+    one: &Node,
+    s_file: FileId,
+    s_at: At,
+    container: Option<&Container>,
+    tcp: bool,
+) -> (String, At) {
+    let host = container
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "container".into());
+    let (port, p_at) = scalar_at(one, "port", s_file)
+        .map(|(p, a)| (format!(":{p}"), a))
+        .unwrap_or((String::new(), s_at));
+    if tcp {
+        let tls = one.get_ci("tls").and_then(Node::as_bool) == Some(true);
+        return (
+            format!("{}://{host}{port}", if tls { "tls" } else { "tcp" }),
+            p_at,
+        );
+    }
+    if let Some(u) = scalar_at(one, "url", s_file) {
+        return u;
+    }
+    let scheme = scalar_at(one, "scheme", s_file)
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| "http".into());
+    (format!("{scheme}://{host}{port}"), p_at)
 }
 
 fn open_hop(ctx: &Ctx, what: &str, a: At) -> Hop {

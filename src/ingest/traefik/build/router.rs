@@ -49,7 +49,7 @@ pub(super) fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
         )
     });
 
-    let hops = hops(ctx, r.node, r.file, r.provider, r.container, tcp, r.at);
+    let hops = hops(ctx, r.node, r.file, r.provider, r.container, tcp);
     let display = ctx.map.location(Span::new(r.file, r.at.start, r.at.start));
     let id = format!("traefik:{}:{}:{}", display.file, display.line, r.name);
     let blocked = Fact::default(
