@@ -20,6 +20,7 @@ pub mod link;
 pub mod model;
 pub mod pipeline;
 pub mod policy;
+pub mod probe;
 pub mod render;
 pub mod requirements;
 pub mod results;

@@ -135,15 +135,16 @@ pub fn tls13_default() -> Vec<&'static Suite> {
 
 /// Looks a suite up by its OpenSSL name (TLS 1.3 suites by IANA name).
 pub fn by_name(name: &str) -> Option<&'static Suite> {
-    all_suites().find(|s| s.name == name)
+    all().find(|s| s.name == name)
 }
 
 /// Looks a suite up by its IANA name.
 pub fn by_iana(name: &str) -> Option<&'static Suite> {
-    all_suites().find(|s| s.iana == name)
+    all().find(|s| s.iana == name)
 }
 
-fn all_suites() -> impl Iterator<Item = &'static Suite> {
+/// Every suite of the table: TLS 1.3 first, then OpenSSL 3.0's `ssl3_ciphers[]`.
+pub fn all() -> impl Iterator<Item = &'static Suite> {
     TLS13.iter().chain(CIPHERS.iter().map(|c| &c.suite))
 }
 

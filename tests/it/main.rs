@@ -20,6 +20,7 @@ mod nginx_requirements;
 mod openssl_ciphers;
 mod parse_errors;
 mod policy_rego;
+mod probe;
 mod requirements_registry;
 mod snapshots;
 mod traefik;
