@@ -765,6 +765,11 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             }
         }
     }
+    parse_ders(ders)
+}
+
+/// The facts of a chain given as DER certificates, leaf first.
+fn parse_ders(ders: Vec<Vec<u8>>) -> Result<Parsed, String> {
     let leaf = ders
         .first()
         .ok_or_else(|| "no CERTIFICATE block".to_string())?;
@@ -837,6 +842,39 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
         self_signed,
         ders: ders.clone(),
         pins,
+    })
+}
+
+/// What a live endpoint served, judged like a certificate file: the leaf's facts and the chain
+/// validated against the same trust store for `name` at `time`.
+#[derive(Debug, Clone)]
+pub struct ServedChain {
+    pub subject: String,
+    pub issuer: String,
+    pub not_after: String,
+    pub self_signed: bool,
+    /// The SPKI pin of each certificate served, leaf first.
+    pub pins: Vec<String>,
+    pub chain: ChainFacts,
+}
+
+/// Judges the chain a server sent (DER, leaf first) for the host name `name` at `time` (Unix).
+pub fn judge_served(
+    trust: &TrustStore,
+    ders: Vec<Vec<u8>>,
+    name: &str,
+    time: i64,
+) -> Result<ServedChain, String> {
+    let p = parse_ders(ders)?;
+    let names: BTreeSet<String> = concrete_name(name).into_iter().collect();
+    let chain = validate(trust, &p, &names, time);
+    Ok(ServedChain {
+        subject: p.subject.clone(),
+        issuer: p.issuer.clone(),
+        not_after: rfc3339(p.not_after),
+        self_signed: p.self_signed,
+        pins: p.pins.clone(),
+        chain,
     })
 }
 

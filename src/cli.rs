@@ -126,6 +126,9 @@ enum Command {
         #[command(subcommand)]
         command: ExceptionsCommand,
     },
+    /// Probe live endpoints: the control's test results (HTTPS with a valid certificate, HTTP
+    /// refused or redirected, TLS 1.0/1.1 refused, self-signed refused), observed on the wire.
+    Probe(ProbeArgs),
     /// Explain a requirement: what it checks, why, and examples.
     Explain {
         /// A requirement id, e.g. NET03-TLS.
@@ -160,6 +163,27 @@ struct LintArgs {
     strict: Vec<String>,
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+}
+
+#[derive(clap::Args)]
+struct ProbeArgs {
+    /// https://host[:port][/path] (the TLS tests) or http://host[:port][/path] (the plaintext
+    /// test).
+    #[arg(required = true, value_name = "TARGET")]
+    targets: Vec<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Trust the CAs (or certificates) of this PEM file when validating the served chain, in
+    /// addition to the system store and tlsproof.toml [trust] of the current folder.
+    #[arg(long = "ca-file", value_name = "FILE")]
+    ca_files: Vec<PathBuf>,
+    /// Connect to ADDR:PORT for HOST:PORT, keeping HOST as the name (SNI, Host header,
+    /// certificate name), as curl's --connect-to.
+    #[arg(long = "connect-to", value_name = "HOST:PORT:ADDR:PORT")]
+    connect_to: Vec<String>,
+    /// The timeout of each connection (connect, handshake, read), in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    timeout: f64,
 }
 
 #[derive(Subcommand)]
@@ -267,6 +291,7 @@ pub fn run() -> anyhow::Result<u8> {
         Command::Exceptions {
             command: ExceptionsCommand::Lint(args),
         } => lint(args),
+        Command::Probe(args) => probe(args),
         Command::Explain { requirement } => {
             let registry = policy::PolicySet::builtin().registry()?;
             match registry.get(&requirement.to_ascii_uppercase()) {
@@ -341,6 +366,65 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
         ),
     }
     Ok(u8::from(render::lint::problems(&lines) > 0))
+}
+
+fn probe(args: ProbeArgs) -> anyhow::Result<u8> {
+    use tlsproof::probe::checks::{self, ConnectTo, Target, TestStatus};
+    let targets = args
+        .targets
+        .iter()
+        .map(|t| Target::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let connect_to = args
+        .connect_to
+        .iter()
+        .map(|c| ConnectTo::parse(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    if !(args.timeout > 0.0 && args.timeout <= 120.0) {
+        anyhow::bail!("--timeout: between 0 and 120 seconds");
+    }
+    let root = std::path::Path::new(".");
+    let config = tlsproof::config::Config::load(root)?.unwrap_or_default();
+    let from_config = config
+        .trust
+        .ca_files
+        .iter()
+        .map(|f| (root.join(f), f.clone()));
+    let from_flags = args
+        .ca_files
+        .iter()
+        .map(|f| (f.clone(), f.display().to_string()));
+    let trust = tlsproof::certs::TrustStore::load(&tlsproof::certs::TrustConfig {
+        system: config.trust.system,
+        ca_files: from_config.chain(from_flags).collect(),
+        pins: config.trust.pins.clone(),
+    })?;
+    let opts = checks::Options {
+        timeout: std::time::Duration::from_secs_f64(args.timeout),
+        connect_to,
+    };
+    let at = now();
+    let observed_at = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let probes: Vec<_> = targets
+        .iter()
+        .map(|t| checks::probe(t, &trust, &opts, at.unix_timestamp(), &observed_at))
+        .collect();
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "probes": probes }))?
+        ),
+        Format::Human => print!("{}", render::probe::human(&probes)),
+    }
+    let failed = probes
+        .iter()
+        .flat_map(|p| &p.tests)
+        .any(|t| t.status == TestStatus::Fail);
+    Ok(u8::from(failed))
 }
 
 #[cfg(test)]

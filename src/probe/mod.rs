@@ -7,6 +7,7 @@
 //! timeout and touches only the address it is given; a failure is an inconclusive result with
 //! its reason, never a panic.
 
+pub mod checks;
 pub mod hello;
 
 use hello::{Answer, Version};

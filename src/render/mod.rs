@@ -8,6 +8,7 @@ pub mod explain;
 pub mod human;
 pub mod lint;
 pub mod policy_tests;
+pub mod probe;
 pub mod template;
 pub mod verify;
 

@@ -91,6 +91,17 @@ fn s_server(dir: &Path, flags: &[&str]) -> Server {
     Server { child, addr }
 }
 
+/// A loopback port nothing listens on: port 1 cannot be bound by an unprivileged test, and a
+/// free high port could be taken by a test running beside this one.
+fn closed_port() -> SocketAddr {
+    let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+    assert!(
+        TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err(),
+        "something listens on 127.0.0.1:1"
+    );
+    addr
+}
+
 fn accepted(o: &Offered) -> bool {
     matches!(o, Offered::Accepted { .. })
 }
@@ -167,8 +178,7 @@ fn the_served_chain_is_the_configured_certificate() {
 
 #[test]
 fn a_closed_port_is_inconclusive_never_refused() {
-    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let o = offers(addr, None, Version::Tls10, Duration::from_secs(2));
+    let o = offers(closed_port(), None, Version::Tls10, Duration::from_secs(2));
     assert!(matches!(o, Offered::Inconclusive(_)), "{o:?}");
 }
 
@@ -202,4 +212,152 @@ fn base64_decode(s: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+use tlsproof::certs::{TrustConfig, TrustStore};
+use tlsproof::probe::checks::{self, Options, Target, TestStatus};
+
+fn trust(ca: Option<&Path>) -> TrustStore {
+    TrustStore::load(&TrustConfig {
+        system: false,
+        ca_files: ca
+            .map(|p| (p.to_path_buf(), p.display().to_string()))
+            .into_iter()
+            .collect(),
+        pins: Vec::new(),
+    })
+    .unwrap()
+}
+
+fn statuses(p: &checks::Probe) -> Vec<(&'static str, TestStatus)> {
+    p.tests.iter().map(|t| (t.test, t.status)).collect()
+}
+
+fn run(url: &str, addr: SocketAddr, store: &TrustStore) -> checks::Probe {
+    let t = Target::parse(url).unwrap();
+    let opts = Options {
+        timeout: TIMEOUT,
+        connect_to: vec![checks::ConnectTo {
+            host: t.host.clone(),
+            port: t.port,
+            to: addr,
+        }],
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    checks::probe(&t, store, &opts, now, "now")
+}
+
+#[test]
+fn a_self_signed_server_fails_unless_its_certificate_is_trusted() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path());
+    let s = s_server(dir.path(), &["-www"]);
+    let p = run("https://localhost/", s.addr, &trust(None));
+    assert_eq!(
+        statuses(&p),
+        vec![
+            ("https-valid-certificate", TestStatus::Fail),
+            ("tls1.0-rejected", TestStatus::Pass),
+            ("tls1.1-rejected", TestStatus::Pass),
+            ("self-signed-rejected", TestStatus::Fail),
+            ("ssl3-rejected", TestStatus::Pass),
+        ],
+        "{p:#?}"
+    );
+    assert!(
+        p.tests[0].detail.contains("self-signed"),
+        "{}",
+        p.tests[0].detail
+    );
+    let ca = dir.path().join("cert.pem");
+    let p = run("https://localhost/", s.addr, &trust(Some(&ca)));
+    assert_eq!(p.tests[0].status, TestStatus::Pass, "{p:#?}");
+    assert!(
+        p.tests[0].detail.contains("HTTP 200"),
+        "{}",
+        p.tests[0].detail
+    );
+    assert_eq!(p.tests[3].status, TestStatus::Pass, "{p:#?}");
+}
+
+#[test]
+fn a_server_accepting_tls10_fails_the_version_test() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path());
+    let s = s_server(
+        dir.path(),
+        &[
+            "-www",
+            "-cipher",
+            "ALL:@SECLEVEL=0",
+            "-min_protocol",
+            "TLSv1",
+        ],
+    );
+    let ca = dir.path().join("cert.pem");
+    let p = run("https://localhost/", s.addr, &trust(Some(&ca)));
+    assert_eq!(p.tests[1].status, TestStatus::Fail, "{p:#?}");
+    assert!(
+        p.tests[1].detail.contains("TLSv1 handshake"),
+        "{}",
+        p.tests[1].detail
+    );
+    assert_eq!(p.tests[2].status, TestStatus::Fail, "{p:#?}");
+}
+
+/// A one-shot HTTP server answering every request with `answer`.
+fn http_server(answer: &'static str) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        if let Ok((mut c, _)) = listener.accept() {
+            let mut buf = [0u8; 2048];
+            let _ = c.read(&mut buf);
+            let _ = c.write_all(answer.as_bytes());
+        }
+    });
+    addr
+}
+
+#[test]
+fn plaintext_http_passes_only_when_refused_or_redirected_to_https() {
+    let cases = [
+        ("HTTP/1.1 301 Moved\r\nLocation: https://mcp.example.com/\r\nContent-Length: 0\r\n\r\n", TestStatus::Pass),
+        ("HTTP/1.1 302 Found\r\nLocation: http://mcp.example.com/login\r\nContent-Length: 0\r\n\r\n", TestStatus::Fail),
+        ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", TestStatus::Fail),
+        ("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", TestStatus::Pass),
+        ("", TestStatus::Pass),
+    ];
+    for (answer, want) in cases {
+        let addr = http_server(answer);
+        let p = run("http://mcp.example.com/", addr, &trust(None));
+        assert_eq!(p.tests[0].status, want, "{answer:?}: {p:#?}");
+    }
+    let p = run("http://mcp.example.com/", closed_port(), &trust(None));
+    assert_eq!(p.tests[0].status, TestStatus::Pass, "{p:#?}");
+}
+
+#[test]
+fn targets_and_connect_to_are_parsed_strictly() {
+    let t = Target::parse("https://mcp.example.com:8443/mcp").unwrap();
+    assert_eq!(
+        (t.host.as_str(), t.port, t.path.as_str()),
+        ("mcp.example.com", 8443, "/mcp")
+    );
+    assert_eq!(Target::parse("http://[::1]/").unwrap().port, 80);
+    assert!(Target::parse("ftp://x").is_err());
+    assert!(Target::parse("https://user:secret@x/").is_err());
+    let c = checks::ConnectTo::parse("mcp.example.com:443:127.0.0.1:8443").unwrap();
+    assert_eq!(c.to.port(), 8443);
+    assert!(checks::ConnectTo::parse("mcp.example.com:443").is_err());
 }

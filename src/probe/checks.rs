@@ -1,0 +1,598 @@
+//! The control's test results, observed: one probe per target, each test PASS, FAIL or
+//! INCONCLUSIVE with what was seen.
+
+use super::hello::Version;
+use super::{offers, Offered};
+use crate::certs::{judge_served, ServedChain, TrustStore};
+use serde::Serialize;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A URL to probe: `https://host[:port][/path]` or `http://host[:port][/path]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub url: String,
+    pub https: bool,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+impl Target {
+    pub fn parse(url: &str) -> Result<Target, String> {
+        let (https, rest) = if let Some(r) = url.strip_prefix("https://") {
+            (true, r)
+        } else if let Some(r) = url.strip_prefix("http://") {
+            (false, r)
+        } else {
+            return Err(format!(
+                "{url}: a target is https://host[:port][/path] or http://…"
+            ));
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], rest[i..].to_string()),
+            None => (rest, "/".to_string()),
+        };
+        if authority.contains('@') {
+            return Err(format!(
+                "{url}: credentials in a target URL are not accepted"
+            ));
+        }
+        let (host, port) = split_host_port(authority, if https { 443 } else { 80 })
+            .ok_or_else(|| format!("{url}: not a host[:port]"))?;
+        Ok(Target {
+            url: url.to_string(),
+            https,
+            host,
+            port,
+            path,
+        })
+    }
+}
+
+fn split_host_port(a: &str, default: u16) -> Option<(String, u16)> {
+    if let Some(rest) = a.strip_prefix('[') {
+        let (h, after) = rest.split_once(']')?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().ok()?,
+            None if after.is_empty() => default,
+            None => return None,
+        };
+        return Some((h.to_string(), port));
+    }
+    match a.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => Some((h.to_string(), p.parse().ok()?)),
+        _ if !a.is_empty() => Some((a.to_string(), default)),
+        _ => None,
+    }
+}
+
+/// `--connect-to HOST:PORT:ADDR:PORT`, as curl's: the name stays, the connection goes to ADDR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectTo {
+    pub host: String,
+    pub port: u16,
+    pub to: SocketAddr,
+}
+
+impl ConnectTo {
+    pub fn parse(s: &str) -> Result<ConnectTo, String> {
+        let bad = || format!("--connect-to {s}: expected HOST:PORT:ADDR:PORT");
+        let (host, rest) = s.split_once(':').ok_or_else(bad)?;
+        let (port, to) = rest.split_once(':').ok_or_else(bad)?;
+        let (addr, to_port) = to.rsplit_once(':').ok_or_else(bad)?;
+        let ip: std::net::IpAddr = addr
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| format!("--connect-to {s}: {addr} is not an IP address"))?;
+        Ok(ConnectTo {
+            host: host.to_string(),
+            port: port.parse().map_err(|_| bad())?,
+            to: SocketAddr::new(ip, to_port.parse().map_err(|_| bad())?),
+        })
+    }
+}
+
+/// How a probe may behave.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// For each connection: connect, handshake and read.
+    pub timeout: Duration,
+    pub connect_to: Vec<ConnectTo>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TestStatus {
+    Pass,
+    Fail,
+    Inconclusive,
+}
+
+impl TestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestStatus::Pass => "PASS",
+            TestStatus::Fail => "FAIL",
+            TestStatus::Inconclusive => "INCONCLUSIVE",
+        }
+    }
+}
+
+/// One test's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    pub test: &'static str,
+    pub status: TestStatus,
+    pub detail: String,
+}
+
+fn result(test: &'static str, status: TestStatus, detail: impl Into<String>) -> TestResult {
+    TestResult {
+        test,
+        status,
+        detail: detail.into(),
+    }
+}
+
+/// What one target showed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Probe {
+    pub target: String,
+    /// The address connected to (after `--connect-to`), or why there is none.
+    pub address: String,
+    pub observed_at: String,
+    pub tests: Vec<TestResult>,
+}
+
+/// The address of a target: a `--connect-to` mapping, else the name resolved.
+fn address(t: &Target, opts: &Options) -> Result<SocketAddr, String> {
+    if let Some(m) = opts
+        .connect_to
+        .iter()
+        .find(|m| m.host.eq_ignore_ascii_case(&t.host) && m.port == t.port)
+    {
+        return Ok(m.to);
+    }
+    (t.host.as_str(), t.port)
+        .to_socket_addrs()
+        .map_err(|e| format!("{} does not resolve: {e}", t.host))?
+        .next()
+        .ok_or_else(|| format!("{} resolves to no address", t.host))
+}
+
+/// Probes one target: the TLS tests for `https://`, the plaintext test for `http://`.
+/// `time` (Unix seconds) is when certificates are judged; `observed_at` its RFC 3339 form.
+pub fn probe(
+    t: &Target,
+    trust: &TrustStore,
+    opts: &Options,
+    time: i64,
+    observed_at: &str,
+) -> Probe {
+    let tests_of = |why: &str| -> Vec<TestResult> {
+        let ids: &[&'static str] = if t.https {
+            &[
+                "https-valid-certificate",
+                "tls1.0-rejected",
+                "tls1.1-rejected",
+                "self-signed-rejected",
+            ]
+        } else {
+            &["http-rejected-or-redirected"]
+        };
+        ids.iter()
+            .map(|id| result(id, TestStatus::Inconclusive, why))
+            .collect()
+    };
+    let addr = match address(t, opts) {
+        Ok(a) => a,
+        Err(why) => {
+            return Probe {
+                target: t.url.clone(),
+                address: String::new(),
+                observed_at: observed_at.to_string(),
+                tests: tests_of(&why),
+            }
+        }
+    };
+    let tests = if t.https {
+        https_tests(t, addr, trust, opts, time)
+    } else {
+        vec![http_test(t, addr, opts)]
+    };
+    Probe {
+        target: t.url.clone(),
+        address: addr.to_string(),
+        observed_at: observed_at.to_string(),
+        tests,
+    }
+}
+
+fn sni(t: &Target) -> Option<&str> {
+    t.host
+        .parse::<std::net::IpAddr>()
+        .is_err()
+        .then_some(t.host.as_str())
+}
+
+fn https_tests(
+    t: &Target,
+    addr: SocketAddr,
+    trust: &TrustStore,
+    opts: &Options,
+    time: i64,
+) -> Vec<TestResult> {
+    let session = tls_session(t, addr, opts.timeout);
+    let served = session
+        .as_ref()
+        .ok()
+        .map(|s| judge_served(trust, s.chain.clone(), &t.host, time));
+    let mut out = vec![valid_certificate(&session, &served)];
+    for (id, v) in [
+        ("tls1.0-rejected", Version::Tls10),
+        ("tls1.1-rejected", Version::Tls11),
+    ] {
+        out.push(version_rejected(
+            id,
+            offers(addr, sni(t), v, opts.timeout),
+            v,
+        ));
+    }
+    out.push(self_signed(&session, &served));
+    out.push(version_rejected(
+        "ssl3-rejected",
+        offers(addr, sni(t), Version::Ssl3, opts.timeout),
+        Version::Ssl3,
+    ));
+    out
+}
+
+fn version_rejected(id: &'static str, o: Offered, v: Version) -> TestResult {
+    match o {
+        Offered::Refused(how) => {
+            result(id, TestStatus::Pass, format!("{} refused: {how}", v.name()))
+        }
+        Offered::Accepted { suite } => {
+            let name = crate::ciphers::all()
+                .find(|s| s.id == suite)
+                .map(|s| s.name.to_string())
+                .unwrap_or_else(|| format!("0x{suite:04X}"));
+            result(
+                id,
+                TestStatus::Fail,
+                format!("the server completed a {} handshake ({name})", v.name()),
+            )
+        }
+        Offered::Inconclusive(why) => result(id, TestStatus::Inconclusive, why),
+    }
+}
+
+/// A TLS 1.2+ session with the server: what it negotiated and served, and the HTTP answer.
+struct Session {
+    version: String,
+    suite: String,
+    chain: Vec<Vec<u8>>,
+    /// The status line and headers of the answer to a GET, if any.
+    answer: Option<String>,
+}
+
+fn tls_session(t: &Target, addr: SocketAddr, timeout: Duration) -> Result<Session, String> {
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Capture {
+            chain: captured.clone(),
+            provider,
+        }))
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from(t.host.clone())
+        .map_err(|e| format!("{}: {e}", t.host))?;
+    let mut conn =
+        rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + timeout;
+    let mut sock = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    let _ = sock.set_read_timeout(Some(timeout));
+    let _ = sock.set_write_timeout(Some(timeout));
+    while conn.is_handshaking() {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "no TLS handshake within {} s",
+                timeout.as_secs_f32()
+            ));
+        }
+        conn.complete_io(&mut sock)
+            .map_err(|e| format!("TLS handshake failed: {e}"))?;
+    }
+    let version = conn
+        .protocol_version()
+        .map(|v| format!("{v:?}").replace("TLSv1_", "TLSv1."))
+        .unwrap_or_default();
+    let suite = conn
+        .negotiated_cipher_suite()
+        .map(|s| format!("{:?}", s.suite()))
+        .unwrap_or_default();
+    let chain = captured.lock().map(|c| c.clone()).unwrap_or_default();
+    let mut tls = rustls::Stream::new(&mut conn, &mut sock);
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tlsproof\r\nConnection: close\r\n\r\n",
+        t.path, t.host
+    );
+    let answer = tls
+        .write_all(request.as_bytes())
+        .ok()
+        .and_then(|_| read_head(&mut tls, deadline));
+    Ok(Session {
+        version,
+        suite,
+        chain,
+        answer,
+    })
+}
+
+/// Reads an HTTP response head (up to the blank line, at most 64 KiB).
+fn read_head(r: &mut impl Read, deadline: Instant) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while Instant::now() < deadline && buf.len() < 64 * 1024 {
+        match r.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
+    head.starts_with("HTTP/").then_some(head)
+}
+
+fn status_of(head: &str) -> Option<u16> {
+    head.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines().skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn valid_certificate(
+    session: &Result<Session, String>,
+    served: &Option<Result<ServedChain, String>>,
+) -> TestResult {
+    const ID: &str = "https-valid-certificate";
+    let s = match session {
+        Ok(s) => s,
+        Err(why) if why.contains("within") => return result(ID, TestStatus::Inconclusive, why),
+        Err(why) => return result(ID, TestStatus::Fail, why.clone()),
+    };
+    let chain = match served {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => {
+            return result(
+                ID,
+                TestStatus::Fail,
+                format!("the served certificate does not parse: {e}"),
+            )
+        }
+        None => return result(ID, TestStatus::Inconclusive, "no certificate captured"),
+    };
+    if chain.chain.status != "valid" {
+        return result(
+            ID,
+            TestStatus::Fail,
+            format!(
+                "{}: {} ({} issued by {})",
+                chain.chain.status, chain.chain.detail, chain.subject, chain.issuer
+            ),
+        );
+    }
+    let Some(head) = &s.answer else {
+        return result(
+            ID,
+            TestStatus::Fail,
+            format!(
+                "{} {} with a valid certificate, but no HTTP answer",
+                s.version, s.suite
+            ),
+        );
+    };
+    let status = status_of(head).map(|c| c.to_string()).unwrap_or_default();
+    let hsts = header(head, "strict-transport-security")
+        .map(|h| format!("; Strict-Transport-Security: {h}"))
+        .unwrap_or_else(|| "; no Strict-Transport-Security header".into());
+    result(
+        ID,
+        TestStatus::Pass,
+        format!(
+            "{} {}, certificate {} (issued by {}, valid until {}, {}); HTTP {status}{hsts}",
+            s.version,
+            s.suite,
+            chain.subject,
+            chain.issuer,
+            chain.not_after,
+            chain.chain.trusted_by.clone().unwrap_or_default()
+        ),
+    )
+}
+
+fn self_signed(
+    session: &Result<Session, String>,
+    served: &Option<Result<ServedChain, String>>,
+) -> TestResult {
+    const ID: &str = "self-signed-rejected";
+    let chain = match (session, served) {
+        (Err(why), _) => {
+            return result(
+                ID,
+                TestStatus::Inconclusive,
+                format!("no certificate served: {why}"),
+            )
+        }
+        (_, Some(Ok(c))) => c,
+        (_, Some(Err(e))) => return result(ID, TestStatus::Inconclusive, e.clone()),
+        (_, None) => return result(ID, TestStatus::Inconclusive, "no certificate captured"),
+    };
+    if let Some(by) = &chain.chain.trusted_by {
+        let how = if chain.chain.explicit {
+            "explicitly trusted"
+        } else {
+            "trusted"
+        };
+        return result(
+            ID,
+            TestStatus::Pass,
+            format!("the served chain is {how} ({by})"),
+        );
+    }
+    if chain.self_signed || chain.chain.status == "self-signed" {
+        return result(
+            ID,
+            TestStatus::Fail,
+            format!("the served certificate {} is self-signed and not trusted (no CA file or pin trusts it)", chain.subject),
+        );
+    }
+    result(
+        ID,
+        TestStatus::Pass,
+        format!("the served certificate is not self-signed (issued by {}); its chain is judged by https-valid-certificate", chain.issuer),
+    )
+}
+
+/// `http://`: refused, reset, closed, 4xx or a redirect to https pass; content or a redirect
+/// to http fails.
+fn http_test(t: &Target, addr: SocketAddr, opts: &Options) -> TestResult {
+    const ID: &str = "http-rejected-or-redirected";
+    let deadline = Instant::now() + opts.timeout;
+    let mut sock = match TcpStream::connect_timeout(&addr, opts.timeout) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            return result(
+                ID,
+                TestStatus::Pass,
+                format!("connection refused at {addr}"),
+            )
+        }
+        Err(e) => {
+            return result(
+                ID,
+                TestStatus::Inconclusive,
+                format!("cannot connect to {addr}: {e}"),
+            )
+        }
+    };
+    let _ = sock.set_read_timeout(Some(opts.timeout));
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tlsproof\r\nConnection: close\r\n\r\n",
+        t.path, t.host
+    );
+    if sock.write_all(request.as_bytes()).is_err() {
+        return result(
+            ID,
+            TestStatus::Pass,
+            "the connection was closed before the request",
+        );
+    }
+    let Some(head) = read_head(&mut sock, deadline) else {
+        return result(
+            ID,
+            TestStatus::Pass,
+            "no HTTP answer: the connection was closed or reset",
+        );
+    };
+    let code = status_of(&head).unwrap_or(0);
+    let location = header(&head, "location").unwrap_or("");
+    match code {
+        300..=399 if location.starts_with("https://") => {
+            result(ID, TestStatus::Pass, format!("HTTP {code} to {location}"))
+        }
+        300..=399 => result(
+            ID,
+            TestStatus::Fail,
+            format!("HTTP {code} to {location:?}: not to https"),
+        ),
+        400..=499 => result(
+            ID,
+            TestStatus::Pass,
+            format!("HTTP {code}: plaintext requests are refused"),
+        ),
+        _ => result(
+            ID,
+            TestStatus::Fail,
+            format!("HTTP {code}: content is served over plaintext"),
+        ),
+    }
+}
+
+/// A verifier that accepts any chain and keeps it: the chain is judged afterwards with the
+/// same code and trust store as certificate files, so the verdict says why.
+#[derive(Debug)]
+struct Capture {
+    chain: Arc<Mutex<Vec<Vec<u8>>>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Capture {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if let Ok(mut c) = self.chain.lock() {
+            *c = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|d| d.as_ref().to_vec())
+                .collect();
+        }
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
