@@ -5,7 +5,15 @@
 # observations of a running server; configuration cannot supply them, so every in-scope
 # endpoint's result is MANUAL until live test results are attached.
 #
-# MANUAL: an endpoint reachable from the network.
+# With `scan --probe`, each in-scope endpoint's server names are probed on its ports and the
+# observations (`input.observations`) decide:
+# PASS: every test of every probe of the endpoint passed (https-valid-certificate,
+#       tls1.0-rejected, tls1.1-rejected, self-signed-rejected, and http-rejected-or-redirected
+#       on plaintext ports), citing target, address and time.
+# FAIL: a test failed, citing it with the listener it was probed from.
+# MANUAL: a test could not tell (INCONCLUSIVE: no address, a timeout), or no probe was made
+#         (an offline scan, or no concrete server name to probe): an endpoint reachable from
+#         the network.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints.
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
@@ -45,8 +53,65 @@ results contains lib.out_of_scope_result(requirement, ep) if {
 	lib.out_of_scope(ep)
 }
 
+# The observations of an endpoint.
+observed(ep) := [o | some o in object.get(input, "observations", []); o.endpoint == ep.id]
+
+# One line per test of the observations with the given status.
+tests_with(obs, status) := [sprintf("%s %s at %s (%s, %s): %s", [t.test, t.status, o.target, o.address, o.observed_at, t.detail]) |
+	some o in obs
+	some t in o.tests
+	t.status == status
+]
+
+observation_evidence(obs) := [lib.ev_at("observation", o.span, sprintf("%s at %s (%s): %s", [o.target, o.address, o.observed_at, concat(", ", [sprintf("%s %s", [t.test, t.status]) | some t in o.tests])])) | some o in obs]
+
 results contains r if {
 	some ep in lib.in_scope
+	obs := observed(ep)
+	count(obs) > 0
+	failed := tests_with(obs, "FAIL")
+	count(failed) > 0
+	r := lib.result(
+		requirement, ep, "FAIL", "high",
+		sprintf("live test failed: %s", [concat("; ", failed)]),
+		{o.span | some o in obs; some t in o.tests; t.status == "FAIL"},
+		observation_evidence(obs),
+	)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	obs := observed(ep)
+	count(obs) > 0
+	count(tests_with(obs, "FAIL")) == 0
+	unsure := tests_with(obs, "INCONCLUSIVE")
+	count(unsure) > 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "low",
+		sprintf("live tests could not tell: %s", [concat("; ", unsure)]),
+		[o.span | some o in obs],
+		observation_evidence(obs),
+		"a probe that cannot reach the endpoint or gets no answer decides nothing: probe it from a host that reaches it (--connect-to names the address), or attach the results of a live TLS probe",
+	)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	obs := observed(ep)
+	count(obs) > 0
+	count(tests_with(obs, "FAIL")) == 0
+	count(tests_with(obs, "INCONCLUSIVE")) == 0
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("live tests passed: %s", [concat("; ", [sprintf("%s at %s (%s, %s)", [concat(", ", [t.test | some t in o.tests]), o.target, o.address, o.observed_at]) | some o in obs])]),
+		[o.span | some o in obs],
+		observation_evidence(obs),
+	)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	count(observed(ep)) == 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "low",
 		sprintf("no live test results for %s", [lib.listen_list(ep.listens)]),

@@ -31,3 +31,35 @@ test_heuristic_app_endpoint_is_one_manual_result if {
 	count(local) == 1
 	local[0].status == "MANUAL"
 }
+
+observation(ep, statuses) := {
+	"endpoint": ep.id,
+	"target": "https://mcp.example.com/",
+	"address": "192.0.2.10:443",
+	"observed_at": "2026-12-01T00:00:00Z",
+	"span": f.span("site.conf", 2),
+	"tests": [{"test": test, "status": status, "detail": "seen"} | some [test, status] in statuses],
+}
+
+test_observed_endpoint_passes_when_every_test_passes if {
+	obs := observation(f.tls_endpoint, [["https-valid-certificate", "PASS"], ["tls1.0-rejected", "PASS"]])
+	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
+	f.statuses(rs) == {"PASS"}
+	some r in rs
+	contains(r.message, "192.0.2.10:443")
+}
+
+test_observed_endpoint_fails_citing_the_failed_test if {
+	obs := observation(f.tls_endpoint, [["https-valid-certificate", "PASS"], ["tls1.0-rejected", "FAIL"]])
+	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
+	f.statuses(rs) == {"FAIL"}
+	some r in rs
+	contains(r.message, "tls1.0-rejected FAIL")
+	r.locations[0].line == 2
+}
+
+test_inconclusive_observation_stays_manual if {
+	obs := observation(f.tls_endpoint, [["https-valid-certificate", "INCONCLUSIVE"], ["tls1.0-rejected", "PASS"]])
+	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
+	f.statuses(rs) == {"MANUAL"}
+}

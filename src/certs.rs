@@ -706,6 +706,11 @@ fn read_bounded(file: &Path, max: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// A Unix time as RFC 3339 UTC (whole seconds).
+pub fn rfc3339_of(unix: i64) -> String {
+    rfc3339(unix)
+}
+
 fn rfc3339(unix: i64) -> String {
     ::time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()

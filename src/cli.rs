@@ -67,10 +67,40 @@ struct ScanArgs {
     /// addition to the system store and tlsproof.toml [trust] ca_files; repeatable.
     #[arg(long = "ca-file", value_name = "FILE")]
     ca_files: Vec<PathBuf>,
+    /// Also probe every in-scope endpoint live (its server names on its TLS and plaintext
+    /// ports) and judge the observations with the configuration; without it the scan stays
+    /// offline.
+    #[arg(long)]
+    probe: bool,
+    /// With --probe: connect to ADDR:PORT for HOST:PORT, keeping HOST as the name (as curl's).
+    #[arg(
+        long = "connect-to",
+        value_name = "HOST:PORT:ADDR:PORT",
+        requires = "probe"
+    )]
+    connect_to: Vec<String>,
 }
 
 impl ScanArgs {
-    fn options(&self) -> Options {
+    fn options(&self) -> anyhow::Result<Options> {
+        let probe = if self.probe {
+            let connect_to = self
+                .connect_to
+                .iter()
+                .map(|c| tlsproof::probe::checks::ConnectTo::parse(c))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            Some(tlsproof::probe::checks::Options {
+                timeout: std::time::Duration::from_secs(5),
+                connect_to,
+            })
+        } else {
+            None
+        };
+        Ok(self.options_with(probe))
+    }
+
+    fn options_with(&self, probe: Option<tlsproof::probe::checks::Options>) -> Options {
         Options {
             paths: self.paths.clone(),
             profile: self.profile,
@@ -84,6 +114,7 @@ impl ScanArgs {
             non_waivable: self.strict.clone(),
             warn_days: None,
             ca_files: self.ca_files.clone(),
+            probe,
         }
     }
 }
@@ -313,7 +344,7 @@ pub fn run() -> anyhow::Result<u8> {
 
 fn scan(mut args: ScanArgs, format: Format, verbose: bool) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
-    let scan = pipeline::run(&args.options())?;
+    let scan = pipeline::run(&args.options()?)?;
     match format {
         Format::Human => print!(
             "{}",
@@ -326,7 +357,7 @@ fn scan(mut args: ScanArgs, format: Format, verbose: bool) -> anyhow::Result<u8>
 
 fn evidence(mut args: ScanArgs, out: &std::path::Path) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
-    let scan = pipeline::run(&args.options())?;
+    let scan = pipeline::run(&args.options()?)?;
     let manifest = bundle::write(&scan, out, &rfc3339(now()))
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
     println!(

@@ -18,6 +18,7 @@ pub mod exceptions;
 pub mod ingest;
 pub mod link;
 pub mod model;
+pub mod observe;
 pub mod pipeline;
 pub mod policy;
 pub mod probe;

@@ -659,6 +659,34 @@ pub struct Model {
     pub trust: Option<TrustInfo>,
     /// Every exception claim with its outcome, checked before the policies run.
     pub exceptions: Vec<claims::ClaimRecord>,
+    /// What live probes of the endpoints showed (`scan --probe`); absent for an offline scan.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<Observation>,
+}
+
+/// What a live probe of one target showed, for the endpoint whose listener the target was
+/// made from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Observation {
+    pub endpoint: String,
+    /// `https://name[:port]/` or `http://name[:port]/`.
+    pub target: String,
+    /// The address connected to, empty when the name did not resolve.
+    pub address: String,
+    /// RFC 3339 UTC.
+    pub observed_at: String,
+    /// The configured listener the target was made from.
+    pub span: ModelSpan,
+    pub tests: Vec<ObservedTest>,
+}
+
+/// One test of a probe: its id (`tls1.0-rejected`, …), `PASS`, `FAIL` or `INCONCLUSIVE`, and
+/// what was seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservedTest {
+    pub test: String,
+    pub status: String,
+    pub detail: String,
 }
 
 #[cfg(test)]

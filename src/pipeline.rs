@@ -82,6 +82,15 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         &ingested.tls_secrets,
         &mut model,
     ));
+    if let Some(probe) = &opts.probe {
+        let time = model.evaluated_at_unix.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+                .unwrap_or(0)
+        });
+        crate::observe::observe(&mut model, &settings.trust, probe, time);
+    }
     forget_unused_clock(&mut model, claims_file.is_some());
     let (claims, records) = check_claims(&settings, &map, &model, claims_file);
     model.exceptions = records.clone();

@@ -90,6 +90,8 @@ pub struct Options {
     pub warn_days: Option<u32>,
     /// Extra trusted CA files (`--ca-file`), added to `tlsproof.toml [trust] ca_files`.
     pub ca_files: Vec<PathBuf>,
+    /// Probe the in-scope endpoints live (`--probe`): None keeps the scan offline.
+    pub probe: Option<crate::probe::checks::Options>,
 }
 
 /// The evaluation time, as the model and the claims see it.

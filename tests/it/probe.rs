@@ -361,3 +361,103 @@ fn targets_and_connect_to_are_parsed_strictly() {
     assert_eq!(c.to.port(), 8443);
     assert!(checks::ConnectTo::parse("mcp.example.com:443").is_err());
 }
+
+/// `scan --probe`: an nginx site whose live server (here `openssl s_server` behind
+/// `--connect-to`) is probed, and NET03-TEST judged from what it showed.
+fn probed_scan(dir: &Path, https: SocketAddr, trust_ca: bool) -> tlsproof::pipeline::Scan {
+    std::fs::write(
+        dir.join("nginx.conf"),
+        "events {}\nhttp {\n  server {\n    listen 80;\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_certificate /etc/tls/mcp.pem;\n    location / { return 301 https://$host$request_uri; }\n  }\n}\n",
+    )
+    .unwrap();
+    let site = dir.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::copy(dir.join("nginx.conf"), site.join("nginx.conf")).unwrap();
+    let connect_to = vec![
+        checks::ConnectTo::parse(&format!("mcp.example.com:443:127.0.0.1:{}", https.port()))
+            .unwrap(),
+        checks::ConnectTo::parse("mcp.example.com:80:127.0.0.1:1").unwrap(),
+    ];
+    tlsproof::pipeline::run(&tlsproof::pipeline::Options {
+        paths: vec![site],
+        at: Some(time::OffsetDateTime::now_utc()),
+        ca_files: if trust_ca {
+            vec![dir.join("cert.pem")]
+        } else {
+            Vec::new()
+        },
+        probe: Some(Options {
+            timeout: TIMEOUT,
+            connect_to,
+        }),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn mcp_certificate(dir: &Path) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=mcp.example.com",
+            "-addext",
+            "subjectAltName=DNS:mcp.example.com",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn scan_probe_judges_the_live_endpoint_with_its_configuration() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mcp_certificate(dir.path());
+    let s = s_server(dir.path(), &["-www"]);
+    let scan = probed_scan(dir.path(), s.addr, true);
+    let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
+    assert_eq!(r.status.as_str(), "PASS", "{}", r.message);
+    assert!(r.message.contains("127.0.0.1"), "{}", r.message);
+    assert_eq!(
+        scan.model.observations.len(),
+        2,
+        "one https and one http target"
+    );
+    let scan = probed_scan(dir.path(), s.addr, false);
+    let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
+    assert_eq!(r.status.as_str(), "FAIL", "{}", r.message);
+    assert!(
+        r.message.contains("self-signed-rejected FAIL"),
+        "{}",
+        r.message
+    );
+    assert_eq!(
+        crate::common::at(r),
+        "nginx.conf:5",
+        "the TLS listener's line"
+    );
+}
+
+#[test]
+fn an_offline_scan_has_no_observations_and_stays_manual() {
+    let fixture =
+        crate::common::fixture("nginx/legacy_protocols_in_http_block_fail_at_the_main_file_line");
+    let scan = crate::common::scan_path(fixture.path());
+    assert!(scan.model.observations.is_empty());
+    let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
+    assert_eq!(r.status.as_str(), "MANUAL");
+}

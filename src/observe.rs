@@ -1,0 +1,88 @@
+//! Stage 6 — observe (`scan --probe`): every in-scope endpoint's server names on its TLS and
+//! plaintext ports are probed live, and what the probes show enters the model as
+//! `observations`, for the policies to judge beside the configuration. Without `--probe` this
+//! stage does nothing and the scan touches no network.
+
+use crate::certs::TrustStore;
+use crate::model::{Endpoint, Model, ModelSpan, Observation, ObservedTest, Scope, Transport};
+use crate::probe::checks::{self, Target};
+use std::collections::BTreeSet;
+
+/// The most targets one scan probes (names × ports across every endpoint).
+pub const MAX_TARGETS: usize = 64;
+/// The most server names of one endpoint that are probed.
+const NAMES_PER_ENDPOINT: usize = 3;
+
+/// Probes the targets of every in-scope endpoint and records the observations.
+pub fn observe(model: &mut Model, trust: &TrustStore, opts: &checks::Options, time: i64) {
+    let observed_at = crate::certs::rfc3339_of(time);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for ep in &model.endpoints {
+        for (url, span) in targets(ep) {
+            if out.len() >= MAX_TARGETS || !seen.insert((ep.id.clone(), url.clone())) {
+                continue;
+            }
+            let Ok(target) = Target::parse(&url) else {
+                continue;
+            };
+            let p = checks::probe(&target, trust, opts, time, &observed_at);
+            out.push(Observation {
+                endpoint: ep.id.clone(),
+                target: p.target,
+                address: p.address,
+                observed_at: p.observed_at,
+                span,
+                tests: p
+                    .tests
+                    .into_iter()
+                    .map(|t| ObservedTest {
+                        test: t.test.to_string(),
+                        status: t.status.as_str().to_string(),
+                        detail: t.detail,
+                    })
+                    .collect(),
+            });
+        }
+    }
+    model.observations = out;
+}
+
+/// The URLs to probe for an endpoint reachable from the network: each concrete server name on
+/// each listener's port, `https://` where the listener terminates TLS, `http://` elsewhere,
+/// with the listener's span. Passthrough endpoints and heuristic readings are not probed.
+fn targets(ep: &Endpoint) -> Vec<(String, ModelSpan)> {
+    let local = matches!(ep.scope, Scope::Loopback | Scope::Unix | Scope::Stdio);
+    if local || ep.heuristic.is_some() || ep.transport == Transport::TlsPassthrough {
+        return Vec::new();
+    }
+    let names: Vec<&String> = ep
+        .server_names
+        .iter()
+        .filter(|n| concrete(n))
+        .take(NAMES_PER_ENDPOINT)
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        for l in &ep.listens {
+            let Some(port) = l.port else { continue };
+            let (scheme, default) = if l.tls { ("https", 443) } else { ("http", 80) };
+            let url = if port == default {
+                format!("{scheme}://{name}/")
+            } else {
+                format!("{scheme}://{name}:{port}/")
+            };
+            out.push((url, l.span.clone()));
+        }
+    }
+    out
+}
+
+/// A server name that names one host: no wildcard, regex, variable or catch-all.
+fn concrete(n: &str) -> bool {
+    !n.is_empty()
+        && n != "_"
+        && !n.starts_with('~')
+        && !n.starts_with('.')
+        && !n.contains(['*', '$', '{', '}', '/', ' ', '(', ')'])
+}
