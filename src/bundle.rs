@@ -1,4 +1,4 @@
-//! Stage 8 — the evidence bundle: write it, and verify that nothing in it changed.
+//! Stage 9 — the evidence bundle: write it, and verify that nothing in it changed.
 //!
 //! `manifest.json` lists the sha256 and size of every input file, every policy and every other
 //! file of the bundle. Two bundles of the same input differ only in `created_at` (the clock is

@@ -1,4 +1,4 @@
-//! Enrich stage — certificate facts and chain validation for the model's `certificates` list.
+//! Stage 5 — enrich: certificate facts and chain validation for the model's `certificates` list.
 //!
 //! For every certificate an endpoint names — a file inside the scanned tree, or the `tls.crt` of
 //! a Kubernetes TLS Secret in the scanned manifests — the leaf is read with x509-parser (subject,

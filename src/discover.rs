@@ -1,4 +1,4 @@
-//! Stage 1 — discovery: walk the given paths and decide each file's kind.
+//! Stage 2 — discovery: walk the given paths and decide each file's kind.
 //!
 //! Input: the paths on the command line. Output: candidate files with their display path
 //! (relative to the scanned directory, `/`-separated) and [`crate::ingest::Kind`], decided by

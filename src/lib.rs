@@ -4,7 +4,8 @@
 //! The pipeline: [`settings`] resolve the options → [`discover`] files → [`ingest`] each format
 //! into raw trees with spans and normalize them into the [`model`] → [`link`] apps to the
 //! proxies that reach them → enrich it (certificates
-//! in [`certs`], claims in [`exceptions`]) → evaluate the Rego [`policy`] set over it → the
+//! in [`certs`], claims in [`exceptions`]) → with `--probe`, [`observe`] the live endpoints
+//! ([`probe`]) → evaluate the Rego [`policy`] set over it → the
 //! canonical [`results`] record → views in [`render`] and the evidence [`bundle`].
 //! [`pipeline::run`] calls the stages in order; ARCHITECTURE.md describes them.
 

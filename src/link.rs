@@ -1,4 +1,4 @@
-//! Stage 3 — linking, after every format: each app listener learns which proxy hops of the
+//! Stage 4 — linking, after every format: each app listener learns which proxy hops of the
 //! same scan reach it, whatever formats the app and the proxy came from.
 
 use crate::model::{Component, Endpoint, HopTarget, Scope};

@@ -1,4 +1,4 @@
-//! Stage 3 — the normalized TLS model: what the policies see as `input`.
+//! The normalized TLS model: what the policies see as `input`.
 //!
 //! Every ingester produces these types; `schemas/tls-model.schema.json` is the contract they
 //! serialize to. Every value a policy judges is a [`Fact`]: the value, its origin (explicit line,

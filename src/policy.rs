@@ -1,4 +1,4 @@
-//! Stage 3 — Rego policies over the model, evaluated with the embedded regorus engine.
+//! Stage 7 — Rego policies over the model, evaluated with the embedded regorus engine.
 //!
 //! Each requirement is one package `tlsproof.requirements.<name>` with the rules
 //! `requirement` (id), `title`, `profiles` (the profiles it belongs to), `evidence` (the

@@ -1,4 +1,4 @@
-//! Stage 6 — the canonical result record (`schemas/results.schema.json`).
+//! Stage 8 — the canonical result record (`schemas/results.schema.json`).
 //!
 //! Input: the raw result objects the policies return, the scan's findings and the source map.
 //! Output: one [`Report`], sorted by (file, line, requirement), with a source excerpt for every

@@ -1,4 +1,4 @@
-//! Option resolution: what the user asked for (command line over `tlsproof.toml` over the
+//! Stage 1 — option resolution: what the user asked for (command line over `tlsproof.toml` over the
 //! defaults), checked and typed once before any stage runs.
 //!
 //! Input: [`Options`]. Output: [`Settings`] — the profile, environment and evaluation time as

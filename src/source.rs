@@ -1,4 +1,4 @@
-//! Stage 0 — the source database shared by every stage.
+//! The source database shared by every stage.
 //!
 //! Every scanned file is registered once and gets a [`FileId`]. Parsers keep byte [`Span`]s;
 //! line and column are computed on demand from the file's line starts, so any finding can be

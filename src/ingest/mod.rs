@@ -1,4 +1,4 @@
-//! Stage 2 — ingestion: the one table of formats, from a file's kind to its ingester.
+//! Stage 3 — ingestion: the one table of formats, from a file's kind to its ingester.
 //!
 //! [`FORMATS`] lists every format once, in precedence order: [`detect`] asks each format in
 //! turn whether a file is its own (name first, then the file's head, read once by [`Sniff`]);
