@@ -125,6 +125,7 @@ results contains r if {
 	not any_defective(ep)
 	some unread in certs
 	not facts_of(unread)
+	count(served(ep)) == 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
 		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s)", [cert_text(c), lib.at(c.span)]) | some c in certs])]),
@@ -136,6 +137,49 @@ results contains r if {
 		decide_text(certs),
 	)
 }
+
+# The probes of an endpoint that captured its served certificate (`scan --probe`).
+served(ep) := [o | some o in object.get(input, "observations", []); o.endpoint == ep.id; is_object(object.get(o, "certificate", null))]
+
+served_text(o) := sprintf("%s at %s (%s, %s): %s issued by %s, valid until %s, %s", [
+	o.certificate.chain.status, o.target, o.address, o.observed_at, o.certificate.subject,
+	o.certificate.issuer, o.certificate.not_after, object.get(o.certificate.chain, "trusted_by", null),
+]) if o.certificate.chain.status == "valid"
+
+else := sprintf("%s at %s (%s, %s): %s (%s issued by %s)", [
+	o.certificate.chain.status, o.target, o.address, o.observed_at, o.certificate.chain.detail,
+	o.certificate.subject, o.certificate.issuer,
+])
+
+# A certificate no file holds (issued at run time, or outside the scanned tree), decided by
+# the chain the live endpoint served, validated like a file: FAIL when a served chain is not
+# valid, PASS when every one is.
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	certs := ep.tls.certificates
+	count(certs) > 0
+	not any_fallback(ep)
+	not any_defective(ep)
+	some unread in certs
+	not facts_of(unread)
+	seen := served(ep)
+	count(seen) > 0
+	bad := [o | some o in seen; o.certificate.chain.status != "valid"]
+	status := served_status(bad)
+	r := lib.result(
+		requirement, ep, status, served_severity[status],
+		sprintf("served certificate %s", [concat("; ", [served_text(o) | some o in seen])]),
+		[c.span | some c in certs],
+		[lib.ev_at("served certificate", o.span, served_text(o)) | some o in seen],
+	)
+}
+
+served_status(bad) := "FAIL" if count(bad) > 0
+
+else := "PASS"
+
+served_severity := {"FAIL": "high", "PASS": "info"}
 
 # Facts read from the certificate file named at `c.span` (src/certs.rs).
 facts_of(c) := f if {

@@ -368,3 +368,49 @@ test_a_server_name_the_certificate_does_not_cover_fails if {
 	contains(r.message, "not the server name(s) www.mcp.example.com,")
 	not contains(r.message, "localhost,")
 }
+
+served_observation(ep, status) := {
+	"endpoint": ep.id,
+	"target": "https://mcp.example.com/",
+	"address": "192.0.2.10:443",
+	"observed_at": "2026-12-01T00:00:00Z",
+	"span": f.span("site.conf", 2),
+	"tests": [],
+	"certificate": {
+		"subject": "CN=mcp.example.com", "issuer": "CN=Example CA", "not_after": "2027-01-01T00:00:00Z",
+		"self_signed": false, "spki_sha256": "sha256/x",
+		"chain": {"status": status, "trusted_by": "system:/etc/ssl/certs/ca-certificates.crt", "explicit": false, "detail": "seen", "validated_at": "2026-12-01T00:00:00Z", "names_checked": [], "names_valid": []},
+	},
+}
+
+test_a_served_chain_decides_a_certificate_no_file_holds if {
+	input_of := object.union(f.input_of([f.tls_endpoint]), {"observations": [served_observation(f.tls_endpoint, "valid")]})
+	rs := cert.results with input as input_of
+	f.statuses(rs) == {"PASS"}
+	bad := object.union(f.input_of([f.tls_endpoint]), {"observations": [served_observation(f.tls_endpoint, "expired")]})
+	rs2 := cert.results with input as bad
+	f.statuses(rs2) == {"FAIL"}
+}
+
+served_observation(ep, status) := {
+	"endpoint": ep.id,
+	"target": "https://mcp.example.com/",
+	"address": "192.0.2.10:443",
+	"observed_at": "2026-12-01T00:00:00Z",
+	"span": f.span("site.conf", 2),
+	"tests": [],
+	"certificate": {
+		"subject": "CN=mcp.example.com", "issuer": "CN=Example CA", "not_after": "2027-01-01T00:00:00Z",
+		"self_signed": false, "spki_sha256": "sha256/x",
+		"chain": {"status": status, "trusted_by": "system:/etc/ssl/certs/ca-certificates.crt", "explicit": false, "detail": "seen", "validated_at": "2026-12-01T00:00:00Z", "names_checked": [], "names_valid": []},
+	},
+}
+
+test_a_served_chain_decides_a_certificate_no_file_holds if {
+	good := object.union(f.input_of([f.tls_endpoint]), {"observations": [served_observation(f.tls_endpoint, "valid")]})
+	rs := cert.results with input as good
+	f.statuses(rs) == {"PASS"}
+	bad := object.union(f.input_of([f.tls_endpoint]), {"observations": [served_observation(f.tls_endpoint, "expired")]})
+	rs2 := cert.results with input as bad
+	f.statuses(rs2) == {"FAIL"}
+}

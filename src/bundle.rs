@@ -152,11 +152,19 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
                 message: format!("{e:#}"),
             })?;
 
-    let files: Vec<(&str, Vec<u8>)> = vec![
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("results.json", pretty(&scan.report, "results.json")?),
         ("model.json", pretty(&scan.model_json, "model.json")?),
         ("report.md", report_md.into_bytes()),
     ];
+    // The live observations (`--probe`), on their own for the auditor and the manifest.
+    if !scan.model.observations.is_empty() {
+        let observations = serde_json::json!({ "observations": scan.model.observations });
+        files.push((
+            "observations.json",
+            pretty(&observations, "observations.json")?,
+        ));
+    }
     let mut bundle_files = Vec::new();
     for (name, bytes) in &files {
         let path = out.join(name);

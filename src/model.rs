@@ -678,6 +678,21 @@ pub struct Observation {
     /// The configured listener the target was made from.
     pub span: ModelSpan,
     pub tests: Vec<ObservedTest>,
+    /// The certificate the server served (`https://` targets), judged like a certificate file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<ServedCertificate>,
+}
+
+/// A served certificate: the leaf's facts, its SPKI pin, and its chain validated against the
+/// scan's trust store for the target's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServedCertificate {
+    pub subject: String,
+    pub issuer: String,
+    pub not_after: String,
+    pub self_signed: bool,
+    pub spki_sha256: String,
+    pub chain: ChainFacts,
 }
 
 /// One test of a probe: its id (`tls1.0-rejected`, …), `PASS`, `FAIL` or `INCONCLUSIVE`, and

@@ -42,6 +42,7 @@ pub fn observe(model: &mut Model, trust: &TrustStore, opts: &checks::Options, ti
                         detail: t.detail,
                     })
                     .collect(),
+                certificate: p.certificate,
             });
         }
     }

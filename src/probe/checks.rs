@@ -146,6 +146,9 @@ pub struct Probe {
     pub address: String,
     pub observed_at: String,
     pub tests: Vec<TestResult>,
+    /// The certificate chain served (`https://`), judged; absent when none was captured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<crate::model::ServedCertificate>,
 }
 
 /// The address of a target: a `--connect-to` mapping, else the name resolved.
@@ -196,19 +199,21 @@ pub fn probe(
                 address: String::new(),
                 observed_at: observed_at.to_string(),
                 tests: tests_of(&why),
+                certificate: None,
             }
         }
     };
-    let tests = if t.https {
+    let (tests, certificate) = if t.https {
         https_tests(t, addr, trust, opts, time)
     } else {
-        vec![http_test(t, addr, opts)]
+        (vec![http_test(t, addr, opts)], None)
     };
     Probe {
         target: t.url.clone(),
         address: addr.to_string(),
         observed_at: observed_at.to_string(),
         tests,
+        certificate,
     }
 }
 
@@ -225,7 +230,7 @@ fn https_tests(
     trust: &TrustStore,
     opts: &Options,
     time: i64,
-) -> Vec<TestResult> {
+) -> (Vec<TestResult>, Option<crate::model::ServedCertificate>) {
     let session = tls_session(t, addr, opts.timeout);
     let served = session
         .as_ref()
@@ -248,7 +253,18 @@ fn https_tests(
         offers(addr, sni(t), Version::Ssl3, opts.timeout),
         Version::Ssl3,
     ));
-    out
+    let certificate = match served {
+        Some(Ok(c)) => Some(crate::model::ServedCertificate {
+            subject: c.subject,
+            issuer: c.issuer,
+            not_after: c.not_after,
+            self_signed: c.self_signed,
+            spki_sha256: c.pins.first().cloned().unwrap_or_default(),
+            chain: c.chain,
+        }),
+        _ => None,
+    };
+    (out, certificate)
 }
 
 fn version_rejected(id: &'static str, o: Offered, v: Version) -> TestResult {

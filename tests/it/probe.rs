@@ -437,6 +437,14 @@ fn scan_probe_judges_the_live_endpoint_with_its_configuration() {
         2,
         "one https and one http target"
     );
+    // The certificate file lies outside the tree: the served chain decides NET03-CERT.
+    let c = crate::common::result(&scan.report, "NET03-CERT", "mcp.example.com");
+    assert_eq!(c.status.as_str(), "PASS", "{}", c.message);
+    assert!(
+        c.message.contains("served certificate valid"),
+        "{}",
+        c.message
+    );
     let scan = probed_scan(dir.path(), s.addr, false);
     let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
     assert_eq!(r.status.as_str(), "FAIL", "{}", r.message);
@@ -450,6 +458,9 @@ fn scan_probe_judges_the_live_endpoint_with_its_configuration() {
         "nginx.conf:5",
         "the TLS listener's line"
     );
+    let c = crate::common::result(&scan.report, "NET03-CERT", "mcp.example.com");
+    assert_eq!(c.status.as_str(), "FAIL", "{}", c.message);
+    assert!(c.message.contains("self-signed"), "{}", c.message);
 }
 
 #[test]
