@@ -84,6 +84,9 @@ finding_kinds! {
     Notice = "NOTICE", Info;
     /// A certificate expires within 30 days of the evaluation time.
     CertificateExpiring = "CERTIFICATE_EXPIRING", Warning;
+    /// The live endpoint does not do what its configuration says (`--probe`): another
+    /// configuration, product default or TLS library decides what is served.
+    Drift = "DRIFT", Warning;
     /// The claims file is not a valid list of claims: no claim in it is honored.
     ExceptionsInvalid = "EXCEPTIONS_INVALID", Error;
     /// A claim breaks the schema or the rules and is not honored.
@@ -173,7 +176,7 @@ mod tests {
         assert_eq!(
             table.join("\n"),
             "PARSE_ERROR error\nINCLUDE_CYCLE error\nINCLUDE_MISSING error\nLIMIT_EXCEEDED error\n\
-             READ_ERROR error\nINDETERMINATE warning\nNOTICE info\nCERTIFICATE_EXPIRING warning\n\
+             READ_ERROR error\nINDETERMINATE warning\nNOTICE info\nCERTIFICATE_EXPIRING warning\nDRIFT warning\n\
              EXCEPTIONS_INVALID error\nEXCEPTION_INVALID error\nEXCEPTION_EXPIRED warning\n\
              EXCEPTION_NOT_YET_VALID warning\nEXCEPTION_ORPHANED warning\n\
              EXCEPTION_REJECTED warning\nEXCEPTION_NOT_WAIVABLE warning\n\

@@ -4,8 +4,10 @@
 //! stage does nothing and the scan touches no network.
 
 use crate::certs::TrustStore;
+use crate::diag::{Finding, FindingKind};
 use crate::model::{Endpoint, Model, ModelSpan, Observation, ObservedTest, Scope, Transport};
 use crate::probe::checks::{self, Target};
+use crate::source::SourceMap;
 use std::collections::BTreeSet;
 
 /// The most targets one scan probes (names × ports across every endpoint).
@@ -86,4 +88,72 @@ fn concrete(n: &str) -> bool {
         && !n.starts_with('~')
         && !n.starts_with('.')
         && !n.contains(['*', '$', '{', '}', '/', ' ', '(', ')'])
+}
+
+/// Where the live endpoint and its configuration disagree, as DRIFT findings citing both: a
+/// protocol version the configuration leaves out that the server accepts (another
+/// configuration is live) or one it lists that the server refuses (the TLS library's security
+/// level); a plaintext redirect configured while content is served; a served certificate whose
+/// key is not the key of the file the configuration names.
+pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for o in &model.observations {
+        let Some(ep) = model.endpoints.iter().find(|e| e.id == o.endpoint) else {
+            continue;
+        };
+        let seen = format!("{} at {} ({})", o.target, o.address, o.observed_at);
+        let mut push = |message: String, at: &ModelSpan| {
+            out.push(Finding::new(
+                FindingKind::Drift,
+                message,
+                map.span_at(&at.location()),
+            ));
+        };
+        let protocols = &ep.tls.protocols;
+        for (test, version) in [("tls1.0-rejected", "TLSv1"), ("tls1.1-rejected", "TLSv1.1")] {
+            let Some(t) = o.tests.iter().find(|t| t.test == test) else {
+                continue;
+            };
+            let listed = protocols.value.iter().any(|p| p == version);
+            let where_ = format!("{}:{}", protocols.span.file, protocols.span.line);
+            match (t.status.as_str(), listed) {
+                ("FAIL", false) => push(
+                    format!("the configuration offers {} ({where_}) but {seen} completed a {version} handshake: another configuration or product default is live", protocols.value.join(" ")),
+                    &protocols.span,
+                ),
+                ("PASS", true) => push(
+                    format!("the configuration lists {version} ({where_}) but {seen} refuses it: {} (the TLS library's security level, or another configuration)", t.detail),
+                    &protocols.span,
+                ),
+                _ => {}
+            }
+        }
+        let redirect = &ep.plaintext.redirects_to_https;
+        if redirect.value {
+            if let Some(t) = o
+                .tests
+                .iter()
+                .find(|t| t.test == "http-rejected-or-redirected" && t.status == "FAIL")
+            {
+                push(
+                    format!("the configuration redirects plaintext requests to https ({}:{}) but {seen} answered: {}", redirect.span.file, redirect.span.line, t.detail),
+                    &redirect.span,
+                );
+            }
+        }
+        if let Some(served) = &o.certificate {
+            for c in &ep.tls.certificates {
+                let file = model.certificates.iter().find(|f| {
+                    f.path == c.path && f.span.file == c.span.file && f.span.line == c.span.line
+                });
+                if let Some(f) = file.filter(|f| f.spki_sha256 != served.spki_sha256) {
+                    push(
+                        format!("the certificate {} named at {}:{} ({}) is not what {seen} serves ({}, {})", f.file, c.span.file, c.span.line, f.spki_sha256, served.subject, served.spki_sha256),
+                        &c.span,
+                    );
+                }
+            }
+        }
+    }
+    out
 }

@@ -90,6 +90,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
                 .unwrap_or(0)
         });
         crate::observe::observe(&mut model, &settings.trust, probe, time);
+        findings.extend(crate::observe::drift(&map, &model));
     }
     forget_unused_clock(&mut model, claims_file.is_some());
     let (claims, records) = check_claims(&settings, &map, &model, claims_file);

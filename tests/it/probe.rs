@@ -365,9 +365,18 @@ fn targets_and_connect_to_are_parsed_strictly() {
 /// `scan --probe`: an nginx site whose live server (here `openssl s_server` behind
 /// `--connect-to`) is probed, and NET03-TEST judged from what it showed.
 fn probed_scan(dir: &Path, https: SocketAddr, trust_ca: bool) -> tlsproof::pipeline::Scan {
+    probed_scan_with(dir, https, trust_ca, "")
+}
+
+fn probed_scan_with(
+    dir: &Path,
+    https: SocketAddr,
+    trust_ca: bool,
+    extra: &str,
+) -> tlsproof::pipeline::Scan {
     std::fs::write(
         dir.join("nginx.conf"),
-        "events {}\nhttp {\n  server {\n    listen 80;\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_certificate /etc/tls/mcp.pem;\n    location / { return 301 https://$host$request_uri; }\n  }\n}\n",
+        format!("events {{}}\nhttp {{\n  server {{\n    listen 80;\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_certificate /etc/tls/mcp.pem;\n    location / {{ return 301 https://$host$request_uri; }}\n{extra}  }}\n}}\n"),
     )
     .unwrap();
     let site = dir.join("site");
@@ -471,4 +480,37 @@ fn an_offline_scan_has_no_observations_and_stays_manual() {
     assert!(scan.model.observations.is_empty());
     let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
     assert_eq!(r.status.as_str(), "MANUAL");
+}
+
+#[test]
+fn a_protocol_the_configuration_lists_but_the_server_refuses_is_drift() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mcp_certificate(dir.path());
+    // A default OpenSSL 3 server refuses TLS 1.0 and 1.1 by its security level.
+    let s = s_server(dir.path(), &["-www"]);
+    let scan = probed_scan_with(
+        dir.path(),
+        s.addr,
+        true,
+        "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n",
+    );
+    let drift: Vec<_> = scan
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.kind.as_str() == "DRIFT")
+        .collect();
+    assert_eq!(drift.len(), 2, "{:#?}", scan.report.findings);
+    assert!(
+        drift[0].message.contains("lists TLSv1 (nginx.conf:9)"),
+        "{}",
+        drift[0].message
+    );
+    assert_eq!(drift[0].locations[0].line, 9);
+    // The configuration's own verdict stands: it offers TLS 1.0.
+    let r = crate::common::result(&scan.report, "NET03-TLS", "mcp.example.com");
+    assert_eq!(r.status.as_str(), "FAIL");
 }
