@@ -514,3 +514,54 @@ fn a_protocol_the_configuration_lists_but_the_server_refuses_is_drift() {
     let r = crate::common::result(&scan.report, "NET03-TLS", "mcp.example.com");
     assert_eq!(r.status.as_str(), "FAIL");
 }
+
+/// The protocol versions `sslscan` finds enabled (its "SSL/TLS Protocols" section).
+fn sslscan_protocols(addr: SocketAddr) -> Vec<String> {
+    let out = Command::new("sslscan")
+        .args([
+            "--no-colour",
+            "--no-ciphersuites",
+            "--no-fallback",
+            "--no-renegotiation",
+            "--no-compression",
+            "--no-heartbleed",
+            "--no-groups",
+            "--no-check-certificate",
+            &addr.to_string(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let (name, state) = (w.next()?, w.next()?);
+            let protocol = name.starts_with("SSLv3") || name.starts_with("TLSv1");
+            (protocol && state == "enabled").then(|| name.replace("TLSv1.0", "TLSv1"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_accepted_protocols_agree_with_sslscan() {
+    if !have_tool("openssl") || !have_tool("sslscan") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path());
+    let cases: [&[&str]; 3] = [
+        &["-tls1_1", "-cipher", "ALL:@SECLEVEL=0"],
+        &[],
+        &["-cipher", "ALL:@SECLEVEL=0", "-min_protocol", "TLSv1"],
+    ];
+    for flags in cases {
+        let s = s_server(dir.path(), flags);
+        let ours: Vec<String> = Version::ALL
+            .into_iter()
+            .filter(|v| accepted(&offers(s.addr, None, *v, TIMEOUT)))
+            .map(|v| v.name().to_string())
+            .collect();
+        assert_eq!(ours, sslscan_protocols(s.addr), "s_server {flags:?}");
+        assert!(!ours.is_empty());
+    }
+}
