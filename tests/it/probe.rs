@@ -565,3 +565,122 @@ fn the_accepted_protocols_agree_with_sslscan() {
         assert!(!ours.is_empty());
     }
 }
+
+/// A real nginx on a loopback port, running the very configuration tlsproof scans; stopped
+/// when dropped.
+struct Nginx {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes `site/nginx.conf` (TLS on a free loopback port for mcp.example.com, `tls` lines
+/// inside the server block) and starts nginx on it.
+fn nginx(dir: &Path, tls: &str) -> Nginx {
+    let port = free_port();
+    let site = dir.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let d = dir.display();
+    std::fs::write(
+        site.join("nginx.conf"),
+        format!(
+            "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n  access_log off;\n  server {{\n    listen {port} ssl;\n    server_name mcp.example.com;\n    ssl_certificate {d}/cert.pem;\n    ssl_certificate_key {d}/key.pem;\n{tls}    location / {{ return 200 \"ok\\n\"; }}\n  }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    let child = Command::new("nginx")
+        .args(["-p", &d.to_string(), "-c"])
+        .arg(site.join("nginx.conf"))
+        .args(["-g", "daemon off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let start = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
+        assert!(start.elapsed() < TIMEOUT, "nginx did not start: {log}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Nginx { child, port }
+}
+
+fn scan_live_nginx(dir: &Path, n: &Nginx) -> tlsproof::pipeline::Scan {
+    let to = format!("mcp.example.com:{p}:127.0.0.1:{p}", p = n.port);
+    tlsproof::pipeline::run(&tlsproof::pipeline::Options {
+        paths: vec![dir.join("site")],
+        at: Some(time::OffsetDateTime::now_utc()),
+        ca_files: vec![dir.join("cert.pem")],
+        probe: Some(Options {
+            timeout: TIMEOUT,
+            connect_to: vec![checks::ConnectTo::parse(&to).unwrap()],
+        }),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn drift_of(scan: &tlsproof::pipeline::Scan) -> Vec<String> {
+    scan.report
+        .findings
+        .iter()
+        .filter(|f| f.kind.as_str() == "DRIFT")
+        .map(|f| f.message.clone())
+        .collect()
+}
+
+/// nginx lists TLSv1 and TLSv1.1, but its OpenSSL 3 refuses them at the default security
+/// level: the configuration fails NET03-TLS as written, the live server passes the version
+/// tests, and the disagreement is a DRIFT finding at the ssl_protocols line.
+#[test]
+fn nginx_listing_tls10_without_seclevel_0_refuses_it_live() {
+    if !have_tool("openssl") || !have_tool("nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mcp_certificate(dir.path());
+    let n = nginx(dir.path(), "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n");
+    let scan = scan_live_nginx(dir.path(), &n);
+    let tls = crate::common::result(&scan.report, "NET03-TLS", "mcp.example.com");
+    assert_eq!(tls.status.as_str(), "FAIL", "{}", tls.message);
+    let test = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
+    assert_eq!(test.status.as_str(), "PASS", "{}", test.message);
+    let drift = drift_of(&scan);
+    assert_eq!(drift.len(), 2, "{drift:#?}");
+    assert!(
+        drift[0].contains("lists TLSv1 (nginx.conf:11)"),
+        "{}",
+        drift[0]
+    );
+}
+
+/// With `@SECLEVEL=0` the same nginx accepts TLS 1.0: the live test fails too, and
+/// configuration and server agree (no DRIFT).
+#[test]
+fn nginx_at_seclevel_0_accepts_tls10_live() {
+    if !have_tool("openssl") || !have_tool("nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mcp_certificate(dir.path());
+    let n = nginx(
+        dir.path(),
+        "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n    ssl_ciphers ALL:@SECLEVEL=0;\n",
+    );
+    let scan = scan_live_nginx(dir.path(), &n);
+    let test = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
+    assert_eq!(test.status.as_str(), "FAIL", "{}", test.message);
+    assert!(
+        test.message.contains("tls1.0-rejected FAIL"),
+        "{}",
+        test.message
+    );
+    assert!(drift_of(&scan).is_empty(), "{:#?}", drift_of(&scan));
+}

@@ -174,10 +174,13 @@ pub fn corpus(name: &str) -> PathBuf {
 /// without it, except where `TLSPROOF_REQUIRE_TOOLS` is set (as `.ci/run` does): there a
 /// missing tool fails the test instead of skipping it silently.
 pub fn have_tool(name: &str) -> bool {
-    let ok = std::process::Command::new(name)
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    // `openssl version`, `caddy version`, `sslscan --version`, `nginx -v`.
+    let ok = ["version", "--version", "-v"].iter().any(|arg| {
+        std::process::Command::new(name)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     if !ok && std::env::var_os("TLSPROOF_REQUIRE_TOOLS").is_some() {
         panic!("{name} is required (TLSPROOF_REQUIRE_TOOLS is set) but does not run");
     }
