@@ -681,6 +681,18 @@ pub struct Observation {
     /// The certificate the server served (`https://` targets), judged like a certificate file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<ServedCertificate>,
+    /// The answer to a GET over TLS (`https://` targets that answered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub https_answer: Option<HttpsAnswer>,
+}
+
+/// What an HTTPS request was answered with.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpsAnswer {
+    pub status: u16,
+    /// The Strict-Transport-Security header as sent; absent when none was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hsts: Option<String>,
 }
 
 /// A served certificate: the leaf's facts, its SPKI pin, and its chain validated against the

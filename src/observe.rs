@@ -5,7 +5,9 @@
 
 use crate::certs::TrustStore;
 use crate::diag::{Finding, FindingKind};
-use crate::model::{Endpoint, Model, ModelSpan, Observation, ObservedTest, Scope, Transport};
+use crate::model::{
+    Endpoint, Model, ModelSpan, Observation, ObservedTest, Origin, Scope, Transport,
+};
 use crate::probe::checks::{self, Target};
 use crate::source::SourceMap;
 use std::collections::BTreeSet;
@@ -45,6 +47,7 @@ pub fn observe(model: &mut Model, trust: &TrustStore, opts: &checks::Options, ti
                     })
                     .collect(),
                 certificate: p.certificate,
+                https_answer: p.https_answer,
             });
         }
     }
@@ -116,13 +119,19 @@ pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
             };
             let listed = protocols.value.iter().any(|p| p == version);
             let where_ = format!("{}:{}", protocols.span.file, protocols.span.line);
+            // A worst case assumed for an unknown product version is no claim to contradict.
+            let said = match protocols.origin {
+                _ if protocols.version_dependent => continue,
+                Origin::Explicit => format!("the configuration lists {version} ({where_})"),
+                _ => format!("the product default judged ({where_}) includes {version}"),
+            };
             match (t.status.as_str(), listed) {
                 ("FAIL", false) => push(
                     format!("the configuration offers {} ({where_}) but {seen} completed a {version} handshake: another configuration or product default is live", protocols.value.join(" ")),
                     &protocols.span,
                 ),
                 ("PASS", true) => push(
-                    format!("the configuration lists {version} ({where_}) but {seen} refuses it: {} (the TLS library's security level, or another configuration)", t.detail),
+                    format!("{said} but {seen} refuses it: {} (the TLS library's security level, or another configuration)", t.detail),
                     &protocols.span,
                 ),
                 _ => {}
@@ -138,6 +147,15 @@ pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
                 push(
                     format!("the configuration redirects plaintext requests to https ({}:{}) but {seen} answered: {}", redirect.span.file, redirect.span.line, t.detail),
                     &redirect.span,
+                );
+            }
+        }
+        let hsts = &ep.tls.hsts;
+        if let (Some(configured), Some(answer)) = (&hsts.value, &o.https_answer) {
+            if answer.hsts.is_none() {
+                push(
+                    format!("the configuration sends Strict-Transport-Security \"{}\" ({}:{}) but {seen} answered HTTP {} without it", configured.raw, hsts.span.file, hsts.span.line, answer.status),
+                    &hsts.span,
                 );
             }
         }

@@ -149,6 +149,9 @@ pub struct Probe {
     /// The certificate chain served (`https://`), judged; absent when none was captured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<crate::model::ServedCertificate>,
+    /// The answer to a GET over TLS, with its Strict-Transport-Security header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub https_answer: Option<crate::model::HttpsAnswer>,
 }
 
 /// The address of a target: a `--connect-to` mapping, else the name resolved.
@@ -200,13 +203,14 @@ pub fn probe(
                 observed_at: observed_at.to_string(),
                 tests: tests_of(&why),
                 certificate: None,
+                https_answer: None,
             }
         }
     };
-    let (tests, certificate) = if t.https {
+    let (tests, certificate, https_answer) = if t.https {
         https_tests(t, addr, trust, opts, time)
     } else {
-        (vec![http_test(t, addr, opts)], None)
+        (vec![http_test(t, addr, opts)], None, None)
     };
     Probe {
         target: t.url.clone(),
@@ -214,6 +218,7 @@ pub fn probe(
         observed_at: observed_at.to_string(),
         tests,
         certificate,
+        https_answer,
     }
 }
 
@@ -230,7 +235,11 @@ fn https_tests(
     trust: &TrustStore,
     opts: &Options,
     time: i64,
-) -> (Vec<TestResult>, Option<crate::model::ServedCertificate>) {
+) -> (
+    Vec<TestResult>,
+    Option<crate::model::ServedCertificate>,
+    Option<crate::model::HttpsAnswer>,
+) {
     let session = tls_session(t, addr, opts.timeout);
     let served = session
         .as_ref()
@@ -264,7 +273,14 @@ fn https_tests(
         }),
         _ => None,
     };
-    (out, certificate)
+    let answer = session.as_ref().ok().and_then(|s| {
+        let head = s.answer.as_deref()?;
+        Some(crate::model::HttpsAnswer {
+            status: status_of(head)?,
+            hsts: header(head, "strict-transport-security").map(str::to_string),
+        })
+    });
+    (out, certificate, answer)
 }
 
 fn version_rejected(id: &'static str, o: Offered, v: Version) -> TestResult {

@@ -646,7 +646,10 @@ fn nginx_listing_tls10_without_seclevel_0_refuses_it_live() {
     }
     let dir = tempfile::tempdir().unwrap();
     mcp_certificate(dir.path());
-    let n = nginx(dir.path(), "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n");
+    let n = nginx(
+        dir.path(),
+        "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n    add_header Strict-Transport-Security \"max-age=63072000\" always;\n",
+    );
     let scan = scan_live_nginx(dir.path(), &n);
     let tls = crate::common::result(&scan.report, "NET03-TLS", "mcp.example.com");
     assert_eq!(tls.status.as_str(), "FAIL", "{}", tls.message);
@@ -659,6 +662,10 @@ fn nginx_listing_tls10_without_seclevel_0_refuses_it_live() {
         "{}",
         drift[0]
     );
+    // nginx sends the HSTS header it is configured to send: no drift about it.
+    let o = &scan.model.observations[0];
+    let hsts = o.https_answer.as_ref().and_then(|a| a.hsts.clone());
+    assert_eq!(hsts.as_deref(), Some("max-age=63072000"));
 }
 
 /// With `@SECLEVEL=0` the same nginx accepts TLS 1.0: the live test fails too, and
@@ -683,4 +690,29 @@ fn nginx_at_seclevel_0_accepts_tls10_live() {
         test.message
     );
     assert!(drift_of(&scan).is_empty(), "{:#?}", drift_of(&scan));
+}
+
+#[test]
+fn hsts_configured_but_not_sent_is_drift() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mcp_certificate(dir.path());
+    // openssl s_server -www answers without any Strict-Transport-Security header.
+    let s = s_server(dir.path(), &["-www"]);
+    let scan = probed_scan_with(
+        dir.path(),
+        s.addr,
+        true,
+        "    add_header Strict-Transport-Security \"max-age=63072000\" always;\n",
+    );
+    let drift = drift_of(&scan);
+    assert_eq!(drift.len(), 1, "{drift:#?}");
+    assert!(
+        drift[0].contains("Strict-Transport-Security"),
+        "{}",
+        drift[0]
+    );
+    assert!(drift[0].contains("(nginx.conf:9)"), "{}", drift[0]);
 }
