@@ -17,14 +17,30 @@ pub const MAX_TARGETS: usize = 64;
 /// The most server names of one endpoint that are probed.
 const NAMES_PER_ENDPOINT: usize = 3;
 
-/// Probes the targets of every in-scope endpoint and records the observations.
-pub fn observe(model: &mut Model, trust: &TrustStore, opts: &checks::Options, time: i64) {
+/// The longest a scan's probes may take together; targets left when it is spent are not
+/// probed (their endpoints stay MANUAL) and a notice says how many.
+pub const BUDGET: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Probes the targets of every in-scope endpoint and records the observations; returns a
+/// notice for the targets left unprobed by [`MAX_TARGETS`] or [`BUDGET`].
+pub fn observe(
+    model: &mut Model,
+    trust: &TrustStore,
+    opts: &checks::Options,
+    time: i64,
+) -> Vec<Finding> {
     let observed_at = crate::certs::rfc3339_of(time);
+    let started = std::time::Instant::now();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
+    let mut left = 0usize;
     for ep in &model.endpoints {
         for (url, span) in targets(ep) {
-            if out.len() >= MAX_TARGETS || !seen.insert((ep.id.clone(), url.clone())) {
+            if !seen.insert((ep.id.clone(), url.clone())) {
+                continue;
+            }
+            if out.len() >= MAX_TARGETS || started.elapsed() >= BUDGET {
+                left += 1;
                 continue;
             }
             let Ok(target) = Target::parse(&url) else {
@@ -52,6 +68,17 @@ pub fn observe(model: &mut Model, trust: &TrustStore, opts: &checks::Options, ti
         }
     }
     model.observations = out;
+    if left == 0 {
+        return Vec::new();
+    }
+    vec![Finding::new(
+        FindingKind::Notice,
+        format!(
+            "{left} probe target(s) were not probed (at most {MAX_TARGETS} targets and {} s per scan): their endpoints' test results stay MANUAL; probe them with tlsproof probe",
+            BUDGET.as_secs()
+        ),
+        None,
+    )]
 }
 
 /// The URLs to probe for an endpoint reachable from the network: each concrete server name on

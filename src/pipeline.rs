@@ -89,7 +89,12 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
                 .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
                 .unwrap_or(0)
         });
-        crate::observe::observe(&mut model, &settings.trust, probe, time);
+        findings.extend(crate::observe::observe(
+            &mut model,
+            &settings.trust,
+            probe,
+            time,
+        ));
         findings.extend(crate::observe::drift(&map, &model));
     }
     forget_unused_clock(&mut model, claims_file.is_some());

@@ -716,3 +716,47 @@ fn hsts_configured_but_not_sent_is_drift() {
     );
     assert!(drift[0].contains("(nginx.conf:9)"), "{}", drift[0]);
 }
+
+#[test]
+fn a_scan_probes_at_most_64_targets_and_says_how_many_it_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conf = String::from("events {}\nhttp {\n");
+    let mut connect_to = Vec::new();
+    for i in 0..33 {
+        conf.push_str(&format!(
+            "  server {{\n    listen 80;\n    listen 443 ssl;\n    server_name s{i}.example.com;\n    ssl_certificate /etc/tls/s.pem;\n  }}\n"
+        ));
+        for port in [80, 443] {
+            // Every name goes to a closed loopback port: nothing leaves the machine.
+            let c = format!("s{i}.example.com:{port}:127.0.0.1:1");
+            connect_to.push(checks::ConnectTo::parse(&c).unwrap());
+        }
+    }
+    conf.push_str("}\n");
+    std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
+    let scan = tlsproof::pipeline::run(&tlsproof::pipeline::Options {
+        paths: vec![dir.path().to_path_buf()],
+        at: Some(time::OffsetDateTime::now_utc()),
+        probe: Some(Options {
+            timeout: Duration::from_secs(2),
+            connect_to,
+        }),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        scan.model.observations.len(),
+        tlsproof::observe::MAX_TARGETS
+    );
+    let notice = scan
+        .report
+        .findings
+        .iter()
+        .find(|f| f.message.contains("were not probed"))
+        .expect("a notice for the targets left");
+    assert!(
+        notice.message.starts_with("2 probe target(s)"),
+        "{}",
+        notice.message
+    );
+}
