@@ -17,6 +17,9 @@
 # NOT_APPLICABLE: loopback/unix/stdio endpoints.
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
+# The probe's other tests (strong-ciphers, grade-a-or-better) are cited, not judged here: the
+# suites a server accepts are NET03-CIPHER's, and the grade is the control's expected result,
+# shown beside the test results.
 package tlsproof.requirements.net03_test_results
 
 import data.tlsproof.lib
@@ -56,12 +59,22 @@ results contains lib.out_of_scope_result(requirement, ep) if {
 # The observations of an endpoint.
 observed(ep) := [o | some o in object.get(input, "observations", []); o.endpoint == ep.id]
 
-# One line per test of the observations with the given status.
+# The control's test results (and SSL 3, refused by the same rule as TLS 1.0/1.1).
+control_tests := {
+	"https-valid-certificate", "http-rejected-or-redirected", "tls1.0-rejected",
+	"tls1.1-rejected", "self-signed-rejected", "ssl3-rejected",
+}
+
+# One line per control test of the observations with the given status.
 tests_with(obs, status) := [sprintf("%s %s at %s (%s, %s): %s", [t.test, t.status, o.target, o.address, o.observed_at, t.detail]) |
 	some o in obs
 	some t in o.tests
+	t.test in control_tests
 	t.status == status
 ]
+
+# "; grade A (SSL Labs rating guide) at <target>" for each graded observation.
+grade_text(obs) := concat("", [sprintf("; grade %s at %s (SSL Labs rating guide)", [o.grade.grade, o.target]) | some o in obs; o.grade])
 
 observation_evidence(obs) := [lib.ev_at("observation", o.span, sprintf("%s at %s (%s): %s", [o.target, o.address, o.observed_at, concat(", ", [sprintf("%s %s", [t.test, t.status]) | some t in o.tests])])) | some o in obs]
 
@@ -74,7 +87,7 @@ results contains r if {
 	r := lib.result(
 		requirement, ep, "FAIL", "high",
 		sprintf("live test failed: %s", [concat("; ", failed)]),
-		{o.span | some o in obs; some t in o.tests; t.status == "FAIL"},
+		{o.span | some o in obs; some t in o.tests; t.test in control_tests; t.status == "FAIL"},
 		observation_evidence(obs),
 	)
 }
@@ -103,7 +116,7 @@ results contains r if {
 	count(tests_with(obs, "INCONCLUSIVE")) == 0
 	r := lib.result(
 		requirement, ep, "PASS", "info",
-		sprintf("live tests passed: %s", [concat("; ", [sprintf("%s at %s (%s, %s)", [concat(", ", [t.test | some t in o.tests]), o.target, o.address, o.observed_at]) | some o in obs])]),
+		sprintf("live tests passed: %s%s", [concat("; ", [sprintf("%s at %s (%s, %s)", [concat(", ", [t.test | some t in o.tests; t.test in control_tests]), o.target, o.address, o.observed_at]) | some o in obs]), grade_text(obs)]),
 		[o.span | some o in obs],
 		observation_evidence(obs),
 	)

@@ -860,6 +860,8 @@ pub struct ServedChain {
     pub self_signed: bool,
     /// The SPKI pin of each certificate served, leaf first.
     pub pins: Vec<String>,
+    /// The leaf's public key.
+    pub key: KeyFacts,
     pub chain: ChainFacts,
 }
 
@@ -879,6 +881,7 @@ pub fn judge_served(
         not_after: rfc3339(p.not_after),
         self_signed: p.self_signed,
         pins: p.pins.clone(),
+        key: p.key.clone(),
         chain,
     })
 }

@@ -305,7 +305,7 @@ pub fn run() -> anyhow::Result<u8> {
         Command::Evidence { args, out } => evidence(args, &out),
         Command::Verify { dir, inputs } => {
             let v = bundle::verify(&dir, inputs.as_deref())?;
-            print!("{}", render::verify::human(&v, &dir));
+            emit(&render::verify::human(&v, &dir));
             Ok(u8::from(!v.ok()))
         }
         Command::Policy {
@@ -316,7 +316,7 @@ pub fn run() -> anyhow::Result<u8> {
                 set = set.with_overrides(d)?;
             }
             let report = policy::run_tests(&set)?;
-            print!("{}", render::policy_tests::human(&report));
+            emit(&render::policy_tests::human(&report));
             Ok(render::policy_tests::exit_code(&report))
         }
         Command::Exceptions {
@@ -327,7 +327,7 @@ pub fn run() -> anyhow::Result<u8> {
             let registry = policy::PolicySet::builtin().registry()?;
             match registry.get(&requirement.to_ascii_uppercase()) {
                 Some(r) => {
-                    print!("{}", render::explain::human(r));
+                    emit(&render::explain::human(r));
                     Ok(0)
                 }
                 None => {
@@ -342,15 +342,24 @@ pub fn run() -> anyhow::Result<u8> {
     }
 }
 
+/// Writes a command's output to standard output. A reader that went away (`| head`) ends the
+/// output quietly, as it ends any Unix filter, instead of a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("tlsproof: cannot write the output: {e}");
+        }
+    }
+}
+
 fn scan(mut args: ScanArgs, format: Format, verbose: bool) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     let scan = pipeline::run(&args.options()?)?;
     match format {
-        Format::Human => print!(
-            "{}",
-            render::human::render(&scan.report, &scan.map, verbose)
-        ),
-        Format::Json => print!("{}", render::json(&scan.report)),
+        Format::Human => emit(&render::human::render(&scan.report, &scan.map, verbose)),
+        Format::Json => emit(&render::json(&scan.report)),
     }
     Ok(scan.report.exit_code())
 }
@@ -360,13 +369,13 @@ fn evidence(mut args: ScanArgs, out: &std::path::Path) -> anyhow::Result<u8> {
     let scan = pipeline::run(&args.options()?)?;
     let manifest = bundle::write(&scan, out, &rfc3339(now()))
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
-    println!(
-        "wrote {} ({} files, {} inputs): verdict {}",
+    emit(&format!(
+        "wrote {} ({} files, {} inputs): verdict {}\n",
         out.display(),
         manifest.bundle_files.len() + 1,
         manifest.inputs.len(),
         manifest.verdict
-    );
+    ));
     Ok(scan.report.exit_code())
 }
 
@@ -390,11 +399,12 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
     };
     let lines = tlsproof::exceptions::lint::lint(&scan.report, scan.warn_days);
     match args.format {
-        Format::Json => print!("{}", render::lint::json(&lines, file)),
-        Format::Human => print!(
-            "{}",
-            render::lint::human(&lines, scan.report.exceptions.len(), file)
-        ),
+        Format::Json => emit(&render::lint::json(&lines, file)),
+        Format::Human => emit(&render::lint::human(
+            &lines,
+            scan.report.exceptions.len(),
+            file,
+        )),
     }
     Ok(u8::from(render::lint::problems(&lines) > 0))
 }
@@ -445,11 +455,11 @@ fn probe(args: ProbeArgs) -> anyhow::Result<u8> {
         .map(|t| checks::probe(t, &trust, &opts, at.unix_timestamp(), &observed_at))
         .collect();
     match args.format {
-        Format::Json => println!(
-            "{}",
+        Format::Json => emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&serde_json::json!({ "probes": probes }))?
-        ),
-        Format::Human => print!("{}", render::probe::human(&probes)),
+        )),
+        Format::Human => emit(&render::probe::human(&probes)),
     }
     let failed = probes
         .iter()

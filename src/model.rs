@@ -684,6 +684,40 @@ pub struct Observation {
     /// The answer to a GET over TLS (`https://` targets that answered).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub https_answer: Option<HttpsAnswer>,
+    /// The suites the server accepted, per protocol version, in the order it chose them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accepted_suites: Vec<ObservedSuite>,
+    /// A grade after SSL Labs' server rating guide, from what was observed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
+    /// Who observed: `tlsproof probe`, or the tool and file the results were imported from.
+    pub source: String,
+}
+
+/// A suite the server accepted at a protocol version.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservedSuite {
+    /// `SSLv3`, `TLSv1`, `TLSv1.1`, `TLSv1.2` or `TLSv1.3`.
+    pub protocol: String,
+    pub suite: SuiteFacts,
+}
+
+/// A letter grade computed after SSL Labs' SSL Server Rating Guide from what a probe observed:
+/// the three category scores, the overall score, and every cap that lowered the grade.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grade {
+    /// `A+`, `A`, `A-`, `B` … `F`; `T` (certificate not trusted) or `M` (name mismatch).
+    pub grade: String,
+    /// The grade the scores and caps give when certificate trust is set aside.
+    pub ignoring_trust: String,
+    pub score: u8,
+    pub protocol_score: u8,
+    pub key_exchange_score: u8,
+    pub cipher_score: u8,
+    /// `"B: TLS 1.0 accepted"`: each rule that capped or lowered the grade.
+    pub caps: Vec<String>,
+    /// What the guide considers that this probe does not measure.
+    pub not_measured: Vec<String>,
 }
 
 /// What an HTTPS request was answered with.
@@ -704,6 +738,10 @@ pub struct ServedCertificate {
     pub not_after: String,
     pub self_signed: bool,
     pub spki_sha256: String,
+    /// The SPKI pin of every certificate served, leaf first.
+    pub pins: Vec<String>,
+    /// The leaf's public key.
+    pub key: KeyFacts,
     pub chain: ChainFacts,
 }
 

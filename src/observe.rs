@@ -64,6 +64,9 @@ pub fn observe(
                     .collect(),
                 certificate: p.certificate,
                 https_answer: p.https_answer,
+                accepted_suites: p.accepted_suites,
+                grade: p.grade,
+                source: "tlsproof probe".into(),
             });
         }
     }

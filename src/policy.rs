@@ -541,6 +541,47 @@ mod tests {
         assert_eq!(cache.len(), 1, "the repeated suite list is converted once");
     }
 
+    /// The live probe judges accepted suites with `ciphers::weakness`; it must say what the
+    /// policy's `reason` says, for every suite of the table.
+    #[test]
+    fn the_probe_cipher_rule_is_the_policy_rule() {
+        let set = PolicySet::builtin();
+        let mut engine = set.engine(None).unwrap();
+        let suites: Vec<crate::model::SuiteFacts> = crate::ciphers::all()
+            .map(crate::model::SuiteFacts::from)
+            .collect();
+        let input = serde_json::json!({ "suites": suites });
+        engine.set_input(regorus::Value::from_json_str(&input.to_string()).unwrap());
+        let results = engine
+            .eval_query(
+                "x := data.tlsproof.requirements.net03_cipher.classify(input.suites)".into(),
+                false,
+            )
+            .unwrap();
+        let out = serde_json::to_value(&results.result[0].bindings).unwrap();
+        let rego: BTreeMap<String, String> = match &out["x"] {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|i| {
+                    (
+                        i["name"].as_str().unwrap().to_string(),
+                        i["why"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect(),
+            other => panic!("classify did not evaluate: {other:?}"),
+        };
+        assert!(rego.len() > 50, "the table has weak suites");
+        for s in crate::ciphers::all() {
+            assert_eq!(
+                crate::ciphers::weakness(s),
+                rego.get(s.name).map(String::as_str),
+                "{}",
+                s.name
+            );
+        }
+    }
+
     #[test]
     fn finds_test_rules_once() {
         let src = "package x\ntest_a if { true }\ntest_a if { false }\n  test_b if true\ntest_c := true\n";

@@ -148,6 +148,37 @@ pub fn all() -> impl Iterator<Item = &'static Suite> {
     TLS13.iter().chain(CIPHERS.iter().map(|c| &c.suite))
 }
 
+/// Key exchanges with forward secrecy.
+const FORWARD_SECRET: [&str; 4] = ["ECDHE", "DHE", "ECDHEPSK", "DHEPSK"];
+
+/// Why a suite is weak under the strong-cipher rule of `NET03-CIPHER`, worst reason first, or
+/// `None` when it is strong (a TLS 1.3 suite, or forward secrecy with an AEAD cipher and
+/// authentication). The rule is `reason` in `policies/net03_cipher.rego`; the live probe judges
+/// accepted suites with this copy, and a test checks that the two agree on every suite.
+pub fn weakness(s: &Suite) -> Option<&'static str> {
+    let fs = FORWARD_SECRET.contains(&s.kx);
+    if s.version == "TLSv1.3" || (fs && s.aead && s.au != "None") {
+        return None;
+    }
+    Some(if s.enc == "None" {
+        "NULL encryption"
+    } else if s.au == "None" {
+        "anonymous, no authentication"
+    } else if s.export {
+        "EXPORT grade"
+    } else if ["RC4", "DES", "3DES"].iter().any(|p| s.enc.starts_with(p)) {
+        "RC4, DES or 3DES"
+    } else if s.mac == "MD5" {
+        "MD5"
+    } else if !fs {
+        "no forward secrecy (static key exchange)"
+    } else if !s.aead {
+        "CBC mode, no AEAD"
+    } else {
+        "not strong"
+    })
+}
+
 /// `OSSL_default_cipher_list()` in OpenSSL 3.0.
 const DEFAULT_RULES: &str = "ALL:!COMPLEMENTOFDEFAULT:!eNULL";
 

@@ -152,6 +152,12 @@ pub struct Probe {
     /// The answer to a GET over TLS, with its Strict-Transport-Security header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub https_answer: Option<crate::model::HttpsAnswer>,
+    /// The suites accepted at each protocol version, in the order the server chose them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accepted_suites: Vec<crate::model::ObservedSuite>,
+    /// The grade after SSL Labs' rating guide, with the caps that fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<crate::model::Grade>,
 }
 
 /// The address of a target: a `--connect-to` mapping, else the name resolved.
@@ -186,6 +192,9 @@ pub fn probe(
                 "tls1.0-rejected",
                 "tls1.1-rejected",
                 "self-signed-rejected",
+                "ssl3-rejected",
+                "strong-ciphers",
+                "grade-a-or-better",
             ]
         } else {
             &["http-rejected-or-redirected"]
@@ -204,21 +213,25 @@ pub fn probe(
                 tests: tests_of(&why),
                 certificate: None,
                 https_answer: None,
+                accepted_suites: Vec::new(),
+                grade: None,
             }
         }
     };
-    let (tests, certificate, https_answer) = if t.https {
+    let (tests, seen) = if t.https {
         https_tests(t, addr, trust, opts, time)
     } else {
-        (vec![http_test(t, addr, opts)], None, None)
+        (vec![http_test(t, addr, opts)], Seen::default())
     };
     Probe {
         target: t.url.clone(),
         address: addr.to_string(),
         observed_at: observed_at.to_string(),
         tests,
-        certificate,
-        https_answer,
+        certificate: seen.certificate,
+        https_answer: seen.https_answer,
+        accepted_suites: seen.accepted_suites,
+        grade: seen.grade,
     }
 }
 
@@ -229,58 +242,193 @@ fn sni(t: &Target) -> Option<&str> {
         .then_some(t.host.as_str())
 }
 
+/// What the `https://` tests saw, beside the test results.
+#[derive(Default)]
+struct Seen {
+    certificate: Option<crate::model::ServedCertificate>,
+    https_answer: Option<crate::model::HttpsAnswer>,
+    accepted_suites: Vec<crate::model::ObservedSuite>,
+    grade: Option<crate::model::Grade>,
+}
+
 fn https_tests(
     t: &Target,
     addr: SocketAddr,
     trust: &TrustStore,
     opts: &Options,
     time: i64,
-) -> (
-    Vec<TestResult>,
-    Option<crate::model::ServedCertificate>,
-    Option<crate::model::HttpsAnswer>,
-) {
+) -> (Vec<TestResult>, Seen) {
     let session = tls_session(t, addr, opts.timeout);
     let served = session
         .as_ref()
         .ok()
         .map(|s| judge_served(trust, s.chain.clone(), &t.host, time));
     let mut out = vec![valid_certificate(&session, &served)];
+    let offered: Vec<(Version, Offered)> = [Version::Tls10, Version::Tls11, Version::Ssl3]
+        .into_iter()
+        .map(|v| (v, offers(addr, sni(t), v, opts.timeout)))
+        .collect();
     for (id, v) in [
         ("tls1.0-rejected", Version::Tls10),
         ("tls1.1-rejected", Version::Tls11),
     ] {
-        out.push(version_rejected(
-            id,
-            offers(addr, sni(t), v, opts.timeout),
-            v,
-        ));
+        if let Some((_, o)) = offered.iter().find(|(w, _)| *w == v) {
+            out.push(version_rejected(id, o.clone(), v));
+        }
     }
     out.push(self_signed(&session, &served));
-    out.push(version_rejected(
-        "ssl3-rejected",
-        offers(addr, sni(t), Version::Ssl3, opts.timeout),
-        Version::Ssl3,
-    ));
-    let certificate = match served {
-        Some(Ok(c)) => Some(crate::model::ServedCertificate {
-            subject: c.subject,
-            issuer: c.issuer,
-            not_after: c.not_after,
-            self_signed: c.self_signed,
-            spki_sha256: c.pins.first().cloned().unwrap_or_default(),
-            chain: c.chain,
-        }),
+    if let Some((_, o)) = offered.iter().find(|(w, _)| *w == Version::Ssl3) {
+        out.push(version_rejected("ssl3-rejected", o.clone(), Version::Ssl3));
+    }
+    // Every suite accepted, at TLS 1.3 and 1.2 and at each older version the server accepts.
+    let mut versions = vec![Version::Tls13, Version::Tls12];
+    versions.extend(
+        offered
+            .iter()
+            .filter(|(_, o)| matches!(o, Offered::Accepted { .. }))
+            .map(|(v, _)| *v),
+    );
+    let mut protocols = Vec::new();
+    let mut accepted_suites = Vec::new();
+    let mut gaps = Vec::new();
+    for v in versions {
+        let (ids, gap) = super::accepted_suites(addr, sni(t), v, opts.timeout);
+        if let Some(g) = gap {
+            gaps.push(format!("{}: {g}", v.name()));
+        }
+        if !ids.is_empty() {
+            protocols.push(v);
+        }
+        accepted_suites.extend(ids.iter().filter_map(|id| {
+            let s = crate::ciphers::all().find(|s| s.id == *id)?;
+            Some(crate::model::ObservedSuite {
+                protocol: v.name().to_string(),
+                suite: crate::model::SuiteFacts::from(s),
+            })
+        }));
+    }
+    out.push(strong_ciphers(&accepted_suites, &gaps));
+    let chain = match &served {
+        Some(Ok(c)) => Some(c),
         _ => None,
     };
-    let answer = session.as_ref().ok().and_then(|s| {
+    let https_answer = session.as_ref().ok().and_then(|s| {
         let head = s.answer.as_deref()?;
         Some(crate::model::HttpsAnswer {
             status: status_of(head)?,
             hsts: header(head, "strict-transport-security").map(str::to_string),
         })
     });
-    (out, certificate, answer)
+    protocols.sort();
+    let grade = super::grade::grade(&super::grade::Seen {
+        protocols: &protocols,
+        suites: &accepted_suites,
+        certificate: chain,
+        hsts: https_answer.as_ref().and_then(|a| a.hsts.as_deref()),
+    });
+    out.push(grade_test(&grade));
+    let certificate = chain.map(|c| crate::model::ServedCertificate {
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        not_after: c.not_after.clone(),
+        self_signed: c.self_signed,
+        spki_sha256: c.pins.first().cloned().unwrap_or_default(),
+        pins: c.pins.clone(),
+        key: c.key.clone(),
+        chain: c.chain.clone(),
+    });
+    let seen = Seen {
+        certificate,
+        https_answer,
+        accepted_suites,
+        grade,
+    };
+    (out, seen)
+}
+
+/// `strong-ciphers`: every suite accepted is strong under the rule of `NET03-CIPHER`.
+fn strong_ciphers(suites: &[crate::model::ObservedSuite], gaps: &[String]) -> TestResult {
+    const ID: &str = "strong-ciphers";
+    let weak: Vec<String> = suites
+        .iter()
+        .filter_map(|s| {
+            let why = crate::ciphers::by_name(&s.suite.name).and_then(crate::ciphers::weakness)?;
+            Some(format!("{} {} ({why})", s.protocol, s.suite.name))
+        })
+        .collect();
+    if !weak.is_empty() {
+        const SHOWN: usize = 12;
+        let more = match weak.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more (accepted_suites lists them all)"),
+        };
+        return result(
+            ID,
+            TestStatus::Fail,
+            format!(
+                "{} of {} suites accepted are weak: {}{more}",
+                weak.len(),
+                suites.len(),
+                weak[..weak.len().min(SHOWN)].join(", ")
+            ),
+        );
+    }
+    if suites.is_empty() || !gaps.is_empty() {
+        let why = if gaps.is_empty() {
+            "no suite was accepted".to_string()
+        } else {
+            gaps.join("; ")
+        };
+        return result(
+            ID,
+            TestStatus::Inconclusive,
+            format!("the accepted suites are not all known: {why}"),
+        );
+    }
+    result(
+        ID,
+        TestStatus::Pass,
+        format!(
+            "all {} suites accepted are strong: {}",
+            suites.len(),
+            suites
+                .iter()
+                .map(|s| format!("{} {}", s.protocol, s.suite.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+}
+
+/// `grade-a-or-better`: the control's expected result, "Grade A or better from SSL Labs",
+/// computed after SSL Labs' rating guide from what was observed.
+fn grade_test(g: &Option<crate::model::Grade>) -> TestResult {
+    const ID: &str = "grade-a-or-better";
+    let Some(g) = g else {
+        return result(
+            ID,
+            TestStatus::Inconclusive,
+            "no handshake was completed at any version: nothing to grade",
+        );
+    };
+    let status = if g.grade == "A" || g.grade == "A+" {
+        TestStatus::Pass
+    } else {
+        TestStatus::Fail
+    };
+    let caps = if g.caps.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", g.caps.join("; "))
+    };
+    result(
+        ID,
+        status,
+        format!(
+            "grade {} (score {}: protocol {}, key exchange {}, cipher {}){caps}",
+            g.grade, g.score, g.protocol_score, g.key_exchange_score, g.cipher_score
+        ),
+    )
 }
 
 fn version_rejected(id: &'static str, o: Offered, v: Version) -> TestResult {

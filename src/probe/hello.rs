@@ -143,6 +143,29 @@ fn extensions(version: Version, server_name: Option<&str>, random: &[u8; 32]) ->
 /// One TLS record holding a ClientHello that offers `version` only. `server_name` is sent as
 /// SNI (leave it out for an IP address); `random` fills the hello's random and key share.
 pub fn client_hello(version: Version, server_name: Option<&str>, random: [u8; 32]) -> Vec<u8> {
+    client_hello_offering(version, server_name, random, &suites(version))
+}
+
+/// The suites a hello offers at `version` (as [`client_hello`] does), without the
+/// signalling values: the candidates of a suite enumeration.
+pub fn suites_at(version: Version) -> Vec<u16> {
+    let mut s = suites(version);
+    s.retain(|id| *id != 0x00ff);
+    s
+}
+
+/// A ClientHello offering `version` and exactly `offered` (the renegotiation SCSV is added
+/// below TLS 1.3): one step of a suite enumeration.
+pub fn client_hello_offering(
+    version: Version,
+    server_name: Option<&str>,
+    random: [u8; 32],
+    offered: &[u16],
+) -> Vec<u8> {
+    let mut offered = offered.to_vec();
+    if version != Version::Tls13 && !offered.contains(&0x00ff) {
+        offered.push(0x00ff);
+    }
     let mut hello = Vec::new();
     // TLS 1.3 is offered through supported_versions, with TLS 1.2 as the legacy version.
     let legacy = version.min(Version::Tls12);
@@ -150,7 +173,7 @@ pub fn client_hello(version: Version, server_name: Option<&str>, random: [u8; 32
     hello.extend_from_slice(&random);
     hello.push(0); // no session id
     let mut cs = Vec::new();
-    suites(version).iter().for_each(|x| u16be(&mut cs, *x));
+    offered.iter().for_each(|x| u16be(&mut cs, *x));
     with_len(&mut hello, 2, &cs);
     hello.extend_from_slice(&[1, 0]); // null compression only
     if version != Version::Ssl3 {

@@ -8,6 +8,7 @@
 //! its reason, never a panic.
 
 pub mod checks;
+pub mod grade;
 pub mod hello;
 
 use hello::{Answer, Version};
@@ -68,6 +69,51 @@ pub fn offers(
         },
         Answer::Other(what) => Offered::Inconclusive(what),
     }
+}
+
+/// The suites the server accepts at `version`, in the order it chose them: each handshake
+/// offers every candidate not yet chosen, until the server refuses (as sslscan and
+/// testssl.sh enumerate): one handshake per suite accepted and the refusal that ends it, so at
+/// most one more than the candidates. The second value says why the list may be incomplete.
+pub fn accepted_suites(
+    addr: SocketAddr,
+    server_name: Option<&str>,
+    version: Version,
+    timeout: Duration,
+) -> (Vec<u16>, Option<String>) {
+    let mut left = hello::suites_at(version);
+    let mut chosen = Vec::new();
+    for _ in 0..=left.len() {
+        if left.is_empty() {
+            return (chosen, None);
+        }
+        let hello = hello::client_hello_offering(version, server_name, random(), &left);
+        let buf = match exchange(addr, &hello, timeout, |b| {
+            hello::answer(b) != Answer::Incomplete
+        }) {
+            Ok((buf, _)) => buf,
+            Err(why) => return (chosen, Some(why)),
+        };
+        match hello::answer(&buf) {
+            Answer::Hello { version: v, suite } if v == version => {
+                if !left.contains(&suite) {
+                    return (
+                        chosen,
+                        Some(format!(
+                            "the server chose 0x{suite:04X}, a suite that was not offered"
+                        )),
+                    );
+                }
+                left.retain(|s| *s != suite);
+                chosen.push(suite);
+            }
+            Answer::Incomplete | Answer::Other(_) if chosen.is_empty() => {
+                return (chosen, Some("no TLS answer".into()))
+            }
+            _ => return (chosen, None),
+        }
+    }
+    (chosen, None)
 }
 
 /// The certificate chain the server sends in a TLS 1.2 handshake, leaf first (DER).

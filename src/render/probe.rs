@@ -21,6 +21,36 @@ pub fn human(probes: &[Probe]) -> String {
                 t.detail
             );
         }
+        if let Some(c) = &p.certificate {
+            let _ = writeln!(
+                out,
+                "  certificate   {} ({} {} bits), issued by {}, until {}; pins {}",
+                c.subject,
+                c.key.alg,
+                c.key.bits,
+                c.issuer,
+                c.not_after,
+                c.pins.join(" ")
+            );
+        }
+        let mut by_protocol: Vec<(&str, usize)> = Vec::new();
+        for s in &p.accepted_suites {
+            match by_protocol.iter_mut().find(|(v, _)| *v == s.protocol) {
+                Some((_, n)) => *n += 1,
+                None => by_protocol.push((&s.protocol, 1)),
+            }
+        }
+        if !by_protocol.is_empty() {
+            let list: Vec<String> = by_protocol
+                .iter()
+                .map(|(v, n)| format!("{v} {n}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  suites        {} (--format json lists them)",
+                list.join(", ")
+            );
+        }
     }
     out
 }

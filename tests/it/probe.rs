@@ -267,8 +267,19 @@ fn a_self_signed_server_fails_unless_its_certificate_is_trusted() {
             ("tls1.1-rejected", TestStatus::Pass),
             ("self-signed-rejected", TestStatus::Fail),
             ("ssl3-rejected", TestStatus::Pass),
+            ("strong-ciphers", TestStatus::Fail),
+            ("grade-a-or-better", TestStatus::Fail),
         ],
         "{p:#?}"
+    );
+    // An untrusted certificate grades T whatever the rest, as in SSL Labs' guide.
+    let g = p.grade.as_ref().expect("graded");
+    assert_eq!(g.grade, "T", "{g:?}");
+    assert!(
+        g.caps
+            .iter()
+            .any(|c| c == "T: certificate not trusted (self-signed)"),
+        "{g:?}"
     );
     assert!(
         p.tests[0].detail.contains("self-signed"),
@@ -284,6 +295,16 @@ fn a_self_signed_server_fails_unless_its_certificate_is_trusted() {
         p.tests[0].detail
     );
     assert_eq!(p.tests[3].status, TestStatus::Pass, "{p:#?}");
+    // OpenSSL's default list keeps CBC and static-RSA suites: accepted live, named weak.
+    let g = p.grade.as_ref().expect("graded");
+    assert_eq!(g.grade, g.ignoring_trust, "{g:?}");
+    assert!(
+        p.accepted_suites
+            .iter()
+            .any(|s| s.protocol == "TLSv1.2" && s.suite.name == "AES128-GCM-SHA256"),
+        "{:?}",
+        p.accepted_suites
+    );
 }
 
 #[test]
@@ -563,6 +584,71 @@ fn the_accepted_protocols_agree_with_sslscan() {
             .collect();
         assert_eq!(ours, sslscan_protocols(s.addr), "s_server {flags:?}");
         assert!(!ours.is_empty());
+    }
+}
+
+/// The suites sslscan lists as accepted, as `(protocol, OpenSSL name)` sorted.
+fn sslscan_suites(addr: SocketAddr) -> Vec<(String, String)> {
+    let out = Command::new("sslscan")
+        .args([
+            "--no-colour",
+            "--no-fallback",
+            "--no-renegotiation",
+            "--no-compression",
+            "--no-heartbleed",
+            "--no-groups",
+            "--no-check-certificate",
+            &addr.to_string(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut suites: Vec<(String, String)> = text
+        .lines()
+        .filter(|l| l.starts_with("Preferred") || l.starts_with("Accepted"))
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            Some((w.get(1)?.replace("TLSv1.0", "TLSv1"), w.get(4)?.to_string()))
+        })
+        .collect();
+    suites.sort();
+    suites
+}
+
+#[test]
+fn the_accepted_suites_agree_with_sslscan() {
+    if !have_tool("openssl") || !have_tool("sslscan") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path());
+    let cases: [&[&str]; 3] = [
+        &["-www"],
+        &[
+            "-www",
+            "-cipher",
+            "ALL:@SECLEVEL=0",
+            "-min_protocol",
+            "TLSv1",
+        ],
+        &[
+            "-www",
+            "-cipher",
+            "ECDHE+AESGCM:ECDHE+CHACHA20",
+            "-no_tls1_3",
+        ],
+    ];
+    for flags in cases {
+        let s = s_server(dir.path(), flags);
+        let p = run("https://localhost/", s.addr, &trust(None));
+        let mut ours: Vec<(String, String)> = p
+            .accepted_suites
+            .iter()
+            .map(|a| (a.protocol.clone(), a.suite.name.replace("TLS13_", "TLS_")))
+            .collect();
+        ours.sort();
+        assert!(!ours.is_empty(), "s_server {flags:?}");
+        assert_eq!(ours, sslscan_suites(s.addr), "s_server {flags:?}");
     }
 }
 
