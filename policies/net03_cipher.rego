@@ -9,7 +9,13 @@
 # Severity: high when a NULL, anonymous, EXPORT, RC4, DES, 3DES or MD5 suite is offered;
 # medium when the weak suites are CBC or static-RSA only.
 # FAIL: weak suites offered (named in the message), or content served without TLS.
-# MANUAL: the cipher string expands to no suite (the server would refuse to start).
+# MANUAL: the cipher string expands to no suite (the server would refuse to start), or the
+#         configuration does not decide the list (a product's run-time default) and no probe
+#         observed it.
+# Observed (`scan --probe`, `--observations`): the suites the live server accepted are judged
+# with the same rule. Weak suites accepted live FAIL the endpoint even where the configuration
+# offers only strong ones (another configuration is live; a DRIFT finding says where); a list
+# the configuration does not decide is decided by the suites observed.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
@@ -187,11 +193,66 @@ results contains r if {
 	)
 }
 
+# The observations of an endpoint that list accepted suites.
+observed(ep) := [o |
+	some o in object.get(input, "observations", [])
+	o.endpoint == ep.id
+	count(object.get(o, "accepted_suites", [])) > 0
+]
+
+# The weak suites the live server accepted, as "TLSv1.2 NAME at TARGET (why)".
+observed_weak(ep) := [sprintf("%s %s at %s (%s)", [a.protocol, a.suite.name, o.target, reason(a.suite)]) |
+	some o in observed(ep)
+	some a in o.accepted_suites
+	not strong(a.suite)
+]
+
+observed_ev(ep) := [lib.ev_at("observed suites", o.span, sprintf("%s (%s, %s): %s", [o.target, o.address, o.observed_at, concat(", ", [sprintf("%s %s", [a.protocol, a.suite.name]) | some a in o.accepted_suites])])) | some o in observed(ep)]
+
+observed_fail(ep, why) := lib.result(
+	requirement, ep, "FAIL", "high",
+	sprintf("%d weak suites accepted live%s: %s", [count(observed_weak(ep)), why, lib.some_of(observed_weak(ep), 8)]),
+	{o.span | some o in observed(ep)},
+	array.concat(observed_ev(ep), [lib.cipher_ev("ciphers", ep.tls.ciphers)]),
+)
+
+# The configuration offers only strong suites, but the live server accepts weak ones.
+results contains observed_fail(ep, sprintf(" though the configuration offers only strong ones (%s)", [spec_text(ep)])) if {
+	some ep in lib.judged
+	ep.tls.enabled
+	c := classified[config_key(ep)]
+	c.bad == 0
+	count(observed_weak(ep)) > 0
+}
+
+# The configuration does not decide the list; the live server's suites do.
+results contains observed_fail(ep, sprintf(" (the configuration does not decide the list: %s)", [spec_text(ep)])) if {
+	some ep in lib.judged
+	ep.tls.enabled
+	nothing_offered(ep)
+	count(observed_weak(ep)) > 0
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	nothing_offered(ep)
+	count(observed(ep)) > 0
+	count(observed_weak(ep)) == 0
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("every suite the live server accepted is strong (the configuration does not decide the list: %s)", [spec_text(ep)]),
+		[o.span | some o in observed(ep)],
+		observed_ev(ep),
+	)
+}
+
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
 	c := classified[config_key(ep)]
 	c.bad == 0
+	count(observed_weak(ep)) == 0
 	r := lib.result(
 		requirement, ep, "PASS", "info",
 		sprintf("all %d suites offered are strong (%s%s)", [c.count, spec_text(ep), unknown_note(ep)]),
@@ -204,6 +265,7 @@ results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
 	nothing_offered(ep)
+	count(observed(ep)) == 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
 		sprintf("the cipher configuration %s matches no suite%s", [spec_text(ep), unknown_note(ep)]),

@@ -55,3 +55,42 @@ test_heuristic_app_endpoint_is_one_manual_result if {
 	count(local) == 1
 	local[0].status == "MANUAL"
 }
+
+observed(ep, accepted) := {
+	"endpoint": ep.id,
+	"target": "https://mcp.example.com/",
+	"address": "192.0.2.10:443",
+	"observed_at": "2026-12-01T00:00:00Z",
+	"span": f.span("site.conf", 2),
+	"tests": [],
+	"source": "tlsproof probe",
+	"accepted_suites": [{"protocol": "TLSv1.2", "suite": s} | some s in accepted],
+}
+
+with_observed(ep, accepted) := object.union(f.input_of([ep]), {"observations": [observed(ep, accepted)]})
+
+test_weak_suites_accepted_live_fail_a_strong_configuration if {
+	rs := cipher.results with input as with_observed(f.tls_endpoint, [f.ecdhe_gcm, f.ecdhe_cbc])
+	f.statuses(rs) == {"FAIL"}
+	some r in rs
+	contains(r.message, "accepted live though the configuration offers only strong ones")
+	contains(r.message, "TLSv1.2 ECDHE-RSA-AES128-SHA at https://mcp.example.com/ (CBC mode, no AEAD)")
+	r.locations[0].line == 2
+}
+
+test_strong_suites_accepted_live_keep_the_configuration_pass if {
+	rs := cipher.results with input as with_observed(f.tls_endpoint, [f.ecdhe_gcm])
+	f.statuses(rs) == {"PASS"}
+}
+
+test_an_undecided_list_is_decided_by_the_suites_observed if {
+	undecided := with_suites([])
+	rs := cipher.results with input as with_observed(undecided, [f.ecdhe_gcm])
+	f.statuses(rs) == {"PASS"}
+	some r in rs
+	contains(r.message, "every suite the live server accepted is strong")
+	rs2 := cipher.results with input as with_observed(undecided, [f.rsa_gcm])
+	f.statuses(rs2) == {"FAIL"}
+	rs3 := cipher.results with input as f.input_of([undecided])
+	f.statuses(rs3) == {"MANUAL"}
+}

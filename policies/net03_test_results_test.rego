@@ -63,3 +63,15 @@ test_inconclusive_observation_stays_manual if {
 	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
 	f.statuses(rs) == {"MANUAL"}
 }
+
+test_only_the_control_tests_decide_and_the_grade_is_cited if {
+	obs := object.union(
+		observation(f.tls_endpoint, [["https-valid-certificate", "PASS"], ["tls1.0-rejected", "PASS"], ["strong-ciphers", "FAIL"], ["grade-a-or-better", "FAIL"]]),
+		{"grade": {"grade": "B"}},
+	)
+	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
+	f.statuses(rs) == {"PASS"}
+	some r in rs
+	contains(r.message, "grade B at https://mcp.example.com/")
+	not contains(r.message, "strong-ciphers")
+}

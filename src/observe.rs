@@ -127,7 +127,8 @@ fn concrete(n: &str) -> bool {
 /// protocol version the configuration leaves out that the server accepts (another
 /// configuration is live) or one it lists that the server refuses (the TLS library's security
 /// level); a plaintext redirect configured while content is served; a served certificate whose
-/// key is not the key of the file the configuration names.
+/// key is not the key of the file the configuration names; suites accepted that the
+/// configured list does not offer.
 pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
     let mut out = Vec::new();
     for o in &model.observations {
@@ -167,6 +168,7 @@ pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
                 _ => {}
             }
         }
+        suite_drift(ep, o, &seen, &mut push);
         let redirect = &ep.plaintext.redirects_to_https;
         if redirect.value {
             if let Some(t) = o
@@ -204,4 +206,67 @@ pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Suites the server accepted that the configured list (TLS 1.2 and older, or TLS 1.3) does not
+/// offer: another cipher configuration is live. A list the configuration does not decide, or a
+/// worst case assumed for an unknown product version, is no claim to contradict.
+fn suite_drift(
+    ep: &Endpoint,
+    o: &Observation,
+    seen: &str,
+    push: &mut impl FnMut(String, &ModelSpan),
+) {
+    let legacy = &ep.tls.ciphers;
+    let modern = &ep.tls.tls13_suites;
+    for (tls13, offered, origin, span, dependent) in [
+        (
+            false,
+            &legacy.value.suites,
+            legacy.origin,
+            &legacy.span,
+            legacy.version_dependent,
+        ),
+        (
+            true,
+            &modern.value,
+            modern.origin,
+            &modern.span,
+            modern.version_dependent,
+        ),
+    ] {
+        if offered.is_empty() || dependent {
+            continue;
+        }
+        let extra: Vec<String> = o
+            .accepted_suites
+            .iter()
+            .filter(|a| (a.protocol == "TLSv1.3") == tls13)
+            .filter(|a| !offered.iter().any(|s| s.id == a.suite.id))
+            .map(|a| format!("{} {}", a.protocol, a.suite.name))
+            .collect();
+        if extra.is_empty() {
+            continue;
+        }
+        let said = match origin {
+            Origin::Explicit => "the configuration offers",
+            _ => "the product default judged offers",
+        };
+        const SHOWN: usize = 12;
+        let more = match extra.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        push(
+            format!(
+                "{said} {} suites ({}:{}) but {seen} accepted {} it does not: {}{more}; another cipher configuration is live",
+                offered.len(),
+                span.file,
+                span.line,
+                extra.len(),
+                extra[..extra.len().min(SHOWN)].join(", ")
+            ),
+            span,
+        );
+    }
 }

@@ -459,6 +459,15 @@ fn scan_probe_judges_the_live_endpoint_with_its_configuration() {
     mcp_certificate(dir.path());
     let s = s_server(dir.path(), &["-www"]);
     let scan = probed_scan(dir.path(), s.addr, true);
+    // The observations (suites, grade, served chain) are part of the model's contract.
+    tlsproof::schema::validate(tlsproof::schema::Contract::TlsModel, &scan.model_json).unwrap();
+    let o = scan
+        .model
+        .observations
+        .iter()
+        .find(|o| o.target.starts_with("https://"))
+        .expect("an https observation");
+    assert!(!o.accepted_suites.is_empty() && o.grade.is_some(), "{o:#?}");
     let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
     assert_eq!(r.status.as_str(), "PASS", "{}", r.message);
     assert!(r.message.contains("127.0.0.1"), "{}", r.message);
@@ -534,6 +543,53 @@ fn a_protocol_the_configuration_lists_but_the_server_refuses_is_drift() {
     // The configuration's own verdict stands: it offers TLS 1.0.
     let r = crate::common::result(&scan.report, "NET03-TLS", "mcp.example.com");
     assert_eq!(r.status.as_str(), "FAIL");
+}
+
+/// The configuration offers only strong suites; the server really running (OpenSSL's
+/// defaults) accepts CBC and static-RSA ones: NET03-CIPHER fails on what was observed, and a
+/// DRIFT finding at the ssl_ciphers line names the suites the configuration does not offer.
+#[test]
+fn weak_suites_accepted_live_fail_a_strong_cipher_configuration() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mcp_certificate(dir.path());
+    let s = s_server(dir.path(), &["-www"]);
+    let scan = probed_scan_with(
+        dir.path(),
+        s.addr,
+        true,
+        "    ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;\n",
+    );
+    let r = crate::common::result(&scan.report, "NET03-CIPHER", "mcp.example.com");
+    assert_eq!(r.status.as_str(), "FAIL", "{}", r.message);
+    assert!(
+        r.message
+            .contains("accepted live though the configuration offers only strong ones"),
+        "{}",
+        r.message
+    );
+    assert!(
+        r.message.contains("ECDHE-RSA-AES256-SHA384"),
+        "{}",
+        r.message
+    );
+    let drift: Vec<_> = scan
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.kind.as_str() == "DRIFT" && f.message.contains("suites"))
+        .collect();
+    assert_eq!(drift.len(), 1, "{:#?}", scan.report.findings);
+    assert!(
+        drift[0]
+            .message
+            .contains("the configuration offers 6 suites (nginx.conf:9)"),
+        "{}",
+        drift[0].message
+    );
+    assert_eq!(drift[0].locations[0].line, 9);
 }
 
 /// The protocol versions `sslscan` finds enabled (its "SSL/TLS Protocols" section).
