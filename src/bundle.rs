@@ -146,11 +146,10 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         })
         .collect();
     let report_md =
-        template::report_markdown(&scan.report, &scan.map, &scan.registry, &rows, created_at)
-            .map_err(|e| BundleError::Render {
-                what: "report.md",
-                message: format!("{e:#}"),
-            })?;
+        template::report_markdown(scan, &rows, created_at).map_err(|e| BundleError::Render {
+            what: "report.md",
+            message: format!("{e:#}"),
+        })?;
 
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("results.json", pretty(&scan.report, "results.json")?),

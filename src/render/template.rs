@@ -121,13 +121,12 @@ fn sections<'a>(report: &'a Report, map: &SourceMap, registry: &'a Registry) -> 
 
 /// Renders `report.md`.
 pub fn report_markdown(
-    report: &Report,
-    map: &SourceMap,
-    registry: &Registry,
+    scan: &crate::pipeline::Scan,
     inputs: &[InputRow],
     created_at: &str,
 ) -> Result<String, minijinja::Error> {
-    let sections = sections(report, map, registry);
+    let report = &scan.report;
+    let sections = sections(report, &scan.map, &scan.registry);
     let mut env = minijinja::Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
@@ -136,6 +135,7 @@ pub fn report_markdown(
     tmpl.render(minijinja::context! {
         report => report,
         sections => sections,
+        observations => scan.model.observations,
         inputs => inputs,
         created_at => created_at,
     })

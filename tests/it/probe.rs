@@ -592,6 +592,83 @@ fn weak_suites_accepted_live_fail_a_strong_cipher_configuration() {
     assert_eq!(drift[0].locations[0].line, 9);
 }
 
+/// `evidence --probe`: the bundle holds observations.json (covered by `verify`), and the
+/// report's "Test results" section shows every test of every target probed, with the grade.
+#[test]
+fn the_evidence_bundle_shows_each_live_test_per_endpoint() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    mcp_certificate(dir.path());
+    let s = s_server(dir.path(), &["-www"]);
+    probed_scan_with(dir.path(), s.addr, true, "");
+    let out = dir.path().join("bundle");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let d = dir.path().display().to_string();
+    let o = run(&[
+        "evidence",
+        &format!("{d}/site"),
+        "--probe",
+        "--connect-to",
+        &format!("mcp.example.com:443:127.0.0.1:{}", s.addr.port()),
+        "--connect-to",
+        "mcp.example.com:80:127.0.0.1:1",
+        "--ca-file",
+        &format!("{d}/cert.pem"),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(
+        o.status.code().is_some(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let section = report
+        .split("#### Live test results")
+        .nth(1)
+        .expect("a live test results table");
+    for test in [
+        "https-valid-certificate",
+        "tls1.0-rejected",
+        "tls1.1-rejected",
+        "self-signed-rejected",
+        "ssl3-rejected",
+        "strong-ciphers",
+        "grade-a-or-better",
+        "http-rejected-or-redirected",
+    ] {
+        assert!(
+            section.contains(&format!("| `{test}` | **")),
+            "{test}: {section}"
+        );
+    }
+    assert!(
+        section.contains("**https://mcp.example.com/**"),
+        "{section}"
+    );
+    assert!(section.contains("listener `nginx.conf:5`"), "{section}");
+    assert!(section.contains("grade **"), "{section}");
+    let observations: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("observations.json")).unwrap()).unwrap();
+    assert_eq!(observations["observations"].as_array().unwrap().len(), 2);
+    let v = run(&["verify", &out.display().to_string()]);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("observations.json"));
+}
+
 /// The protocol versions `sslscan` finds enabled (its "SSL/TLS Protocols" section).
 fn sslscan_protocols(addr: SocketAddr) -> Vec<String> {
     let out = Command::new("sslscan")
