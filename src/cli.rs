@@ -79,6 +79,22 @@ struct ScanArgs {
         requires = "probe"
     )]
     connect_to: Vec<String>,
+    /// With --probe: the timeout of each connection (connect, handshake, read), in seconds.
+    #[arg(
+        long = "timeout",
+        value_name = "SECONDS",
+        default_value_t = 5.0,
+        requires = "probe"
+    )]
+    timeout: f64,
+}
+
+/// A connection timeout as given on the command line: more than 0 and at most 120 seconds.
+fn timeout_of(seconds: f64) -> anyhow::Result<std::time::Duration> {
+    if !(seconds > 0.0 && seconds <= 120.0) {
+        anyhow::bail!("--timeout {seconds}: between 0 and 120 seconds");
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 impl ScanArgs {
@@ -91,7 +107,7 @@ impl ScanArgs {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(anyhow::Error::msg)?;
             Some(tlsproof::probe::checks::Options {
-                timeout: std::time::Duration::from_secs(5),
+                timeout: timeout_of(self.timeout)?,
                 connect_to,
             })
         } else {
@@ -423,9 +439,6 @@ fn probe(args: ProbeArgs) -> anyhow::Result<u8> {
         .map(|c| ConnectTo::parse(c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
-    if !(args.timeout > 0.0 && args.timeout <= 120.0) {
-        anyhow::bail!("--timeout: between 0 and 120 seconds");
-    }
     let root = std::path::Path::new(".");
     let config = tlsproof::config::Config::load(root)?.unwrap_or_default();
     let from_config = config
@@ -443,7 +456,7 @@ fn probe(args: ProbeArgs) -> anyhow::Result<u8> {
         pins: config.trust.pins.clone(),
     })?;
     let opts = checks::Options {
-        timeout: std::time::Duration::from_secs_f64(args.timeout),
+        timeout: timeout_of(args.timeout)?,
         connect_to,
     };
     let at = now();
