@@ -50,3 +50,7 @@ echo
 echo "protocol versions accepted:"
 echo "  tlsproof: $("$bin" probe "https://localhost:$port/" --connect-to "localhost:$port:127.0.0.1:$port" --ca-file cert.pem | awk '$2 ~ /^(ssl3|tls1\.[01])-rejected$/ {print $2, $1}' | tr '\n' ' ')"
 echo "  sslscan:  $(sslscan --no-colour --no-ciphersuites "127.0.0.1:$port" | awk '$1 ~ /^(SSLv[23]|TLSv1\.[0-3])$/ && ($2 == "enabled" || $2 == "disabled") {print $1, $2}' | tr '\n' ' ')"
+echo
+echo "suites accepted (all versions):"
+echo "  tlsproof: $("$bin" probe --format json "https://localhost:$port/" --connect-to "localhost:$port:127.0.0.1:$port" --ca-file cert.pem | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["probes"][0].get("accepted_suites", [])))')"
+echo "  sslscan:  $(sslscan --no-colour "127.0.0.1:$port" | grep -cE '^(Preferred|Accepted) ')"

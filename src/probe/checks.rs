@@ -497,7 +497,13 @@ fn tls_session(t: &Target, addr: SocketAddr, timeout: Duration) -> Result<Sessio
         .unwrap_or_default();
     let suite = conn
         .negotiated_cipher_suite()
-        .map(|s| format!("{:?}", s.suite()))
+        .map(|s| {
+            let id = u16::from(s.suite());
+            crate::ciphers::all()
+                .find(|c| c.id == id)
+                .map(|c| c.name.to_string())
+                .unwrap_or_else(|| format!("0x{id:04X}"))
+        })
         .unwrap_or_default();
     let chain = captured.lock().map(|c| c.clone()).unwrap_or_default();
     let mut tls = rustls::Stream::new(&mut conn, &mut sock);
