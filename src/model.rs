@@ -684,6 +684,9 @@ pub struct Observation {
     /// The answer to a GET over TLS (`https://` targets that answered).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub https_answer: Option<HttpsAnswer>,
+    /// What a TLS 1.2+ handshake with the default preferences negotiated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negotiated: Option<Negotiated>,
     /// The suites the server accepted, per protocol version, in the order it chose them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accepted_suites: Vec<ObservedSuite>,
@@ -692,6 +695,13 @@ pub struct Observation {
     pub grade: Option<Grade>,
     /// Who observed: `tlsproof probe`, or the tool and file the results were imported from.
     pub source: String,
+}
+
+/// The protocol version and suite a handshake negotiated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Negotiated {
+    pub protocol: String,
+    pub suite: String,
 }
 
 /// A suite the server accepted at a protocol version.

@@ -62,6 +62,7 @@ pub fn observe(
                         detail: t.detail,
                     })
                     .collect(),
+                negotiated: p.negotiated,
                 certificate: p.certificate,
                 https_answer: p.https_answer,
                 accepted_suites: p.accepted_suites,

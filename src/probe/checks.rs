@@ -96,6 +96,10 @@ impl ConnectTo {
     }
 }
 
+/// The longest one target's suite enumeration may go on: a slow server answering every
+/// handshake near the timeout cannot hold a probe for minutes.
+pub const SUITE_BUDGET: Duration = Duration::from_secs(30);
+
 /// How a probe may behave.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -152,6 +156,9 @@ pub struct Probe {
     /// The answer to a GET over TLS, with its Strict-Transport-Security header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub https_answer: Option<crate::model::HttpsAnswer>,
+    /// What a TLS 1.2+ handshake negotiated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negotiated: Option<crate::model::Negotiated>,
     /// The suites accepted at each protocol version, in the order the server chose them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accepted_suites: Vec<crate::model::ObservedSuite>,
@@ -211,6 +218,7 @@ pub fn probe(
                 address: String::new(),
                 observed_at: observed_at.to_string(),
                 tests: tests_of(&why),
+                negotiated: None,
                 certificate: None,
                 https_answer: None,
                 accepted_suites: Vec::new(),
@@ -228,6 +236,7 @@ pub fn probe(
         address: addr.to_string(),
         observed_at: observed_at.to_string(),
         tests,
+        negotiated: seen.negotiated,
         certificate: seen.certificate,
         https_answer: seen.https_answer,
         accepted_suites: seen.accepted_suites,
@@ -245,6 +254,7 @@ fn sni(t: &Target) -> Option<&str> {
 /// What the `https://` tests saw, beside the test results.
 #[derive(Default)]
 struct Seen {
+    negotiated: Option<crate::model::Negotiated>,
     certificate: Option<crate::model::ServedCertificate>,
     https_answer: Option<crate::model::HttpsAnswer>,
     accepted_suites: Vec<crate::model::ObservedSuite>,
@@ -291,8 +301,9 @@ fn https_tests(
     let mut protocols = Vec::new();
     let mut accepted_suites = Vec::new();
     let mut gaps = Vec::new();
+    let deadline = Instant::now() + SUITE_BUDGET;
     for v in versions {
-        let (ids, gap) = super::accepted_suites(addr, sni(t), v, opts.timeout);
+        let (ids, gap) = super::accepted_suites(addr, sni(t), v, opts.timeout, deadline);
         if let Some(g) = gap {
             gaps.push(format!("{}: {g}", v.name()));
         }
@@ -337,7 +348,12 @@ fn https_tests(
         key: c.key.clone(),
         chain: c.chain.clone(),
     });
+    let negotiated = session.as_ref().ok().map(|s| crate::model::Negotiated {
+        protocol: s.version.clone(),
+        suite: s.suite.clone(),
+    });
     let seen = Seen {
+        negotiated,
         certificate,
         https_answer,
         accepted_suites,

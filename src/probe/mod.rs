@@ -74,18 +74,26 @@ pub fn offers(
 /// The suites the server accepts at `version`, in the order it chose them: each handshake
 /// offers every candidate not yet chosen, until the server refuses (as sslscan and
 /// testssl.sh enumerate): one handshake per suite accepted and the refusal that ends it, so at
-/// most one more than the candidates. The second value says why the list may be incomplete.
+/// most one more than the candidates, and none begun after `deadline`. The second value says
+/// why the list may be incomplete.
 pub fn accepted_suites(
     addr: SocketAddr,
     server_name: Option<&str>,
     version: Version,
     timeout: Duration,
+    deadline: Instant,
 ) -> (Vec<u16>, Option<String>) {
     let mut left = hello::suites_at(version);
     let mut chosen = Vec::new();
     for _ in 0..=left.len() {
         if left.is_empty() {
             return (chosen, None);
+        }
+        if Instant::now() >= deadline {
+            return (
+                chosen,
+                Some("the probe's time budget was spent before the list was complete".into()),
+            );
         }
         let hello = hello::client_hello_offering(version, server_name, random(), &left);
         let buf = match exchange(addr, &hello, timeout, |b| {
