@@ -269,10 +269,16 @@ fn https_tests(
     time: i64,
 ) -> (Vec<TestResult>, Seen) {
     let session = tls_session(t, addr, opts.timeout);
-    let served = session
-        .as_ref()
-        .ok()
-        .map(|s| judge_served(trust, s.chain.clone(), &t.host, time));
+    // A server whose suites this client does not implement (CBC, static RSA, …) still shows
+    // its chain to a hand-built TLS 1.2 hello, so the certificate is judged all the same.
+    let chain = match &session {
+        Ok(s) => Some(s.chain.clone()),
+        Err(why) if why.starts_with(HANDSHAKE_FAILED) => {
+            super::served_chain(addr, sni(t), opts.timeout).ok()
+        }
+        Err(_) => None,
+    };
+    let served = chain.map(|c| judge_served(trust, c, &t.host, time));
     let mut out = vec![valid_certificate(&session, &served)];
     let offered: Vec<(Version, Offered)> = [Version::Tls10, Version::Tls11, Version::Ssl3]
         .into_iter()
@@ -467,6 +473,9 @@ fn version_rejected(id: &'static str, o: Offered, v: Version) -> TestResult {
     }
 }
 
+/// How a failed TLS handshake's reason begins.
+const HANDSHAKE_FAILED: &str = "TLS handshake failed";
+
 /// A TLS 1.2+ session with the server: what it negotiated and served, and the HTTP answer.
 struct Session {
     version: String,
@@ -505,7 +514,7 @@ fn tls_session(t: &Target, addr: SocketAddr, timeout: Duration) -> Result<Sessio
             ));
         }
         conn.complete_io(&mut sock)
-            .map_err(|e| format!("TLS handshake failed: {e}"))?;
+            .map_err(|e| format!("{HANDSHAKE_FAILED}: {e}"))?;
     }
     let version = conn
         .protocol_version()
@@ -575,10 +584,33 @@ fn valid_certificate(
     served: &Option<Result<ServedChain, String>>,
 ) -> TestResult {
     const ID: &str = "https-valid-certificate";
-    let s = match session {
-        Ok(s) => s,
-        Err(why) if why.contains("within") => return result(ID, TestStatus::Inconclusive, why),
-        Err(why) => return result(ID, TestStatus::Fail, why.clone()),
+    let s = match (session, served) {
+        (Ok(s), _) => s,
+        (Err(why), _) if why.contains("within") => {
+            return result(ID, TestStatus::Inconclusive, why)
+        }
+        (Err(why), Some(Ok(c))) if c.chain.status != "valid" => {
+            return result(
+                ID,
+                TestStatus::Fail,
+                format!(
+                    "{}: {} ({} issued by {}); {why}",
+                    c.chain.status, c.chain.detail, c.subject, c.issuer
+                ),
+            )
+        }
+        (Err(why), Some(Ok(c))) => {
+            return result(
+                ID,
+                TestStatus::Inconclusive,
+                format!(
+                    "the served certificate {} is valid ({}), but {why}: the server completes TLS 1.2 only with suites this client does not implement (strong-ciphers names them), so no HTTPS request was made",
+                    c.subject,
+                    c.chain.trusted_by.clone().unwrap_or_default()
+                ),
+            )
+        }
+        (Err(why), _) => return result(ID, TestStatus::Fail, why.clone()),
     };
     let chain = match served {
         Some(Ok(c)) => c,
@@ -636,6 +668,7 @@ fn self_signed(
 ) -> TestResult {
     const ID: &str = "self-signed-rejected";
     let chain = match (session, served) {
+        (_, Some(Ok(c))) => c,
         (Err(why), _) => {
             return result(
                 ID,
@@ -643,7 +676,6 @@ fn self_signed(
                 format!("no certificate served: {why}"),
             )
         }
-        (_, Some(Ok(c))) => c,
         (_, Some(Err(e))) => return result(ID, TestStatus::Inconclusive, e.clone()),
         (_, None) => return result(ID, TestStatus::Inconclusive, "no certificate captured"),
     };

@@ -307,6 +307,52 @@ fn a_self_signed_server_fails_unless_its_certificate_is_trusted() {
     );
 }
 
+/// A server whose only suite is one a modern client does not implement (CBC with static
+/// RSA): its certificate is still judged from a hand-built hello, the HTTPS test cannot tell
+/// (never PASS), and the suite fails strong-ciphers and caps the grade.
+#[test]
+fn a_server_with_legacy_suites_only_is_judged_from_its_served_chain() {
+    if !have_tool("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path());
+    let s = s_server(dir.path(), &["-www", "-cipher", "AES128-SHA", "-no_tls1_3"]);
+    let ca = dir.path().join("cert.pem");
+    let p = run("https://localhost/", s.addr, &trust(Some(&ca)));
+    assert_eq!(
+        statuses(&p),
+        vec![
+            ("https-valid-certificate", TestStatus::Inconclusive),
+            ("tls1.0-rejected", TestStatus::Pass),
+            ("tls1.1-rejected", TestStatus::Pass),
+            ("self-signed-rejected", TestStatus::Pass),
+            ("ssl3-rejected", TestStatus::Pass),
+            ("strong-ciphers", TestStatus::Fail),
+            ("grade-a-or-better", TestStatus::Fail),
+        ],
+        "{p:#?}"
+    );
+    assert!(
+        p.tests[0].detail.contains("is valid"),
+        "{}",
+        p.tests[0].detail
+    );
+    let g = p.grade.as_ref().expect("graded");
+    assert_eq!(g.grade, "B", "{g:?}");
+    assert!(g
+        .caps
+        .contains(&"B: no suite with forward secrecy".to_string()));
+    let p = run("https://localhost/", s.addr, &trust(None));
+    assert_eq!(p.tests[0].status, TestStatus::Fail, "{p:#?}");
+    assert!(
+        p.tests[0].detail.starts_with("self-signed"),
+        "{}",
+        p.tests[0].detail
+    );
+    assert_eq!(p.tests[3].status, TestStatus::Fail, "{p:#?}");
+}
+
 #[test]
 fn a_server_accepting_tls10_fails_the_version_test() {
     if !have_tool("openssl") {
