@@ -7,6 +7,9 @@
 #
 # FAIL: an old protocol is offered (at the line that enables it, or the default assumed), or
 #       the endpoint serves content without TLS.
+# PASS (observed): the version is not declared, the worst-case default would offer an old
+#       protocol, and every live probe of the endpoint (`scan --probe`, `--observations`) saw
+#       SSL 3, TLS 1.0 and TLS 1.1 refused: the observation decides what the declaration would.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
@@ -71,11 +74,53 @@ results contains r if {
 
 offered_old(ep) := [p | some p in ep.tls.protocols.value; p in old_protocols]
 
+# The https observations of an endpoint.
+https_observed(ep) := [o |
+	some o in object.get(input, "observations", [])
+	o.endpoint == ep.id
+	startswith(o.target, "https://")
+]
+
+version_tests := {"ssl3-rejected", "tls1.0-rejected", "tls1.1-rejected"}
+
+# Every https probe of the endpoint saw every old version refused.
+refused_live(ep) if {
+	obs := https_observed(ep)
+	count(obs) > 0
+	every o in obs {
+		passed := {t.test | some t in o.tests; t.test in version_tests; t.status == "PASS"}
+		count(passed) == count(version_tests)
+	}
+}
+
+decided_live(ep) if {
+	ep.tls.protocols.version_dependent
+	refused_live(ep)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	count(offered_old(ep)) > 0
+	decided_live(ep)
+	obs := https_observed(ep)
+	r := lib.result(
+		requirement, ep, "PASS", "info",
+		sprintf("the live server refuses SSL 3, TLS 1.0 and TLS 1.1 (%s); the configuration leaves the protocols to a default that depends on the product version (%s)", [concat("; ", [sprintf("%s at %s, %s", [o.target, o.address, o.observed_at]) | some o in obs]), protocols_origin(ep)]),
+		[ep.tls.protocols.span],
+		array.concat(
+			[lib.ev("protocols", ep.tls.protocols)],
+			[lib.ev_at("observation", o.span, concat(", ", [sprintf("%s %s", [t.test, t.status]) | some t in o.tests; t.test in version_tests])) | some o in obs],
+		),
+	)
+}
+
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
 	old := offered_old(ep)
 	count(old) > 0
+	not decided_live(ep)
 	r := lib.result(
 		requirement, ep, "FAIL", "high",
 		sprintf("offers %s (%s)%s", [concat(", ", old), protocols_origin(ep), version_note(ep)]),

@@ -65,3 +65,31 @@ test_heuristic_app_endpoint_is_one_manual_result if {
 	count(local) == 1
 	local[0].status == "MANUAL"
 }
+
+observed_versions(ep, status) := {
+	"endpoint": ep.id,
+	"target": "https://mcp.example.com/",
+	"address": "192.0.2.10:443",
+	"observed_at": "2026-12-01T00:00:00Z",
+	"span": f.span("site.conf", 2),
+	"source": "tlsproof probe",
+	"tests": [{"test": t, "status": status, "detail": "seen"} | some t in ["ssl3-rejected", "tls1.0-rejected", "tls1.1-rejected"]],
+}
+
+test_a_worst_case_default_is_decided_by_what_the_live_server_refuses if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["TLSv1", "TLSv1.1", "TLSv1.2"], "origin": "default", "version_dependent": true}}})
+	refused := object.union(f.input_of([ep]), {"observations": [observed_versions(ep, "PASS")]})
+	rs := tls.results with input as refused
+	f.statuses(rs) == {"PASS"}
+	some r in rs
+	contains(r.message, "the live server refuses SSL 3, TLS 1.0 and TLS 1.1")
+	accepted := object.union(f.input_of([ep]), {"observations": [observed_versions(ep, "FAIL")]})
+	f.statuses(tls.results) == {"FAIL"} with input as accepted
+	f.statuses(tls.results) == {"FAIL"} with input as f.input_of([ep])
+}
+
+test_an_explicit_old_protocol_fails_whatever_the_live_server_does if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["TLSv1", "TLSv1.2"], "origin": "explicit"}}})
+	refused := object.union(f.input_of([ep]), {"observations": [observed_versions(ep, "PASS")]})
+	f.statuses(tls.results) == {"FAIL"} with input as refused
+}

@@ -514,6 +514,16 @@ fn scan_probe_judges_the_live_endpoint_with_its_configuration() {
         .find(|o| o.target.starts_with("https://"))
         .expect("an https observation");
     assert!(!o.accepted_suites.is_empty() && o.grade.is_some(), "{o:#?}");
+    // No nginx version declared: the worst-case default would offer TLS 1.0; the live server
+    // refuses it, and that decides NET03-TLS.
+    let t = crate::common::result(&scan.report, "NET03-TLS", "mcp.example.com");
+    assert_eq!(t.status.as_str(), "PASS", "{}", t.message);
+    assert!(
+        t.message
+            .contains("the live server refuses SSL 3, TLS 1.0 and TLS 1.1"),
+        "{}",
+        t.message
+    );
     let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
     assert_eq!(r.status.as_str(), "PASS", "{}", r.message);
     assert!(r.message.contains("127.0.0.1"), "{}", r.message);
