@@ -513,8 +513,13 @@ fn tls_session(t: &Target, addr: SocketAddr, timeout: Duration) -> Result<Sessio
                 timeout.as_secs_f32()
             ));
         }
-        conn.complete_io(&mut sock)
-            .map_err(|e| format!("{HANDSHAKE_FAILED}: {e}"))?;
+        conn.complete_io(&mut sock).map_err(|e| match e.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => format!(
+                "no TLS handshake within {} s (the server did not answer)",
+                timeout.as_secs_f32()
+            ),
+            _ => format!("{HANDSHAKE_FAILED}: {e}"),
+        })?;
     }
     let version = conn
         .protocol_version()

@@ -434,4 +434,52 @@ mod tests {
         let short = server_hello_record(0x0303, 0xc02f, None);
         assert_eq!(answer(&short[..20]), Answer::Incomplete);
     }
+
+    /// A flight of a ServerHello, a Certificate message and a ServerHelloDone.
+    fn flight() -> Vec<u8> {
+        let mut out = server_hello_record(0x0303, 0xc02f, None);
+        let cert = vec![0x30u8; 40];
+        let mut entry = Vec::new();
+        with_len(&mut entry, 3, &cert);
+        let mut list = Vec::new();
+        with_len(&mut list, 3, &entry);
+        let mut hs = vec![CERTIFICATE];
+        with_len(&mut hs, 3, &list);
+        hs.extend_from_slice(&[SERVER_HELLO_DONE, 0, 0, 0]);
+        let mut rec = vec![HANDSHAKE, 3, 3];
+        with_len(&mut rec, 2, &hs);
+        out.extend_from_slice(&rec);
+        out
+    }
+
+    #[test]
+    fn a_whole_flight_gives_its_certificates() {
+        let f = flight();
+        assert!(flight_done(&f));
+        assert_eq!(certificates(&f), Some(vec![vec![0x30u8; 40]]));
+        assert!(!flight_done(&f[..f.len() - 1]));
+    }
+
+    /// Whatever a server sends, read in whatever pieces: every prefix of a flight and every
+    /// single-byte corruption of it is read without a panic, and a length that points past the
+    /// bytes is never taken as a whole message.
+    #[test]
+    fn any_truncation_or_corruption_of_an_answer_is_read_without_panic() {
+        let f = flight();
+        for end in 0..=f.len() {
+            let b = &f[..end];
+            let _ = (answer(b), certificates(b), flight_done(b));
+        }
+        for at in 0..f.len() {
+            for v in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+                let mut b = f.clone();
+                b[at] = v;
+                let _ = (answer(&b), certificates(&b), flight_done(&b));
+            }
+        }
+        let mut big = vec![HANDSHAKE, 3, 3, 0xff, 0xff];
+        big.extend_from_slice(&[CERTIFICATE, 0xff, 0xff, 0xff]);
+        assert_eq!(certificates(&big), None);
+        assert!(!flight_done(&big));
+    }
 }

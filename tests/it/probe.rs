@@ -396,6 +396,72 @@ fn http_server(answer: &'static str) -> SocketAddr {
     addr
 }
 
+/// A hostile server on a loopback port: every connection is accepted and handed to `serve`
+/// on its own thread, for as long as the test runs.
+fn hostile_server(serve: fn(TcpStream)) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in listener.incoming().flatten() {
+            std::thread::spawn(move || serve(c));
+        }
+    });
+    addr
+}
+
+fn probe_with_timeout(addr: SocketAddr, timeout: Duration) -> (checks::Probe, Duration) {
+    let t = Target::parse("https://hostile.example/").unwrap();
+    let opts = Options {
+        timeout,
+        connect_to: vec![checks::ConnectTo {
+            host: t.host.clone(),
+            port: t.port,
+            to: addr,
+        }],
+    };
+    let started = Instant::now();
+    let p = checks::probe(
+        &t,
+        &trust(None),
+        &opts,
+        1_800_000_000,
+        "2027-01-15T08:00:00Z",
+    );
+    (p, started.elapsed())
+}
+
+/// A server that accepts and never answers, and one that answers every hello with an endless
+/// stream of handshake bytes: each test ends within its timeout as INCONCLUSIVE (never PASS),
+/// the whole probe within a few timeouts, and nothing is read past the answer budget.
+#[test]
+fn silent_and_endless_servers_end_inconclusive_within_the_timeouts() {
+    let silent = hostile_server(|c| {
+        std::thread::sleep(Duration::from_secs(30));
+        drop(c);
+    });
+    let (p, took) = probe_with_timeout(silent, Duration::from_millis(300));
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+    for t in &p.tests {
+        assert_eq!(t.status, TestStatus::Inconclusive, "{t:?}");
+    }
+    let endless = hostile_server(|mut c| {
+        use std::io::Write;
+        let _ = c.set_write_timeout(Some(Duration::from_secs(5)));
+        let header = [22u8, 3, 3, 0x40, 0x00, 2, 0xff, 0xff, 0xff];
+        if c.write_all(&header).is_err() {
+            return;
+        }
+        let chunk = [0x41u8; 16 * 1024];
+        while c.write_all(&chunk).is_ok() {}
+    });
+    let (p, took) = probe_with_timeout(endless, Duration::from_secs(2));
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    for t in &p.tests {
+        assert_ne!(t.status, TestStatus::Pass, "{t:?}");
+    }
+    assert!(p.accepted_suites.is_empty() && p.grade.is_none(), "{p:#?}");
+}
+
 #[test]
 fn plaintext_http_passes_only_when_refused_or_redirected_to_https() {
     let cases = [
