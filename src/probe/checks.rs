@@ -10,6 +10,20 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The tests of an `https://` target, in the order a probe reports them.
+pub const HTTPS_TESTS: [&str; 7] = [
+    "https-valid-certificate",
+    "tls1.0-rejected",
+    "tls1.1-rejected",
+    "self-signed-rejected",
+    "ssl3-rejected",
+    "strong-ciphers",
+    "grade-a-or-better",
+];
+
+/// The test of an `http://` target.
+pub const HTTP_TESTS: [&str; 1] = ["http-rejected-or-redirected"];
+
 /// A URL to probe: `https://host[:port][/path]` or `http://host[:port][/path]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -193,19 +207,7 @@ pub fn probe(
     observed_at: &str,
 ) -> Probe {
     let tests_of = |why: &str| -> Vec<TestResult> {
-        let ids: &[&'static str] = if t.https {
-            &[
-                "https-valid-certificate",
-                "tls1.0-rejected",
-                "tls1.1-rejected",
-                "self-signed-rejected",
-                "ssl3-rejected",
-                "strong-ciphers",
-                "grade-a-or-better",
-            ]
-        } else {
-            &["http-rejected-or-redirected"]
-        };
+        let ids: &[&'static str] = if t.https { &HTTPS_TESTS } else { &HTTP_TESTS };
         ids.iter()
             .map(|id| result(id, TestStatus::Inconclusive, why))
             .collect()
@@ -584,6 +586,14 @@ fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
     })
 }
 
+/// What is wrong with a chain that does not validate: its status, why, and whose it is.
+fn defect(c: &ServedChain) -> String {
+    format!(
+        "{}: {} ({} issued by {})",
+        c.chain.status, c.chain.detail, c.subject, c.issuer
+    )
+}
+
 fn valid_certificate(
     session: &Result<Session, String>,
     served: &Option<Result<ServedChain, String>>,
@@ -595,14 +605,7 @@ fn valid_certificate(
             return result(ID, TestStatus::Inconclusive, why)
         }
         (Err(why), Some(Ok(c))) if c.chain.status != "valid" => {
-            return result(
-                ID,
-                TestStatus::Fail,
-                format!(
-                    "{}: {} ({} issued by {}); {why}",
-                    c.chain.status, c.chain.detail, c.subject, c.issuer
-                ),
-            )
+            return result(ID, TestStatus::Fail, format!("{}; {why}", defect(c)))
         }
         (Err(why), Some(Ok(c))) => {
             return result(
@@ -629,14 +632,7 @@ fn valid_certificate(
         None => return result(ID, TestStatus::Inconclusive, "no certificate captured"),
     };
     if chain.chain.status != "valid" {
-        return result(
-            ID,
-            TestStatus::Fail,
-            format!(
-                "{}: {} ({} issued by {})",
-                chain.chain.status, chain.chain.detail, chain.subject, chain.issuer
-            ),
-        );
+        return result(ID, TestStatus::Fail, defect(chain));
     }
     let Some(head) = &s.answer else {
         return result(

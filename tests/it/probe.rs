@@ -756,16 +756,7 @@ fn the_evidence_bundle_shows_each_live_test_per_endpoint() {
         .split("#### Live test results")
         .nth(1)
         .expect("a live test results table");
-    for test in [
-        "https-valid-certificate",
-        "tls1.0-rejected",
-        "tls1.1-rejected",
-        "self-signed-rejected",
-        "ssl3-rejected",
-        "strong-ciphers",
-        "grade-a-or-better",
-        "http-rejected-or-redirected",
-    ] {
+    for test in checks::HTTPS_TESTS.iter().chain(&checks::HTTP_TESTS) {
         assert!(
             section.contains(&format!("| `{test}` | **")),
             "{test}: {section}"
