@@ -6,7 +6,7 @@ use super::{labels_of, no_tls, Cx, Obj};
 use crate::ingest::Ingested;
 use crate::model::Component;
 use crate::model::EndpointDraft;
-use crate::model::{Endpoint, Fact, Listen, Origin, RedFlag, Scope};
+use crate::model::{Endpoint, Fact, Listen, ModelSpan, Origin, RedFlag, Scope};
 use crate::yaml::Node;
 
 /// Kinds whose pods are described by `spec.template`.
@@ -187,13 +187,27 @@ impl Container<'_> {
 pub(crate) fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
     let mut out = Vec::new();
     for c in spec.get("containers").map(Node::items).unwrap_or(&[]) {
-        let name = c.get("name").and_then(Node::scalar).unwrap_or_default();
-        let image = c.get("image").and_then(Node::scalar).unwrap_or_default();
-        let mut bind = None;
-        let mut tls = None;
+        let mut container = Container {
+            node: c,
+            name: c.get("name").and_then(Node::scalar).unwrap_or_default(),
+            image: c.get("image").and_then(Node::scalar).unwrap_or_default(),
+            bind: None,
+            tls: None,
+        };
+        container.read_flags();
+        container.read_env();
+        out.push(container);
+    }
+    out
+}
+
+impl<'a> Container<'a> {
+    /// The bind address and TLS flags of `command` and `args` (`--flag value` or
+    /// `--flag=value`; the last one wins).
+    fn read_flags(&mut self) {
         let mut words: Vec<(String, &Node)> = Vec::new();
         for key in ["command", "args"] {
-            for item in c.get(key).map(Node::items).unwrap_or(&[]) {
+            for item in self.node.get(key).map(Node::items).unwrap_or(&[]) {
                 if let Some(s) = item.scalar() {
                     for w in s.split_whitespace() {
                         words.push((w.trim_matches(['"', '\'']).to_string(), item));
@@ -211,39 +225,35 @@ pub(crate) fn containers<'a>(spec: &'a Node) -> Vec<Container<'a>> {
             if BIND_FLAGS.contains(&flag) {
                 let value = inline.or_else(|| words.get(i + 1).map(|(v, _)| v.clone()));
                 if let Some(v) = value {
-                    bind = Some((host_part(&v), n));
+                    self.bind = Some((host_part(&v), n));
                 }
             }
             if TLS_FLAGS.contains(&flag) {
-                tls = Some(n);
+                self.tls = Some(n);
             }
             i += 1;
         }
-        for e in c.get("env").map(Node::items).unwrap_or(&[]) {
+    }
+
+    /// The bind address and TLS settings of the environment, which win over the flags.
+    fn read_env(&mut self) {
+        for e in self.node.get("env").map(Node::items).unwrap_or(&[]) {
             let Some(k) = e.get("name").and_then(Node::scalar) else {
                 continue;
             };
             let v = e.get("value");
             if BIND_ENV.contains(&k.as_str()) {
                 if let Some(val) = v.and_then(Node::scalar) {
-                    bind = Some((host_part(&val), v.unwrap_or(e)));
+                    self.bind = Some((host_part(&val), v.unwrap_or(e)));
                 }
             }
             if TLS_ENV.contains(&k.as_str())
                 && v.and_then(Node::scalar).is_some_and(|s| !s.is_empty())
             {
-                tls = Some(v.unwrap_or(e));
+                self.tls = Some(v.unwrap_or(e));
             }
         }
-        out.push(Container {
-            node: c,
-            name,
-            image,
-            bind,
-            tls,
-        });
     }
-    out
 }
 
 /// The host of `host[:port]` (brackets kept off IPv6 literals).
@@ -307,166 +317,216 @@ pub(crate) fn red_flags(cx: &Cx, out: &mut Ingested) {
 pub(crate) fn exposure(cx: &Cx, out: &mut Ingested) {
     let pods = pods(cx);
     for svc in cx.of_kind("Service") {
-        let Some(spec) = svc.spec() else { continue };
-        let ty = spec.get("type");
-        let ty_s = ty
-            .and_then(Node::scalar)
-            .unwrap_or_else(|| "ClusterIP".into());
-        let external = spec.get("externalIPs").filter(|n| !n.items().is_empty());
-        let anchor = match (ty_s.as_str(), external) {
-            ("LoadBalancer" | "NodePort", _) => ty,
-            (_, Some(e)) => Some(e),
-            _ => None,
-        };
-        let Some(anchor) = anchor else { continue };
-        let selector = labels_of(spec.get("selector"));
-        if selector.is_empty() {
-            continue;
+        if let Some(ep) = service_endpoint(cx, svc, &pods) {
+            out.endpoints.push(ep);
         }
-        let selected: Vec<&Pod> = pods
-            .iter()
-            .filter(|p| p.obj.ns == svc.ns && selector.iter().all(|s| p.labels.contains(s)))
-            .collect();
-        let span = cx.ms(svc.file, anchor.start);
-        let mut listens = Vec::new();
-        for port in spec.get("ports").map(Node::items).unwrap_or(&[]) {
-            let sport = port.get("port").and_then(Node::scalar).unwrap_or_default();
-            let target = port
-                .get("targetPort")
-                .and_then(Node::scalar)
-                .unwrap_or_else(|| sport.clone());
-            for pod in &selected {
-                let cs = containers(pod.spec);
-                let any_declared = cs.iter().any(Container::declares_ports);
-                for c in cs
-                    .iter()
-                    .filter(|c| !c.is_proxy() && (c.has_port(&target) || !any_declared))
-                {
-                    if c.tls.is_some() {
-                        continue;
-                    }
-                    if let Some((b, _)) = &c.bind {
-                        if Scope::of_host(b).is_local() {
-                            continue;
-                        }
-                    }
-                    let bind_text = match &c.bind {
-                        Some((b, n)) => format!("binds {b} ({})", cx.where_(pod.obj.file, n.start)),
-                        None => "sets no bind address in the manifest (a Service can only reach it on the pod's address)".into(),
-                    };
-                    let (address, port_no) = match (ty_s.as_str(), external) {
-                        ("NodePort", _) => {
-                            ("*".to_string(), port.get("nodePort").and_then(Node::scalar))
-                        }
-                        ("LoadBalancer", _) => ("*".to_string(), Some(sport.clone())),
-                        (_, Some(e)) => (
-                            e.items()
-                                .first()
-                                .and_then(Node::scalar)
-                                .unwrap_or_else(|| "*".into()),
-                            Some(sport.clone()),
-                        ),
-                        _ => ("*".to_string(), Some(sport.clone())),
-                    };
-                    listens.push(Listen {
-                        note: Some(format!(
-                            "Service {} type {ty_s} port {sport} → container {} (target port {target}) of {} {}, which {bind_text} and terminates no TLS",
-                            svc.id(),
-                            c.name,
-                            pod.obj.kind,
-                            pod.obj.id()
-                        )),
-                        ..Listen::new(
-                            address.clone(),
-                            port_no.and_then(|p| p.parse().ok()),
-                            Scope::of_host(&address),
-                            false,
-                            span.clone(),
-                            Origin::Explicit,
-                        )
-                    });
-                }
-            }
-        }
-        if listens.is_empty() {
-            continue;
-        }
-        out.endpoints.push(endpoint(
-            format!("kubernetes:service:{}", svc.id()),
-            "service",
-            span,
-            listens,
-        ));
     }
     for pod in &pods {
-        let host_network = pod
-            .spec
-            .get("hostNetwork")
-            .filter(|n| n.as_bool() == Some(true));
-        for c in containers(pod.spec) {
-            if c.is_proxy() || c.tls.is_some() {
-                continue;
-            }
-            let bind = c.bind.as_ref().map(|(b, _)| b.clone());
-            if bind
-                .as_deref()
-                .is_some_and(|b| Scope::of_host(b).is_local())
+        host_endpoints(cx, pod, out);
+    }
+}
+
+/// Whether a container serves plaintext beyond its own pod: not a proxy (judged from its own
+/// configuration), no TLS of its own, not bound to loopback.
+fn serves_plaintext(c: &Container) -> bool {
+    !c.is_proxy()
+        && c.tls.is_none()
+        && !c
+            .bind
+            .as_ref()
+            .is_some_and(|(b, _)| Scope::of_host(b).is_local())
+}
+
+/// A Service that exposes pods outside the cluster (LoadBalancer, NodePort, externalIPs).
+struct Exposing<'a> {
+    svc: &'a Obj<'a>,
+    /// `spec.type`, `ClusterIP` when absent.
+    ty: String,
+    /// `spec.externalIPs`, when it lists something.
+    external: Option<&'a Node>,
+    /// Where the exposure is written: the type, else `externalIPs`.
+    span: ModelSpan,
+}
+
+/// The endpoint of a Service that exposes plaintext application containers outside the
+/// cluster: one listener per Service port and container it reaches.
+fn service_endpoint(cx: &Cx, svc: &Obj, pods: &[Pod]) -> Option<Endpoint> {
+    let spec = svc.spec()?;
+    let ty = spec.get("type");
+    let ty_s = ty
+        .and_then(Node::scalar)
+        .unwrap_or_else(|| "ClusterIP".into());
+    let external = spec.get("externalIPs").filter(|n| !n.items().is_empty());
+    let anchor = match (ty_s.as_str(), external) {
+        ("LoadBalancer" | "NodePort", _) => ty,
+        (_, Some(e)) => Some(e),
+        _ => None,
+    }?;
+    let selector = labels_of(spec.get("selector"));
+    if selector.is_empty() {
+        return None;
+    }
+    let selected: Vec<&Pod> = pods
+        .iter()
+        .filter(|p| p.obj.ns == svc.ns && selector.iter().all(|s| p.labels.contains(s)))
+        .collect();
+    let x = Exposing {
+        svc,
+        ty: ty_s,
+        external,
+        span: cx.ms(svc.file, anchor.start),
+    };
+    let mut listens = Vec::new();
+    for port in spec.get("ports").map(Node::items).unwrap_or(&[]) {
+        listens.extend(x.port_listeners(cx, port, &selected));
+    }
+    if listens.is_empty() {
+        return None;
+    }
+    Some(endpoint(
+        format!("kubernetes:service:{}", svc.id()),
+        "service",
+        x.span,
+        listens,
+    ))
+}
+
+impl Exposing<'_> {
+    /// The listeners of one Service port: one per plaintext container of the selected pods
+    /// that the port targets (every such container when the pod declares no ports).
+    fn port_listeners(&self, cx: &Cx, port: &Node, selected: &[&Pod]) -> Vec<Listen> {
+        let sport = port.get("port").and_then(Node::scalar).unwrap_or_default();
+        let target = port
+            .get("targetPort")
+            .and_then(Node::scalar)
+            .unwrap_or_else(|| sport.clone());
+        let (address, port_no) = self.address(port, &sport);
+        let mut listens = Vec::new();
+        for pod in selected {
+            let cs = containers(pod.spec);
+            let any_declared = cs.iter().any(Container::declares_ports);
+            for c in cs
+                .iter()
+                .filter(|c| (c.has_port(&target) || !any_declared) && serves_plaintext(c))
             {
-                continue;
-            }
-            for p in c.node.get("ports").map(Node::items).unwrap_or(&[]) {
-                let cport = p.get("containerPort").and_then(Node::scalar);
-                let (anchor, port_no, what) = match (p.get("hostPort"), host_network) {
-                    (Some(hp), _) => (hp, hp.scalar(), "hostPort"),
-                    (None, Some(hn)) => (hn, cport.clone(), "hostNetwork"),
-                    _ => continue,
+                let bind_text = match &c.bind {
+                    Some((b, n)) => format!("binds {b} ({})", cx.where_(pod.obj.file, n.start)),
+                    None => "sets no bind address in the manifest (a Service can only reach it on the pod's address)".into(),
                 };
-                let address = p
-                    .get("hostIP")
-                    .and_then(Node::scalar)
-                    .or_else(|| bind.clone())
-                    .unwrap_or_else(|| "*".into());
-                let span = cx.ms(pod.obj.file, anchor.start);
-                let listen = Listen {
+                listens.push(Listen {
                     note: Some(format!(
-                        "{what}: container {} (port {}) of {} {} listens on the node's network and terminates no TLS",
+                        "Service {} type {} port {sport} → container {} (target port {target}) of {} {}, which {bind_text} and terminates no TLS",
+                        self.svc.id(),
+                        self.ty,
                         c.name,
-                        cport.clone().unwrap_or_default(),
                         pod.obj.kind,
                         pod.obj.id()
                     )),
                     ..Listen::new(
                         address.clone(),
-                        port_no.as_deref().and_then(|x| x.parse().ok()),
+                        port_no.as_deref().and_then(|p| p.parse().ok()),
                         Scope::of_host(&address),
                         false,
-                        span.clone(),
+                        self.span.clone(),
                         Origin::Explicit,
                     )
-                };
-                out.endpoints.push(endpoint(
-                    format!(
-                        "kubernetes:{}:{}/{}:{}",
-                        what.to_ascii_lowercase(),
-                        pod.obj.id(),
-                        c.name,
-                        port_no.unwrap_or_default()
-                    ),
-                    what,
-                    span,
-                    vec![listen],
-                ));
+                });
+            }
+        }
+        listens
+    }
+
+    /// Where a Service port is reached from outside: every address of the nodes at the
+    /// `nodePort` (NodePort), the port on the load balancer, or the port on the first external
+    /// IP.
+    fn address(&self, port: &Node, sport: &str) -> (String, Option<String>) {
+        match (self.ty.as_str(), self.external) {
+            ("NodePort", _) => ("*".to_string(), port.get("nodePort").and_then(Node::scalar)),
+            ("LoadBalancer", _) => ("*".to_string(), Some(sport.to_string())),
+            (_, Some(e)) => (
+                e.items()
+                    .first()
+                    .and_then(Node::scalar)
+                    .unwrap_or_else(|| "*".into()),
+                Some(sport.to_string()),
+            ),
+            _ => ("*".to_string(), Some(sport.to_string())),
+        }
+    }
+}
+
+/// The endpoints of a pod's plaintext containers on the node's network: one per port with a
+/// `hostPort`, or every port with `hostNetwork`.
+fn host_endpoints(cx: &Cx, pod: &Pod, out: &mut Ingested) {
+    let host_network = pod
+        .spec
+        .get("hostNetwork")
+        .filter(|n| n.as_bool() == Some(true));
+    for c in containers(pod.spec) {
+        if !serves_plaintext(&c) {
+            continue;
+        }
+        for p in c.node.get("ports").map(Node::items).unwrap_or(&[]) {
+            if let Some(ep) = host_port_endpoint(cx, pod, &c, p, host_network) {
+                out.endpoints.push(ep);
             }
         }
     }
 }
 
-fn endpoint(
-    id: String,
-    context: &str,
-    span: crate::model::ModelSpan,
-    listens: Vec<Listen>,
-) -> Endpoint {
+/// A container port on the node's network (`hostPort`, else `hostNetwork`), at its host IP,
+/// else the container's bind address.
+fn host_port_endpoint(
+    cx: &Cx,
+    pod: &Pod,
+    c: &Container,
+    p: &Node,
+    host_network: Option<&Node>,
+) -> Option<Endpoint> {
+    let cport = p.get("containerPort").and_then(Node::scalar);
+    let (anchor, port_no, what) = match (p.get("hostPort"), host_network) {
+        (Some(hp), _) => (hp, hp.scalar(), "hostPort"),
+        (None, Some(hn)) => (hn, cport.clone(), "hostNetwork"),
+        _ => return None,
+    };
+    let address = p
+        .get("hostIP")
+        .and_then(Node::scalar)
+        .or_else(|| c.bind.as_ref().map(|(b, _)| b.clone()))
+        .unwrap_or_else(|| "*".into());
+    let span = cx.ms(pod.obj.file, anchor.start);
+    let listen = Listen {
+        note: Some(format!(
+            "{what}: container {} (port {}) of {} {} listens on the node's network and terminates no TLS",
+            c.name,
+            cport.clone().unwrap_or_default(),
+            pod.obj.kind,
+            pod.obj.id()
+        )),
+        ..Listen::new(
+            address.clone(),
+            port_no.as_deref().and_then(|x| x.parse().ok()),
+            Scope::of_host(&address),
+            false,
+            span.clone(),
+            Origin::Explicit,
+        )
+    };
+    Some(endpoint(
+        format!(
+            "kubernetes:{}:{}/{}:{}",
+            what.to_ascii_lowercase(),
+            pod.obj.id(),
+            c.name,
+            port_no.unwrap_or_default()
+        ),
+        what,
+        span,
+        vec![listen],
+    ))
+}
+
+fn endpoint(id: String, context: &str, span: ModelSpan, listens: Vec<Listen>) -> Endpoint {
     let why = "the container serves plaintext itself: no TLS is configured in the manifest";
     let redirects = Fact::derived(
         false,

@@ -4,14 +4,10 @@
 //! [`super::traefik_crd`]; any other controller gets worst-case facts that name what decides.
 
 mod nginx;
+mod other;
 
-use super::{no_tls, service_hop, Cx, Obj};
+use super::{Cx, Obj};
 use crate::ingest::Ingested;
-use crate::model::Component;
-use crate::model::EndpointDraft;
-use crate::model::{
-    Certificate, CipherList, Endpoint, Fact, Heuristic, HeuristicKey, Listen, Origin, Scope,
-};
 use crate::yaml::Node;
 use nginx::NGINX;
 
@@ -32,6 +28,15 @@ pub(crate) struct Resolved {
 
 /// Decides the controller of an Ingress from its class (field, annotation, default class).
 pub(crate) fn controller_of(cx: &Cx, ing: &Obj) -> Resolved {
+    match class_of(cx, ing) {
+        Some((class, how)) => controller_of_class(cx, &class, &how),
+        None => controller_by_annotations(ing),
+    }
+}
+
+/// The class of an Ingress and how it is set: `spec.ingressClassName`, else the
+/// `kubernetes.io/ingress.class` annotation, else the default IngressClass of the scan.
+fn class_of(cx: &Cx, ing: &Obj) -> Option<(String, String)> {
     let spec = ing.spec();
     let class = spec
         .and_then(|s| s.get("ingressClassName"))
@@ -42,7 +47,7 @@ pub(crate) fn controller_of(cx: &Cx, ing: &Obj) -> Resolved {
                 .and_then(Node::scalar)
                 .map(|c| (c, "the kubernetes.io/ingress.class annotation"))
         });
-    let class = class.map(|(c, w)| (c, w.to_string())).or_else(|| {
+    class.map(|(c, w)| (c, w.to_string())).or_else(|| {
         cx.of_kind("IngressClass")
             .find(|c| {
                 c.annotation("ingressclass.kubernetes.io/is-default-class")
@@ -58,35 +63,43 @@ pub(crate) fn controller_of(cx: &Cx, ing: &Obj) -> Resolved {
                     ),
                 )
             })
-    });
-    let Some((class, how)) = class else {
-        let prefixes: Vec<String> = ing
-            .annotations()
-            .iter()
-            .filter_map(|(k, _)| k.scalar())
-            .collect();
-        if prefixes.iter().any(|k| k.starts_with(NGINX)) {
-            return Resolved {
-                controller: Controller::Nginx,
-                how: "no class is set; its nginx.ingress.kubernetes.io annotations suggest ingress-nginx".into(),
-            };
-        }
-        if prefixes
-            .iter()
-            .any(|k| k.starts_with("traefik.ingress.kubernetes.io/"))
-        {
-            return Resolved {
-                controller: Controller::Traefik,
-                how:
-                    "no class is set; its traefik.ingress.kubernetes.io annotations suggest Traefik"
-                        .into(),
-            };
-        }
+    })
+}
+
+/// An Ingress with no class: the prefixes of its annotations suggest the controller.
+fn controller_by_annotations(ing: &Obj) -> Resolved {
+    let prefixes: Vec<String> = ing
+        .annotations()
+        .iter()
+        .filter_map(|(k, _)| k.scalar())
+        .collect();
+    if prefixes.iter().any(|k| k.starts_with(NGINX)) {
         return Resolved {
-            controller: Controller::Other("no ingressClassName, no kubernetes.io/ingress.class annotation and no default IngressClass in the scan".into()),
-            how: String::new(),
+            controller: Controller::Nginx,
+            how:
+                "no class is set; its nginx.ingress.kubernetes.io annotations suggest ingress-nginx"
+                    .into(),
         };
-    };
+    }
+    if prefixes
+        .iter()
+        .any(|k| k.starts_with("traefik.ingress.kubernetes.io/"))
+    {
+        return Resolved {
+            controller: Controller::Traefik,
+            how: "no class is set; its traefik.ingress.kubernetes.io annotations suggest Traefik"
+                .into(),
+        };
+    }
+    Resolved {
+        controller: Controller::Other("no ingressClassName, no kubernetes.io/ingress.class annotation and no default IngressClass in the scan".into()),
+        how: String::new(),
+    }
+}
+
+/// The controller a class names: its IngressClass's `spec.controller` when the IngressClass
+/// is in the scan, else what the class name itself says.
+fn controller_of_class(cx: &Cx, class: &str, how: &str) -> Resolved {
     match cx.of_kind("IngressClass").find(|c| c.name == class) {
         Some(ic) => {
             let ctrl = ic
@@ -141,7 +154,7 @@ pub(crate) fn ingest(cx: &Cx, out: &mut Ingested) {
                 let ep = nginx::endpoint(cx, &ctl, ing, &r, out);
                 out.endpoints.push(ep);
             }
-            Controller::Other(what) => out.endpoints.push(other_endpoint(cx, ing, what)),
+            Controller::Other(what) => out.endpoints.push(other::endpoint(cx, ing, what)),
         }
     }
 }
@@ -255,151 +268,4 @@ fn mcp_path(spec: Option<&Node>) -> Option<String> {
 
 fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
-}
-
-/// An Ingress whose controller tlsproof does not know: TLS exists where `spec.tls` says so,
-/// everything the controller decides is the worst case with a note naming what decides it.
-fn other_endpoint(cx: &Cx, ing: &Obj, what: &str) -> Endpoint {
-    let f = ing.file;
-    let spec = ing.spec();
-    let span = cx.ms(f, ing.start());
-    let tls_key = spec.and_then(|s| key_node(s, "tls")).filter(|_| {
-        spec.and_then(|s| s.get("tls"))
-            .is_some_and(|t| !t.items().is_empty())
-    });
-    let decide = format!("the Ingress controller is not known ({what}): the controller's own TLS settings decide this; give the Ingress an IngressClass whose spec.controller is k8s.io/ingress-nginx or traefik.io/ingress-controller, or judge the controller's configuration by hand");
-    let mut listens = vec![Listen {
-        note: Some(format!(
-            "an Ingress is served on :80 by its controller; {decide}"
-        )),
-        ..Listen::new(
-            "*",
-            Some(80),
-            Scope::Public,
-            false,
-            cx.ms(f, rule_anchor(ing)),
-            Origin::Derived,
-        )
-    }];
-    let mut tls = no_tls(&span, &decide);
-    if let Some(k) = tls_key {
-        let a = cx.ms(f, k.start);
-        listens.push(Listen {
-            tls_source: Some(a.clone()),
-            note: Some("spec.tls: the controller terminates TLS for these hosts".into()),
-            ..Listen::new(
-                "*",
-                Some(443),
-                Scope::Public,
-                true,
-                a.clone(),
-                Origin::Explicit,
-            )
-        });
-        tls.protocols = Fact::derived(
-            words("TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"),
-            a.clone(),
-            format!("worst case: {decide}"),
-        );
-        tls.ciphers = Fact::derived(
-            CipherList::undecided(
-                "(decided by the Ingress controller)",
-                "(unknown controller)",
-            ),
-            a.clone(),
-            decide.clone(),
-        );
-        for t in spec
-            .and_then(|s| s.get("tls"))
-            .map(Node::items)
-            .unwrap_or(&[])
-        {
-            let (path, at) = match t.get("secretName") {
-                Some(s) => (
-                    format!("secret:{}/{}", ing.ns, s.scalar().unwrap_or_default()),
-                    s.start,
-                ),
-                None => ("the controller's default certificate".to_string(), t.start),
-            };
-            tls.certificates.push(Certificate {
-                relative_to: None,
-                path,
-                key: None,
-                span: cx.ms(f, at),
-                managed: None,
-            });
-        }
-    }
-    let hops = spec
-        .map(backends)
-        .unwrap_or_default()
-        .iter()
-        .map(|b| {
-            let s = cx.ms(f, b.at.start);
-            let mut h = service_hop(
-                cx,
-                "Ingress backend",
-                &ing.ns,
-                &b.service,
-                b.port.as_deref(),
-                false,
-                s.clone(),
-                Fact::derived(false, s.clone(), decide.clone()),
-                Fact::derived(None, s, decide.clone()),
-            );
-            // The controller decides the scheme: the hop is not determinate.
-            h.determinate = false;
-            h.scheme = "unknown".into();
-            h
-        })
-        .collect();
-    let id = format!("kubernetes:ingress:{}", ing.id());
-    let redirects = Fact::derived(false, span.clone(), format!("worst case: {decide}"));
-    let blocked = Fact::derived(false, span.clone(), format!("worst case: {decide}"));
-    EndpointDraft {
-        context: Some("ingress".into()),
-        server_names: hosts(spec),
-        listens,
-        hops,
-        mcp_path: mcp_path(spec),
-        heuristic: Some(Heuristic {
-            rule: "an Ingress whose controller is not identified".into(),
-            reason: decide.clone(),
-            keys: controller_keys(cx, ing),
-        }),
-        ..EndpointDraft::new(id, Component::Kubernetes, span, tls, redirects, blocked)
-    }
-    .finish()
-}
-
-/// The settings that name an Ingress's controller (class field or annotation), or the Ingress
-/// itself when none is set: what a reader must look at to decide the controller.
-fn controller_keys(cx: &Cx, ing: &Obj) -> Vec<HeuristicKey> {
-    let f = ing.file;
-    let mut keys = Vec::new();
-    if let Some(n) = ing.spec().and_then(|s| s.get("ingressClassName")) {
-        keys.push(HeuristicKey {
-            key: "spec.ingressClassName".into(),
-            value: n.scalar().unwrap_or_default(),
-            meaning: "controller".into(),
-            span: cx.ms(f, n.start),
-        });
-    }
-    if let Some(n) = ing.annotation("kubernetes.io/ingress.class") {
-        keys.push(HeuristicKey {
-            key: "metadata.annotations.kubernetes.io/ingress.class".into(),
-            value: n.scalar().unwrap_or_default(),
-            meaning: "controller".into(),
-            span: cx.ms(f, n.start),
-        });
-    }
-    if keys.is_empty() {
-        keys.push(HeuristicKey {
-            key: "kind: Ingress".into(),
-            value: ing.id(),
-            meaning: "controller".into(),
-            span: cx.ms(f, ing.start()),
-        });
-    }
-    keys
 }
