@@ -99,42 +99,93 @@ fn hsts_max_age(h: &str) -> Option<u64> {
 
 /// The grade, or `None` when no handshake was seen at any version.
 pub fn grade(seen: &Seen) -> Option<Grade> {
+    let (protocol, key_exchange, cipher) = scores(seen)?;
+    let score = if protocol == 0 || key_exchange == 0 || cipher == 0 {
+        0
+    } else {
+        (protocol * 30 + key_exchange * 30 + cipher * 40) / 100
+    };
+    let caps = caps(seen);
+    let mut g = letter(score).to_string();
+    for (cap, _) in &caps {
+        if rank(cap) > rank(&g) {
+            g = cap.to_string();
+        }
+    }
+    let mut caps: Vec<String> = caps
+        .into_iter()
+        .map(|(cap, why)| format!("{cap}: {why}"))
+        .collect();
+    if g == "A" {
+        let (plus, why) = hsts_reward(seen.hsts);
+        if plus {
+            g = "A+".into();
+        }
+        caps.push(why);
+    }
+    let ignoring_trust = g.clone();
+    if let Some((mark, why)) = trust_mark(seen.certificate) {
+        g = mark.to_string();
+        caps.push(format!("{mark}: {why}"));
+    }
+    let pct = |v: u32| u8::try_from(v).unwrap_or(100);
+    Some(Grade {
+        grade: g,
+        ignoring_trust,
+        score: pct(score),
+        protocol_score: pct(protocol),
+        key_exchange_score: pct(key_exchange),
+        cipher_score: pct(cipher),
+        caps,
+        not_measured: vec![
+            "DH and ECDH parameter sizes (the certificate key is scored)".into(),
+            "renegotiation, compression and known implementation flaws (Heartbleed, ROBOT, …)"
+                .into(),
+            "browser handshake simulations (forward secrecy is judged on the suites accepted)"
+                .into(),
+        ],
+    })
+}
+
+/// The three category scores: protocol support (best and worst version averaged), key
+/// exchange (the certificate key; anonymous suites score 0) and cipher strength (strongest and
+/// weakest suite averaged).
+fn scores(seen: &Seen) -> Option<(u32, u32, u32)> {
     let best = seen.protocols.iter().map(|v| protocol_points(*v)).max()?;
     let worst = seen.protocols.iter().map(|v| protocol_points(*v)).min()?;
-    let protocol = (best + worst) / 2;
     let anonymous = seen.suites.iter().any(|s| s.suite.au == "None");
-    let key_exchange = match (seen.certificate, anonymous) {
-        (_, true) => 0,
-        (Some(c), false) => key_points(&c.key.alg, c.key.bits),
-        (None, false) => 0,
+    let key_exchange = match seen.certificate {
+        Some(c) if !anonymous => key_points(&c.key.alg, c.key.bits),
+        _ => 0,
     };
     let points: Vec<u32> = seen.suites.iter().map(cipher_points).collect();
     let cipher = match (points.iter().max(), points.iter().min()) {
         (Some(b), Some(w)) => (b + w) / 2,
         _ => 0,
     };
-    let score = if protocol == 0 || key_exchange == 0 || cipher == 0 {
-        0
-    } else {
-        (protocol * 30 + key_exchange * 30 + cipher * 40) / 100
-    };
+    Some(((best + worst) / 2, key_exchange, cipher))
+}
+
+/// The rules the scores cannot express, each as the grade it caps at and why.
+fn caps(seen: &Seen) -> Vec<(&'static str, String)> {
     let mut caps: Vec<(&str, String)> = Vec::new();
     let has = |v: Version| seen.protocols.contains(&v);
     let modern = has(Version::Tls11) || has(Version::Tls12) || has(Version::Tls13);
-    let suite_any = |f: &dyn Fn(&ObservedSuite) -> bool| seen.suites.iter().any(f);
-    if suite_any(&|s| s.suite.export) {
+    let any = |f: &dyn Fn(&ObservedSuite) -> bool| seen.suites.iter().any(f);
+    if any(&|s| s.suite.export) {
         caps.push(("F", "export suites accepted".into()));
     }
-    if anonymous {
+    if any(&|s| s.suite.au == "None") {
         caps.push(("F", "anonymous suites accepted".into()));
     }
-    if suite_any(&|s| s.suite.enc == "None") {
+    if any(&|s| s.suite.enc == "None") {
         caps.push(("F", "suites without encryption (NULL) accepted".into()));
     }
     if let Some(c) = seen.certificate {
-        if (c.key.alg == "RSA" || c.key.alg == "DSA") && c.key.bits < 1024 {
+        let modulus = c.key.alg == "RSA" || c.key.alg == "DSA";
+        if modulus && c.key.bits < 1024 {
             caps.push(("F", format!("{} key of {} bits", c.key.alg, c.key.bits)));
-        } else if (c.key.alg == "RSA" || c.key.alg == "DSA") && c.key.bits < 2048 {
+        } else if modulus && c.key.bits < 2048 {
             caps.push((
                 "B",
                 format!("{} key of {} bits (under 2048)", c.key.alg, c.key.bits),
@@ -147,19 +198,18 @@ pub fn grade(seen: &Seen) -> Option<Grade> {
     if !has(Version::Tls12) && !has(Version::Tls13) {
         caps.push(("C", "neither TLS 1.2 nor TLS 1.3 accepted".into()));
     }
-    if suite_any(&|s| s.suite.enc.starts_with("RC4")) {
+    if any(&|s| s.suite.enc.starts_with("RC4")) {
         let cap = if modern { "C" } else { "B" };
         caps.push((cap, "RC4 accepted".into()));
     }
-    if modern
-        && suite_any(&|s| {
-            s.protocol != "SSLv3"
-                && s.protocol != "TLSv1"
-                && ["3DES", "DES", "IDEA"]
-                    .iter()
-                    .any(|p| s.suite.enc.starts_with(p))
-        })
-    {
+    let block64 = |s: &ObservedSuite| {
+        s.protocol != "SSLv3"
+            && s.protocol != "TLSv1"
+            && ["3DES", "DES", "IDEA"]
+                .iter()
+                .any(|p| s.suite.enc.starts_with(p))
+    };
+    if modern && any(&block64) {
         caps.push((
             "C",
             "a 64-bit block cipher (3DES, DES, IDEA) accepted with TLS 1.1 or later".into(),
@@ -171,67 +221,44 @@ pub fn grade(seen: &Seen) -> Option<Grade> {
     let forward_secret = |s: &ObservedSuite| {
         s.protocol == "TLSv1.3" || matches!(s.suite.kx.as_str(), "ECDHE" | "DHE")
     };
-    if !seen.suites.is_empty() && !suite_any(&forward_secret) {
+    if !seen.suites.is_empty() && !any(&forward_secret) {
         caps.push(("B", "no suite with forward secrecy".into()));
     }
-    if !seen.suites.is_empty() && !suite_any(&|s| s.suite.aead || s.protocol == "TLSv1.3") {
+    if !seen.suites.is_empty() && !any(&|s| s.suite.aead || s.protocol == "TLSv1.3") {
         caps.push(("A-", "no AEAD suite".into()));
     }
-    let mut g = letter(score).to_string();
-    for (cap, _) in &caps {
-        if rank(cap) > rank(&g) {
-            g = cap.to_string();
-        }
+    caps
+}
+
+/// Whether an A becomes A+ (Strict-Transport-Security with a max-age of six months or more),
+/// and the line that says so.
+fn hsts_reward(hsts: Option<&str>) -> (bool, String) {
+    match hsts.and_then(hsts_max_age) {
+        Some(age) if age >= HSTS_A_PLUS => (
+            true,
+            format!("A+: Strict-Transport-Security max-age={age} (at least six months)"),
+        ),
+        Some(age) => (
+            false,
+            format!("A (not A+): Strict-Transport-Security max-age={age} is under six months"),
+        ),
+        None => (
+            false,
+            "A (not A+): no Strict-Transport-Security header".into(),
+        ),
     }
-    let mut caps: Vec<String> = caps
-        .into_iter()
-        .map(|(cap, why)| format!("{cap}: {why}"))
-        .collect();
-    if g == "A" {
-        match seen.hsts.and_then(hsts_max_age) {
-            Some(age) if age >= HSTS_A_PLUS => {
-                g = "A+".into();
-                caps.push(format!(
-                    "A+: Strict-Transport-Security max-age={age} (at least six months)"
-                ));
-            }
-            Some(age) => caps.push(format!(
-                "A (not A+): Strict-Transport-Security max-age={age} is under six months"
-            )),
-            None => caps.push("A (not A+): no Strict-Transport-Security header".into()),
-        }
+}
+
+/// `T` (not trusted) or `M` (name mismatch) replaces the letter, with why.
+fn trust_mark(certificate: Option<&ServedChain>) -> Option<(&'static str, String)> {
+    let Some(c) = certificate else {
+        return Some(("T", "no certificate was captured".into()));
+    };
+    match c.chain.status.as_str() {
+        "valid" => None,
+        "wrong-name" => Some(("M", "the certificate does not name the host".into())),
+        other => Some(("T", format!("certificate not trusted ({other})"))),
     }
-    let ignoring_trust = g.clone();
-    if let Some(c) = seen.certificate {
-        let why = match c.chain.status.as_str() {
-            "valid" => None,
-            "wrong-name" => Some(("M", "the certificate does not name the host".to_string())),
-            other => Some(("T", format!("certificate not trusted ({other})"))),
-        };
-        if let Some((mark, why)) = why {
-            g = mark.to_string();
-            caps.push(format!("{mark}: {why}"));
-        }
-    } else {
-        g = "T".into();
-        caps.push("T: no certificate was captured".into());
-    }
-    Some(Grade {
-        grade: g,
-        ignoring_trust,
-        score: u8::try_from(score).unwrap_or(100),
-        protocol_score: u8::try_from(protocol).unwrap_or(100),
-        key_exchange_score: u8::try_from(key_exchange).unwrap_or(100),
-        cipher_score: u8::try_from(cipher).unwrap_or(100),
-        caps,
-        not_measured: vec![
-            "DH and ECDH parameter sizes (the certificate key is scored)".into(),
-            "renegotiation, compression and known implementation flaws (Heartbleed, ROBOT, …)"
-                .into(),
-            "browser handshake simulations (forward secrecy is judged on the suites accepted)"
-                .into(),
-        ],
-    })
 }
 
 #[cfg(test)]
