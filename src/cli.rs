@@ -27,6 +27,21 @@ enum Format {
     Json,
 }
 
+/// The views of a scan's record.
+#[derive(Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    /// Text for a terminal.
+    Human,
+    /// The record (`schemas/results.schema.json`).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for a CI's test tab.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
 #[derive(clap::Args, Clone)]
 struct ScanArgs {
     /// Files or directories to scan; `-` reads a manifest stream from standard input (as
@@ -142,7 +157,10 @@ enum Command {
         #[command(flatten)]
         args: ScanArgs,
         #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        format: ScanFormat,
+        /// Write the output to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Also show the locations of PASS and NOT_APPLICABLE results.
         #[arg(long, short)]
         verbose: bool,
@@ -316,8 +334,9 @@ pub fn run() -> anyhow::Result<u8> {
         Command::Scan {
             args,
             format,
+            output,
             verbose,
-        } => scan(args, format, verbose),
+        } => scan(args, format, output.as_deref(), verbose),
         Command::Evidence { args, out } => evidence(args, &out),
         Command::Verify { dir, inputs } => {
             let v = bundle::verify(&dir, inputs.as_deref())?;
@@ -370,12 +389,27 @@ fn emit(text: &str) {
     }
 }
 
-fn scan(mut args: ScanArgs, format: Format, verbose: bool) -> anyhow::Result<u8> {
+fn scan(
+    mut args: ScanArgs,
+    format: ScanFormat,
+    output: Option<&std::path::Path>,
+    verbose: bool,
+) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     let scan = pipeline::run(&args.options()?)?;
-    match format {
-        Format::Human => emit(&render::human::render(&scan.report, &scan.map, verbose)),
-        Format::Json => emit(&render::json(&scan.report)),
+    let at = rfc3339(args.at.unwrap_or_else(now));
+    let text = match format {
+        ScanFormat::Human => render::human::render(&scan.report, &scan.map, verbose),
+        ScanFormat::Json => render::json(&scan.report),
+        ScanFormat::Sarif => render::pretty_json(&render::sarif::sarif(&scan)),
+        ScanFormat::Junit => render::junit::junit(&scan.report, &at),
+        ScanFormat::Github => render::github::annotations(&scan.report, &scan.roots),
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => emit(&text),
     }
     Ok(scan.report.exit_code())
 }

@@ -63,6 +63,17 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
 /// One piece of evidence: a judged fact, where it is, and the line of source it came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evidence {

@@ -5,14 +5,25 @@
 //! and loses nothing the record holds that the view is meant to show.
 
 pub mod explain;
+pub mod github;
 pub mod human;
+pub mod junit;
 pub mod lint;
 pub mod policy_tests;
 pub mod probe;
+pub mod sarif;
 pub mod template;
 pub mod verify;
 
 use crate::results::Report;
+
+/// Any JSON view, pretty-printed with a final newline.
+pub fn pretty_json(v: &serde_json::Value) -> String {
+    let mut s =
+        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
 
 /// The JSON contract (`schemas/results.schema.json`), pretty-printed with a final newline.
 pub fn json(report: &Report) -> String {
@@ -20,4 +31,38 @@ pub fn json(report: &Report) -> String {
         serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// A displayed file's path from the directory tlsproof ran in, where the scan had one
+/// relative root (`tlsproof scan deploy/` shows `nginx.conf`, this gives
+/// `deploy/nginx.conf`): what code scanning and CI annotations resolve against the checkout.
+/// With several roots the displayed path already starts with its root; an absolute root or
+/// standard input leaves the path as displayed.
+pub fn run_relative(roots: &[String], file: &str) -> String {
+    let [root] = roots else {
+        return file.to_string();
+    };
+    let path = std::path::Path::new(root);
+    let outside = path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    if root == "-" || path.is_absolute() || outside {
+        return file.to_string();
+    }
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(std::path::Path::new(""))
+    };
+    let prefix: Vec<String> = dir
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    if prefix.is_empty() {
+        return file.to_string();
+    }
+    format!("{}/{file}", prefix.join("/"))
 }

@@ -25,3 +25,4 @@ mod requirements_registry;
 mod snapshots;
 mod traefik;
 mod traefik_keys;
+mod views;
