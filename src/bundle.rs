@@ -155,6 +155,14 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         ("results.json", pretty(&scan.report, "results.json")?),
         ("model.json", pretty(&scan.model_json, "model.json")?),
         ("report.md", report_md.into_bytes()),
+        (
+            "results.sarif",
+            crate::render::pretty_json(&crate::render::sarif::sarif(scan)).into_bytes(),
+        ),
+        (
+            "junit.xml",
+            crate::render::junit::junit(&scan.report, created_at).into_bytes(),
+        ),
     ];
     // The live observations (`--probe`), on their own for the auditor and the manifest.
     if !scan.model.observations.is_empty() {

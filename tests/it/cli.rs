@@ -88,7 +88,14 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
     names.sort();
     assert_eq!(
         names,
-        ["manifest.json", "model.json", "report.md", "results.json"]
+        [
+            "junit.xml",
+            "manifest.json",
+            "model.json",
+            "report.md",
+            "results.json",
+            "results.sarif"
+        ]
     );
     for name in &names {
         let path = bundle.join(name);
