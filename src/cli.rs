@@ -340,7 +340,7 @@ pub fn run() -> anyhow::Result<u8> {
         Command::Evidence { args, out } => evidence(args, &out),
         Command::Verify { dir, inputs } => {
             let v = bundle::verify(&dir, inputs.as_deref())?;
-            emit(&render::verify::human(&v, &dir));
+            emit(&render::verify::human(&v, &dir))?;
             Ok(u8::from(!v.ok()))
         }
         Command::Policy {
@@ -351,7 +351,7 @@ pub fn run() -> anyhow::Result<u8> {
                 set = set.with_overrides(d)?;
             }
             let report = policy::run_tests(&set)?;
-            emit(&render::policy_tests::human(&report));
+            emit(&render::policy_tests::human(&report))?;
             Ok(render::policy_tests::exit_code(&report))
         }
         Command::Exceptions {
@@ -362,7 +362,7 @@ pub fn run() -> anyhow::Result<u8> {
             let registry = policy::PolicySet::builtin().registry()?;
             match registry.get(&requirement.to_ascii_uppercase()) {
                 Some(r) => {
-                    emit(&render::explain::human(r));
+                    emit(&render::explain::human(r))?;
                     Ok(0)
                 }
                 None => {
@@ -378,14 +378,16 @@ pub fn run() -> anyhow::Result<u8> {
 }
 
 /// Writes a command's output to standard output. A reader that went away (`| head`) ends the
-/// output quietly, as it ends any Unix filter, instead of a panic.
-fn emit(text: &str) {
+/// output quietly, as it ends any Unix filter, instead of a panic; any other write error (a
+/// full disk) is an I/O error, exit code 2.
+fn emit(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("tlsproof: cannot write the output: {e}");
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("writing the output"))
         }
+        _ => Ok(()),
     }
 }
 
@@ -409,7 +411,7 @@ fn scan(
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
         }
-        None => emit(&text),
+        None => emit(&text)?,
     }
     Ok(scan.report.exit_code())
 }
@@ -425,7 +427,7 @@ fn evidence(mut args: ScanArgs, out: &std::path::Path) -> anyhow::Result<u8> {
         manifest.bundle_files.len() + 1,
         manifest.inputs.len(),
         manifest.verdict
-    ));
+    ))?;
     Ok(scan.report.exit_code())
 }
 
@@ -449,12 +451,12 @@ fn lint(args: LintArgs) -> anyhow::Result<u8> {
     };
     let lines = tlsproof::exceptions::lint::lint(&scan.report, scan.warn_days);
     match args.format {
-        Format::Json => emit(&render::lint::json(&lines, file)),
+        Format::Json => emit(&render::lint::json(&lines, file))?,
         Format::Human => emit(&render::lint::human(
             &lines,
             scan.report.exceptions.len(),
             file,
-        )),
+        ))?,
     }
     Ok(u8::from(render::lint::problems(&lines) > 0))
 }
@@ -505,8 +507,8 @@ fn probe(args: ProbeArgs) -> anyhow::Result<u8> {
         Format::Json => emit(&format!(
             "{}\n",
             serde_json::to_string_pretty(&serde_json::json!({ "probes": probes }))?
-        )),
-        Format::Human => emit(&render::probe::human(&probes)),
+        ))?,
+        Format::Human => emit(&render::probe::human(&probes))?,
     }
     let failed = probes
         .iter()

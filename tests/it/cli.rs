@@ -238,3 +238,46 @@ fn a_manifest_stream_on_standard_input_is_scanned_and_cited_as_stdin() {
     assert_eq!(fail["locations"][0]["file"], "stdin.yaml");
     assert_eq!(fail["locations"][0]["line"], 22);
 }
+
+/// A reader that goes away (`| head`) ends the output quietly with the scan's own exit code;
+/// a full disk is an I/O error (exit 2) that says so. Neither is a panic.
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_an_io_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(["scan", "--format", "json", &examples()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here: every later write meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(first[0], b'{');
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+            .args(["scan", &examples()])
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("writing the output: No space left on device"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
