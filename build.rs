@@ -40,4 +40,14 @@ fn main() {
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());
     }
+    // The policy engine's version, for `tlsproof --version` and the record.
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+    let regorus = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"regorus\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=TLSPROOF_REGORUS_VERSION={regorus}");
 }

@@ -13,12 +13,27 @@ use tlsproof::{bundle, pipeline, policy, render};
 #[command(
     name = "tlsproof",
     version,
+    long_version = long_version(),
     about = "Decides, with file:line evidence, whether an MCP deployment's configuration meets MCP-NET-03 (TLS Enforcement for Remote Connections)",
     after_help = "Exit codes: 0 no FAIL; 1 a FAIL or input that could not be judged; 2 usage or I/O error."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--version`: the tool, the digest of its built-in policies (as results name it) and the
+/// policy engine.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{}\npolicies sha256:{}\nregorus {}",
+            env!("CARGO_PKG_VERSION"),
+            policy::PolicySet::builtin().digest(),
+            env!("TLSPROOF_REGORUS_VERSION")
+        )
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]

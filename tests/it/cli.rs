@@ -281,3 +281,22 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_an_io_error() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// `--version` names the policy set (the digest every result carries) and the engine.
+#[test]
+fn version_names_the_policy_digest_and_the_engine() {
+    let (code, out, _) = tlsproof(&["--version"]);
+    assert_eq!(code, 0);
+    let (_, json, _) = tlsproof(&["scan", "--format", "json", &examples()]);
+    let record: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let digest = record["tool"]["policy_digest"].as_str().unwrap();
+    assert!(
+        out.starts_with(&format!("tlsproof {}\n", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("policies sha256:{digest}\n")),
+        "{out}"
+    );
+    assert!(out.contains("regorus 0."), "{out}");
+}
