@@ -214,6 +214,17 @@ enum Command {
         /// A requirement id, e.g. NET03-TLS.
         requirement: String,
     },
+    /// Print a shell completion script (e.g. `tlsproof completions bash > /etc/bash_completion.d/tlsproof`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `tlsproof man > tlsproof.1`; with --out-dir, write
+    /// it and one page per subcommand (tlsproof-scan.1, …) there.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -373,6 +384,27 @@ pub fn run() -> anyhow::Result<u8> {
             command: ExceptionsCommand::Lint(args),
         } => lint(args),
         Command::Probe(args) => probe(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tlsproof", &mut out);
+            emit(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
+        Command::Man { out_dir } => {
+            use clap::CommandFactory;
+            if let Some(dir) = out_dir {
+                clap_mangen::generate_to(Cli::command(), &dir)
+                    .with_context(|| format!("writing the manual pages to {}", dir.display()))?;
+                return Ok(0);
+            }
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .context("rendering the manual page")?;
+            emit(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
         Command::Explain { requirement } => {
             let registry = policy::PolicySet::builtin().registry()?;
             match registry.get(&requirement.to_ascii_uppercase()) {

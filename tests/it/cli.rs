@@ -300,3 +300,46 @@ fn version_names_the_policy_digest_and_the_engine() {
     );
     assert!(out.contains("regorus 0."), "{out}");
 }
+
+/// Shell completions parse in their shell, and the manual pages name every subcommand.
+#[test]
+fn completions_and_manual_pages_are_generated_from_the_command_line() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, _) = tlsproof(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(
+            out.contains("evidence") && out.contains("--format"),
+            "{shell}"
+        );
+    }
+    let (_, bash, _) = tlsproof(&["completions", "bash"]);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("tlsproof.bash");
+    std::fs::write(&script, bash).unwrap();
+    let parsed = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(parsed.success());
+    let (code, page, _) = tlsproof(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH tlsproof 1"),
+        "{page}"
+    );
+    assert!(page.contains("Exit codes"));
+    let (code, _, err) = tlsproof(&["man", "--out-dir", &dir.path().display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    for sub in [
+        "scan",
+        "evidence",
+        "verify",
+        "probe",
+        "explain",
+        "exceptions-lint",
+    ] {
+        let page = std::fs::read_to_string(dir.path().join(format!("tlsproof-{sub}.1"))).unwrap();
+        assert!(page.contains(&format!(".TH tlsproof-{sub} 1")), "{sub}");
+    }
+}
