@@ -308,7 +308,7 @@ fn completions_and_manual_pages_are_generated_from_the_command_line() {
         let (code, out, _) = tlsproof(&["completions", shell]);
         assert_eq!(code, 0, "{shell}");
         assert!(
-            out.contains("evidence") && out.contains("--format"),
+            out.contains("evidence") && out.contains("format"),
             "{shell}"
         );
     }
