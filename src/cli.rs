@@ -184,9 +184,12 @@ enum Command {
     Evidence {
         #[command(flatten)]
         args: ScanArgs,
-        /// The bundle directory to write.
+        /// The bundle directory to write: new or empty, unless --force.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Replace the bundle already in --out (the files its manifest lists).
+        #[arg(long)]
+        force: bool,
     },
     /// Recompute every hash of an evidence bundle and name any file that changed.
     Verify {
@@ -363,7 +366,7 @@ pub fn run() -> anyhow::Result<u8> {
             output,
             verbose,
         } => scan(args, format, output.as_deref(), verbose),
-        Command::Evidence { args, out } => evidence(args, &out),
+        Command::Evidence { args, out, force } => evidence(args, &out, force),
         Command::Verify { dir, inputs } => {
             let v = bundle::verify(&dir, inputs.as_deref())?;
             emit(&render::verify::human(&v, &dir))?;
@@ -463,8 +466,9 @@ fn scan(
     Ok(scan.report.exit_code())
 }
 
-fn evidence(mut args: ScanArgs, out: &std::path::Path) -> anyhow::Result<u8> {
+fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
+    prepare_out(out, force)?;
     let scan = pipeline::run(&args.options()?)?;
     let manifest = bundle::write(&scan, out, &rfc3339(now()))
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
@@ -476,6 +480,53 @@ fn evidence(mut args: ScanArgs, out: &std::path::Path) -> anyhow::Result<u8> {
         manifest.verdict
     ))?;
     Ok(scan.report.exit_code())
+}
+
+/// A bundle goes to a new or empty directory. With `force`, the bundle already there (its
+/// manifest and the files the manifest lists) is removed first; any other file stays, and
+/// `verify` will name it.
+fn prepare_out(out: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    let entries = match std::fs::read_dir(out) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("--out {}", out.display()))),
+    };
+    if entries.count() == 0 {
+        return Ok(());
+    }
+    if !force {
+        anyhow::bail!(
+            "--out {}: the directory is not empty; a bundle is written to a new or empty directory (--force replaces the bundle there)",
+            out.display()
+        );
+    }
+    let manifest = out.join("manifest.json");
+    let listed: Vec<String> = std::fs::read(&manifest)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|m| {
+            m["bundle_files"].as_array().map(|files| {
+                files
+                    .iter()
+                    .filter_map(|f| f["path"].as_str().map(str::to_string))
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    for name in listed.iter().map(String::as_str).chain(["manifest.json"]) {
+        // Only plain names: a manifest cannot direct a removal outside the bundle.
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            continue;
+        }
+        match std::fs::remove_file(out.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("removing {name} from {}", out.display())))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn lint(args: LintArgs) -> anyhow::Result<u8> {

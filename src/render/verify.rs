@@ -26,5 +26,10 @@ pub fn human(v: &Verification, dir: &Path) -> String {
             dir.display()
         );
     }
+    out.push_str(
+        "This proves the files match the bundle's manifest.json (and, with --inputs, that the \
+         inputs match their recorded hashes). It does not prove who wrote the bundle: anyone \
+         who can edit the files can also rewrite the manifest.\n",
+    );
     out
 }

@@ -343,3 +343,35 @@ fn completions_and_manual_pages_are_generated_from_the_command_line() {
         assert!(page.contains(&format!(".TH tlsproof-{sub} 1")), "{sub}");
     }
 }
+
+/// `evidence` writes to a new or empty directory; `--force` replaces the bundle there (the
+/// files its manifest lists) and leaves anything else for `verify` to name.
+#[test]
+fn evidence_refuses_a_non_empty_out_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let o = out.display().to_string();
+    assert_eq!(tlsproof(&["evidence", &examples(), "--out", &o]).0, 1);
+    let (code, _, err) = tlsproof(&["evidence", &examples(), "--out", &o]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the directory is not empty"), "{err}");
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    assert_eq!(
+        tlsproof(&["evidence", &examples(), "--out", &o, "--force"]).0,
+        1
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    let (code, text, _) = tlsproof(&["verify", &o]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("CHANGED  notes.txt: not listed in the manifest"),
+        "{text}"
+    );
+    assert!(
+        text.contains("does not prove who wrote the bundle"),
+        "{text}"
+    );
+}
