@@ -15,7 +15,7 @@ use tlsproof::{bundle, pipeline, policy, render};
     version,
     long_version = long_version(),
     about = "Decides, with file:line evidence, whether an MCP deployment's configuration meets MCP-NET-03 (TLS Enforcement for Remote Connections)",
-    after_help = "Exit codes: 0 no FAIL; 1 a FAIL or input that could not be judged; 2 usage or I/O error."
+    after_help = "Exit codes: 0 no FAIL; 1 a FAIL or input that could not be judged; 2 usage, configuration or I/O error, or no configuration recognised (unless --allow-empty)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -109,6 +109,10 @@ struct ScanArgs {
         requires = "probe"
     )]
     connect_to: Vec<String>,
+    /// Accept a scan that recognises no configuration (exit 0 with an INCOMPLETE verdict)
+    /// instead of exit code 2.
+    #[arg(long)]
+    allow_empty: bool,
     /// With --probe: the timeout of each connection (connect, handshake, read), in seconds.
     #[arg(
         long = "timeout",
@@ -441,6 +445,23 @@ fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Whether the scan recognised nothing to judge; says so on stderr, naming what was looked for
+/// (exit code 2 unless `--allow-empty`).
+fn nothing_recognised(scan: &pipeline::Scan, args: &ScanArgs) -> bool {
+    if scan.report.summary.files_scanned > 0 || args.allow_empty {
+        return false;
+    }
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "tlsproof: no configuration was recognised in {} ({} other file(s) not recognised): looked for nginx configurations, Caddyfiles, Traefik static and dynamic configurations and compose labels, Kubernetes manifests, MCP server code and configurations (Python, Node/TypeScript, uvicorn, Dockerfiles) and MCP client configurations. Pass --allow-empty to accept an empty scan.",
+            scan.roots.join(", "),
+            scan.report.summary.files_unknown
+        );
+    }
+    true
+}
+
 fn scan(
     mut args: ScanArgs,
     format: ScanFormat,
@@ -449,6 +470,9 @@ fn scan(
 ) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     let scan = pipeline::run(&args.options()?)?;
+    if nothing_recognised(&scan, &args) {
+        return Ok(2);
+    }
     let at = rfc3339(args.at.unwrap_or_else(now));
     let text = match format {
         ScanFormat::Human => render::human::render(&scan.report, &scan.map, verbose),
@@ -470,6 +494,9 @@ fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::R
     let _stdin = StdinFile::take(&mut args.paths)?;
     prepare_out(out, force)?;
     let scan = pipeline::run(&args.options()?)?;
+    if nothing_recognised(&scan, &args) {
+        return Ok(2);
+    }
     let manifest = bundle::write(&scan, out, &rfc3339(now()))
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
     emit(&format!(

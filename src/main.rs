@@ -1,7 +1,8 @@
 //! tlsproof: decides MCP-NET-03 from configuration, with file:line evidence.
 //!
 //! Exit codes: 0 no FAIL; 1 a FAIL, or part of the input could not be judged (parse error,
-//! include cycle), or `verify`/`policy test` failed; 2 usage or I/O error.
+//! include cycle), or `verify`/`policy test` failed; 2 usage, configuration or I/O error, or
+//! no configuration recognised (unless `--allow-empty`).
 
 mod cli;
 

@@ -375,3 +375,31 @@ fn evidence_refuses_a_non_empty_out_unless_forced() {
         "{text}"
     );
 }
+
+/// Nothing recognised is not "compliant": an empty directory, one without configuration and
+/// empty standard input end with exit code 2 and say what was looked for, unless
+/// `--allow-empty`.
+#[test]
+fn a_scan_that_recognises_nothing_is_exit_2_unless_allowed() {
+    let empty = tempfile::tempdir().unwrap();
+    let other = crate::common::tree(&[("notes/readme.txt", "hello"), ("data.yaml", "a: 1\n")]);
+    for dir in [empty.path(), other.path()] {
+        let d = dir.display().to_string();
+        let (code, out, err) = tlsproof(&["scan", &d]);
+        assert_eq!(code, 2, "{out}");
+        assert!(err.contains("no configuration was recognised in"), "{err}");
+        assert!(err.contains("nginx configurations, Caddyfiles"), "{err}");
+        let (code, out, _) = tlsproof(&["scan", &d, "--allow-empty"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("Verdict: INCOMPLETE"), "{out}");
+        let bundle = dir.join("bundle").display().to_string();
+        assert_eq!(tlsproof(&["evidence", &d, "--out", &bundle]).0, 2);
+        assert!(!dir.join("bundle").exists(), "no bundle for an empty scan");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(["scan", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
