@@ -683,7 +683,7 @@ fn nginx(dir: &Path, tls: &str) -> Nginx {
     let child = Command::new("nginx")
         .args(["-p", &d.to_string(), "-c"])
         .arg(site.join("nginx.conf"))
-        .args(["-g", "daemon off;"])
+        .args(["-g", "daemon off; master_process off;"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
