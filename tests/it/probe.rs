@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use tlsproof::probe::hello::Version;
 use tlsproof::probe::{offers, served_chain, Offered};
 
-const TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An `openssl s_server` on a free loopback port, killed when dropped.
 struct Server {
@@ -27,7 +27,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -217,7 +217,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
 use tlsproof::certs::{TrustConfig, TrustStore};
 use tlsproof::probe::checks::{self, Options, Target, TestStatus};
 
-fn trust(ca: Option<&Path>) -> TrustStore {
+pub(super) fn trust(ca: Option<&Path>) -> TrustStore {
     TrustStore::load(&TrustConfig {
         system: false,
         ca_files: ca
@@ -229,11 +229,11 @@ fn trust(ca: Option<&Path>) -> TrustStore {
     .unwrap()
 }
 
-fn statuses(p: &checks::Probe) -> Vec<(&'static str, TestStatus)> {
+pub(super) fn statuses(p: &checks::Probe) -> Vec<(&'static str, TestStatus)> {
     p.tests.iter().map(|t| (t.test, t.status)).collect()
 }
 
-fn run(url: &str, addr: SocketAddr, store: &TrustStore) -> checks::Probe {
+pub(super) fn run(url: &str, addr: SocketAddr, store: &TrustStore) -> checks::Probe {
     let t = Target::parse(url).unwrap();
     let opts = Options {
         timeout: TIMEOUT,
@@ -929,7 +929,7 @@ fn nginx(dir: &Path, tls: &str) -> Nginx {
     let child = Command::new("nginx")
         .args(["-p", &d.to_string(), "-c"])
         .arg(site.join("nginx.conf"))
-        .args(["-g", "daemon off;"])
+        .args(["-g", "daemon off; master_process off;"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -959,7 +959,7 @@ fn scan_live_nginx(dir: &Path, n: &Nginx) -> tlsproof::pipeline::Scan {
     .unwrap()
 }
 
-fn drift_of(scan: &tlsproof::pipeline::Scan) -> Vec<String> {
+pub(super) fn drift_of(scan: &tlsproof::pipeline::Scan) -> Vec<String> {
     scan.report
         .findings
         .iter()
