@@ -143,7 +143,7 @@ served(ep) := [o | some o in object.get(input, "observations", []); o.endpoint =
 
 served_text(o) := sprintf("%s at %s (%s, %s): %s issued by %s, valid until %s, %s", [
 	o.certificate.chain.status, o.target, o.address, o.observed_at, o.certificate.subject,
-	o.certificate.issuer, o.certificate.not_after, object.get(o.certificate.chain, "trusted_by", null),
+	o.certificate.issuer, o.certificate.not_after, trusted_text(o.certificate.chain),
 ]) if o.certificate.chain.status == "valid"
 
 else := sprintf("%s at %s (%s, %s): %s (%s issued by %s)", [

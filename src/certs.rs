@@ -825,7 +825,15 @@ fn parse_ders(ders: Vec<Vec<u8>>) -> Result<Parsed, String> {
             bits: 0,
         },
     };
-    let subject = cert.subject().to_string();
+    // An empty subject (ACME and internal-CA leaves often have one) is named by its SANs, so
+    // that no message reads "certificate  issued by".
+    let subject = match cert.subject().to_string() {
+        s if s.is_empty() && !sans.is_empty() => {
+            format!("(empty subject; SAN {})", sans.join(", "))
+        }
+        s if s.is_empty() => "(empty subject)".to_string(),
+        s => s,
+    };
     let issuer = cert.issuer().to_string();
     // Self-signed: issued by its own name and signed by its own key. A signature algorithm
     // the verifier does not implement (MD5, DSA) leaves the name comparison to decide.

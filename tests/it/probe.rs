@@ -606,6 +606,11 @@ fn scan_probe_judges_the_live_endpoint_with_its_configuration() {
         "{}",
         c.message
     );
+    assert!(
+        c.message.contains("explicitly trusted by ca-file:"),
+        "{}",
+        c.message
+    );
     let scan = probed_scan(dir.path(), s.addr, false);
     let r = crate::common::result(&scan.report, "NET03-TEST", "mcp.example.com");
     assert_eq!(r.status.as_str(), "FAIL", "{}", r.message);
