@@ -113,6 +113,18 @@ struct ScanArgs {
     /// instead of exit code 2.
     #[arg(long)]
     allow_empty: bool,
+    /// Leave out paths matching GLOB (relative to the scanned directory, as tlsproof.toml's
+    /// exclude); repeatable. The record names every exclusion.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// What fails the run (exit 1): FAILs of at least this severity; `manual` also MANUAL
+    /// results and an INCOMPLETE verdict. Input that cannot be judged always fails.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "low")]
+    fail_on: FailOnArg,
+    /// A results.json of an earlier run (scan --format json, or a bundle's): FAILs whose
+    /// fingerprint it holds do not fail this run.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// With --probe: the timeout of each connection (connect, handshake, read), in seconds.
     #[arg(
         long = "timeout",
@@ -165,8 +177,65 @@ impl ScanArgs {
             warn_days: None,
             ca_files: self.ca_files.clone(),
             probe,
+            exclude: self.exclude.clone(),
         }
     }
+
+    /// The gate of the run's exit code: `--fail-on` and the fingerprints of `--baseline`.
+    fn gate(&self) -> anyhow::Result<tlsproof::results::Gate> {
+        use tlsproof::results::FailOn;
+        let fail_on = match self.fail_on {
+            FailOnArg::High => FailOn::High,
+            FailOnArg::Medium => FailOn::Medium,
+            FailOnArg::Low => FailOn::Low,
+            FailOnArg::Manual => FailOn::Manual,
+        };
+        let mut baseline = std::collections::BTreeSet::new();
+        if let Some(path) = &self.baseline {
+            let what = || format!("--baseline {}", path.display());
+            let bytes = std::fs::read(path).with_context(what)?;
+            let record: serde_json::Value =
+                serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", what()))?;
+            let Some(results) = record["results"].as_array() else {
+                anyhow::bail!("{}: not a tlsproof results.json (no results)", what());
+            };
+            for r in results.iter().filter(|r| r["status"] == "FAIL") {
+                let Some(f) = r["fingerprint"].as_str() else {
+                    anyhow::bail!("{}: results without fingerprints (written by an older tlsproof): write it again with this version", what());
+                };
+                baseline.insert(f.to_string());
+            }
+        }
+        Ok(tlsproof::results::Gate { fail_on, baseline })
+    }
+}
+
+/// `--fail-on`.
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    High,
+    Medium,
+    Low,
+    Manual,
+}
+
+/// Says on stderr what the gate let pass, and gives the run's exit code.
+fn gated_exit(
+    report: &tlsproof::results::Report,
+    gate: &tlsproof::results::Gate,
+    quiet: bool,
+) -> u8 {
+    let g = report.gate(gate);
+    if !quiet && (g.known > 0 || g.below > 0) {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "tlsproof: {} FAIL(s) fail this run; {} below --fail-on, {} already in --baseline",
+                g.failing, g.below, g.known
+            );
+        }
+    }
+    g.exit_code()
 }
 
 #[derive(Subcommand)]
@@ -180,6 +249,9 @@ enum Command {
         /// Write the output to FILE instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Print nothing (the exit code says it; --output still writes its file).
+        #[arg(long, short)]
+        quiet: bool,
         /// Also show the locations of PASS and NOT_APPLICABLE results.
         #[arg(long, short)]
         verbose: bool,
@@ -368,8 +440,9 @@ pub fn run() -> anyhow::Result<u8> {
             args,
             format,
             output,
+            quiet,
             verbose,
-        } => scan(args, format, output.as_deref(), verbose),
+        } => scan(args, format, output.as_deref(), quiet, verbose),
         Command::Evidence { args, out, force } => evidence(args, &out, force),
         Command::Verify { dir, inputs } => {
             let v = bundle::verify(&dir, inputs.as_deref())?;
@@ -466,9 +539,11 @@ fn scan(
     mut args: ScanArgs,
     format: ScanFormat,
     output: Option<&std::path::Path>,
+    quiet: bool,
     verbose: bool,
 ) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
+    let gate = args.gate()?;
     let scan = pipeline::run(&args.options()?)?;
     if nothing_recognised(&scan, &args) {
         return Ok(2);
@@ -485,14 +560,16 @@ fn scan(
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
         }
+        None if quiet => {}
         None => emit(&text)?,
     }
-    Ok(scan.report.exit_code())
+    Ok(gated_exit(&scan.report, &gate, quiet))
 }
 
 fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     prepare_out(out, force)?;
+    let gate = args.gate()?;
     let scan = pipeline::run(&args.options()?)?;
     if nothing_recognised(&scan, &args) {
         return Ok(2);
@@ -506,7 +583,7 @@ fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::R
         manifest.inputs.len(),
         manifest.verdict
     ))?;
-    Ok(scan.report.exit_code())
+    Ok(gated_exit(&scan.report, &gate, false))
 }
 
 /// A bundle goes to a new or empty directory. With `force`, the bundle already there (its

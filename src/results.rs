@@ -110,6 +110,39 @@ pub struct RequirementResult {
     /// status (to EXCEPTED or NOT_APPLICABLE), otherwise the reason it was not honored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<ExceptionRef>,
+    /// Names this result across runs, whatever lines are inserted above it (see
+    /// [`fingerprint`]): what `--baseline` and code scanning compare.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+}
+
+/// `v1:` and 32 hex digits of SHA-256 over the requirement, the endpoint's name (its id
+/// without line numbers), the judged file and the text of the judged line (trimmed). Moving a
+/// block leaves it unchanged; editing the judged line, renaming the file or the server name
+/// changes it.
+pub fn fingerprint(
+    map: &SourceMap,
+    requirement: &str,
+    endpoint: &str,
+    at: Option<&Location>,
+) -> String {
+    use sha2::Digest;
+    let name: Vec<&str> = endpoint
+        .split(':')
+        .filter(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let mut h = sha2::Sha256::new();
+    for part in [requirement, &name.join(":")] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    if let Some(l) = at {
+        h.update(l.file.as_bytes());
+        h.update([0]);
+        h.update(excerpt(map, l).unwrap_or_default().as_bytes());
+    }
+    let hex = crate::source::hex(&h.finalize());
+    format!("v1:{}", &hex[..32])
 }
 
 /// The claim a result carries.
@@ -269,14 +302,16 @@ pub fn decode(map: &SourceMap, raw: &serde_json::Value) -> Result<RequirementRes
             }
         })
         .collect();
+    let locations: Vec<Location> = r.locations.iter().map(RawSpan::location).collect();
     Ok(RequirementResult {
+        fingerprint: fingerprint(map, &r.requirement, &r.endpoint, locations.first()),
         requirement: r.requirement,
         status: r.status,
         endpoint: r.endpoint,
         component: r.component,
         severity: r.severity,
         message: r.message,
-        locations: r.locations.iter().map(RawSpan::location).collect(),
+        locations,
         justification: r.justification,
         evidence,
         exception: None,
@@ -353,7 +388,83 @@ pub fn summarize(
     }
 }
 
+/// What fails a run (`--fail-on`): FAIL results of at least this severity; `Manual` also
+/// MANUAL results and an INCOMPLETE verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    High,
+    Medium,
+    #[default]
+    Low,
+    Manual,
+}
+
+/// The gate a run's exit code is decided by: a threshold and the fingerprints of FAILs already
+/// known (`--baseline`).
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    pub fail_on: FailOn,
+    pub baseline: std::collections::BTreeSet<String>,
+}
+
+/// How the gate saw a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gated {
+    /// FAILs that fail the run.
+    pub failing: usize,
+    /// FAILs below the threshold.
+    pub below: usize,
+    /// FAILs already in the baseline.
+    pub known: usize,
+    /// MANUAL results (and an INCOMPLETE verdict) that fail the run under `--fail-on manual`.
+    pub manual: usize,
+    /// Input that could not be judged (always fails).
+    pub broken: bool,
+}
+
+impl Gated {
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.failing > 0 || self.manual > 0 || self.broken)
+    }
+}
+
 impl Report {
+    /// The record seen through `gate`.
+    pub fn gate(&self, gate: &Gate) -> Gated {
+        let mut g = Gated {
+            broken: self
+                .findings
+                .iter()
+                .any(|f| f.severity == FindingSeverity::Error),
+            ..Gated::default()
+        };
+        for r in self.results.iter().filter(|r| r.status == Status::Fail) {
+            let meets = match gate.fail_on {
+                FailOn::High => r.severity == Severity::High,
+                FailOn::Medium => matches!(r.severity, Severity::High | Severity::Medium),
+                FailOn::Low | FailOn::Manual => true,
+            };
+            if !meets {
+                g.below += 1;
+            } else if gate.baseline.contains(&r.fingerprint) {
+                g.known += 1;
+            } else {
+                g.failing += 1;
+            }
+        }
+        if gate.fail_on == FailOn::Manual {
+            g.manual = self
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Manual)
+                .count();
+            if self.verdict == Verdict::Incomplete && g.manual == 0 {
+                g.manual = 1;
+            }
+        }
+        g
+    }
+
     /// Exit code contract: 0 no FAIL, 1 a FAIL or a part of the input that could not be judged.
     pub fn exit_code(&self) -> u8 {
         let failed = self.results.iter().any(|r| r.status == Status::Fail);
@@ -381,6 +492,7 @@ mod tests {
             justification: None,
             evidence: vec![],
             exception: None,
+            fingerprint: String::new(),
         }
     }
 

@@ -92,6 +92,8 @@ pub struct Options {
     pub ca_files: Vec<PathBuf>,
     /// Probe the in-scope endpoints live (`--probe`): None keeps the scan offline.
     pub probe: Option<crate::probe::checks::Options>,
+    /// Globs of paths left out (`--exclude`), added to `tlsproof.toml`'s `exclude`.
+    pub exclude: Vec<String>,
 }
 
 /// The evaluation time, as the model and the claims see it.
@@ -126,7 +128,8 @@ impl Settings {
             return Err(ScanError::Usage("no path to scan".into()));
         }
         let config_root = config_root(&opts.paths);
-        let config = Config::load(&config_root)?.unwrap_or_default();
+        let mut config = Config::load(&config_root)?.unwrap_or_default();
+        config.exclude.extend(opts.exclude.iter().cloned());
         let evaluated_at = opts.at.map(evaluated_at).transpose()?;
         let trust = trust_store(opts, &config, &config_root)?;
         let mut policies = PolicySet::builtin();

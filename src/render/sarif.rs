@@ -196,8 +196,8 @@ fn uri(path: &str) -> String {
     out
 }
 
-/// A fingerprint that survives lines inserted above: the requirement, the file, the judged
-/// line's text and the endpoint's name (its id without line numbers).
+/// A finding's fingerprint, as results have theirs (`results::fingerprint`): the kind and
+/// message, the file and the text of its line.
 fn fingerprint(scan: &Scan, parts: &[&str], loc: Option<&Location>) -> String {
     let mut h = Sha256::new();
     for p in parts {
@@ -215,15 +215,6 @@ fn fingerprint(scan: &Scan, parts: &[&str], loc: Option<&Location>) -> String {
     }
     let hex = crate::source::hex(&h.finalize());
     format!("{}:1", &hex[..32])
-}
-
-/// An endpoint id without its line numbers (`nginx:site.conf:12:mcp.example.com` →
-/// `nginx:site.conf:mcp.example.com`).
-fn endpoint_name(id: &str) -> String {
-    id.split(':')
-        .filter(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-        .collect::<Vec<_>>()
-        .join(":")
 }
 
 fn requirement_result(scan: &Scan, r: &RequirementResult, rule: Option<usize>) -> Value {
@@ -249,7 +240,7 @@ fn requirement_result(scan: &Scan, r: &RequirementResult, rule: Option<usize>) -
         "level": if kind == "fail" { level(r.severity) } else { "none" },
         "message": {"text": text},
         "locations": primary.map(|l| vec![location(scan, l, None)]).unwrap_or_default(),
-        "partialFingerprints": {"tlsproof/v1": fingerprint(scan, &[&r.requirement, &endpoint_name(&r.endpoint)], primary)},
+        "partialFingerprints": {"tlsproof/v1": r.fingerprint},
         "properties": {
             "status": r.status.as_str(),
             "endpoint": r.endpoint,
@@ -372,10 +363,6 @@ mod tests {
         assert_eq!(
             uri("nginx/sites enabled/a.conf"),
             "nginx/sites%20enabled/a.conf"
-        );
-        assert_eq!(
-            endpoint_name("nginx:site.conf:12:mcp.example.com"),
-            "nginx:site.conf:mcp.example.com"
         );
     }
 }

@@ -403,3 +403,63 @@ fn a_scan_that_recognises_nothing_is_exit_2_unless_allowed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--baseline`: FAILs already in an earlier record pass the gate, even after lines were
+/// inserted above them; a new FAIL fails it. `--fail-on` sets the severity that fails;
+/// `--quiet` prints nothing.
+#[test]
+fn the_gate_follows_fail_on_and_the_baseline() {
+    let conf = "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name mcp.example.com;\n    ssl_certificate /etc/tls/mcp.pem;\n    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers ECDHE+AESGCM:AES128-SHA;\n  }\n}\n";
+    let dir = crate::common::tree(&[("nginx.conf", conf)]);
+    let d = dir.path().display().to_string();
+    let base = dir.path().join("base.json").display().to_string();
+    let (code, _, _) = tlsproof(&["scan", &d, "--format", "json", "--output", &base]);
+    assert_eq!(code, 1, "the weak suite fails");
+    // Lines inserted above: the same FAIL, known to the baseline.
+    let shifted = format!("# reviewed\n\n{conf}");
+    std::fs::write(dir.path().join("nginx.conf"), &shifted).unwrap();
+    let (code, out, err) = tlsproof(&["scan", &d, "--baseline", &base, "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.is_empty(), "--quiet says nothing: {err}");
+    let (code, _, err) = tlsproof(&["scan", &d, "--baseline", &base, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("already in --baseline"), "{err}");
+    // A new FAIL is not in the baseline.
+    let worse = shifted.replace("TLSv1.2 TLSv1.3", "TLSv1.1 TLSv1.2 TLSv1.3");
+    std::fs::write(dir.path().join("nginx.conf"), worse).unwrap();
+    assert_eq!(tlsproof(&["scan", &d, "--baseline", &base, "-q"]).0, 1);
+    // The CBC suite is a medium FAIL, TLS 1.1 a high one.
+    std::fs::write(dir.path().join("nginx.conf"), &shifted).unwrap();
+    assert_eq!(tlsproof(&["scan", &d, "--fail-on", "high", "-q"]).0, 0);
+    assert_eq!(tlsproof(&["scan", &d, "--fail-on", "medium", "-q"]).0, 1);
+    // MANUAL results (the certificate is outside the tree) fail under --fail-on manual.
+    let fixed = shifted.replace(":AES128-SHA", "");
+    std::fs::write(dir.path().join("nginx.conf"), fixed).unwrap();
+    assert_eq!(tlsproof(&["scan", &d, "-q"]).0, 0);
+    assert_eq!(tlsproof(&["scan", &d, "--fail-on", "manual", "-q"]).0, 1);
+    // A baseline that is not a record is a usage error.
+    std::fs::write(dir.path().join("bad.json"), "[]").unwrap();
+    let bad = dir.path().join("bad.json").display().to_string();
+    let (code, _, err) = tlsproof(&["scan", &d, "--baseline", &bad]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a tlsproof results.json"), "{err}");
+}
+
+/// `--exclude GLOB` leaves matching files out, like tlsproof.toml's `exclude`.
+#[test]
+fn exclude_on_the_command_line_leaves_files_out() {
+    let dir = crate::common::tree(&[
+        (
+            "good/nginx.conf",
+            "events {}\nhttp { server { listen 127.0.0.1:8080; } }\n",
+        ),
+        (
+            "legacy/nginx.conf",
+            "events {}\nhttp { server { listen 80; location / { return 200; } } }\n",
+        ),
+    ]);
+    let d = dir.path().display().to_string();
+    assert_eq!(tlsproof(&["scan", &d, "-q"]).0, 1);
+    assert_eq!(tlsproof(&["scan", &d, "-q", "--exclude", "legacy/**"]).0, 0);
+}
