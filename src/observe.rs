@@ -184,7 +184,7 @@ pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
         if let (Some(configured), Some(answer)) = (&hsts.value, &o.https_answer) {
             if answer.hsts.is_none() {
                 push(
-                    format!("the configuration sends Strict-Transport-Security \"{}\" ({}:{}) but {seen} answered HTTP {} without it", configured.raw, hsts.span.file, hsts.span.line, answer.status),
+                    format!("the configuration sends Strict-Transport-Security \"{}\" ({}:{}) but {seen} answered{} without it", configured.raw, hsts.span.file, hsts.span.line, answer.status.map(|s| format!(" HTTP {s}")).unwrap_or_default()),
                     &hsts.span,
                 );
             }
