@@ -63,3 +63,14 @@ test_inconclusive_observation_stays_manual if {
 	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
 	f.statuses(rs) == {"MANUAL"}
 }
+
+test_imported_observation_cites_its_source if {
+	obs := object.union(
+		observation(f.tls_endpoint, [["https-valid-certificate", "PASS"], ["tls1.0-rejected", "FAIL"]]),
+		{"source": "testssl.sh 3.2 (results/site.json)"},
+	)
+	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
+	f.statuses(rs) == {"FAIL"}
+	some r in rs
+	contains(r.message, "tls1.0-rejected FAIL at https://mcp.example.com/ (192.0.2.10:443, 2026-12-01T00:00:00Z, testssl.sh 3.2 (results/site.json))")
+}

@@ -79,6 +79,11 @@ struct ScanArgs {
         requires = "probe"
     )]
     connect_to: Vec<String>,
+    /// Results of testssl.sh (--jsonfile or --jsonfile-pretty) or sslyze (--json_out), judged as
+    /// observations of the endpoints whose server name and TLS port they scanned (no network);
+    /// repeatable.
+    #[arg(long = "observations", value_name = "FILE")]
+    observations: Vec<PathBuf>,
 }
 
 impl ScanArgs {
@@ -115,6 +120,7 @@ impl ScanArgs {
             warn_days: None,
             ca_files: self.ca_files.clone(),
             probe,
+            observations: self.observations.clone(),
         }
     }
 }

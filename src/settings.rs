@@ -92,6 +92,8 @@ pub struct Options {
     pub ca_files: Vec<PathBuf>,
     /// Probe the in-scope endpoints live (`--probe`): None keeps the scan offline.
     pub probe: Option<crate::probe::checks::Options>,
+    /// Results files of testssl.sh or sslyze to judge as observations (`--observations`).
+    pub observations: Vec<PathBuf>,
 }
 
 /// The evaluation time, as the model and the claims see it.
