@@ -12,7 +12,8 @@
 #       tls1.0-rejected, tls1.1-rejected, self-signed-rejected, and http-rejected-or-redirected
 #       on plaintext ports), citing target, address and time.
 # FAIL: a test failed, citing it with the listener it was probed from.
-# MANUAL: a test could not tell (INCONCLUSIVE: no address, a timeout), or no probe was made
+# MANUAL: a test could not tell (INCONCLUSIVE: no address, a timeout), plain HTTP was not tested
+#         on a plaintext listener (imported results test TLS only), or no probe was made
 #         (an offline scan, or no concrete server name to probe): an endpoint reachable from
 #         the network.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints.
@@ -112,12 +113,40 @@ results contains r if {
 	)
 }
 
+# The plaintext listeners reachable from the network when no observation tested plain HTTP
+# (testssl.sh and sslyze test TLS only; a probe budget may leave a target unprobed).
+unobserved_plaintext(ep, obs) := [l |
+	some l in ep.listens
+	not l.tls
+	l.port != null
+	not l.scope in {"loopback", "unix", "stdio"}
+	count([t | some o in obs; some t in o.tests; t.test == "http-rejected-or-redirected"]) == 0
+]
+
 results contains r if {
 	some ep in lib.in_scope
 	obs := observed(ep)
 	count(obs) > 0
 	count(tests_with(obs, "FAIL")) == 0
 	count(tests_with(obs, "INCONCLUSIVE")) == 0
+	plain := unobserved_plaintext(ep, obs)
+	count(plain) > 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "low",
+		sprintf("live tests passed but plain HTTP was not tested on %s: %s", [lib.listen_list(plain), concat("; ", tests_with(obs, "PASS"))]),
+		[l.span | some l in plain],
+		array.concat(observation_evidence(obs), [lib.ev_at("listen", l.span, lib.listen_text(l)) | some l in plain]),
+		"the observations test TLS only (testssl.sh and sslyze do not test plaintext HTTP): probe the plaintext port live (scan --probe) to decide http-rejected-or-redirected",
+	)
+}
+
+results contains r if {
+	some ep in lib.in_scope
+	obs := observed(ep)
+	count(obs) > 0
+	count(tests_with(obs, "FAIL")) == 0
+	count(tests_with(obs, "INCONCLUSIVE")) == 0
+	count(unobserved_plaintext(ep, obs)) == 0
 	r := lib.result(
 		requirement, ep, "PASS", "info",
 		sprintf("live tests passed: %s%s", [concat("; ", [sprintf("%s at %s (%s, %s, %s)", [concat(", ", [t.test | some t in o.tests; t.test in control_tests]), o.target, o.address, o.observed_at, observer(o)]) | some o in obs]), grade_text(obs)]),
