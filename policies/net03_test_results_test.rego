@@ -75,3 +75,26 @@ test_only_the_control_tests_decide_and_the_grade_is_cited if {
 	contains(r.message, "grade B at https://mcp.example.com/")
 	not contains(r.message, "strong-ciphers")
 }
+
+test_imported_observation_cites_its_source if {
+	obs := object.union(
+		observation(f.tls_endpoint, [["https-valid-certificate", "PASS"], ["tls1.0-rejected", "FAIL"]]),
+		{"source": "testssl.sh 3.2 (results/site.json)"},
+	)
+	rs := probe.results with input as object.union(f.input_of([f.tls_endpoint]), {"observations": [obs]})
+	f.statuses(rs) == {"FAIL"}
+	some r in rs
+	contains(r.message, "tls1.0-rejected FAIL at https://mcp.example.com/ (192.0.2.10:443, 2026-12-01T00:00:00Z, testssl.sh 3.2 (results/site.json))")
+}
+
+test_plaintext_listener_without_an_http_test_stays_manual if {
+	ep := object.union(f.tls_endpoint, {"listens": array.concat(f.tls_endpoint.listens, [f.listen("*", 80, "public", false, 3)])})
+	obs := observation(ep, [["https-valid-certificate", "PASS"], ["tls1.0-rejected", "PASS"]])
+	rs := probe.results with input as object.union(f.input_of([ep]), {"observations": [obs]})
+	f.statuses(rs) == {"MANUAL"}
+	some r in rs
+	contains(r.message, "plain HTTP was not tested on *:80")
+	with_http := object.union(obs, {"tests": array.concat(obs.tests, [{"test": "http-rejected-or-redirected", "status": "PASS", "detail": "301"}])})
+	passed := probe.results with input as object.union(f.input_of([ep]), {"observations": [with_http]})
+	f.statuses(passed) == {"PASS"}
+}

@@ -929,7 +929,7 @@ fn base64(bytes: &[u8]) -> String {
 
 /// Decodes standard base64, ignoring whitespace (as Kubernetes manifests and PEM wrap it).
 /// None for anything else.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let mut acc = 0u32;
     let mut n = 0u32;

@@ -133,6 +133,11 @@ struct ScanArgs {
         requires = "probe"
     )]
     timeout: f64,
+    /// Results of testssl.sh (--jsonfile or --jsonfile-pretty) or sslyze (--json_out), judged as
+    /// observations of the endpoints whose server name and TLS port they scanned (no network);
+    /// repeatable.
+    #[arg(long = "observations", value_name = "FILE")]
+    observations: Vec<PathBuf>,
 }
 
 /// A connection timeout as given on the command line: more than 0 and at most 120 seconds.
@@ -178,6 +183,7 @@ impl ScanArgs {
             ca_files: self.ca_files.clone(),
             probe,
             exclude: self.exclude.clone(),
+            observations: self.observations.clone(),
         }
     }
 

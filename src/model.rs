@@ -659,13 +659,14 @@ pub struct Model {
     pub trust: Option<TrustInfo>,
     /// Every exception claim with its outcome, checked before the policies run.
     pub exceptions: Vec<claims::ClaimRecord>,
-    /// What live probes of the endpoints showed (`scan --probe`); absent for an offline scan.
+    /// What live probes of the endpoints showed (`scan --probe`), or the results of testssl.sh or
+    /// sslyze joined to them (`--observations`); absent otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub observations: Vec<Observation>,
 }
 
-/// What a live probe of one target showed, for the endpoint whose listener the target was
-/// made from.
+/// What a live probe of one target showed, or what an imported tool's results say of it, for
+/// the endpoint whose listener the target was made from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Observation {
     pub endpoint: String,
@@ -673,7 +674,7 @@ pub struct Observation {
     pub target: String,
     /// The address connected to, empty when the name did not resolve.
     pub address: String,
-    /// RFC 3339 UTC.
+    /// RFC 3339 UTC; `unknown` for imported results that do not say when they were made.
     pub observed_at: String,
     /// The configured listener the target was made from.
     pub span: ModelSpan,
@@ -733,8 +734,11 @@ pub struct Grade {
 /// What an HTTPS request was answered with.
 #[derive(Debug, Clone, Serialize)]
 pub struct HttpsAnswer {
-    pub status: u16,
-    /// The Strict-Transport-Security header as sent; absent when none was sent.
+    /// The status code; absent when the observer did not record it (sslyze).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The Strict-Transport-Security header as sent (for imported results, rebuilt from the
+    /// tool's findings: `max-age=N; includeSubDomains; preload`); absent when none was sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hsts: Option<String>,
 }

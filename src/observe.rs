@@ -1,7 +1,8 @@
 //! Stage 6 — observe (`scan --probe`): every in-scope endpoint's server names on its TLS and
 //! plaintext ports are probed live, and what the probes show enters the model as
-//! `observations`, for the policies to judge beside the configuration. Without `--probe` this
-//! stage does nothing and the scan touches no network.
+//! `observations`, for the policies to judge beside the configuration. Without `--probe` the
+//! scan touches no network. Results of testssl.sh or sslyze (`--observations FILE`,
+//! `probe/import.rs`) are joined to the endpoints here too, by server name and port ([`import`]).
 
 use crate::certs::TrustStore;
 use crate::diag::{Finding, FindingKind};
@@ -47,28 +48,7 @@ pub fn observe(
                 continue;
             };
             let p = checks::probe(&target, trust, opts, time, &observed_at);
-            out.push(Observation {
-                endpoint: ep.id.clone(),
-                target: p.target,
-                address: p.address,
-                observed_at: p.observed_at,
-                span,
-                tests: p
-                    .tests
-                    .into_iter()
-                    .map(|t| ObservedTest {
-                        test: t.test.to_string(),
-                        status: t.status.as_str().to_string(),
-                        detail: t.detail,
-                    })
-                    .collect(),
-                negotiated: p.negotiated,
-                certificate: p.certificate,
-                https_answer: p.https_answer,
-                accepted_suites: p.accepted_suites,
-                grade: p.grade,
-                source: "tlsproof probe".into(),
-            });
+            out.push(observation(&ep.id, span, p, "tlsproof probe"));
         }
     }
     model.observations = out;
@@ -83,6 +63,32 @@ pub fn observe(
         ),
         None,
     )]
+}
+
+/// What a probe (live, or read from a results file) showed, as the model holds it.
+fn observation(endpoint: &str, span: ModelSpan, p: checks::Probe, source: &str) -> Observation {
+    Observation {
+        endpoint: endpoint.to_string(),
+        target: p.target,
+        address: p.address,
+        observed_at: p.observed_at,
+        span,
+        tests: p
+            .tests
+            .into_iter()
+            .map(|t| ObservedTest {
+                test: t.test.to_string(),
+                status: t.status.as_str().to_string(),
+                detail: t.detail,
+            })
+            .collect(),
+        negotiated: p.negotiated,
+        certificate: p.certificate,
+        https_answer: p.https_answer,
+        accepted_suites: p.accepted_suites,
+        grade: p.grade,
+        source: source.to_string(),
+    }
 }
 
 /// The URLs to probe for an endpoint reachable from the network: each concrete server name on
@@ -122,6 +128,74 @@ fn concrete(n: &str) -> bool {
         && !n.starts_with('~')
         && !n.starts_with('.')
         && !n.contains(['*', '$', '{', '}', '/', ' ', '(', ')'])
+}
+
+/// Imported results (`--observations`): every TLS listener target whose server name and port
+/// an imported probe scanned gets an observation citing the tool and file; a probe that no
+/// in-scope endpoint matches is a notice, never dropped in silence. No network is touched.
+/// `imports` holds each file's path as given with what it holds.
+pub fn import(
+    model: &mut Model,
+    imports: &[(String, crate::probe::import::Imported)],
+    trust: &TrustStore,
+    time: i64,
+) -> Vec<Finding> {
+    let mut notices = Vec::new();
+    for (path, imported) in imports {
+        let source = imported.source(path);
+        for p in &imported.probes {
+            let mut matched = false;
+            for ep in &model.endpoints {
+                for (url, span) in imported_targets(ep, &p.host, p.port) {
+                    matched = true;
+                    let probe = p.probe(&url, trust, time);
+                    model
+                        .observations
+                        .push(observation(&ep.id, span, probe, &source));
+                }
+            }
+            if !matched {
+                notices.push(Finding::new(
+                    FindingKind::Notice,
+                    format!(
+                        "{source}: {}:{} matches no endpoint of the scan (no in-scope endpoint has the server name {} on a TLS port {}): its results are not judged",
+                        p.host, p.port, p.host, p.port
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    notices
+}
+
+/// The `https://` targets of an endpoint for a scanned host and port: the listeners on that
+/// port that terminate TLS, for a server name equal to the host (no limit on names: nothing is
+/// probed). The same endpoints as [`targets`]: none local, heuristic or passed through.
+fn imported_targets(ep: &Endpoint, host: &str, port: u16) -> Vec<(String, ModelSpan)> {
+    let local = matches!(ep.scope, Scope::Loopback | Scope::Unix | Scope::Stdio);
+    if local || ep.heuristic.is_some() || ep.transport == Transport::TlsPassthrough {
+        return Vec::new();
+    }
+    let host = host.trim_end_matches('.');
+    let named = ep
+        .server_names
+        .iter()
+        .any(|n| concrete(n) && n.trim_end_matches('.').eq_ignore_ascii_case(host));
+    let Some(l) = ep
+        .listens
+        .iter()
+        .find(|l| named && l.tls && l.port == Some(port))
+    else {
+        return Vec::new();
+    };
+    let name = host.to_ascii_lowercase();
+    let url = if port == 443 {
+        format!("https://{name}/")
+    } else {
+        format!("https://{name}:{port}/")
+    };
+    vec![(url, l.span.clone())]
 }
 
 /// Where the live endpoint and its configuration disagree, as DRIFT findings citing both: a
@@ -187,7 +261,7 @@ pub fn drift(map: &SourceMap, model: &Model) -> Vec<Finding> {
         if let (Some(configured), Some(answer)) = (&hsts.value, &o.https_answer) {
             if answer.hsts.is_none() {
                 push(
-                    format!("the configuration sends Strict-Transport-Security \"{}\" ({}:{}) but {seen} answered HTTP {} without it", configured.raw, hsts.span.file, hsts.span.line, answer.status),
+                    format!("the configuration sends Strict-Transport-Security \"{}\" ({}:{}) but {seen} answered{} without it", configured.raw, hsts.span.file, hsts.span.line, answer.status.map(|s| format!(" HTTP {s}")).unwrap_or_default()),
                     &hsts.span,
                 );
             }

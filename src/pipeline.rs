@@ -70,11 +70,13 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     link::link(&mut ingested.endpoints);
     findings.append(&mut ingested.findings);
     let claims_file = claims_file(opts, &settings.config_root, &mut map, &mut findings)?;
+    let imports = observation_files(opts, &settings.config_root, &mut map, &mut findings)?;
     if ingested.endpoints.is_empty() && ingested.clients.is_empty() && ingested.red_flags.is_empty()
     {
         findings.push(nothing_judged(&map, found.unknown));
     }
-    let mut model = assemble(&settings, &map, &mut ingested, claims_file);
+    let imported_ids: Vec<FileId> = imports.iter().map(|i| i.0).collect();
+    let mut model = assemble(&settings, &map, &mut ingested, claims_file, &imported_ids);
     findings.extend(crate::certs::enrich(
         &map,
         &opts.paths,
@@ -82,17 +84,26 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         &ingested.tls_secrets,
         &mut model,
     ));
-    if let Some(probe) = &opts.probe {
+    if opts.probe.is_some() || !imports.is_empty() {
         let time = model.evaluated_at_unix.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
                 .unwrap_or(0)
         });
-        findings.extend(crate::observe::observe(
+        if let Some(probe) = &opts.probe {
+            findings.extend(crate::observe::observe(
+                &mut model,
+                &settings.trust,
+                probe,
+                time,
+            ));
+        }
+        let imports: Vec<_> = imports.into_iter().map(|(_, path, i)| (path, i)).collect();
+        findings.extend(crate::observe::import(
             &mut model,
+            &imports,
             &settings.trust,
-            probe,
             time,
         ));
         findings.extend(crate::observe::drift(&map, &model));
@@ -172,6 +183,19 @@ fn discover_all(
             .candidates
             .retain(|c| c.path.canonicalize().ok().as_ref() != Some(&claims));
     }
+    // Results files given with --observations inside the tree are not configuration either.
+    let results: Vec<_> = opts
+        .observations
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    if !results.is_empty() {
+        found.candidates.retain(|c| {
+            c.path
+                .canonicalize()
+                .map_or(true, |p| !results.contains(&p))
+        });
+    }
     Ok(found)
 }
 
@@ -182,6 +206,7 @@ fn assemble(
     map: &SourceMap,
     ingested: &mut Ingested,
     claims_file: Option<FileId>,
+    observation_files: &[FileId],
 ) -> Model {
     let mut model = Model {
         profile: settings.profile.as_str().into(),
@@ -214,7 +239,7 @@ fn assemble(
                 .insert(format.component.as_str().into(), words.clone());
         }
     }
-    model.sources = sources(map, ingested, claims_file);
+    model.sources = sources(map, ingested, claims_file, observation_files);
     model.clients.sort_by(|a, b| {
         (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
     });
@@ -234,13 +259,20 @@ fn nothing_judged(map: &SourceMap, unknown: usize) -> Finding {
 }
 
 /// Every file read, with its kind and role, in path order.
-fn sources(map: &SourceMap, ingested: &Ingested, claims_file: Option<FileId>) -> Vec<SourceInfo> {
+fn sources(
+    map: &SourceMap,
+    ingested: &Ingested,
+    claims_file: Option<FileId>,
+    observation_files: &[FileId],
+) -> Vec<SourceInfo> {
     let mut out: Vec<SourceInfo> = map
         .files()
         .map(|(id, f)| SourceInfo {
             path: f.display.clone(),
             kind: if Some(id) == claims_file {
                 "exceptions".into()
+            } else if observation_files.contains(&id) {
+                "observations".into()
             } else {
                 ingested
                     .files
@@ -390,4 +422,43 @@ fn claims_file(
         }
     };
     Ok(ingest::read_file(map, &path, display, findings, None))
+}
+
+/// Reads and parses every `--observations` file (each must exist): the file joins the inputs
+/// (the bundle's manifest hashes it); a file that is not results of testssl.sh or sslyze is a
+/// parse error finding naming it, and its results are not judged. Returns each file read with
+/// its path as given and what it holds.
+fn observation_files(
+    opts: &Options,
+    config_root: &Path,
+    map: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<(FileId, String, crate::probe::import::Imported)>, ScanError> {
+    let mut out = Vec::new();
+    for p in &opts.observations {
+        if !p.is_file() {
+            return Err(ScanError::Usage(format!(
+                "--observations {}: no such file",
+                p.display()
+            )));
+        }
+        let given = p.display().to_string();
+        let display = p
+            .strip_prefix(config_root)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| given.clone());
+        let Some(id) = ingest::read_file(map, p, display, findings, None) else {
+            continue;
+        };
+        let Some(file) = map.get(id) else { continue };
+        match crate::probe::import::parse(file.text.as_bytes()) {
+            Ok(imported) => out.push((id, given, imported)),
+            Err(e) => findings.push(Finding::new(
+                FindingKind::ParseError,
+                format!("{}: not judged as observations: {e}", file.display),
+                Some(crate::source::Span::new(id, 0, 0)),
+            )),
+        }
+    }
+    Ok(out)
 }

@@ -334,7 +334,7 @@ fn https_tests(
     let https_answer = session.as_ref().ok().and_then(|s| {
         let head = s.answer.as_deref()?;
         Some(crate::model::HttpsAnswer {
-            status: status_of(head)?,
+            status: Some(status_of(head)?),
             hsts: header(head, "strict-transport-security").map(str::to_string),
         })
     });
@@ -371,7 +371,10 @@ fn https_tests(
 }
 
 /// `strong-ciphers`: every suite accepted is strong under the rule of `NET03-CIPHER`.
-fn strong_ciphers(suites: &[crate::model::ObservedSuite], gaps: &[String]) -> TestResult {
+pub(crate) fn strong_ciphers(
+    suites: &[crate::model::ObservedSuite],
+    gaps: &[String],
+) -> TestResult {
     const ID: &str = "strong-ciphers";
     let weak: Vec<String> = suites
         .iter()
@@ -426,7 +429,7 @@ fn strong_ciphers(suites: &[crate::model::ObservedSuite], gaps: &[String]) -> Te
 
 /// `grade-a-or-better`: the control's expected result, "Grade A or better from SSL Labs",
 /// computed after SSL Labs' rating guide from what was observed.
-fn grade_test(g: &Option<crate::model::Grade>) -> TestResult {
+pub(crate) fn grade_test(g: &Option<crate::model::Grade>) -> TestResult {
     const ID: &str = "grade-a-or-better";
     let Some(g) = g else {
         return result(

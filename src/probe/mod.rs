@@ -10,6 +10,7 @@
 pub mod checks;
 pub mod grade;
 pub mod hello;
+pub mod import;
 
 use hello::{Answer, Version};
 use std::io::{Read, Write};

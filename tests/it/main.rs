@@ -17,6 +17,7 @@ mod mcp_app_configs;
 mod mcp_apps;
 mod mcp_clients;
 mod nginx_requirements;
+mod observations;
 mod openssl_ciphers;
 mod parse_errors;
 mod policy_rego;

@@ -207,7 +207,7 @@ fn nginx_with_a_private_ca_chain_passes_once_its_root_is_trusted() {
     let answer = p.https_answer.as_ref().expect("an HTTPS answer");
     assert_eq!(
         (answer.status, answer.hsts.as_deref()),
-        (200, Some("max-age=31536000"))
+        (Some(200), Some("max-age=31536000"))
     );
     // Without the root, nothing chains to a trust anchor: the issuer is unknown, and the leaf
     // is still not self-signed.
