@@ -18,6 +18,7 @@ mod mcp_apps;
 mod mcp_clients;
 mod nginx_requirements;
 mod openssl_ciphers;
+mod oscal;
 mod parse_errors;
 mod policy_rego;
 mod probe;
