@@ -1,5 +1,5 @@
-//! Views: the canonical record as human text, JSON and the Markdown report, and the outputs
-//! of the other commands (policy tests, claim lint, explain, bundle verification).
+//! Views: the canonical record as human text, JSON, the Markdown report and OSCAL assessment
+//! results, and the outputs of the other commands (policy tests, claim lint, explain, bundle verification).
 //!
 //! Every view is computed from a [`crate::results::Report`] (plus the source map for excerpts)
 //! and loses nothing the record holds that the view is meant to show.
@@ -9,6 +9,7 @@ pub mod github;
 pub mod human;
 pub mod junit;
 pub mod lint;
+pub mod oscal;
 pub mod policy_tests;
 pub mod probe;
 pub mod sarif;

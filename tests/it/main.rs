@@ -19,6 +19,7 @@ mod mcp_clients;
 mod nginx_requirements;
 mod observations;
 mod openssl_ciphers;
+mod oscal;
 mod parse_errors;
 mod policy_rego;
 mod probe;
