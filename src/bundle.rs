@@ -163,6 +163,18 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
             "junit.xml",
             crate::render::junit::junit(&scan.report, created_at).into_bytes(),
         ),
+        (
+            crate::render::oscal::RESULTS_FILE,
+            crate::render::pretty_json(&crate::render::oscal::assessment_results(
+                scan, &rows, created_at,
+            ))
+            .into_bytes(),
+        ),
+        (
+            crate::render::oscal::PLAN_FILE,
+            crate::render::pretty_json(&crate::render::oscal::assessment_plan(scan, created_at))
+                .into_bytes(),
+        ),
     ];
     // The live observations (`--probe`), on their own for the auditor and the manifest.
     if !scan.model.observations.is_empty() {

@@ -55,6 +55,9 @@ enum ScanFormat {
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// NIST OSCAL 1.1.2 assessment-results (JSON); `evidence` also writes the assessment plan
+    /// it imports.
+    Oscal,
 }
 
 #[derive(clap::Args, Clone)]
@@ -561,6 +564,11 @@ fn scan(
         ScanFormat::Sarif => render::pretty_json(&render::sarif::sarif(&scan)),
         ScanFormat::Junit => render::junit::junit(&scan.report, &at),
         ScanFormat::Github => render::github::annotations(&scan.report, &scan.roots),
+        ScanFormat::Oscal => render::pretty_json(&render::oscal::assessment_results(
+            &scan,
+            &render::oscal::inputs(&scan),
+            &at,
+        )),
     };
     match output {
         Some(path) => {

@@ -92,6 +92,8 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
             "junit.xml",
             "manifest.json",
             "model.json",
+            "oscal-assessment-plan.json",
+            "oscal-assessment-results.json",
             "report.md",
             "results.json",
             "results.sarif"

@@ -309,7 +309,7 @@ fn github_annotations_are_one_workflow_command_per_fail() {
 #[test]
 fn scan_writes_each_format_to_the_output_file() {
     let dir = tempfile::tempdir().unwrap();
-    for format in ["sarif", "junit", "github", "json"] {
+    for format in ["sarif", "junit", "github", "json", "oscal"] {
         let path = dir.path().join(format!("out.{format}"));
         let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
             .args(["scan", "--format", format, "--output"])
