@@ -219,6 +219,40 @@ impl ScanArgs {
     }
 }
 
+/// `--color`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How `scan` shows its record.
+struct View<'a> {
+    format: ScanFormat,
+    output: Option<&'a std::path::Path>,
+    quiet: bool,
+    color: ColorArg,
+    verbose: bool,
+}
+
+impl View<'_> {
+    /// Colour for the human output: asked for, or a terminal without NO_COLOR.
+    fn style(&self) -> render::human::Style {
+        use std::io::IsTerminal;
+        let color = match self.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                self.output.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        render::human::Style { color }
+    }
+}
+
 /// `--fail-on`.
 #[derive(Clone, Copy, ValueEnum)]
 enum FailOnArg {
@@ -261,6 +295,10 @@ enum Command {
         /// Print nothing (the exit code says it; --output still writes its file).
         #[arg(long, short)]
         quiet: bool,
+        /// Colour the status words of the human output: `auto` on a terminal unless NO_COLOR
+        /// is set.
+        #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+        color: ColorArg,
         /// Also show the locations of PASS and NOT_APPLICABLE results.
         #[arg(long, short)]
         verbose: bool,
@@ -450,8 +488,18 @@ pub fn run() -> anyhow::Result<u8> {
             format,
             output,
             quiet,
+            color,
             verbose,
-        } => scan(args, format, output.as_deref(), quiet, verbose),
+        } => {
+            let view = View {
+                format,
+                output: output.as_deref(),
+                quiet,
+                color,
+                verbose,
+            };
+            scan(args, &view)
+        }
         Command::Evidence { args, out, force } => evidence(args, &out, force),
         Command::Verify { dir, inputs } => {
             let v = bundle::verify(&dir, inputs.as_deref())?;
@@ -544,13 +592,7 @@ fn nothing_recognised(scan: &pipeline::Scan, args: &ScanArgs) -> bool {
     true
 }
 
-fn scan(
-    mut args: ScanArgs,
-    format: ScanFormat,
-    output: Option<&std::path::Path>,
-    quiet: bool,
-    verbose: bool,
-) -> anyhow::Result<u8> {
+fn scan(mut args: ScanArgs, view: &View) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     let gate = args.gate()?;
     let scan = pipeline::run(&args.options()?)?;
@@ -558,8 +600,10 @@ fn scan(
         return Ok(2);
     }
     let at = rfc3339(args.at.unwrap_or_else(now));
-    let text = match format {
-        ScanFormat::Human => render::human::render(&scan.report, &scan.map, verbose),
+    let text = match view.format {
+        ScanFormat::Human => {
+            render::human::render_styled(&scan.report, &scan.map, view.verbose, view.style())
+        }
         ScanFormat::Json => render::json(&scan.report),
         ScanFormat::Sarif => render::pretty_json(&render::sarif::sarif(&scan)),
         ScanFormat::Junit => render::junit::junit(&scan.report, &at),
@@ -570,14 +614,14 @@ fn scan(
             &at,
         )),
     };
-    match output {
+    match view.output {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
         }
-        None if quiet => {}
+        None if view.quiet => {}
         None => emit(&text)?,
     }
-    Ok(gated_exit(&scan.report, &gate, quiet))
+    Ok(gated_exit(&scan.report, &gate, view.quiet))
 }
 
 fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::Result<u8> {

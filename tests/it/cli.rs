@@ -465,3 +465,32 @@ fn exclude_on_the_command_line_leaves_files_out() {
     assert_eq!(tlsproof(&["scan", &d, "-q"]).0, 1);
     assert_eq!(tlsproof(&["scan", &d, "-q", "--exclude", "legacy/**"]).0, 0);
 }
+
+/// The human output leads with the verdict and every line to fix; alike results of one
+/// endpoint share a line; colour only when asked for (or on a terminal without NO_COLOR).
+#[test]
+fn human_output_leads_with_what_to_fix() {
+    let (_, out, _) = tlsproof(&["scan", &examples()]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[2].starts_with("Verdict: NOT_SATISFIED"), "{out}");
+    assert!(
+        lines[4].ends_with(" line(s) to fix):") && lines[4].contains(" FAIL ("),
+        "{out}"
+    );
+    assert!(
+        lines[5].starts_with("  nginx/conf.d/legacy-tools.conf:4 ")
+            && lines[5].ends_with("NET03-CIPHER, NET03-HTTP, NET03-TLS, NET03-CERT"),
+        "{}",
+        lines[5]
+    );
+    assert!(
+        out.contains("NOT_APPLICABLE NET03-CERT, NET03-CIPHER, NET03-E2E, NET03-HTTP, NET03-TEST, NET03-TLS, NET03-VERIFY"),
+        "one line for the loopback app's seven alike results:\n{out}"
+    );
+    assert!(lines.last().unwrap().starts_with("Verdict: NOT_SATISFIED"));
+    assert!(!out.contains('\x1b'), "no colour into a pipe");
+    let (_, colored, _) = tlsproof(&["scan", &examples(), "--color", "always"]);
+    assert!(colored.contains("\x1b[1;31mFAIL\x1b[0m"), "{colored}");
+    let (_, verbose, _) = tlsproof(&["scan", &examples(), "--verbose"]);
+    assert!(verbose.lines().count() > out.lines().count());
+}
