@@ -92,6 +92,7 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
             "junit.xml",
             "manifest.json",
             "model.json",
+            "report.html",
             "report.md",
             "results.json",
             "results.sarif"
