@@ -533,6 +533,11 @@ pub(crate) fn figures(model: &Model, report: &Report) -> Vec<Figure> {
         };
         out.push(layout(c.id.clone(), vec![(node, vec![link])], tree));
     }
+    // One width for all, so that every picture is drawn at the same scale.
+    let width = out.iter().map(|f| f.width).max().unwrap_or_default();
+    for f in &mut out {
+        f.width = width;
+    }
     out
 }
 
