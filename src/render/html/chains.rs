@@ -292,7 +292,7 @@ impl<'a> Ctx<'a> {
         let link = |label: String, plaintext: bool, tooltip: String| Link {
             class: class(status),
             plaintext,
-            label: fit(&label, LABEL_CHARS),
+            label,
             detail: String::new(),
             tooltip: format!("{tooltip} — {}", status.map_or("no result", Status::as_str)),
         };
