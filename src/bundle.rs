@@ -156,6 +156,15 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         ("model.json", pretty(&scan.model_json, "model.json")?),
         ("report.md", report_md.into_bytes()),
         (
+            "report.html",
+            crate::render::html::report_html(scan, &rows, created_at)
+                .map_err(|e| BundleError::Render {
+                    what: "report.html",
+                    message: format!("{e:#}"),
+                })?
+                .into_bytes(),
+        ),
+        (
             "results.sarif",
             crate::render::pretty_json(&crate::render::sarif::sarif(scan)).into_bytes(),
         ),

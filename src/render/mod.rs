@@ -1,11 +1,13 @@
-//! Views: the canonical record as human text, JSON, the Markdown report and OSCAL assessment
-//! results, and the outputs of the other commands (policy tests, claim lint, explain, bundle verification).
+//! Views: the canonical record as human text, JSON, SARIF, JUnit, GitHub annotations, OSCAL
+//! assessment results and the Markdown and HTML reports, and the outputs of the other commands
+//! (policy tests, claim lint, explain, bundle verification).
 //!
 //! Every view is computed from a [`crate::results::Report`] (plus the source map for excerpts)
 //! and loses nothing the record holds that the view is meant to show.
 
 pub mod explain;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod junit;
 pub mod lint;

@@ -13,8 +13,9 @@ use serde::Serialize;
 /// The template, compiled into the binary.
 pub const REPORT_MD: &str = include_str!("../../evidence-templates/report.md.j2");
 
+/// A source line a result cites, with what the policy said of it.
 #[derive(Serialize)]
-struct Excerpt {
+pub(super) struct Excerpt {
     file: String,
     line: u32,
     column: u32,
@@ -24,20 +25,22 @@ struct Excerpt {
     origin: Option<String>,
 }
 
+/// A result with its excerpts.
 #[derive(Serialize)]
-struct ResultView<'a> {
+pub(super) struct ResultView<'a> {
     #[serde(flatten)]
-    result: &'a RequirementResult,
+    pub result: &'a RequirementResult,
     excerpts: Vec<Excerpt>,
 }
 
+/// One Required Evidence item of the control (or "Other requirements") and its results.
 #[derive(Serialize)]
-struct Section<'a> {
+pub(super) struct Section<'a> {
     title: &'static str,
     /// The control's words for the item; empty for the requirements the policy set adds.
     control_text: &'static str,
-    requirements: Vec<&'a str>,
-    results: Vec<ResultView<'a>>,
+    pub requirements: Vec<&'a str>,
+    pub results: Vec<ResultView<'a>>,
 }
 
 /// An input file as listed in the report.
@@ -83,7 +86,11 @@ fn excerpts(map: &SourceMap, r: &RequirementResult) -> Vec<Excerpt> {
 
 /// The report's sections: one per Required Evidence item of the control, in its order, then
 /// "Other requirements" when the policy set adds requirements that answer none of them.
-fn sections<'a>(report: &'a Report, map: &SourceMap, registry: &'a Registry) -> Vec<Section<'a>> {
+pub(super) fn sections<'a>(
+    report: &'a Report,
+    map: &SourceMap,
+    registry: &'a Registry,
+) -> Vec<Section<'a>> {
     let other = EvidenceItem {
         title: OTHER_EVIDENCE,
         control_text: "",

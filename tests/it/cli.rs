@@ -94,6 +94,7 @@ fn evidence_bundle_verifies_and_any_appended_byte_is_named() {
             "model.json",
             "oscal-assessment-plan.json",
             "oscal-assessment-results.json",
+            "report.html",
             "report.md",
             "results.json",
             "results.sarif"
