@@ -71,12 +71,24 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     findings.append(&mut ingested.findings);
     let claims_file = claims_file(opts, &settings.config_root, &mut map, &mut findings)?;
     let imports = observation_files(opts, &settings.config_root, &mut map, &mut findings)?;
+    let settings_file = settings_file(opts, &settings.config_root, &mut map, &mut findings);
     if ingested.endpoints.is_empty() && ingested.clients.is_empty() && ingested.red_flags.is_empty()
     {
-        findings.push(nothing_judged(&map, found.unknown));
+        let beside = usize::from(claims_file.is_some())
+            + usize::from(settings_file.is_some())
+            + imports.len();
+        findings.push(nothing_judged(
+            map.len().saturating_sub(beside),
+            found.unknown,
+        ));
     }
     let imported_ids: Vec<FileId> = imports.iter().map(|i| i.0).collect();
-    let mut model = assemble(&settings, &map, &mut ingested, claims_file, &imported_ids);
+    let read = ReadBeside {
+        claims: claims_file,
+        settings: settings_file,
+        observations: imported_ids,
+    };
+    let mut model = assemble(&settings, &map, &mut ingested, &read);
     findings.extend(crate::certs::enrich(
         &map,
         &opts.paths,
@@ -201,12 +213,24 @@ fn discover_all(
 
 /// The model from what the formats produced: endpoints, clients and red flags in file order,
 /// the declared versions, and every source file with its kind and role.
+/// The kinds of input that are not configuration: they do not count as files scanned.
+const BESIDE_KINDS: [&str; 3] = ["exceptions", "settings", "observations"];
+
+/// The files a scan reads beside the configuration: they are inputs too, each with its kind.
+struct ReadBeside {
+    /// The exceptions file.
+    claims: Option<FileId>,
+    /// `tlsproof.toml`.
+    settings: Option<FileId>,
+    /// `--observations` files.
+    observations: Vec<FileId>,
+}
+
 fn assemble(
     settings: &Settings,
     map: &SourceMap,
     ingested: &mut Ingested,
-    claims_file: Option<FileId>,
-    observation_files: &[FileId],
+    read: &ReadBeside,
 ) -> Model {
     let mut model = Model {
         profile: settings.profile.as_str().into(),
@@ -239,7 +263,7 @@ fn assemble(
                 .insert(format.component.as_str().into(), words.clone());
         }
     }
-    model.sources = sources(map, ingested, claims_file, observation_files);
+    model.sources = sources(map, ingested, read);
     model.clients.sort_by(|a, b| {
         (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
     });
@@ -249,29 +273,24 @@ fn assemble(
     model
 }
 
-fn nothing_judged(map: &SourceMap, unknown: usize) -> Finding {
+fn nothing_judged(recognised: usize, unknown: usize) -> Finding {
     let message = format!(
-        "no endpoint found in {} recognised file(s) ({} other file(s) not recognised): nothing was judged",
-        map.len(),
-        unknown
+        "no endpoint found in {recognised} recognised file(s) ({unknown} other file(s) not recognised): nothing was judged"
     );
     Finding::new(FindingKind::Notice, message, None)
 }
 
 /// Every file read, with its kind and role, in path order.
-fn sources(
-    map: &SourceMap,
-    ingested: &Ingested,
-    claims_file: Option<FileId>,
-    observation_files: &[FileId],
-) -> Vec<SourceInfo> {
+fn sources(map: &SourceMap, ingested: &Ingested, read: &ReadBeside) -> Vec<SourceInfo> {
     let mut out: Vec<SourceInfo> = map
         .files()
         .map(|(id, f)| SourceInfo {
             path: f.display.clone(),
-            kind: if Some(id) == claims_file {
+            kind: if Some(id) == read.claims {
                 "exceptions".into()
-            } else if observation_files.contains(&id) {
+            } else if Some(id) == read.settings {
+                "settings".into()
+            } else if read.observations.contains(&id) {
                 "observations".into()
             } else {
                 ingested
@@ -364,7 +383,11 @@ fn record(
         summary: results::summarize(
             &results_list,
             model.endpoints.len(),
-            model.sources.len(),
+            model
+                .sources
+                .iter()
+                .filter(|s| !BESIDE_KINDS.contains(&s.kind.as_str()))
+                .count(),
             unknown,
         ),
         results: results_list,
@@ -422,6 +445,32 @@ fn claims_file(
         }
     };
     Ok(ingest::read_file(map, &path, display, findings, None))
+}
+
+/// `tlsproof.toml` at the configuration root, registered as an input (its hash goes into the
+/// manifest and `verify --inputs` checks it), when there is one.
+fn settings_file(
+    opts: &Options,
+    config_root: &Path,
+    map: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Option<FileId> {
+    let p = config_root.join(crate::config::FILE_NAME);
+    if !p.is_file() {
+        return None;
+    }
+    let display = match opts.paths.len() {
+        1 => crate::config::FILE_NAME.to_string(),
+        _ => format!(
+            "{}/{}",
+            config_root.to_string_lossy().trim_end_matches('/'),
+            crate::config::FILE_NAME
+        ),
+    };
+    if let Some((id, _)) = map.by_display(&display) {
+        return Some(id);
+    }
+    ingest::read_file(map, &p, display, findings, None)
 }
 
 /// Reads and parses every `--observations` file (each must exist): the file joins the inputs

@@ -495,3 +495,36 @@ fn human_output_leads_with_what_to_fix() {
     let (_, verbose, _) = tlsproof(&["scan", &examples(), "--verbose"]);
     assert!(verbose.lines().count() > out.lines().count());
 }
+
+/// `tlsproof.toml` decides versions, exclusions and trust: it is an input of the bundle like
+/// the configuration, and `verify --inputs` names it when it changes.
+#[test]
+fn tlsproof_toml_is_an_input_of_the_bundle() {
+    let dir = crate::common::tree(&[
+        (
+            "nginx.conf",
+            "events {}\nhttp { server { listen 80; location / { return 200; } } }\n",
+        ),
+        ("tlsproof.toml", "environment = \"production\"\n"),
+    ]);
+    let d = dir.path().display().to_string();
+    let out = dir.path().join("bundle").display().to_string();
+    assert_eq!(tlsproof(&["evidence", &d, "--out", &out]).0, 1);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("bundle/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let settings: Vec<&serde_json::Value> = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "settings")
+        .collect();
+    assert_eq!(settings.len(), 1, "{manifest}");
+    assert_eq!(settings[0]["path"], "tlsproof.toml");
+    assert_eq!(tlsproof(&["verify", &out, "--inputs", &d]).0, 0);
+    std::fs::write(dir.path().join("tlsproof.toml"), "exclude = [\"**\"]\n").unwrap();
+    let (code, text, _) = tlsproof(&["verify", &out, "--inputs", &d]);
+    assert_eq!(code, 1);
+    assert!(text.contains("tlsproof.toml"), "{text}");
+}
