@@ -31,6 +31,9 @@ pub struct Entry {
 pub struct ToolEntry {
     pub name: String,
     pub version: String,
+    /// The policy engine and its version.
+    #[serde(default)]
+    pub engine: String,
 }
 
 /// The bundle's table of contents.
@@ -42,6 +45,13 @@ pub struct Manifest {
     pub verdict: String,
     pub created_at: String,
     pub scan_roots: Vec<String>,
+    /// The exclusions and declared versions the verdict rests on.
+    #[serde(default)]
+    pub scope: crate::results::ScanScope,
+    #[serde(default)]
+    pub profile: String,
+    #[serde(default)]
+    pub environment: String,
     pub git_commit: Option<String>,
     pub policy_digest: String,
     pub policies: Vec<Entry>,
@@ -205,11 +215,15 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         tool: ToolEntry {
             name: "tlsproof".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            engine: scan.report.tool.engine.clone(),
         },
         control: crate::results::CONTROL.into(),
         verdict: scan.report.verdict.as_str().into(),
         created_at: created_at.into(),
         scan_roots: scan.roots.clone(),
+        scope: scan.report.scope.clone(),
+        profile: scan.report.profile.clone(),
+        environment: scan.report.environment.clone(),
         git_commit: scan.roots.first().and_then(|r| git_commit(Path::new(r))),
         policy_digest: scan.policies.digest(),
         policies,

@@ -132,7 +132,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         raw,
         &findings,
         (&claims, records),
-        found.unknown,
+        (found.unknown, &found.roots),
     )?;
     Ok(Scan {
         exceptions_file: claims.file.clone(),
@@ -359,7 +359,7 @@ fn record(
     raw: Vec<serde_json::Value>,
     findings: &[Finding],
     (claims, mut records): (&Loaded, Vec<ClaimRecord>),
-    unknown: usize,
+    (unknown, found_roots): (usize, &[String]),
 ) -> Result<Report, ScanError> {
     let mut results_list = raw
         .iter()
@@ -380,6 +380,11 @@ fn record(
         profile: model.profile.clone(),
         environment: model.environment.clone(),
         tool: tool_record(&settings.policies),
+        scope: results::ScanScope {
+            roots: found_roots.to_vec(),
+            exclude: settings.config.exclude.clone(),
+            versions: model.versions.clone().into_iter().collect(),
+        },
         summary: results::summarize(
             &results_list,
             model.endpoints.len(),
@@ -403,6 +408,7 @@ fn tool_record(policies: &PolicySet) -> ToolRecord {
         name: "tlsproof".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         policy_digest: policies.digest(),
+        engine: format!("regorus {}", env!("TLSPROOF_REGORUS_VERSION")),
     }
 }
 

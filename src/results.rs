@@ -198,6 +198,18 @@ pub struct ToolRecord {
     pub name: String,
     pub version: String,
     pub policy_digest: String,
+    /// The policy engine and its version (`regorus 0.14.1`).
+    #[serde(default)]
+    pub engine: String,
+}
+
+/// What the scan looked at and how: the roots as given, the globs that left files out
+/// (`tlsproof.toml` and `--exclude`), and the product versions declared.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScanScope {
+    pub roots: Vec<String>,
+    pub exclude: Vec<String>,
+    pub versions: std::collections::BTreeMap<String, String>,
 }
 
 /// The canonical record: what `scan --format json` prints and `results.json` holds.
@@ -209,6 +221,9 @@ pub struct Report {
     pub profile: String,
     pub environment: String,
     pub tool: ToolRecord,
+    /// The roots, exclusions and declared versions the verdict rests on.
+    #[serde(default)]
+    pub scope: ScanScope,
     pub summary: Summary,
     pub results: Vec<RequirementResult>,
     pub findings: Vec<FindingRecord>,

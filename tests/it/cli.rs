@@ -465,6 +465,25 @@ fn exclude_on_the_command_line_leaves_files_out() {
     let d = dir.path().display().to_string();
     assert_eq!(tlsproof(&["scan", &d, "-q"]).0, 1);
     assert_eq!(tlsproof(&["scan", &d, "-q", "--exclude", "legacy/**"]).0, 0);
+    // The exclusion is part of the evidence: the record, the report and the manifest name it.
+    let (_, json, _) = tlsproof(&["scan", &d, "--format", "json", "--exclude", "legacy/**"]);
+    let record: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(record["scope"]["exclude"], serde_json::json!(["legacy/**"]));
+    assert!(record["tool"]["engine"]
+        .as_str()
+        .unwrap()
+        .starts_with("regorus "));
+    let out = dir.path().join("bundle");
+    let o = out.display().to_string();
+    tlsproof(&["evidence", &d, "--out", &o, "--exclude", "legacy/**"]);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("| Excluded | `legacy/**` |"), "{report}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["scope"]["exclude"],
+        serde_json::json!(["legacy/**"])
+    );
 }
 
 /// The human output leads with the verdict and every line to fix; alike results of one
