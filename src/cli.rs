@@ -187,6 +187,7 @@ impl ScanArgs {
             probe,
             exclude: self.exclude.clone(),
             observations: self.observations.clone(),
+            progress: None,
         }
     }
 
@@ -217,6 +218,49 @@ impl ScanArgs {
         }
         Ok(tlsproof::results::Gate { fail_on, baseline })
     }
+}
+
+/// Runs a scan; when stderr is a terminal and the scan takes more than a second, a line on
+/// stderr says where it is (stage, files, endpoints, seconds) and is cleared at the end.
+fn run_scan(mut opts: Options, quiet: bool) -> anyhow::Result<pipeline::Scan> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return Ok(pipeline::run(&opts)?);
+    }
+    let progress = std::sync::Arc::new(tlsproof::progress::Progress::default());
+    opts.progress = Some(progress.clone());
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (progress, done) = (progress.clone(), done.clone());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            use std::sync::atomic::Ordering;
+            let started = std::time::Instant::now();
+            let mut drawn = false;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                if started.elapsed() < std::time::Duration::from_secs(1) {
+                    continue;
+                }
+                let line = progress.get().line();
+                let mut err = std::io::stderr().lock();
+                let _ = write!(
+                    err,
+                    "\r\x1b[Ktlsproof: {line} ({} s)",
+                    started.elapsed().as_secs()
+                );
+                let _ = err.flush();
+                drawn = true;
+            }
+            if drawn {
+                let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+            }
+        })
+    };
+    let scan = pipeline::run(&opts);
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = watcher.join();
+    Ok(scan?)
 }
 
 /// `--color`.
@@ -595,7 +639,7 @@ fn nothing_recognised(scan: &pipeline::Scan, args: &ScanArgs) -> bool {
 fn scan(mut args: ScanArgs, view: &View) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     let gate = args.gate()?;
-    let scan = pipeline::run(&args.options()?)?;
+    let scan = run_scan(args.options()?, view.quiet)?;
     if nothing_recognised(&scan, &args) {
         return Ok(2);
     }
@@ -628,7 +672,7 @@ fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::R
     let _stdin = StdinFile::take(&mut args.paths)?;
     prepare_out(out, force)?;
     let gate = args.gate()?;
-    let scan = pipeline::run(&args.options()?)?;
+    let scan = run_scan(args.options()?, false)?;
     if nothing_recognised(&scan, &args) {
         return Ok(2);
     }

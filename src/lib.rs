@@ -23,6 +23,7 @@ pub mod observe;
 pub mod pipeline;
 pub mod policy;
 pub mod probe;
+pub mod progress;
 pub mod render;
 pub mod requirements;
 pub mod results;

@@ -62,11 +62,23 @@ pub enum ScanError {
 
 /// Runs a scan: one call per stage, in order.
 pub fn run(opts: &Options) -> Result<Scan, ScanError> {
+    let progress = |stage, files, endpoints| {
+        if let Some(p) = &opts.progress {
+            p.enter(stage, files, endpoints);
+        }
+    };
+    progress("discovering", None, None);
     let settings = Settings::resolve(opts)?;
     let mut map = SourceMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     let found = discover_all(opts, &settings, &mut map, &mut findings)?;
+    progress("parsing", Some(found.candidates.len()), None);
     let mut ingested = ingest::ingest(&mut map, &found.candidates, &settings.declared);
+    progress(
+        "validating certificates",
+        None,
+        Some(ingested.endpoints.len()),
+    );
     link::link(&mut ingested.endpoints);
     findings.append(&mut ingested.findings);
     let claims_file = claims_file(opts, &settings.config_root, &mut map, &mut findings)?;
@@ -104,6 +116,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
                 .unwrap_or(0)
         });
         if let Some(probe) = &opts.probe {
+            progress("probing", None, None);
             findings.extend(crate::observe::observe(
                 &mut model,
                 &settings.trust,
@@ -124,6 +137,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     let (claims, records) = check_claims(&settings, &map, &model, claims_file);
     model.exceptions = records.clone();
     let model_json = checked(Contract::TlsModel, "model", &model)?;
+    progress("judging", None, None);
     let raw = policy::evaluate(&settings.policies, &settings.registry, &model_json)?;
     let report = record(
         &settings,
@@ -134,6 +148,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         (&claims, records),
         (found.unknown, &found.roots),
     )?;
+    progress("done", None, None);
     Ok(Scan {
         exceptions_file: claims.file.clone(),
         warn_days: settings.claims.warn_days,

@@ -94,6 +94,8 @@ pub struct Options {
     pub probe: Option<crate::probe::checks::Options>,
     /// Globs of paths left out (`--exclude`), added to `tlsproof.toml`'s `exclude`.
     pub exclude: Vec<String>,
+    /// Where the scan is, for a progress line (none: nobody is watching).
+    pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
     /// Results files of testssl.sh or sslyze to judge as observations (`--observations`).
     pub observations: Vec<PathBuf>,
 }

@@ -547,3 +547,24 @@ fn tlsproof_toml_is_an_input_of_the_bundle() {
     assert_eq!(code, 1);
     assert!(text.contains("tlsproof.toml"), "{text}");
 }
+
+/// The pipeline reports where it is, for the progress line the command line draws on a
+/// terminal: the stages in order, the files discovered and the endpoints found.
+#[test]
+fn a_scan_reports_its_progress() {
+    let progress = std::sync::Arc::new(tlsproof::progress::Progress::default());
+    let opts = tlsproof::pipeline::Options {
+        paths: vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")],
+        progress: Some(progress.clone()),
+        ..Default::default()
+    };
+    let scan = tlsproof::pipeline::run(&opts).unwrap();
+    let state = progress.get();
+    assert_eq!(state.stage, "done");
+    assert_eq!(state.endpoints, scan.model.endpoints.len());
+    assert!(state.files >= 10, "{state:?}");
+    assert_eq!(
+        state.line(),
+        format!("done: {} files, {} endpoints", state.files, state.endpoints)
+    );
+}
