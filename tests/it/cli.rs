@@ -568,3 +568,24 @@ fn a_scan_reports_its_progress() {
         format!("done: {} files, {} endpoints", state.files, state.endpoints)
     );
 }
+
+/// The README's sample of `scan examples/` is what the command prints (at a date inside the
+/// example claims' validity).
+#[test]
+fn the_readme_sample_output_is_real() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .current_dir(root)
+        .args(["scan", "examples/", "--at", "2026-12-04T00:00:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines().take(9) {
+        assert!(
+            readme.contains(line),
+            "README lacks the output line {line:?}"
+        );
+    }
+}
