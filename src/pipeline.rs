@@ -380,6 +380,11 @@ fn record(
         .iter()
         .map(|r| results::decode(map, r))
         .collect::<Result<Vec<_>, _>>()?;
+    for r in results_list.iter_mut() {
+        if r.status == results::Status::Fail && r.fix.is_none() {
+            r.fix = fix_for(r);
+        }
+    }
     let mut finding_records = results::finding_records(map, findings);
     if claims.file.is_some() {
         let warn_days = settings.claims.warn_days;
@@ -416,6 +421,33 @@ fn record(
     };
     checked(Contract::Results, "result record", &report)?;
     Ok(report)
+}
+
+/// The fix of a FAIL in its product's terms ([`ingest::Fixes`]): TLS where content is served
+/// in plaintext, else what the requirement asks for. Requirements a policy set adds give their
+/// own `fix`, or none.
+fn fix_for(r: &results::RequirementResult) -> Option<String> {
+    let format = ingest::FORMATS
+        .iter()
+        .find(|f| f.component.as_str() == r.component)?;
+    let f = format.fixes;
+    let plaintext = r
+        .evidence
+        .iter()
+        .any(|e| e.label.as_deref() == Some("plaintext listen"));
+    let text = match r.requirement.as_str() {
+        "NET03-TLS" | "NET03-CIPHER" | "NET03-CERT" if plaintext => f.tls,
+        "NET03-TLS" => f.protocols,
+        "NET03-CIPHER" => f.ciphers,
+        "NET03-HTTP" => f.redirect,
+        "NET03-VERIFY" => f.verify,
+        "NET03-E2E" => f.hop,
+        "PROFILE-HSTS" => f.hsts,
+        "NET03-CERT" => "a certificate from a CA the clients trust, valid now, naming every server name (a private CA or self-signed certificate: trust it explicitly with --ca-file or [trust] pins)",
+        "NET03-TEST" => "make the live endpoint pass the failed tests: each names what it saw, and the requirement that covers it says what to set",
+        _ => return None,
+    };
+    Some(text.to_string())
 }
 
 fn tool_record(policies: &PolicySet) -> ToolRecord {

@@ -110,6 +110,10 @@ pub struct RequirementResult {
     /// status (to EXCEPTED or NOT_APPLICABLE), otherwise the reason it was not honored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<ExceptionRef>,
+    /// How to fix a FAIL: the setting to write, in the product's terms, with a value that
+    /// passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
     /// Names this result across runs, whatever lines are inserted above it (see
     /// [`fingerprint`]): what `--baseline` and code scanning compare.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -270,6 +274,8 @@ struct RawResult {
     justification: Option<String>,
     #[serde(default)]
     evidence: Vec<RawEvidence>,
+    /// How to fix a FAIL, when the policy says (else the product's fix is filled in).
+    fix: Option<String>,
 }
 
 impl RawSpan {
@@ -330,6 +336,7 @@ pub fn decode(map: &SourceMap, raw: &serde_json::Value) -> Result<RequirementRes
         justification: r.justification,
         evidence,
         exception: None,
+        fix: r.fix,
     })
 }
 
@@ -507,6 +514,7 @@ mod tests {
             justification: None,
             evidence: vec![],
             exception: None,
+            fix: None,
             fingerprint: String::new(),
         }
     }

@@ -55,6 +55,26 @@ impl Kind {
     }
 }
 
+/// How to fix a FAIL in a product's own terms: the setting to write, with a value that passes.
+/// Each format declares its own; results take the one their requirement calls for.
+#[derive(Debug)]
+pub struct Fixes {
+    /// Serve TLS where content is served in plaintext.
+    pub tls: &'static str,
+    /// Offer TLS 1.2 and 1.3 only.
+    pub protocols: &'static str,
+    /// Offer only strong suites.
+    pub ciphers: &'static str,
+    /// Redirect or refuse plaintext HTTP.
+    pub redirect: &'static str,
+    /// Verify the upstream's certificate.
+    pub verify: &'static str,
+    /// Encrypt the hop to the upstream.
+    pub hop: &'static str,
+    /// Send Strict-Transport-Security.
+    pub hsts: &'static str,
+}
+
 /// One input format: how to recognise its files and how to read them.
 pub struct Format {
     /// The component its endpoints carry in the model.
@@ -62,6 +82,8 @@ pub struct Format {
     /// How the product names its parts, for the policies' messages (none for formats that
     /// are not a product's configuration).
     pub words: Option<&'static ProductWords>,
+    /// How to fix a FAIL in this format's terms.
+    pub fixes: &'static Fixes,
     /// The kinds of file this format reads (Traefik reads its own files and compose files).
     pub kinds: &'static [Kind],
     /// The kind of a file, from its name and head; `None` when the file is not this format's.
@@ -78,6 +100,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         component: Component::Nginx,
         words: Some(&nginx::WORDS),
+        fixes: &nginx::FIXES,
         kinds: &[Kind::Nginx],
         detect: nginx::detect,
         ingest: nginx::ingest,
@@ -85,6 +108,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         component: Component::Caddy,
         words: Some(&caddy::WORDS),
+        fixes: &caddy::FIXES,
         kinds: &[Kind::Caddy],
         detect: caddy::detect,
         ingest: caddy::ingest,
@@ -92,6 +116,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         component: Component::Kubernetes,
         words: Some(&kubernetes::WORDS),
+        fixes: &kubernetes::FIXES,
         kinds: &[Kind::Kubernetes],
         detect: kubernetes::detect,
         ingest: kubernetes::ingest,
@@ -99,6 +124,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         component: Component::Traefik,
         words: Some(&traefik::WORDS),
+        fixes: &traefik::FIXES,
         kinds: &[Kind::Traefik, Kind::Compose],
         detect: traefik::detect,
         ingest: traefik::ingest,
@@ -106,6 +132,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         component: Component::Client,
         words: None,
+        fixes: &client::FIXES,
         kinds: &[Kind::Client],
         detect: client::detect,
         ingest: client::ingest,
@@ -113,6 +140,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         component: Component::App,
         words: None,
+        fixes: &app::FIXES,
         kinds: &[Kind::App],
         detect: app::detect,
         ingest: app::ingest,

@@ -17,12 +17,16 @@ pub fn annotations(report: &crate::results::Report, roots: &[String]) -> String 
             Severity::Low | Severity::Info => "notice",
         };
         let title = format!("{} {}", r.requirement, r.endpoint);
+        let message = match &r.fix {
+            Some(f) => format!("{}\nFix: {f}", r.message),
+            None => r.message.clone(),
+        };
         line(
             &mut out,
             command,
             r.locations.first(),
             &title,
-            &r.message,
+            &message,
             roots,
         );
     }

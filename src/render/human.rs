@@ -139,6 +139,15 @@ fn summary(out: &mut String, report: &Report, style: Style) {
             names(g),
             first_clause(&r.message)
         );
+        let mut fixes: Vec<&str> = Vec::new();
+        for f in g.iter().filter_map(|r| r.fix.as_deref()) {
+            if !fixes.contains(&f) {
+                fixes.push(f);
+            }
+        }
+        for f in fixes {
+            let _ = writeln!(out, "      fix: {f}");
+        }
     }
 }
 
@@ -225,6 +234,9 @@ fn result(
         message
     );
     let detailed = verbose || matches!(r.status, Status::Fail | Status::Manual);
+    if let Some(f) = &r.fix {
+        let _ = writeln!(out, "{:>37}fix: {f}", "");
+    }
     if let Some(j) = &r.justification {
         if detailed || matches!(r.status, Status::NotApplicable | Status::Excepted) {
             let _ = writeln!(out, "{:>37}{}", "", j);

@@ -107,6 +107,9 @@ fn case(out: &mut String, r: &RequirementResult) {
         Status::Pass => out.push_str("/>\n"),
         Status::Fail => {
             let mut body = format!("{at}: {}\n", r.message);
+            if let Some(f) = &r.fix {
+                let _ = writeln!(body, "fix: {f}");
+            }
             for e in &r.evidence {
                 if let Some(l) = &e.location {
                     let label = e.label.as_deref().unwrap_or("evidence");

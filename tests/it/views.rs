@@ -322,3 +322,36 @@ fn scan_writes_each_format_to_the_output_file() {
         assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{format}");
     }
 }
+
+/// Every FAIL of every tree says how to fix it, in its product's terms.
+#[test]
+fn every_fail_says_how_to_fix_it() {
+    let mut seen = 0;
+    for tree in all_trees() {
+        let scan = scan_at(&tree);
+        for r in scan
+            .report
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Fail)
+        {
+            let fix = r.fix.as_deref().unwrap_or_else(|| {
+                panic!(
+                    "{} {} at {:?} has no fix",
+                    r.requirement, r.endpoint, r.locations[0]
+                )
+            });
+            assert!(!fix.is_empty());
+            seen += 1;
+        }
+    }
+    assert!(seen > 50, "{seen} FAILs");
+    let scan = scan_at(&examples());
+    let tls = scan
+        .report
+        .results
+        .iter()
+        .find(|r| r.status == Status::Fail && r.message.starts_with("offers TLSv1, TLSv1.1"))
+        .unwrap();
+    assert_eq!(tls.fix.as_deref(), Some("ssl_protocols TLSv1.2 TLSv1.3;"));
+}

@@ -196,3 +196,14 @@ pub fn endpoint(
         ..EndpointDraft::new(id, Component::App, span, tls, redirects, blocked)
     }
 }
+
+/// How to fix a FAIL in this format's terms.
+pub const FIXES: super::Fixes = super::Fixes {
+    tls: "listen on 127.0.0.1 behind a TLS-terminating proxy, or serve TLS itself (uvicorn --ssl-certfile/--ssl-keyfile, https.createServer with minVersion: \"TLSv1.2\")",
+    protocols: "minVersion: \"TLSv1.2\" (Node) or ssl_context.minimum_version = TLSVersion.TLSv1_2 (Python)",
+    ciphers: "ciphers: \"ECDHE+AESGCM:ECDHE+CHACHA20\" (Node), or the same string to SSLContext.set_ciphers",
+    redirect: "serve only TLS, or bind plaintext to 127.0.0.1 behind a proxy that redirects",
+    verify: "remove verify=False / rejectUnauthorized: false / InsecureSkipVerify; trust the server's CA explicitly instead",
+    hop: "connect with https:// and certificate verification on",
+    hsts: "send Strict-Transport-Security: max-age=31536000 from the TLS-terminating proxy",
+};

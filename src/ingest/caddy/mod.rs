@@ -184,3 +184,14 @@ pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
     passthrough: None,
     version_advice: "the default depends on the caddy version, which is not declared: set it in tlsproof.toml ([caddy] version = \"2.8.4\") or pass --caddy-version",
 };
+
+/// How to fix a FAIL in this format's terms.
+pub const FIXES: super::Fixes = super::Fixes {
+    tls: "a site address with a host name (automatic HTTPS), or tls cert.pem key.pem; remove http:// from the address",
+    protocols: "tls { protocols tls1.2 tls1.3 }",
+    ciphers: "remove tls { ciphers … } to use Caddy's default (ECDHE with AES-GCM or ChaCha20), or list only such suites",
+    redirect: "remove auto_https off / disable_redirects (Caddy redirects HTTP to HTTPS by itself)",
+    verify: "remove tls_insecure_skip_verify from the reverse_proxy transport; trust the upstream's CA with tls_trust_pool",
+    hop: "reverse_proxy https://upstream:port (transport http { tls }) with the upstream's CA trusted",
+    hsts: "header Strict-Transport-Security \"max-age=31536000\"",
+};

@@ -342,3 +342,14 @@ pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
     passthrough: None,
     version_advice: "the default depends on the ingress controller's version, which is not declared: set it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\"), or scan the controller Deployment (its image tag)",
 };
+
+/// How to fix a FAIL in this format's terms.
+pub const FIXES: super::Fixes = super::Fixes {
+    tls: "spec.tls with hosts and a secretName on the Ingress (Gateway: a listener with protocol HTTPS and certificateRefs)",
+    protocols: "ssl-protocols: \"TLSv1.2 TLSv1.3\" in the ingress-nginx ConfigMap (Traefik: a TLSOption with minVersion: VersionTLS12)",
+    ciphers: "ssl-ciphers: \"ECDHE+AESGCM:ECDHE+CHACHA20\" in the ingress-nginx ConfigMap (Traefik: cipherSuites in the TLSOption)",
+    redirect: "nginx.ingress.kubernetes.io/ssl-redirect: \"true\" (or force-ssl-redirect), or an HTTPRoute RequestRedirect filter to https",
+    verify: "nginx.ingress.kubernetes.io/proxy-ssl-verify: \"on\" with proxy-ssl-secret naming the upstream's CA (Traefik: a ServersTransport with rootCAs)",
+    hop: "nginx.ingress.kubernetes.io/backend-protocol: \"HTTPS\" with proxy-ssl-verify \"on\" (Gateway: a BackendTLSPolicy)",
+    hsts: "hsts: \"true\" and hsts-max-age: \"31536000\" in the ingress-nginx ConfigMap",
+};

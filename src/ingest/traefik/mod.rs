@@ -463,3 +463,14 @@ pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
     passthrough: Some("the TCP router at %s routes on SNI with tls.passthrough"),
     version_advice: "the default depends on the traefik version, which is not declared: set it in tlsproof.toml ([traefik] version = \"3.1\") or pass --traefik-version",
 };
+
+/// How to fix a FAIL in this format's terms.
+pub const FIXES: super::Fixes = super::Fixes {
+    tls: "tls: {} (or tls.certResolver) on the router, on an entrypoint that serves TLS",
+    protocols: "a TLS option with minVersion: VersionTLS12 (tls.options.default, or the option the router names)",
+    ciphers: "cipherSuites in the TLS option: only TLS_ECDHE_*_WITH_AES_*_GCM_* and *_CHACHA20_POLY1305* suites",
+    redirect: "entryPoints.web.http.redirections.entryPoint.to: websecure (scheme https), or a redirectScheme middleware",
+    verify: "insecureSkipVerify: false in the serversTransport, with rootCAs naming the upstream's CA",
+    hop: "a service URL https://… with a serversTransport that verifies the upstream",
+    hsts: "a headers middleware with stsSeconds: 31536000 on the router",
+};
