@@ -235,6 +235,17 @@ pub fn split_url(url: &str) -> (String, String) {
     (scheme.to_ascii_lowercase(), host)
 }
 
+/// How to fix a FAIL in this format's terms.
+pub const FIXES: super::Fixes = super::Fixes {
+    tls: "an https:// server URL",
+    protocols: "an https:// server URL to a server that offers TLS 1.2 or newer",
+    ciphers: "an https:// server URL to a server that offers only strong suites",
+    redirect: "an https:// server URL (remove --allow-http from mcp-remote)",
+    verify: "remove the setting that turns certificate verification off; trust the server's CA explicitly instead",
+    hop: "an https:// server URL",
+    hsts: "an https:// server URL to a server that sends Strict-Transport-Security",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,14 +263,3 @@ mod tests {
         assert_eq!(split_url("${input:url}"), (String::new(), String::new()));
     }
 }
-
-/// How to fix a FAIL in this format's terms.
-pub const FIXES: super::Fixes = super::Fixes {
-    tls: "an https:// server URL",
-    protocols: "an https:// server URL to a server that offers TLS 1.2 or newer",
-    ciphers: "an https:// server URL to a server that offers only strong suites",
-    redirect: "an https:// server URL (remove --allow-http from mcp-remote)",
-    verify: "remove the setting that turns certificate verification off; trust the server's CA explicitly instead",
-    hop: "an https:// server URL",
-    hsts: "an https:// server URL to a server that sends Strict-Transport-Security",
-};
