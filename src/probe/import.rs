@@ -72,6 +72,24 @@ pub struct ImportedProbe {
 }
 
 impl ImportedProbe {
+    /// A probe of `host:port` with nothing observed yet.
+    fn new(host: String, port: u16, ip: Option<String>, scanned_at: Option<String>) -> Self {
+        ImportedProbe {
+            host,
+            port,
+            ip,
+            scanned_at,
+            tests: Vec::new(),
+            protocols: None,
+            accepted_suites: Vec::new(),
+            suite_gaps: Vec::new(),
+            https_answer: None,
+            chain: Vec::new(),
+        }
+    }
+}
+
+impl ImportedProbe {
     /// `ip:port`, or empty when the address is not known.
     pub fn address(&self) -> String {
         match &self.ip {
@@ -430,18 +448,7 @@ fn testssl_probe(
                     .is_some_and(|rest| rest.starts_with(" <"))
         })
     };
-    let mut probe = ImportedProbe {
-        host,
-        port,
-        ip,
-        scanned_at,
-        tests: Vec::new(),
-        protocols: None,
-        accepted_suites: Vec::new(),
-        suite_gaps: Vec::new(),
-        https_answer: None,
-        chain: Vec::new(),
-    };
+    let mut probe = ImportedProbe::new(host, port, ip, scanned_at);
     if let Some(fatal) = findings
         .iter()
         .find(|f| f.id == "scanProblem" && f.severity == "FATAL")
@@ -788,18 +795,7 @@ fn sslyze_probe(
     scanned_at: Option<String>,
     server: &Value,
 ) -> ImportedProbe {
-    let mut probe = ImportedProbe {
-        host,
-        port,
-        ip,
-        scanned_at,
-        tests: Vec::new(),
-        protocols: None,
-        accepted_suites: Vec::new(),
-        suite_gaps: Vec::new(),
-        https_answer: None,
-        chain: Vec::new(),
-    };
+    let mut probe = ImportedProbe::new(host, port, ip, scanned_at);
     let connectivity = str_of(server, "connectivity_status");
     if connectivity != "COMPLETED" {
         let trace = last_line(str_of(server, "connectivity_error_trace"));
