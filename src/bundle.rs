@@ -97,7 +97,7 @@ fn pretty<T: Serialize>(v: &T, what: &'static str) -> Result<Vec<u8>, BundleErro
 }
 
 /// The commit of the git repository holding `root`, read from `.git` without running git.
-fn git_commit(root: &Path) -> Option<String> {
+pub fn git_commit(root: &Path) -> Option<String> {
     let start = root.canonicalize().ok()?;
     let git = start
         .ancestors()
@@ -143,7 +143,14 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         .policies
         .files
         .iter()
-        .map(|p| entry(&p.path, p.source.as_bytes()))
+        .map(|p| Entry {
+            kind: Some("policy".into()),
+            role: Some(match &p.overridden_from {
+                Some(from) => format!("override from {from}"),
+                None => "built-in".into(),
+            }),
+            ..entry(&p.path, p.source.as_bytes())
+        })
         .collect();
     policies.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -224,7 +231,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         scope: scan.report.scope.clone(),
         profile: scan.report.profile.clone(),
         environment: scan.report.environment.clone(),
-        git_commit: scan.roots.first().and_then(|r| git_commit(Path::new(r))),
+        git_commit: scan.report.scope.git_commit.clone(),
         policy_digest: scan.policies.digest(),
         policies,
         inputs,

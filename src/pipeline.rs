@@ -404,6 +404,9 @@ fn record(
             roots: found_roots.to_vec(),
             exclude: settings.config.exclude.clone(),
             versions: model.versions.clone().into_iter().collect(),
+            git_commit: found_roots
+                .first()
+                .and_then(|r| crate::bundle::git_commit(Path::new(r))),
         },
         summary: results::summarize(
             &results_list,

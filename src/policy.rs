@@ -39,6 +39,9 @@ pub enum PolicyError {
 pub struct PolicyFile {
     pub path: String,
     pub source: String,
+    /// Where it was read from when it came from `--policies DIR` (added, or replacing the
+    /// built-in file of the same path); `None` for a built-in file.
+    pub overridden_from: Option<String>,
 }
 
 impl PolicyFile {
@@ -95,6 +98,7 @@ impl PolicySet {
                 .map(|(p, s)| PolicyFile {
                     path: (*p).to_string(),
                     source: (*s).to_string(),
+                    overridden_from: None,
                 })
                 .collect(),
         }
@@ -109,8 +113,8 @@ impl PolicySet {
         if !dir.is_dir() {
             return Err(read_err(&"not a directory"));
         }
-        let mut by_path: BTreeMap<String, String> =
-            self.files.drain(..).map(|f| (f.path, f.source)).collect();
+        let mut by_path: BTreeMap<String, PolicyFile> =
+            self.files.drain(..).map(|f| (f.path.clone(), f)).collect();
         for entry in walkdir(dir).map_err(|e| read_err(&e))? {
             let rel = entry
                 .strip_prefix(dir)
@@ -122,12 +126,14 @@ impl PolicySet {
                 })
                 .unwrap_or_default();
             let source = std::fs::read_to_string(&entry).map_err(|e| read_err(&e))?;
-            by_path.insert(rel, source);
+            let file = PolicyFile {
+                path: rel.clone(),
+                source,
+                overridden_from: Some(entry.display().to_string()),
+            };
+            by_path.insert(rel, file);
         }
-        self.files = by_path
-            .into_iter()
-            .map(|(path, source)| PolicyFile { path, source })
-            .collect();
+        self.files = by_path.into_values().collect();
         Ok(self)
     }
 
@@ -591,6 +597,7 @@ mod tests {
     #[test]
     fn doc_is_the_leading_comment() {
         let f = PolicyFile {
+            overridden_from: None,
             path: "x.rego".into(),
             source: "# Title\n#\n# Body text.\npackage tlsproof.requirements.x\n# not doc\n".into(),
         };

@@ -214,6 +214,9 @@ pub struct ScanScope {
     pub roots: Vec<String>,
     pub exclude: Vec<String>,
     pub versions: std::collections::BTreeMap<String, String>,
+    /// The commit of the git repository holding the first root, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit: Option<String>,
 }
 
 /// The canonical record: what `scan --format json` prints and `results.json` holds.

@@ -100,6 +100,33 @@ fn the_report_has_a_section_for_an_added_requirement() {
     assert!(other.contains("### EXCEPTED · PROFILE-TLS13"), "{other}");
     let (code, _, err) = tlsproof(&["verify", &bundle_arg]);
     assert_eq!(code, 0, "{err}");
+    // The manifest tells the added policy from the built-ins, and says where it was read.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("manifest.json")).unwrap())
+            .unwrap();
+    let roles: Vec<(String, String)> = manifest["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap().to_string(),
+                p["role"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let overrides: Vec<&(String, String)> = roles
+        .iter()
+        .filter(|(_, r)| r.starts_with("override from "))
+        .collect();
+    assert!(!overrides.is_empty(), "{roles:?}");
+    assert!(
+        overrides.iter().all(|(_, r)| r.contains(&policies())),
+        "{overrides:?}"
+    );
+    assert!(roles
+        .iter()
+        .any(|(p, r)| p == "net03_tls.rego" && r == "built-in"));
 }
 
 #[test]
