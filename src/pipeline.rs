@@ -388,8 +388,14 @@ fn record(
     let mut finding_records = results::finding_records(map, findings);
     if claims.file.is_some() {
         let warn_days = settings.claims.warn_days;
-        let applied =
-            exceptions::apply::apply(map, claims, &mut records, &mut results_list, warn_days);
+        let applied = exceptions::apply::apply(
+            map,
+            model,
+            claims,
+            &mut records,
+            &mut results_list,
+            warn_days,
+        );
         finding_records.extend(applied);
     }
     results::sort(&mut results_list);

@@ -17,6 +17,7 @@ use crate::source::SourceMap;
 /// findings about the claims file and every claim.
 pub fn apply(
     map: &SourceMap,
+    model: &crate::model::Model,
     loaded: &Loaded,
     records: &mut [ClaimRecord],
     results: &mut [RequirementResult],
@@ -53,6 +54,24 @@ pub fn apply(
             if honored {
                 if !record.requirements.contains(&r.requirement) {
                     continue;
+                }
+                if matches!(r.status, Status::Fail | Status::Manual)
+                    && !record.scope.hops.is_empty()
+                {
+                    if let Err(why) = hop_scope(model, r, &record.scope.hops) {
+                        let reason = format!("partially applicable: {why}");
+                        if !record.reasons.contains(&reason) {
+                            record.reasons.push(reason);
+                        }
+                        if r.exception.is_none() {
+                            r.exception = Some(ExceptionRef {
+                                outcome: Outcome::Orphaned,
+                                ..reference.clone()
+                            });
+                            r.evidence.push(claim_evidence(map, record));
+                        }
+                        continue;
+                    }
                 }
                 if !matches!(r.status, Status::Fail | Status::Manual) {
                     if r.status == Status::NotApplicable && r.exception.is_none() {
@@ -95,6 +114,102 @@ pub fn apply(
         }
     }
     findings(loaded, records, warn_days)
+}
+
+/// The requirements about proxy hops: the only ones a hop-scoped claim covers.
+const HOP_REQUIREMENTS: [&str; 2] = ["NET03-E2E", "NET03-VERIFY"];
+
+/// Whether a claim scoped to `hops` (CIDRs or host globs) covers result `r`: it must be about
+/// hops, and every hop it judges (those it cites, else all of the endpoint's) must go only to
+/// hosts in the scope. The error names the requirement or the hop left out.
+fn hop_scope(
+    model: &crate::model::Model,
+    r: &RequirementResult,
+    hops: &[String],
+) -> Result<(), String> {
+    if !HOP_REQUIREMENTS.contains(&r.requirement.as_str()) {
+        return Err(format!(
+            "its scope.hops covers proxy hops only, and {} is not about a hop",
+            r.requirement
+        ));
+    }
+    let Some(ep) = model.endpoints.iter().find(|e| e.id == r.endpoint) else {
+        return Ok(());
+    };
+    let cited = |span: &crate::model::ModelSpan| {
+        r.locations
+            .iter()
+            .chain(r.evidence.iter().filter_map(|e| e.location.as_ref()))
+            .any(|l| l.file == span.file && l.line == span.line)
+    };
+    let mut judged: Vec<&crate::model::Hop> = ep.hops.iter().filter(|h| cited(&h.span)).collect();
+    if judged.is_empty() {
+        judged = ep.hops.iter().collect();
+    }
+    for h in judged {
+        let hosts: Vec<String> = if h.targets.is_empty() {
+            vec![host_of(&h.upstream)]
+        } else {
+            h.targets.iter().map(|t| host_of(&t.address)).collect()
+        };
+        if let Some(out) = hosts
+            .iter()
+            .find(|host| !hops.iter().any(|p| in_scope(host, p)))
+        {
+            return Err(format!(
+                "it does not cover the hop {} {} ({}:{}): {out} is outside scope.hops [{}]",
+                h.directive,
+                h.upstream,
+                h.span.file,
+                h.span.line,
+                hops.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The host of `scheme://host:port/path`, `host:port`, `[v6]:port` or a bare host.
+fn host_of(address: &str) -> String {
+    let rest = address.split_once("://").map_or(address, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or(v6).to_string();
+    }
+    match authority.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
+        _ => authority.to_string(),
+    }
+}
+
+/// Whether `host` is in `pattern`: a CIDR for an IP address, else a host glob (`*.internal`),
+/// compared without case.
+fn in_scope(host: &str, pattern: &str) -> bool {
+    if let Some((net, bits)) = pattern.split_once('/') {
+        let (Ok(net), Ok(bits), Ok(ip)) = (
+            net.parse::<std::net::IpAddr>(),
+            bits.parse::<u32>(),
+            host.parse::<std::net::IpAddr>(),
+        ) else {
+            return false;
+        };
+        return match (net, ip) {
+            (std::net::IpAddr::V4(n), std::net::IpAddr::V4(i)) if bits <= 32 => {
+                let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                u32::from(n) & mask == u32::from(i) & mask
+            }
+            (std::net::IpAddr::V6(n), std::net::IpAddr::V6(i)) if bits <= 128 => {
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                u128::from(n) & mask == u128::from(i) & mask
+            }
+            _ => false,
+        };
+    }
+    globset::GlobBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .map(|g| g.compile_matcher().is_match(host))
+        .unwrap_or(false)
 }
 
 fn justification(record: &ClaimRecord, was: Status) -> String {
@@ -247,4 +362,26 @@ fn findings(loaded: &Loaded, records: &[ClaimRecord], warn_days: u32) -> Vec<Fin
         }
     }
     out
+}
+
+#[cfg(test)]
+mod hop_tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_scopes() {
+        assert_eq!(
+            host_of("https://tools-backend.internal:9443/x"),
+            "tools-backend.internal"
+        );
+        assert_eq!(host_of("10.0.3.7:8000"), "10.0.3.7");
+        assert_eq!(host_of("[fd00::1]:443"), "fd00::1");
+        assert_eq!(host_of("mcp_tools"), "mcp_tools");
+        assert!(in_scope("10.0.3.7", "10.0.3.0/24"));
+        assert!(!in_scope("10.0.4.7", "10.0.3.0/24"));
+        assert!(!in_scope("tools-backend.internal", "10.0.3.0/24"));
+        assert!(in_scope("Tools.Backend.Internal", "*.backend.internal"));
+        assert!(in_scope("fd00::1", "fd00::/8"));
+        assert!(in_scope("10.1.2.3", "0.0.0.0/0"));
+    }
 }

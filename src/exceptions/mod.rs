@@ -235,6 +235,13 @@ fn read_claim(item: &Node, at: &impl Fn(usize) -> Location) -> Claim {
             file: scope_text("file"),
             endpoint: scope_text("endpoint"),
             component: scope_text("component"),
+            hops: scope
+                .and_then(|s| s.get("hops"))
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Node::scalar)
+                .collect(),
         },
         justification: text("justification").trim().to_string(),
         owner: text("owner").trim().to_string(),

@@ -103,6 +103,11 @@ pub struct ClaimScope {
     pub endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub component: Option<String>,
+    /// What a compensating control protects: CIDRs (`10.0.3.0/24`) or host globs
+    /// (`*.backend.internal`). A claim with hops covers only the results about hops, and only
+    /// when every hop they judge goes there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<String>,
 }
 
 /// What became of a claim.

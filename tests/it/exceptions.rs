@@ -606,3 +606,65 @@ fn an_air_gapped_claim_is_rejected_for_a_site_that_needs_a_public_acme_ca() {
     let report = scan_at(dir.path(), &[]);
     assert_eq!(record(&report, "AG-1").outcome, Outcome::Attested);
 }
+
+/// A compensating control scoped to the hops it protects (`scope.hops`) covers the hop into
+/// that subnet and no other: the hop to a host outside stays FAIL, and the claim says it is
+/// only partially applicable, naming that hop.
+#[test]
+fn a_claim_scoped_to_hops_covers_only_the_hops_it_names() {
+    let nginx = "events {}
+http {
+    server {
+        listen 443 ssl;
+        server_name mcp.example.org;
+        ssl_certificate /etc/ssl/mcp.pem;
+        ssl_certificate_key /etc/ssl/mcp.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location /mcp { proxy_pass http://10.0.3.7:8000; }
+        location /tools { proxy_pass https://tools-backend.internal:9443; }
+    }
+}
+";
+    let vpn = |scope: &str| {
+        claim(
+            "EXC-VPN",
+            "compensating-control",
+            "    control: vpn-tunnel\n    requirements: [NET03-E2E]\n",
+            "2026-11-01",
+            "2027-04-01",
+        )
+        .replace("scope: { file: nginx.conf }", scope)
+    };
+    let dir = with_claims(
+        nginx,
+        &[vpn("scope: { file: nginx.conf, hops: [10.0.3.0/24] }")],
+    );
+    let report = scan_at(dir.path(), &[]);
+    let e2e = result(&report, "NET03-E2E", "mcp.example.org");
+    assert_eq!(e2e.status, Status::Fail, "{}", compact(&report));
+    let c = record(&report, "EXC-VPN");
+    assert!(
+        c.reasons.iter().any(|r| r.contains(
+            "partially applicable: it does not cover the hop proxy_pass https://tools-backend.internal:9443 (nginx.conf:10): tools-backend.internal is outside scope.hops [10.0.3.0/24]"
+        )),
+        "{:?}",
+        c.reasons
+    );
+    // Scoped to both, the claim covers the endpoint's hops.
+    let dir = with_claims(
+        nginx,
+        &[vpn(
+            "scope: { file: nginx.conf, hops: [10.0.3.0/24, \"*.internal\"] }",
+        )],
+    );
+    let report = scan_at(dir.path(), &[]);
+    let e2e = result(&report, "NET03-E2E", "mcp.example.org");
+    assert_eq!(e2e.status, Status::Excepted, "{}", compact(&report));
+    // Without hops, the claim covers the endpoint as before.
+    let dir = with_claims(nginx, &[vpn("scope: { file: nginx.conf }")]);
+    let report = scan_at(dir.path(), &[]);
+    assert_eq!(
+        result(&report, "NET03-E2E", "mcp.example.org").status,
+        Status::Excepted
+    );
+}
