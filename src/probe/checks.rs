@@ -2,12 +2,13 @@
 //! INCONCLUSIVE with what was seen.
 
 use super::hello::Version;
+use super::session::{header, read_head, status_of, tls_session, Session, HANDSHAKE_FAILED};
+pub use super::target::{ConnectTo, Target};
 use super::{offers, Offered};
 use crate::certs::{judge_served, ServedChain, TrustStore};
 use serde::Serialize;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The tests of an `https://` target, in the order a probe reports them.
@@ -23,92 +24,6 @@ pub const HTTPS_TESTS: [&str; 7] = [
 
 /// The test of an `http://` target.
 pub const HTTP_TESTS: [&str; 1] = ["http-rejected-or-redirected"];
-
-/// A URL to probe: `https://host[:port][/path]` or `http://host[:port][/path]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub url: String,
-    pub https: bool,
-    pub host: String,
-    pub port: u16,
-    pub path: String,
-}
-
-impl Target {
-    pub fn parse(url: &str) -> Result<Target, String> {
-        let (https, rest) = if let Some(r) = url.strip_prefix("https://") {
-            (true, r)
-        } else if let Some(r) = url.strip_prefix("http://") {
-            (false, r)
-        } else {
-            return Err(format!(
-                "{url}: a target is https://host[:port][/path] or http://…"
-            ));
-        };
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], rest[i..].to_string()),
-            None => (rest, "/".to_string()),
-        };
-        if authority.contains('@') {
-            return Err(format!(
-                "{url}: credentials in a target URL are not accepted"
-            ));
-        }
-        let (host, port) = split_host_port(authority, if https { 443 } else { 80 })
-            .ok_or_else(|| format!("{url}: not a host[:port]"))?;
-        Ok(Target {
-            url: url.to_string(),
-            https,
-            host,
-            port,
-            path,
-        })
-    }
-}
-
-fn split_host_port(a: &str, default: u16) -> Option<(String, u16)> {
-    if let Some(rest) = a.strip_prefix('[') {
-        let (h, after) = rest.split_once(']')?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().ok()?,
-            None if after.is_empty() => default,
-            None => return None,
-        };
-        return Some((h.to_string(), port));
-    }
-    match a.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => Some((h.to_string(), p.parse().ok()?)),
-        _ if !a.is_empty() => Some((a.to_string(), default)),
-        _ => None,
-    }
-}
-
-/// `--connect-to HOST:PORT:ADDR:PORT`, as curl's: the name stays, the connection goes to ADDR.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectTo {
-    pub host: String,
-    pub port: u16,
-    pub to: SocketAddr,
-}
-
-impl ConnectTo {
-    pub fn parse(s: &str) -> Result<ConnectTo, String> {
-        let bad = || format!("--connect-to {s}: expected HOST:PORT:ADDR:PORT");
-        let (host, rest) = s.split_once(':').ok_or_else(bad)?;
-        let (port, to) = rest.split_once(':').ok_or_else(bad)?;
-        let (addr, to_port) = to.rsplit_once(':').ok_or_else(bad)?;
-        let ip: std::net::IpAddr = addr
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse()
-            .map_err(|_| format!("--connect-to {s}: {addr} is not an IP address"))?;
-        Ok(ConnectTo {
-            host: host.to_string(),
-            port: port.parse().map_err(|_| bad())?,
-            to: SocketAddr::new(ip, to_port.parse().map_err(|_| bad())?),
-        })
-    }
-}
 
 /// The longest one target's suite enumeration may go on: a slow server answering every
 /// handshake near the timeout cannot hold a probe for minutes.
@@ -478,117 +393,6 @@ fn version_rejected(id: &'static str, o: Offered, v: Version) -> TestResult {
     }
 }
 
-/// How a failed TLS handshake's reason begins.
-const HANDSHAKE_FAILED: &str = "TLS handshake failed";
-
-/// A TLS 1.2+ session with the server: what it negotiated and served, and the HTTP answer.
-struct Session {
-    version: String,
-    suite: String,
-    chain: Vec<Vec<u8>>,
-    /// The status line and headers of the answer to a GET, if any.
-    answer: Option<String>,
-}
-
-fn tls_session(t: &Target, addr: SocketAddr, timeout: Duration) -> Result<Session, String> {
-    let captured = Arc::new(Mutex::new(Vec::new()));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Capture {
-            chain: captured.clone(),
-            provider,
-        }))
-        .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from(t.host.clone())
-        .map_err(|e| format!("{}: {e}", t.host))?;
-    let mut conn =
-        rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
-    let deadline = Instant::now() + timeout;
-    let mut sock = TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-    let _ = sock.set_read_timeout(Some(timeout));
-    let _ = sock.set_write_timeout(Some(timeout));
-    while conn.is_handshaking() {
-        if Instant::now() > deadline {
-            return Err(format!(
-                "no TLS handshake within {} s",
-                timeout.as_secs_f32()
-            ));
-        }
-        conn.complete_io(&mut sock).map_err(|e| match e.kind() {
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => format!(
-                "no TLS handshake within {} s (the server did not answer)",
-                timeout.as_secs_f32()
-            ),
-            _ => format!("{HANDSHAKE_FAILED}: {e}"),
-        })?;
-    }
-    let version = conn
-        .protocol_version()
-        .map(|v| format!("{v:?}").replace("TLSv1_", "TLSv1."))
-        .unwrap_or_default();
-    let suite = conn
-        .negotiated_cipher_suite()
-        .map(|s| {
-            let id = u16::from(s.suite());
-            crate::ciphers::all()
-                .find(|c| c.id == id)
-                .map(|c| c.name.to_string())
-                .unwrap_or_else(|| format!("0x{id:04X}"))
-        })
-        .unwrap_or_default();
-    let chain = captured.lock().map(|c| c.clone()).unwrap_or_default();
-    let mut tls = rustls::Stream::new(&mut conn, &mut sock);
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: tlsproof\r\nConnection: close\r\n\r\n",
-        t.path, t.host
-    );
-    let answer = tls
-        .write_all(request.as_bytes())
-        .ok()
-        .and_then(|_| read_head(&mut tls, deadline));
-    Ok(Session {
-        version,
-        suite,
-        chain,
-        answer,
-    })
-}
-
-/// Reads an HTTP response head (up to the blank line, at most 64 KiB).
-fn read_head(r: &mut impl Read, deadline: Instant) -> Option<String> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while Instant::now() < deadline && buf.len() < 64 * 1024 {
-        match r.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                buf.extend_from_slice(&chunk[..n]);
-                if buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    break;
-                }
-            }
-        }
-    }
-    let text = String::from_utf8_lossy(&buf);
-    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
-    head.starts_with("HTTP/").then_some(head)
-}
-
-fn status_of(head: &str) -> Option<u16> {
-    head.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
-    head.lines().skip(1).find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
-
 /// What is wrong with a chain that does not validate: its status, why, and whose it is.
 fn defect(c: &ServedChain) -> String {
     format!(
@@ -771,66 +575,5 @@ fn http_test(t: &Target, addr: SocketAddr, opts: &Options) -> TestResult {
             TestStatus::Fail,
             format!("HTTP {code}: content is served over plaintext"),
         ),
-    }
-}
-
-/// A verifier that accepts any chain and keeps it: the chain is judged afterwards with the
-/// same code and trust store as certificate files, so the verdict says why.
-#[derive(Debug)]
-struct Capture {
-    chain: Arc<Mutex<Vec<Vec<u8>>>>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl rustls::client::danger::ServerCertVerifier for Capture {
-    fn verify_server_cert(
-        &self,
-        end_entity: &rustls::pki_types::CertificateDer<'_>,
-        intermediates: &[rustls::pki_types::CertificateDer<'_>],
-        _server_name: &rustls::pki_types::ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        if let Ok(mut c) = self.chain.lock() {
-            *c = std::iter::once(end_entity)
-                .chain(intermediates)
-                .map(|d| d.as_ref().to_vec())
-                .collect();
-        }
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
     }
 }

@@ -11,6 +11,8 @@ pub mod checks;
 pub mod grade;
 pub mod hello;
 pub mod import;
+mod session;
+pub mod target;
 
 use hello::{Answer, Version};
 use std::io::{Read, Write};
