@@ -7,6 +7,7 @@
 # Usage: bash benches/probe.sh   (needs openssl, sslscan and testssl.sh on the PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 cargo build --release --quiet
 bin="$PWD/target/release/tlsproof"
 work="$(mktemp -d)"
@@ -22,23 +23,11 @@ server=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 testssl=$(command -v testssl || command -v testssl.sh)
-best() {
-    local best_ms=""
-    for _ in 1 2 3; do
-        local t0 t1 ms
-        t0=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || true
-        t1=$(date +%s%N)
-        ms=$(( (t1 - t0) / 1000000 ))
-        if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
-    done
-    echo "$best_ms"
-}
 
-ours=$(best "$bin" probe "https://localhost:$port/" --connect-to "localhost:$port:127.0.0.1:$port" --ca-file cert.pem)
-sslscan_ms=$(best sslscan --no-colour "127.0.0.1:$port")
-protocols_ms=$(best "$testssl" --quiet --protocols --warnings off "127.0.0.1:$port")
-full_ms=$(best "$testssl" --quiet --warnings off "127.0.0.1:$port")
+ours=$(best_ms "$bin" probe "https://localhost:$port/" --connect-to "localhost:$port:127.0.0.1:$port" --ca-file cert.pem)
+sslscan_ms=$(best_ms sslscan --no-colour "127.0.0.1:$port")
+protocols_ms=$(best_ms "$testssl" --quiet --protocols --warnings off "127.0.0.1:$port")
+full_ms=$(best_ms "$testssl" --quiet --warnings off "127.0.0.1:$port")
 
 ratio() { python3 -c "print(f'{$1 / max($2, 1):.1f}x')"; }
 printf '%-36s %8s ms\n' "tlsproof probe (all tests)" "$ours"

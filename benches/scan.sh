@@ -4,6 +4,7 @@
 # input size. Usage: bash benches/scan.sh [SERVERS]   (default 5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 servers="${1:-5000}"
 cargo build --release --quiet
 bin=target/release/tlsproof
@@ -41,22 +42,13 @@ done
 
 best() {
     local label="$1"; shift
-    local best_ms=""
-    for _ in 1 2 3; do
-        local t0 t1 ms
-        t0=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || true
-        t1=$(date +%s%N)
-        ms=$(( (t1 - t0) / 1000000 ))
-        if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
-    done
-    printf '%-40s %8d ms\n' "$label" "$best_ms"
+    printf '%-40s %8d ms\n' "$label" "$(best_ms "$@")"
 }
 
 size=$(du -sh "$work/large" | cut -f1)
 echo "input: $servers sites ($((servers * 2)) server blocks, $size)"
 best "generated tree, json" "$bin" scan --format json "$work/large"
-best "generated tree, evidence bundle" "$bin" evidence "$work/large" --out "$work/bundle"
+best "generated tree, evidence bundle" "$bin" evidence "$work/large" --out "$work/bundle" --force
 if [ -d tests/corpora/nginx-go-crossplane ]; then
     best "nginx-go-crossplane (all folders)" "$bin" scan --format json tests/corpora/nginx-go-crossplane
 fi

@@ -896,35 +896,13 @@ pub fn judge_served(
 
 /// `sha256/<base64>` of a SubjectPublicKeyInfo.
 fn pin_of(spki: &[u8]) -> String {
-    format!("sha256/{}", base64(&Sha256::digest(spki)))
+    format!("sha256/{}", crate::source::base64(&Sha256::digest(spki)))
 }
 
 fn oid_name(oid: &x509_parser::der_parser::oid::Oid) -> String {
     x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
         .map(str::to_string)
         .unwrap_or_else(|_| oid.to_id_string())
-}
-
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                s.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
 }
 
 /// Decodes standard base64, ignoring whitespace (as Kubernetes manifests and PEM wrap it).
@@ -977,11 +955,11 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(crate::source::base64(b""), "");
+        assert_eq!(crate::source::base64(b"f"), "Zg==");
+        assert_eq!(crate::source::base64(b"fo"), "Zm8=");
+        assert_eq!(crate::source::base64(b"foo"), "Zm9v");
+        assert_eq!(crate::source::base64(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]
@@ -994,7 +972,10 @@ mod tests {
             b"foobar",
             &[0xff, 0x00, 0x80],
         ] {
-            assert_eq!(base64_decode(&base64(input)).as_deref(), Some(input));
+            assert_eq!(
+                base64_decode(&crate::source::base64(input)).as_deref(),
+                Some(input)
+            );
         }
         assert_eq!(
             base64_decode("Zm9v\nYmFy\n").as_deref(),

@@ -130,13 +130,22 @@ pub fn fingerprint(
     endpoint: &str,
     at: Option<&Location>,
 ) -> String {
-    use sha2::Digest;
     let name: Vec<&str> = endpoint
         .split(':')
         .filter(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
         .collect();
+    format!(
+        "v1:{}",
+        line_digest(map, &[requirement, &name.join(":")], at)
+    )
+}
+
+/// 32 hex digits of SHA-256 over `parts`, the file of `at` and the text of its line (trimmed):
+/// what names a result or finding across runs whatever lines move.
+pub fn line_digest(map: &SourceMap, parts: &[&str], at: Option<&Location>) -> String {
+    use sha2::Digest;
     let mut h = sha2::Sha256::new();
-    for part in [requirement, &name.join(":")] {
+    for part in parts {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -146,7 +155,7 @@ pub fn fingerprint(
         h.update(excerpt(map, l).unwrap_or_default().as_bytes());
     }
     let hex = crate::source::hex(&h.finalize());
-    format!("v1:{}", &hex[..32])
+    hex[..32].to_string()
 }
 
 /// The claim a result carries.

@@ -9,6 +9,7 @@ use std::fmt::Write;
 /// The annotations of a scan; `roots` are the scanned roots (paths are given from the
 /// directory tlsproof ran in).
 pub fn annotations(report: &crate::results::Report, roots: &[String]) -> String {
+    let prefix = super::run_prefix(roots);
     let mut out = String::new();
     for r in report.results.iter().filter(|r| r.status == Status::Fail) {
         let command = match r.severity {
@@ -27,7 +28,7 @@ pub fn annotations(report: &crate::results::Report, roots: &[String]) -> String 
             r.locations.first(),
             &title,
             &message,
-            roots,
+            &prefix,
         );
     }
     for f in &report.findings {
@@ -42,7 +43,7 @@ pub fn annotations(report: &crate::results::Report, roots: &[String]) -> String 
             f.locations.first(),
             f.kind.as_str(),
             &f.message,
-            roots,
+            &prefix,
         );
     }
     let s = &report.summary;
@@ -66,14 +67,11 @@ fn line(
     at: Option<&crate::source::Location>,
     title: &str,
     message: &str,
-    roots: &[String],
+    prefix: &str,
 ) {
     let mut props = Vec::new();
     if let Some(l) = at {
-        props.push(format!(
-            "file={}",
-            property(&super::run_relative(roots, &l.file))
-        ));
+        props.push(format!("file={}", property(&format!("{prefix}{}", l.file))));
         props.push(format!("line={}", l.line));
         if l.column > 0 {
             props.push(format!("col={}", l.column));

@@ -67,25 +67,10 @@ fn escape(text: &str) -> String {
 
 /// `sha256-<base64>`, a Content-Security-Policy source for an inline element's text.
 fn csp_hash(text: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let digest = Sha256::digest(text.as_bytes());
-    let mut out = String::from("sha256-");
-    for chunk in digest.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    format!(
+        "sha256-{}",
+        crate::source::base64(&Sha256::digest(text.as_bytes()))
+    )
 }
 
 /// The filter rules: a status box unticked, or a requirement or component chosen, hides the

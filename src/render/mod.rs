@@ -36,36 +36,50 @@ pub fn json(report: &Report) -> String {
     s
 }
 
-/// A displayed file's path from the directory tlsproof ran in, where the scan had one
-/// relative root (`tlsproof scan deploy/` shows `nginx.conf`, this gives
-/// `deploy/nginx.conf`): what code scanning and CI annotations resolve against the checkout.
-/// With several roots the displayed path already starts with its root; an absolute root or
-/// standard input leaves the path as displayed.
-pub fn run_relative(roots: &[String], file: &str) -> String {
+/// What turns a displayed file's path into its path from the directory tlsproof ran in, where
+/// the scan had one relative root (`tlsproof scan deploy/` shows `nginx.conf`; the prefix is
+/// `deploy/`): what code scanning and CI annotations resolve against the checkout. With several
+/// roots the displayed path already starts with its root; an absolute root or standard input
+/// leaves the path as displayed (an empty prefix). Computed once per view: it looks at the disk.
+pub fn run_prefix(roots: &[String]) -> String {
     let [root] = roots else {
-        return file.to_string();
+        return String::new();
     };
     let path = std::path::Path::new(root);
     let outside = path
         .components()
         .any(|c| matches!(c, std::path::Component::ParentDir));
     if root == "-" || path.is_absolute() || outside {
-        return file.to_string();
+        return String::new();
     }
     let dir = if path.is_dir() {
         path
     } else {
         path.parent().unwrap_or(std::path::Path::new(""))
     };
-    let prefix: Vec<String> = dir
+    let parts: Vec<String> = dir
         .components()
         .filter_map(|c| match c {
             std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
             _ => None,
         })
         .collect();
-    if prefix.is_empty() {
-        return file.to_string();
+    if parts.is_empty() {
+        return String::new();
     }
-    format!("{}/{file}", prefix.join("/"))
+    format!("{}/", parts.join("/"))
+}
+
+/// A relative path as a URI reference: every byte but unreserved characters and `/`
+/// percent-encoded (SARIF artifact locations, OSCAL links).
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

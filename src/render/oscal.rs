@@ -196,20 +196,6 @@ fn token(id: &str) -> String {
     out
 }
 
-/// A relative path as a URI reference: every byte but unreserved characters and `/`
-/// percent-encoded.
-fn uri_path(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// A claim date (`YYYY-MM-DD`) as an OSCAL date-time at `time` UTC.
 fn date_time(date: &str, time: &str) -> Option<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -467,7 +453,7 @@ impl<'a> Doc<'a> {
                     "description": format!("Input file read by the scan ({} bytes); the path is relative to the scanned directory.", r.bytes),
                     "props": [{ "name": "bytes", "ns": NS, "value": r.bytes.to_string() }],
                     "rlinks": [{
-                        "href": uri_path(&r.path),
+                        "href": super::uri_path(&r.path),
                         "hashes": [{ "algorithm": "SHA-256", "value": r.sha256 }],
                     }],
                 })
@@ -1096,7 +1082,7 @@ impl<'a> Doc<'a> {
             .iter()
             .map(|r| {
                 json!({
-                    "href": uri_path(&r.path),
+                    "href": super::uri_path(&r.path),
                     "hashes": [{ "algorithm": "SHA-256", "value": r.sha256 }],
                 })
             })
@@ -1308,8 +1294,11 @@ mod tests {
         assert_eq!(token("NET03-TLS"), "NET03-TLS");
         assert_eq!(token("1-2"), "_1-2");
         assert_eq!(token("a b"), "a_b");
-        assert_eq!(uri_path("conf.d/my site.conf"), "conf.d/my%20site.conf");
-        assert_eq!(uri_path("c:x"), "c%3Ax");
+        assert_eq!(
+            crate::render::uri_path("conf.d/my site.conf"),
+            "conf.d/my%20site.conf"
+        );
+        assert_eq!(crate::render::uri_path("c:x"), "c%3Ax");
         assert_eq!(one_line("  a\n\tb  "), Some("a b".into()));
         assert_eq!(one_line(" \n "), None);
         assert_eq!(

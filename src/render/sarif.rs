@@ -21,7 +21,6 @@ use crate::requirements::Requirement;
 use crate::results::{FindingRecord, RequirementResult, Severity, Status};
 use crate::source::Location;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 /// The base every artifact URI is relative to: the scanned directory.
 const SRCROOT: &str = "SRCROOT";
@@ -62,18 +61,21 @@ pub fn sarif(scan: &Scan) -> Value {
     kinds.sort_unstable();
     kinds.dedup();
     rules.extend(kinds.iter().map(|k| finding_rule(k)));
+    let prefix = super::run_prefix(&scan.roots);
     let index = |id: &str| rules.iter().position(|r| r["id"] == id);
     let mut results: Vec<Value> = report
         .results
         .iter()
-        .map(|r| requirement_result(scan, r, index(&r.requirement)))
+        .map(|r| requirement_result(scan, &prefix, r, index(&r.requirement)))
         .collect();
-    results.extend(
-        report
-            .findings
-            .iter()
-            .map(|f| finding_result(scan, f, index(&format!("finding/{}", f.kind.as_str())))),
-    );
+    results.extend(report.findings.iter().map(|f| {
+        finding_result(
+            scan,
+            &prefix,
+            f,
+            index(&format!("finding/{}", f.kind.as_str())),
+        )
+    }));
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -164,7 +166,7 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn location(scan: &Scan, loc: &Location, message: Option<&str>) -> Value {
+fn location(scan: &Scan, prefix: &str, loc: &Location, message: Option<&str>) -> Value {
     let mut region = json!({"startLine": loc.line.max(1)});
     if loc.column > 0 {
         region["startColumn"] = json!(loc.column);
@@ -173,7 +175,7 @@ fn location(scan: &Scan, loc: &Location, message: Option<&str>) -> Value {
         region["snippet"] = json!({ "text": text });
     }
     let mut out = json!({"physicalLocation": {
-        "artifactLocation": {"uri": uri(&super::run_relative(&scan.roots, &loc.file)), "uriBaseId": SRCROOT},
+        "artifactLocation": {"uri": super::uri_path(&format!("{prefix}{}", loc.file)), "uriBaseId": SRCROOT},
         "region": region,
     }});
     if let Some(m) = message {
@@ -182,42 +184,12 @@ fn location(scan: &Scan, loc: &Location, message: Option<&str>) -> Value {
     out
 }
 
-/// A relative path as a URI reference: each segment percent-encoded where URIs require.
-fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// A finding's fingerprint, as results have theirs (`results::fingerprint`): the kind and
-/// message, the file and the text of its line.
-fn fingerprint(scan: &Scan, parts: &[&str], loc: Option<&Location>) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
-        h.update([0]);
-    }
-    if let Some(l) = loc {
-        h.update(l.file.as_bytes());
-        h.update([0]);
-        h.update(
-            crate::results::excerpt(&scan.map, l)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-    }
-    let hex = crate::source::hex(&h.finalize());
-    format!("{}:1", &hex[..32])
-}
-
-fn requirement_result(scan: &Scan, r: &RequirementResult, rule: Option<usize>) -> Value {
+fn requirement_result(
+    scan: &Scan,
+    prefix: &str,
+    r: &RequirementResult,
+    rule: Option<usize>,
+) -> Value {
     let primary = r.locations.first();
     let kind = match r.status {
         Status::Fail | Status::Excepted => "fail",
@@ -239,7 +211,7 @@ fn requirement_result(scan: &Scan, r: &RequirementResult, rule: Option<usize>) -
         "kind": kind,
         "level": if kind == "fail" { level(r.severity) } else { "none" },
         "message": {"text": text},
-        "locations": primary.map(|l| vec![location(scan, l, None)]).unwrap_or_default(),
+        "locations": primary.map(|l| vec![location(scan, prefix, l, None)]).unwrap_or_default(),
         "partialFingerprints": {"tlsproof/v1": r.fingerprint},
         "properties": {
             "status": r.status.as_str(),
@@ -278,7 +250,7 @@ fn requirement_result(scan: &Scan, r: &RequirementResult, rule: Option<usize>) -
                 "kind": "external",
                 "status": "accepted",
                 "justification": format!("exception claim {} ({}), approved by {}, until {}: {}", x.id, x.kind.as_str(), x.approver, x.expires, r.justification.clone().unwrap_or_default()),
-                "location": location(scan, &x.location, None),
+                "location": location(scan, prefix, &x.location, None),
             }]);
         }
     }
@@ -286,7 +258,7 @@ fn requirement_result(scan: &Scan, r: &RequirementResult, rule: Option<usize>) -
     let mut related: Vec<Value> = Vec::new();
     for (l, what) in others {
         if !seen.iter().any(|s| s.file == l.file && s.line == l.line) {
-            related.push(location(scan, l, Some(&what)));
+            related.push(location(scan, prefix, l, Some(&what)));
             seen.push(l);
         }
     }
@@ -299,7 +271,7 @@ fn requirement_result(scan: &Scan, r: &RequirementResult, rule: Option<usize>) -
     out
 }
 
-fn finding_result(scan: &Scan, f: &FindingRecord, rule: Option<usize>) -> Value {
+fn finding_result(scan: &Scan, prefix: &str, f: &FindingRecord, rule: Option<usize>) -> Value {
     let primary = f.locations.first();
     let level = match f.severity {
         FindingSeverity::Error => "error",
@@ -309,13 +281,12 @@ fn finding_result(scan: &Scan, f: &FindingRecord, rule: Option<usize>) -> Value 
     let id = format!("finding/{}", f.kind.as_str());
     // A finding about the scan as a whole is placed at the scanned directory.
     let locations = match primary {
-        Some(l) => vec![location(scan, l, None)],
+        Some(l) => vec![location(scan, prefix, l, None)],
         None => {
-            let root = super::run_relative(&scan.roots, "");
-            let uri_ = if root.is_empty() {
+            let uri_ = if prefix.is_empty() {
                 ".".to_string()
             } else {
-                uri(&root)
+                super::uri_path(prefix)
             };
             vec![
                 json!({"physicalLocation": {"artifactLocation": {"uri": uri_, "uriBaseId": SRCROOT}}}),
@@ -328,7 +299,7 @@ fn finding_result(scan: &Scan, f: &FindingRecord, rule: Option<usize>) -> Value 
         "level": level,
         "message": {"text": f.message},
         "locations": locations,
-        "partialFingerprints": {"tlsproof/v1": fingerprint(scan, &[&id, &f.message], primary)},
+        "partialFingerprints": {"tlsproof/v1": format!("{}:1", crate::results::line_digest(&scan.map, &[&id, &f.message], primary))},
     });
     if let Some(i) = rule {
         out["ruleIndex"] = json!(i);
@@ -339,7 +310,7 @@ fn finding_result(scan: &Scan, f: &FindingRecord, rule: Option<usize>) -> Value 
         .skip(1)
         .enumerate()
         .map(|(i, l)| {
-            let mut v = location(scan, l, Some("also here"));
+            let mut v = location(scan, prefix, l, Some("also here"));
             v["id"] = json!(i + 1);
             v
         })
@@ -361,7 +332,7 @@ mod tests {
             "OnlyStrongCipherSuitesForwardSecrecyAndAEAD"
         );
         assert_eq!(
-            uri("nginx/sites enabled/a.conf"),
+            crate::render::uri_path("nginx/sites enabled/a.conf"),
             "nginx/sites%20enabled/a.conf"
         );
     }

@@ -11,20 +11,6 @@ use tlsproof::results::Status;
 /// Far after the one-day certificate and before the long-lived ones expire.
 const AT: &str = "2099-01-01T00:00:00Z";
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn have_openssl() -> bool {
     have_tool("openssl")
 }

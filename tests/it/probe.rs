@@ -35,11 +35,11 @@ pub(super) fn free_port() -> u16 {
         .port()
 }
 
-/// A self-signed certificate for `localhost` in `dir` (cert.pem, key.pem).
-fn self_signed(dir: &Path) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args([
+/// A self-signed certificate for `name` in `dir` (cert.pem, key.pem).
+fn self_signed_for(dir: &Path, name: &str) {
+    crate::common::openssl(
+        dir,
+        &[
             "req",
             "-x509",
             "-newkey",
@@ -52,17 +52,16 @@ fn self_signed(dir: &Path) {
             "-days",
             "30",
             "-subj",
-            "/CN=localhost",
+            &format!("/CN={name}"),
             "-addext",
-            "subjectAltName=DNS:localhost",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+            &format!("subjectAltName=DNS:{name}"),
+        ],
     );
+}
+
+/// A self-signed certificate for `localhost` in `dir` (cert.pem, key.pem).
+fn self_signed(dir: &Path) {
+    self_signed_for(dir, "localhost");
 }
 
 fn s_server(dir: &Path, flags: &[&str]) -> Server {
@@ -538,28 +537,7 @@ fn probed_scan_with(
 }
 
 fn mcp_certificate(dir: &Path) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=mcp.example.com",
-            "-addext",
-            "subjectAltName=DNS:mcp.example.com",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    self_signed_for(dir, "mcp.example.com");
 }
 
 #[test]

@@ -11,19 +11,7 @@ use std::time::{Duration, Instant};
 /// The longest a server may take to start (polled, so a fast start costs no more).
 const STARTUP: Duration = Duration::from_secs(20);
 
-/// Runs `openssl args` in `dir` and fails the test with its stderr if it fails.
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::common::openssl;
 
 /// A new P-256 key `<name>.key` and a signing request `<name>.csr` for `subject`.
 fn key_and_request(dir: &Path, name: &str, subject: &str) {

@@ -197,3 +197,18 @@ pub fn msss_requirements() -> Vec<String> {
         .map(|r| r.id.clone())
         .collect()
 }
+
+/// Runs `openssl args` in `dir` and fails the test with its stderr if it fails.
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
