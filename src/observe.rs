@@ -95,8 +95,7 @@ fn observation(endpoint: &str, span: ModelSpan, p: checks::Probe, source: &str) 
 /// each listener's port, `https://` where the listener terminates TLS, `http://` elsewhere,
 /// with the listener's span. Passthrough endpoints and heuristic readings are not probed.
 fn targets(ep: &Endpoint) -> Vec<(String, ModelSpan)> {
-    let local = matches!(ep.scope, Scope::Loopback | Scope::Unix | Scope::Stdio);
-    if local || ep.heuristic.is_some() || ep.transport == Transport::TlsPassthrough {
+    if !observable(ep) {
         return Vec::new();
     }
     let names: Vec<&String> = ep
@@ -109,13 +108,7 @@ fn targets(ep: &Endpoint) -> Vec<(String, ModelSpan)> {
     for name in names {
         for l in &ep.listens {
             let Some(port) = l.port else { continue };
-            let (scheme, default) = if l.tls { ("https", 443) } else { ("http", 80) };
-            let url = if port == default {
-                format!("{scheme}://{name}/")
-            } else {
-                format!("{scheme}://{name}:{port}/")
-            };
-            out.push((url, l.span.clone()));
+            out.push((url(l.tls, name, port), l.span.clone()));
         }
     }
     out
@@ -173,8 +166,7 @@ pub fn import(
 /// port that terminate TLS, for a server name equal to the host (no limit on names: nothing is
 /// probed). The same endpoints as [`targets`]: none local, heuristic or passed through.
 fn imported_targets(ep: &Endpoint, host: &str, port: u16) -> Vec<(String, ModelSpan)> {
-    let local = matches!(ep.scope, Scope::Loopback | Scope::Unix | Scope::Stdio);
-    if local || ep.heuristic.is_some() || ep.transport == Transport::TlsPassthrough {
+    if !observable(ep) {
         return Vec::new();
     }
     let host = host.trim_end_matches('.');
@@ -189,13 +181,24 @@ fn imported_targets(ep: &Endpoint, host: &str, port: u16) -> Vec<(String, ModelS
     else {
         return Vec::new();
     };
-    let name = host.to_ascii_lowercase();
-    let url = if port == 443 {
-        format!("https://{name}/")
+    vec![(url(true, &host.to_ascii_lowercase(), port), l.span.clone())]
+}
+
+/// Whether an endpoint's results can be observed: reachable from the network, read from its
+/// configuration (not guessed from key names), and terminating TLS itself (not passing it on).
+fn observable(ep: &Endpoint) -> bool {
+    let local = matches!(ep.scope, Scope::Loopback | Scope::Unix | Scope::Stdio);
+    !local && ep.heuristic.is_none() && ep.transport != Transport::TlsPassthrough
+}
+
+/// `https://name/` or `http://name:port/`: the port is left out where it is the scheme's.
+fn url(tls: bool, name: &str, port: u16) -> String {
+    let (scheme, default) = if tls { ("https", 443) } else { ("http", 80) };
+    if port == default {
+        format!("{scheme}://{name}/")
     } else {
-        format!("https://{name}:{port}/")
-    };
-    vec![(url, l.span.clone())]
+        format!("{scheme}://{name}:{port}/")
+    }
 }
 
 /// Where the live endpoint and its configuration disagree, as DRIFT findings citing both: a
