@@ -38,11 +38,23 @@ pub enum DiscoverError {
     Glob { glob: String, message: String },
 }
 
+/// The paths left out of a scan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Exclusions<'a> {
+    /// `tlsproof.toml`'s globs, relative to the project root.
+    pub project: &'a [String],
+    /// The scanned folder relative to the project root, when the project's settings were found
+    /// above it.
+    pub offset: Option<&'a str>,
+    /// `--exclude` globs, relative to the scanned folder.
+    pub given: &'a [String],
+}
+
 /// Walks `root` (a directory or a single file).
 pub fn discover(
     root: &Path,
     display_prefix: &str,
-    exclude: &[String],
+    exclude: Exclusions<'_>,
 ) -> Result<Discovered, DiscoverError> {
     let meta = std::fs::metadata(root).map_err(|source| DiscoverError::Io {
         path: root.display().to_string(),
@@ -68,7 +80,17 @@ pub fn discover(
         return Ok(out);
     }
 
-    let globs = exclude_globs(exclude)?;
+    let project = exclude_globs(exclude.project)?;
+    let given = exclude_globs(exclude.given)?;
+    let excluded = |rel: &Path| {
+        let in_project = |p: &Path| match exclude.offset {
+            Some(offset) => project.is_match(Path::new(offset).join(p)),
+            None => project.is_match(p),
+        };
+        rel.ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .any(|a| in_project(a) || given.is_match(a))
+    };
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
 
     let walker = ignore::WalkBuilder::new(root)
@@ -95,7 +117,7 @@ pub fn discover(
         if rel_display.is_empty() {
             continue;
         }
-        if globs.is_match(&rel_display) || rel.ancestors().any(|a| globs.is_match(a)) {
+        if excluded(rel) {
             continue;
         }
         let display = join_display(display_prefix, &rel_display);
@@ -123,7 +145,7 @@ pub fn discover(
     Ok(out)
 }
 
-/// The `exclude` globs of `tlsproof.toml`, compiled.
+/// Exclusion globs, compiled.
 fn exclude_globs(exclude: &[String]) -> Result<globset::GlobSet, DiscoverError> {
     let mut globs = globset::GlobSetBuilder::new();
     for g in exclude {

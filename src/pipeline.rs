@@ -81,9 +81,14 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     );
     link::link(&mut ingested.endpoints);
     findings.append(&mut ingested.findings);
-    let claims_file = claims_file(opts, &settings.config_root, &mut map, &mut findings)?;
+    let claims_file = claims_file(opts, &settings, &mut map, &mut findings)?;
     let imports = observation_files(opts, &settings.config_root, &mut map, &mut findings)?;
-    let settings_file = settings_file(opts, &settings.config_root, &mut map, &mut findings);
+    let settings_file = settings_file(opts, &settings, &mut map, &mut findings);
+    findings.extend(project_files_notice(
+        &settings,
+        &map,
+        &[settings_file, claims_file],
+    ));
     if ingested.endpoints.is_empty() && ingested.clients.is_empty() && ingested.red_flags.is_empty()
     {
         let beside = usize::from(claims_file.is_some())
@@ -193,7 +198,12 @@ fn discover_all(
         };
         found.roots.push(path.display().to_string());
         map.add_display_prefix(&prefix);
-        let d = discover::discover(path, &prefix, &settings.config.exclude)?;
+        let exclude = discover::Exclusions {
+            project: &settings.config.exclude,
+            offset: settings.scan_offset.as_deref(),
+            given: &settings.exclude_given,
+        };
+        let d = discover::discover(path, &prefix, exclude)?;
         found.candidates.extend(d.candidates);
         found.unknown += d.unknown;
         findings.extend(d.skipped.into_iter().map(|s| {
@@ -408,7 +418,13 @@ fn record(
         tool: tool_record(&settings.policies),
         scope: results::ScanScope {
             roots: found_roots.to_vec(),
-            exclude: settings.config.exclude.clone(),
+            exclude: settings
+                .config
+                .exclude
+                .iter()
+                .chain(&settings.exclude_given)
+                .cloned()
+                .collect(),
             versions: model.versions.clone().into_iter().collect(),
             git_commit: found_roots
                 .first()
@@ -472,7 +488,7 @@ fn tool_record(policies: &PolicySet) -> ToolRecord {
 /// `tlsproof-exceptions.yaml` at the scan root when present.
 fn claims_file(
     opts: &Options,
-    config_root: &Path,
+    settings: &Settings,
     map: &mut SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Result<Option<crate::source::FileId>, ScanError> {
@@ -485,25 +501,17 @@ fn claims_file(
                 )));
             }
             let display = p
-                .strip_prefix(config_root)
+                .strip_prefix(&settings.config_root)
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_else(|_| p.display().to_string());
             (p.clone(), display)
         }
         None => {
-            let p = config_root.join(exceptions::FILE_NAME);
+            let p = settings.config_root.join(exceptions::FILE_NAME);
             if !p.is_file() {
                 return Ok(None);
             }
-            let display = match opts.paths.len() {
-                1 => exceptions::FILE_NAME.to_string(),
-                _ => format!(
-                    "{}/{}",
-                    config_root.to_string_lossy().trim_end_matches('/'),
-                    exceptions::FILE_NAME
-                ),
-            };
-            (p, display)
+            (p, project_file_display(opts, settings, exceptions::FILE_NAME))
         }
     };
     Ok(ingest::read_file(map, &path, display, findings, None))
@@ -513,26 +521,57 @@ fn claims_file(
 /// manifest and `verify --inputs` checks it), when there is one.
 fn settings_file(
     opts: &Options,
-    config_root: &Path,
+    settings: &Settings,
     map: &mut SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Option<FileId> {
-    let p = config_root.join(crate::config::FILE_NAME);
+    let p = settings.config_root.join(crate::config::FILE_NAME);
     if !p.is_file() {
         return None;
     }
-    let display = match opts.paths.len() {
-        1 => crate::config::FILE_NAME.to_string(),
-        _ => format!(
-            "{}/{}",
-            config_root.to_string_lossy().trim_end_matches('/'),
-            crate::config::FILE_NAME
-        ),
-    };
+    let display = project_file_display(opts, settings, crate::config::FILE_NAME);
     if let Some((id, _)) = map.by_display(&display) {
         return Some(id);
     }
     ingest::read_file(map, &p, display, findings, None)
+}
+
+/// How a file of the project root (`tlsproof.toml`, the claims file) is displayed: by its name
+/// when the project root is the scanned folder, by its path relative to the scanned folder
+/// (`../../tlsproof.toml`) when it was found above it, and prefixed by the root with several
+/// scanned paths.
+fn project_file_display(opts: &Options, settings: &Settings, name: &str) -> String {
+    if let Some(offset) = &settings.scan_offset {
+        return format!("{}{name}", "../".repeat(offset.split('/').count()));
+    }
+    match opts.paths.len() {
+        1 => name.to_string(),
+        _ => format!(
+            "{}/{name}",
+            settings.config_root.to_string_lossy().trim_end_matches('/'),
+        ),
+    }
+}
+
+/// Says which project files a scan of a part of the project used, found by walking up.
+fn project_files_notice(settings: &Settings, map: &SourceMap, used: &[Option<FileId>]) -> Option<Finding> {
+    let offset = settings.scan_offset.as_ref()?;
+    let names: Vec<&str> = used
+        .iter()
+        .flatten()
+        .filter_map(|id| map.get(*id))
+        .map(|f| f.display.as_str())
+        .collect();
+    let first = used.iter().flatten().next().copied()?;
+    Some(Finding::new(
+        FindingKind::Notice,
+        format!(
+            "the scanned folder is {offset} of a project whose settings were found by walking \
+             up to its root: {} (their globs and claim scopes are relative to that root)",
+            names.join(" and ")
+        ),
+        Some(crate::source::Span::new(first, 0, 0)),
+    ))
 }
 
 /// Reads and parses every `--observations` file (each must exist): the file joins the inputs

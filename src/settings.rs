@@ -112,8 +112,15 @@ pub struct EvaluatedAt {
 /// Everything a scan needs besides the files, resolved and checked.
 #[derive(Debug)]
 pub struct Settings {
-    /// Where `tlsproof.toml` and the default claims file are looked for.
+    /// Where `tlsproof.toml` and the default claims file are looked for: the scanned folder,
+    /// or the nearest folder above it, up to the repository root, that holds either.
     pub config_root: PathBuf,
+    /// The scanned folder relative to `config_root` (`deploy/nginx`), when the project's
+    /// settings were found above it: `tlsproof.toml`'s globs and the claims' `scope.file` are
+    /// written relative to the project, so scanned paths are matched with this prefix.
+    pub scan_offset: Option<String>,
+    /// `--exclude` globs, relative to the scanned folder (`config.exclude` holds the project's).
+    pub exclude_given: Vec<String>,
     pub config: Config,
     pub profile: Profile,
     pub environment: Environment,
@@ -131,9 +138,12 @@ impl Settings {
         if opts.paths.is_empty() {
             return Err(ScanError::Usage("no path to scan".into()));
         }
-        let config_root = config_root(&opts.paths);
-        let mut config = Config::load(&config_root)?.unwrap_or_default();
-        config.exclude.extend(opts.exclude.iter().cloned());
+        let scanned = scanned_folder(&opts.paths);
+        let (config_root, scan_offset) = match project_root(&scanned) {
+            Some((root, offset)) => (root, Some(offset)),
+            None => (scanned, None),
+        };
+        let config = Config::load(&config_root)?.unwrap_or_default();
         let evaluated_at = opts.at.map(evaluated_at).transpose()?;
         let trust = trust_store(opts, &config, &config_root)?;
         let mut policies = PolicySet::builtin();
@@ -152,12 +162,15 @@ impl Settings {
                 .unwrap_or(exceptions::DEFAULT_WARN_DAYS),
             non_waivable: non_waivable(opts, &config, &registry)?,
             requirements: registry.clone(),
+            file_prefix: scan_offset.clone(),
         };
         Ok(Settings {
             profile: opts.profile.or(config.profile).unwrap_or_default(),
             environment: opts.environment.or(config.environment).unwrap_or_default(),
             declared: declared(opts, &config),
             config_root,
+            scan_offset,
+            exclude_given: opts.exclude.clone(),
             config,
             evaluated_at,
             trust,
@@ -168,8 +181,47 @@ impl Settings {
     }
 }
 
+/// The names that mark a folder as the project's: its settings or its claims.
+const PROJECT_FILES: [&str; 2] = [crate::config::FILE_NAME, exceptions::FILE_NAME];
+
+/// When `scanned` is inside a git repository and holds neither `tlsproof.toml` nor the claims
+/// file, the nearest folder above it (up to the repository root) that holds one, with the path
+/// of `scanned` relative to it. Like `.gitignore`-aware tools, the walk never leaves the
+/// repository: outside one, or when no folder up to its root holds either file, only the
+/// scanned folder counts.
+fn project_root(scanned: &Path) -> Option<(PathBuf, String)> {
+    let holds_project_file = |dir: &Path| PROJECT_FILES.iter().any(|f| dir.join(f).is_file());
+    if holds_project_file(scanned) {
+        return None;
+    }
+    let start = scanned.canonicalize().ok()?;
+    let repository = start.ancestors().find(|d| d.join(".git").exists())?;
+    let mut offset: Vec<String> = Vec::new();
+    for (dir, below) in start.ancestors().skip(1).zip(start.ancestors()) {
+        offset.push(below.file_name()?.to_string_lossy().into_owned());
+        if holds_project_file(dir) {
+            offset.reverse();
+            return Some((relative_to(scanned, offset.len()), offset.join("/")));
+        }
+        if dir == repository {
+            break;
+        }
+    }
+    None
+}
+
+/// `scanned` followed by `levels` times `..`, kept relative when `scanned` is, so that
+/// displayed paths stay short.
+fn relative_to(scanned: &Path, levels: usize) -> PathBuf {
+    let mut p = scanned.to_path_buf();
+    for _ in 0..levels {
+        p.push("..");
+    }
+    p
+}
+
 /// The first scanned directory, else the folder of the first scanned file.
-fn config_root(paths: &[PathBuf]) -> PathBuf {
+fn scanned_folder(paths: &[PathBuf]) -> PathBuf {
     paths
         .iter()
         .find(|p| p.is_dir())
@@ -177,7 +229,9 @@ fn config_root(paths: &[PathBuf]) -> PathBuf {
         .or_else(|| {
             paths
                 .first()
-                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .and_then(|p| p.parent())
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Path::to_path_buf)
         })
         .unwrap_or_else(|| PathBuf::from("."))
 }

@@ -87,6 +87,10 @@ pub struct Policy {
     pub non_waivable: Vec<String>,
     /// The requirements the policies define, with the claims that may cover each.
     pub requirements: Registry,
+    /// The scanned folder relative to the claims file's folder, when the scan is of a part of
+    /// the project: a claim's `scope.file` is relative to the claims file, so scanned paths
+    /// are matched with this prefix.
+    pub file_prefix: Option<String>,
 }
 
 impl Default for Policy {
@@ -98,6 +102,7 @@ impl Default for Policy {
             requirements: crate::policy::PolicySet::builtin()
                 .registry()
                 .unwrap_or_default(),
+            file_prefix: None,
         }
     }
 }

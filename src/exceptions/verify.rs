@@ -88,7 +88,7 @@ fn subjects(model: &Model) -> Vec<Subject<'_>> {
     out
 }
 
-fn selects(scope: &ClaimScope, s: &Subject<'_>) -> bool {
+fn selects(scope: &ClaimScope, s: &Subject<'_>, file_prefix: Option<&str>) -> bool {
     if scope.file.is_none() && scope.endpoint.is_none() && scope.component.is_none() {
         return false;
     }
@@ -114,8 +114,14 @@ fn selects(scope: &ClaimScope, s: &Subject<'_>) -> bool {
             .build()
             .map(|g| g.compile_matcher());
         let hit = match glob {
-            Ok(m) => s.files.iter().any(|f| m.is_match(f)),
-            Err(_) => s.files.contains(pattern),
+            Ok(m) => s.files.iter().any(|f| match file_prefix {
+                Some(prefix) => m.is_match(format!("{prefix}/{f}")),
+                None => m.is_match(f),
+            }),
+            Err(_) => s.files.iter().any(|f| match file_prefix {
+                Some(prefix) => format!("{prefix}/{f}") == pattern,
+                None => *f == pattern,
+            }),
         };
         if !hit {
             return false;
@@ -520,7 +526,7 @@ fn verify_one(
     };
     record.subjects = subjects
         .iter()
-        .filter(|s| selects(&claim.scope, s))
+        .filter(|s| selects(&claim.scope, s, policy.file_prefix.as_deref()))
         .map(|s| check(claim, kind, s, model))
         .collect();
     let covered: Vec<String> = if claim.requirements.is_empty() {

@@ -25,6 +25,7 @@ mod parse_errors;
 mod policy_rego;
 mod probe;
 mod probe_servers;
+mod project_root;
 mod requirements_registry;
 mod servers;
 mod snapshots;

@@ -439,7 +439,9 @@ fn silent_and_endless_servers_end_inconclusive_within_the_timeouts() {
         drop(c);
     });
     let (p, took) = probe_with_timeout(silent, Duration::from_millis(300));
-    assert!(took < Duration::from_secs(6), "took {took:?}");
+    // The server stays silent for 30 s: ending well before that proves the timeouts bound the
+    // probe, with room for a machine loaded by other work (a few 300 ms timeouts each).
+    assert!(took < Duration::from_secs(20), "took {took:?}");
     for t in &p.tests {
         assert_eq!(t.status, TestStatus::Inconclusive, "{t:?}");
     }
