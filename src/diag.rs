@@ -103,6 +103,9 @@ finding_kinds! {
     ExceptionNotWaivable = "EXCEPTION_NOT_WAIVABLE", Warning;
     /// A claim is honored on the approver's word: the configuration cannot prove it.
     ExceptionAttested = "EXCEPTION_ATTESTED", Info;
+    /// An honored claim does not cover everything it selects: a hop outside its `scope.hops`
+    /// stays judged.
+    ExceptionPartial = "EXCEPTION_PARTIAL", Warning;
     /// An honored claim expires soon.
     ExceptionExpiring = "EXCEPTION_EXPIRING", Warning;
 }
@@ -180,7 +183,7 @@ mod tests {
              EXCEPTIONS_INVALID error\nEXCEPTION_INVALID error\nEXCEPTION_EXPIRED warning\n\
              EXCEPTION_NOT_YET_VALID warning\nEXCEPTION_ORPHANED warning\n\
              EXCEPTION_REJECTED warning\nEXCEPTION_NOT_WAIVABLE warning\n\
-             EXCEPTION_ATTESTED info\nEXCEPTION_EXPIRING warning"
+             EXCEPTION_ATTESTED info\nEXCEPTION_PARTIAL warning\nEXCEPTION_EXPIRING warning"
         );
     }
 }

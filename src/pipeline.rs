@@ -511,7 +511,10 @@ fn claims_file(
             if !p.is_file() {
                 return Ok(None);
             }
-            (p, project_file_display(opts, settings, exceptions::FILE_NAME))
+            (
+                p,
+                project_file_display(opts, settings, exceptions::FILE_NAME),
+            )
         }
     };
     Ok(ingest::read_file(map, &path, display, findings, None))
@@ -554,7 +557,11 @@ fn project_file_display(opts: &Options, settings: &Settings, name: &str) -> Stri
 }
 
 /// Says which project files a scan of a part of the project used, found by walking up.
-fn project_files_notice(settings: &Settings, map: &SourceMap, used: &[Option<FileId>]) -> Option<Finding> {
+fn project_files_notice(
+    settings: &Settings,
+    map: &SourceMap,
+    used: &[Option<FileId>],
+) -> Option<Finding> {
     let offset = settings.scan_offset.as_ref()?;
     let names: Vec<&str> = used
         .iter()

@@ -11,6 +11,7 @@ use super::verify::scope_text;
 use super::{Check, ClaimFact, ClaimKind, ClaimRecord, Loaded, Outcome};
 use crate::diag::FindingKind;
 use crate::results::{self, Evidence, ExceptionRef, FindingRecord, RequirementResult, Status};
+use crate::source::Location;
 use crate::source::SourceMap;
 
 /// Applies honored claims to `results` (counting the changes in each record) and returns the
@@ -58,14 +59,17 @@ pub fn apply(
                 if matches!(r.status, Status::Fail | Status::Manual)
                     && !record.scope.hops.is_empty()
                 {
-                    if let Err(why) = hop_scope(model, r, &record.scope.hops) {
+                    if let Err((why, hop)) = hop_scope(model, r, &record.scope.hops) {
                         let reason = format!("partially applicable: {why}");
                         if !record.reasons.contains(&reason) {
                             record.reasons.push(reason);
                         }
+                        if let Some(hop) = hop.filter(|h| !record.not_covered.contains(h)) {
+                            record.not_covered.push(hop);
+                        }
                         if r.exception.is_none() {
                             r.exception = Some(ExceptionRef {
-                                outcome: Outcome::Orphaned,
+                                outcome: Outcome::OutOfScope,
                                 ..reference.clone()
                             });
                             r.evidence.push(claim_evidence(map, record));
@@ -121,17 +125,18 @@ const HOP_REQUIREMENTS: [&str; 2] = ["NET03-E2E", "NET03-VERIFY"];
 
 /// Whether a claim scoped to `hops` (CIDRs or host globs) covers result `r`: it must be about
 /// hops, and every hop it judges (those it cites, else all of the endpoint's) must go only to
-/// hosts in the scope. The error names the requirement or the hop left out.
+/// hosts in the scope. The error names the requirement or the hop left out, with the hop's line.
 fn hop_scope(
     model: &crate::model::Model,
     r: &RequirementResult,
     hops: &[String],
-) -> Result<(), String> {
+) -> Result<(), (String, Option<Location>)> {
     if !HOP_REQUIREMENTS.contains(&r.requirement.as_str()) {
-        return Err(format!(
+        let why = format!(
             "its scope.hops covers proxy hops only, and {} is not about a hop",
             r.requirement
-        ));
+        );
+        return Err((why, None));
     }
     let Some(ep) = model.endpoints.iter().find(|e| e.id == r.endpoint) else {
         return Ok(());
@@ -156,14 +161,15 @@ fn hop_scope(
             .iter()
             .find(|host| !hops.iter().any(|p| in_scope(host, p)))
         {
-            return Err(format!(
+            let why = format!(
                 "it does not cover the hop {} {} ({}:{}): {out} is outside scope.hops [{}]",
                 h.directive,
                 h.upstream,
                 h.span.file,
                 h.span.line,
                 hops.join(", ")
-            ));
+            );
+            return Err((why, Some(h.span.location())));
         }
     }
     Ok(())
@@ -346,7 +352,24 @@ fn findings(loaded: &Loaded, records: &[ClaimRecord], warn_days: u32) -> Vec<Fin
                 ),
                 vec![record.location.clone()],
             )),
-            Outcome::Honored => {}
+            Outcome::Honored | Outcome::OutOfScope => {}
+        }
+        if record.outcome.honored() && !record.not_covered.is_empty() {
+            let mut locations = vec![record.location.clone()];
+            locations.extend(record.not_covered.iter().cloned());
+            let partial: Vec<&str> = record
+                .reasons
+                .iter()
+                .filter_map(|r| r.strip_prefix("partially applicable: "))
+                .collect();
+            out.push(FindingRecord::new(
+                FindingKind::ExceptionPartial,
+                format!(
+                    "{name} is only partially applicable: {}; the results about those hops stand",
+                    partial.join("; ")
+                ),
+                locations,
+            ));
         }
         if record.outcome.honored() {
             if let Some(days) = record.days_left.filter(|d| *d <= i64::from(warn_days)) {

@@ -586,6 +586,7 @@ fn new_record(claim: &Claim, today: Option<time::Date>) -> ClaimRecord {
         location: claim.location.clone(),
         subjects: Vec::new(),
         results_changed: 0,
+        not_covered: Vec::new(),
         days_left: match (today, claim.expires) {
             (Some(t), Some(e)) => Some((e - t).whole_days()),
             _ => None,
@@ -679,6 +680,9 @@ pub(crate) fn scope_text(scope: &ClaimScope) -> String {
     }
     if let Some(c) = &scope.component {
         parts.push(format!("component {c}"));
+    }
+    if !scope.hops.is_empty() {
+        parts.push(format!("hops {}", scope.hops.join(", ")));
     }
     parts.join(", ")
 }

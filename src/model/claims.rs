@@ -130,6 +130,9 @@ pub enum Outcome {
     Orphaned,
     /// Every requirement it would cover is non-waivable (`--strict`).
     NonWaivable,
+    /// Written on a result only: the claim is honored, but this result is about a hop outside
+    /// its `scope.hops`, so it was not applied here.
+    OutOfScope,
 }
 
 impl Outcome {
@@ -143,6 +146,7 @@ impl Outcome {
             Outcome::Invalid => "INVALID",
             Outcome::Orphaned => "ORPHANED",
             Outcome::NonWaivable => "NON_WAIVABLE",
+            Outcome::OutOfScope => "OUT_OF_SCOPE",
         }
     }
 
@@ -230,6 +234,10 @@ pub struct ClaimRecord {
     pub subjects: Vec<SubjectCheck>,
     /// Results whose status the claim changed (filled in by `apply`).
     pub results_changed: usize,
+    /// The hops the claim selected that lie outside its `scope.hops`: the results about them
+    /// stand (filled in by `apply`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_covered: Vec<Location>,
     /// Days until expiry at the evaluation time (negative once expired).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,

@@ -3,7 +3,7 @@
 //! line, results of one endpoint that say the same thing on one line; then the claims and the
 //! findings, and the verdict again (a CI log is read from its end).
 
-use crate::model::claims::ClaimKind;
+use crate::model::claims::{ClaimKind, Outcome};
 use crate::results::{Report, RequirementResult, Status};
 use crate::source::{Location, SourceMap};
 use std::collections::BTreeMap;
@@ -244,9 +244,13 @@ fn result(
     }
     if let Some(e) = &r.exception {
         if !e.outcome.honored() {
+            let why = match e.outcome {
+                Outcome::OutOfScope => "does not cover this hop (outside its scope.hops)",
+                _ => "not honored",
+            };
             let _ = writeln!(
                 out,
-                "{:>37}exception claim {} ({}) {}, not honored: see {}:{}",
+                "{:>37}exception claim {} ({}) {}, {why}: see {}:{}",
                 "", e.id, e.kind, e.outcome, e.location.file, e.location.line
             );
         }

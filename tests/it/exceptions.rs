@@ -650,6 +650,33 @@ http {
         "{:?}",
         c.reasons
     );
+    // The result names the claim it lies outside of, the record the hop's line, and a warning
+    // finding cites the claim and that hop.
+    assert_eq!(
+        e2e.exception.as_ref().map(|e| e.outcome),
+        Some(Outcome::OutOfScope)
+    );
+    assert_eq!(
+        c.not_covered
+            .iter()
+            .map(|l| format!("{}:{}", l.file, l.line))
+            .collect::<Vec<_>>(),
+        ["nginx.conf:10"]
+    );
+    let partial: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == tlsproof::diag::FindingKind::ExceptionPartial)
+        .collect();
+    assert_eq!(partial.len(), 1, "{:?}", report.findings);
+    assert!(
+        partial[0].message.contains("EXC-VPN")
+            && partial[0].message.contains("tools-backend.internal")
+    );
+    assert!(partial[0]
+        .locations
+        .iter()
+        .any(|l| l.file == "nginx.conf" && l.line == 10));
     // Scoped to both, the claim covers the endpoint's hops.
     let dir = with_claims(
         nginx,

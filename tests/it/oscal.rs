@@ -485,7 +485,7 @@ fn an_excepted_result_is_a_risk_whose_deviation_is_approved() {
 #[test]
 fn a_compensating_control_is_the_mitigating_factor_of_its_deviation() {
     let (ar, _) = render(&examples(), CREATED_AT);
-    let f = finding(&ar, "NET03-E2E", "legacy-tools.conf:13");
+    let f = finding(&ar, "NET03-E2E", "legacy-tools.conf:2");
     let risk = risk_of(&ar, f);
     assert_eq!(risk["status"], "deviation-approved");
     assert_eq!(prop(risk, "claim-outcome"), Some("ATTESTED"));
@@ -495,6 +495,10 @@ fn a_compensating_control_is_the_mitigating_factor_of_its_deviation() {
         .unwrap();
     assert!(mitigation.contains("vpn-tunnel"), "{mitigation}");
     assert!(mitigation.contains("site-to-site VPN"), "{mitigation}");
+    // The claim's scope.hops is the tools subnet: the hop of the other server, to a host outside
+    // it, stays an open risk.
+    let outside = finding(&ar, "NET03-E2E", "legacy-tools.conf:13");
+    assert_eq!(risk_of(&ar, outside)["status"], "open");
 }
 
 #[test]

@@ -25,7 +25,10 @@ fn scan(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), root);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"),
+        root,
+    );
     std::fs::create_dir(root.join(".git")).unwrap();
     let toml = std::fs::read_to_string(root.join("tlsproof.toml")).unwrap();
     std::fs::write(
@@ -100,7 +103,11 @@ fn a_subfolder_uses_the_project_settings_and_claims_of_the_repository_root() {
     assert_eq!(code, 1);
 
     // The root's exclusion `nginx/old-*/**` still leaves that folder out.
-    assert!(!files(&part).iter().any(|f| f.contains("old-sites")), "{:?}", files(&part));
+    assert!(
+        !files(&part).iter().any(|f| f.contains("old-sites")),
+        "{:?}",
+        files(&part)
+    );
     assert!(!files(&whole).iter().any(|f| f.contains("old-sites")));
     // The root's declared nginx version decides the defaults, as for the whole project.
     assert_eq!(part["scope"]["versions"]["nginx"], "1.26.2");
@@ -131,11 +138,16 @@ fn a_single_file_finds_the_project_root_two_folders_up() {
     let (_, part, _) = scan(repo.path(), &["nginx/conf.d/legacy-tools.conf"]);
     assert_eq!(files(&part), ["legacy-tools.conf"]);
     assert!(
-        excepted(&part).iter().all(|(_, f)| f == "legacy-tools.conf") && !excepted(&part).is_empty(),
+        excepted(&part)
+            .iter()
+            .all(|(_, f)| f == "legacy-tools.conf")
+            && !excepted(&part).is_empty(),
         "{:?}",
         excepted(&part)
     );
-    assert!(notices(&part).iter().any(|n| n.contains("../../tlsproof.toml")));
+    assert!(notices(&part)
+        .iter()
+        .any(|n| n.contains("../../tlsproof.toml")));
 }
 
 #[test]
@@ -146,7 +158,11 @@ fn the_walk_stops_at_the_repository_root_and_at_the_nearest_project_file() {
     let (_, part, _) = scan(repo.path(), &["nginx"]);
     assert!(excepted(&part).is_empty());
     assert!(notices(&part).iter().all(|n| !n.contains("walking up")));
-    assert!(part["scope"]["versions"].get("nginx").is_none(), "{}", part["scope"]);
+    assert!(
+        part["scope"]["versions"].get("nginx").is_none(),
+        "{}",
+        part["scope"]
+    );
     assert!(files(&part).contains(&"old-sites/plain.conf".to_string()));
 
     // A repository root below the project files: the walk ends there.
