@@ -230,6 +230,15 @@ fn run_scan(mut opts: Options, quiet: bool) -> anyhow::Result<pipeline::Scan> {
     let progress = std::sync::Arc::new(tlsproof::progress::Progress::default());
     opts.progress = Some(progress.clone());
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // How long a scan runs before the line appears: a second, or TLSPROOF_PROGRESS_AFTER_MS
+    // (the tests set 0 to see the line on a scan that takes less).
+    let after = std::env::var("TLSPROOF_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_millis,
+        );
     let watcher = {
         let (progress, done) = (progress.clone(), done.clone());
         std::thread::spawn(move || {
@@ -238,8 +247,8 @@ fn run_scan(mut opts: Options, quiet: bool) -> anyhow::Result<pipeline::Scan> {
             let started = std::time::Instant::now();
             let mut drawn = false;
             while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                if started.elapsed() < std::time::Duration::from_secs(1) {
+                if started.elapsed() < after {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
                     continue;
                 }
                 let line = progress.get().line();
@@ -251,6 +260,8 @@ fn run_scan(mut opts: Options, quiet: bool) -> anyhow::Result<pipeline::Scan> {
                 );
                 let _ = err.flush();
                 drawn = true;
+                drop(err);
+                std::thread::sleep(std::time::Duration::from_millis(200));
             }
             if drawn {
                 let _ = write!(std::io::stderr().lock(), "\r\x1b[K");

@@ -589,3 +589,49 @@ fn the_readme_sample_output_is_real() {
         );
     }
 }
+
+/// Runs `tlsproof ARGS` on a pseudo-terminal (util-linux `script`), with the progress line
+/// shown from the first moment; returns what the terminal received.
+fn on_a_terminal(args: &str) -> String {
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_tlsproof"));
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("TLSPROOF_PROGRESS_AFTER_MS", "0")
+        .output()
+        .expect("util-linux script runs a command on a pseudo-terminal");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// On a terminal, a scan says on stderr which stage it is in with its counts, and clears the
+/// line at the end; piped, or with --quiet, it says nothing of the kind.
+#[test]
+fn the_progress_line_shows_on_a_terminal_only() {
+    let tty = on_a_terminal(&format!(
+        "scan {} --format json --output /dev/null",
+        examples()
+    ));
+    assert!(tty.starts_with("\r\x1b[Ktlsproof: "), "{tty:?}");
+    assert!(
+        tty.contains("files, ") && tty.contains(" endpoints ("),
+        "{tty:?}"
+    );
+    assert!(tty.contains("judging: 13 files, 10 endpoints"), "{tty:?}");
+    assert!(tty.ends_with("\r\x1b[K"), "the line is cleared: {tty:?}");
+
+    let quiet = on_a_terminal(&format!(
+        "scan {} --quiet --format json --output /dev/null",
+        examples()
+    ));
+    assert!(!quiet.contains("tlsproof: "), "{quiet:?}");
+
+    let piped = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(["scan", &examples(), "--format", "json"])
+        .env("TLSPROOF_PROGRESS_AFTER_MS", "0")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(
+        !err.contains('\r') && !err.contains("tlsproof: "),
+        "{err:?}"
+    );
+}
