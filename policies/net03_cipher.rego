@@ -61,6 +61,13 @@ pre_tls13(ep) if {
 	p != "TLSv1.3"
 }
 
+# The properties of suites named in the model, from its `cipher_suites` table. A name the table
+# lacks has no properties, so it is never strong (fail closed).
+facts(names) := [object.get(suite_table, n, {"name": n}) | some n in names]
+
+suite_table := object.get(input, "cipher_suites", {})
+
+# The names of the suites an endpoint offers.
 offered(ep) := array.concat(legacy, ep.tls.tls13_suites.value) if {
 	pre_tls13(ep)
 	legacy := ep.tls.ciphers.value.suites
@@ -119,17 +126,23 @@ groups(bad) := [g |
 config_key(ep) := json.marshal([
 	ep.tls.ciphers.value.spec,
 	ep.tls.protocols.value,
-	[s.name | some s in ep.tls.ciphers.value.suites],
-	[s.name | some s in ep.tls.tls13_suites.value],
+	ep.tls.ciphers.value.suites,
+	ep.tls.tls13_suites.value,
 ])
 
-configs := {config_key(ep): offered(ep) |
+# The key of each judged TLS endpoint's configuration, computed once per endpoint.
+key_of := {ep.id: config_key(ep) |
+	some ep in lib.judged
+	ep.tls.enabled
+}
+
+configs := {key_of[ep.id]: offered(ep) |
 	some ep in lib.judged
 	ep.tls.enabled
 	not nothing_offered(ep)
 }
 
-classified := {key: judgement(suites) | some key, suites in configs}
+classified := {key: judgement(facts(names)) | some key, names in configs}
 
 # Everything the results say about one configuration, computed once for it.
 judgement(suites) := {
@@ -179,7 +192,7 @@ results contains r if {
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
-	c := classified[config_key(ep)]
+	c := classified[key_of[ep.id]]
 	c.bad > 0
 	r := lib.result(
 		requirement, ep, "FAIL", c.severity,
@@ -201,13 +214,14 @@ observed(ep) := [o |
 ]
 
 # The weak suites the live server accepted, as "TLSv1.2 NAME at TARGET (why)".
-observed_weak(ep) := [sprintf("%s %s at %s (%s)", [a.protocol, a.suite.name, o.target, reason(a.suite)]) |
+observed_weak(ep) := [sprintf("%s %s at %s (%s)", [a.protocol, a.suite, o.target, reason(s)]) |
 	some o in observed(ep)
 	some a in o.accepted_suites
-	not strong(a.suite)
+	s := object.get(suite_table, a.suite, {"name": a.suite})
+	not strong(s)
 ]
 
-observed_ev(ep) := [lib.ev_at("observed suites", o.span, sprintf("%s (%s, %s): %s", [o.target, o.address, o.observed_at, concat(", ", [sprintf("%s %s", [a.protocol, a.suite.name]) | some a in o.accepted_suites])])) | some o in observed(ep)]
+observed_ev(ep) := [lib.ev_at("observed suites", o.span, sprintf("%s (%s, %s): %s", [o.target, o.address, o.observed_at, concat(", ", [sprintf("%s %s", [a.protocol, a.suite]) | some a in o.accepted_suites])])) | some o in observed(ep)]
 
 observed_fail(ep, why) := lib.result(
 	requirement, ep, "FAIL", "high",
@@ -220,7 +234,7 @@ observed_fail(ep, why) := lib.result(
 results contains observed_fail(ep, sprintf(" though the configuration offers only strong ones (%s)", [spec_text(ep)])) if {
 	some ep in lib.judged
 	ep.tls.enabled
-	c := classified[config_key(ep)]
+	c := classified[key_of[ep.id]]
 	c.bad == 0
 	count(observed_weak(ep)) > 0
 }
@@ -250,7 +264,7 @@ results contains r if {
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
-	c := classified[config_key(ep)]
+	c := classified[key_of[ep.id]]
 	c.bad == 0
 	count(observed_weak(ep)) == 0
 	r := lib.result(

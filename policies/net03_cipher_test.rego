@@ -94,3 +94,11 @@ test_an_undecided_list_is_decided_by_the_suites_observed if {
 	rs3 := cipher.results with input as f.input_of([undecided])
 	f.statuses(rs3) == {"MANUAL"}
 }
+
+# A suite the model's table does not describe is never taken for strong.
+test_a_suite_missing_from_the_table_is_weak if {
+	rs := cipher.results with input as f.input_of([with_suites(["NOT-IN-THE-TABLE"])])
+	some r in rs
+	r.status == "FAIL"
+	contains(r.message, "NOT-IN-THE-TABLE")
+}

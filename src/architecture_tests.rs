@@ -17,7 +17,7 @@ const LATER_STAGES: &[&str] = &[
     "link.rs",
     "certs.rs",
     "exceptions",
-    "policy.rs",
+    "policy",
     "results.rs",
     "render",
     "bundle.rs",

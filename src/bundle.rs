@@ -170,7 +170,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
 
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("results.json", pretty(&scan.report, "results.json")?),
-        ("model.json", pretty(&scan.model_json, "model.json")?),
+        ("model.json", pretty(&scan.model, "model.json")?),
         ("report.md", report_md.into_bytes()),
         (
             "report.html",

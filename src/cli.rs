@@ -222,8 +222,18 @@ impl ScanArgs {
 
 /// Runs a scan; when stderr is a terminal and the scan takes more than a second, a line on
 /// stderr says where it is (stage, files, endpoints, seconds) and is cleared at the end.
+/// With `TLSPROOF_TIMINGS` set, stderr gets how long each stage took, for profiling.
 fn run_scan(mut opts: Options, quiet: bool) -> anyhow::Result<pipeline::Scan> {
     use std::io::IsTerminal;
+    if std::env::var_os("TLSPROOF_TIMINGS").is_some() {
+        let progress = std::sync::Arc::new(tlsproof::progress::Progress::default());
+        opts.progress = Some(progress.clone());
+        let scan = pipeline::run(&opts);
+        for (stage, took) in progress.timings(std::time::Instant::now()) {
+            eprintln!("{:>8.3} s  {stage}", took.as_secs_f64());
+        }
+        return Ok(scan?);
+    }
     if quiet || !std::io::stderr().is_terminal() {
         return Ok(pipeline::run(&opts)?);
     }

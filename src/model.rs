@@ -187,33 +187,58 @@ impl Scope {
     }
 }
 
-/// One cipher suite with the properties the cipher rule judges.
+/// One cipher suite of the static table (`crate::ciphers`): a pointer, so that a list of 125
+/// suites costs 1 KB however many endpoints repeat it. In the model JSON a suite is its name;
+/// its properties are written once per scan, in the model's `cipher_suites` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuiteFacts(pub &'static crate::ciphers::Suite);
+
+impl From<&'static crate::ciphers::Suite> for SuiteFacts {
+    fn from(s: &'static crate::ciphers::Suite) -> Self {
+        SuiteFacts(s)
+    }
+}
+
+impl std::ops::Deref for SuiteFacts {
+    type Target = crate::ciphers::Suite;
+    fn deref(&self) -> &Self::Target {
+        self.0
+    }
+}
+
+impl Serialize for SuiteFacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.name)
+    }
+}
+
+/// The properties the cipher rule judges, of one suite of the model's `cipher_suites` table.
 #[derive(Debug, Clone, Serialize)]
-pub struct SuiteFacts {
-    pub name: String,
-    pub iana: String,
+pub struct SuiteRecord {
+    pub name: &'static str,
+    pub iana: &'static str,
     pub id: String,
-    pub version: String,
-    pub kx: String,
-    pub au: String,
-    pub enc: String,
-    pub mac: String,
+    pub version: &'static str,
+    pub kx: &'static str,
+    pub au: &'static str,
+    pub enc: &'static str,
+    pub mac: &'static str,
     pub bits: u16,
     pub aead: bool,
     pub export: bool,
 }
 
-impl From<&crate::ciphers::Suite> for SuiteFacts {
+impl From<&crate::ciphers::Suite> for SuiteRecord {
     fn from(s: &crate::ciphers::Suite) -> Self {
-        SuiteFacts {
-            name: s.name.to_string(),
-            iana: s.iana.to_string(),
+        SuiteRecord {
+            name: s.name,
+            iana: s.iana,
             id: format!("0x{:02X},0x{:02X}", s.id >> 8, s.id & 0xff),
-            version: s.version.to_string(),
-            kx: s.kx.to_string(),
-            au: s.au.to_string(),
-            enc: s.enc.to_string(),
-            mac: s.mac.to_string(),
+            version: s.version,
+            kx: s.kx,
+            au: s.au,
+            enc: s.enc,
+            mac: s.mac,
             bits: s.bits,
             aead: s.aead,
             export: s.export,
@@ -663,6 +688,28 @@ pub struct Model {
     /// sslyze joined to them (`--observations`); absent otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub observations: Vec<Observation>,
+    /// The properties of every suite named anywhere in the model, by name (`index_suites`).
+    pub cipher_suites: BTreeMap<&'static str, SuiteRecord>,
+}
+
+impl Model {
+    /// Fills `cipher_suites` with every suite the endpoints offer and the observations saw.
+    pub fn index_suites(&mut self) {
+        let mut table = BTreeMap::new();
+        let mut add = |s: &SuiteFacts| {
+            table
+                .entry(s.0.name)
+                .or_insert_with(|| SuiteRecord::from(s.0));
+        };
+        for ep in &self.endpoints {
+            ep.tls.ciphers.value.suites.iter().for_each(&mut add);
+            ep.tls.tls13_suites.value.iter().for_each(&mut add);
+        }
+        for o in &self.observations {
+            o.accepted_suites.iter().for_each(|a| add(&a.suite));
+        }
+        self.cipher_suites = table;
+    }
 }
 
 /// What a live probe of one target showed, or what an imported tool's results say of it, for

@@ -29,13 +29,20 @@ pub struct Scan {
     /// The warning window for expiring claims, in days.
     pub warn_days: u32,
     pub model: Model,
-    pub model_json: serde_json::Value,
     pub report: Report,
     pub policies: PolicySet,
     /// The requirements the policies define.
     pub registry: Registry,
     /// The scanned roots as given.
     pub roots: Vec<String>,
+}
+
+impl Scan {
+    /// The model as a JSON document (the policies' input, as `model.json` shows it), made on
+    /// demand: the scan itself never holds it.
+    pub fn model_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.model).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 /// Setup and I/O problems that stop a scan (exit code 2).
@@ -138,12 +145,20 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         ));
         findings.extend(crate::observe::drift(&map, &model));
     }
+    model.index_suites();
     forget_unused_clock(&mut model, claims_file.is_some());
+    progress("checking claims", None, None);
     let (claims, records) = check_claims(&settings, &map, &model, claims_file);
     model.exceptions = records.clone();
-    let model_json = checked(Contract::TlsModel, "model", &model)?;
+    if cfg!(debug_assertions) {
+        // The model's schema is the policies' contract: every model the tests make is checked
+        // against it, and a release build, which cannot break it, skips the cost.
+        progress("checking the model", None, None);
+        checked(Contract::TlsModel, "model", &model)?;
+    }
     progress("judging", None, None);
-    let raw = policy::evaluate(&settings.policies, &settings.registry, &model_json)?;
+    let raw = policy::evaluate(&settings.policies, &settings.registry, &model)?;
+    progress("recording", None, None);
     let report = record(
         &settings,
         &map,
@@ -159,7 +174,6 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         warn_days: settings.claims.warn_days,
         map,
         model,
-        model_json,
         report,
         policies: settings.policies,
         registry: settings.registry,

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 #[derive(Debug, Default)]
 pub struct Progress {
     state: Mutex<State>,
+    /// When each stage was entered, in order.
+    entered: Mutex<Vec<(&'static str, std::time::Instant)>>,
 }
 
 /// A snapshot of a scan's progress.
@@ -24,6 +26,9 @@ pub struct State {
 impl Progress {
     /// Enters `stage`; counts that are `Some` are updated.
     pub fn enter(&self, stage: &'static str, files: Option<usize>, endpoints: Option<usize>) {
+        if let Ok(mut e) = self.entered.lock() {
+            e.push((stage, std::time::Instant::now()));
+        }
         if let Ok(mut s) = self.state.lock() {
             s.stage = stage;
             if let Some(f) = files {
@@ -37,6 +42,17 @@ impl Progress {
 
     pub fn get(&self) -> State {
         self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// How long each stage took, up to `end` (`TLSPROOF_TIMINGS=1` prints them).
+    pub fn timings(&self, end: std::time::Instant) -> Vec<(&'static str, std::time::Duration)> {
+        let entered = self.entered.lock().map(|e| e.clone()).unwrap_or_default();
+        let ends = entered.iter().skip(1).map(|(_, t)| *t).chain([end]);
+        entered
+            .iter()
+            .zip(ends)
+            .map(|((stage, start), end)| (*stage, end.saturating_duration_since(*start)))
+            .collect()
     }
 }
 

@@ -113,12 +113,12 @@ exposed_plaintext(ep) := [l |
 
 # Evidence for a cipher list: the string and the names of the suites it expands to.
 cipher_ev(label, fact) := object.union(
-	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": {"spec": fact.value.spec, "suites": [s.name | some s in fact.value.suites], "unknown": fact.value.unknown}},
+	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": {"spec": fact.value.spec, "suites": fact.value.suites, "unknown": fact.value.unknown}},
 	note_of(fact),
 )
 
 suites_ev(label, fact) := object.union(
-	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": [s.name | some s in fact.value]},
+	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": fact.value},
 	note_of(fact),
 )
 

@@ -17,17 +17,27 @@ suite(name, version, kx, au, enc, mac, aead) := {
 	"enc": enc, "mac": mac, "bits": 128, "aead": aead, "export": false,
 }
 
-ecdhe_gcm := suite("ECDHE-RSA-AES128-GCM-SHA256", "TLSv1.2", "ECDHE", "RSA", "AESGCM(128)", "AEAD", true)
+# The model names suites; their properties are in its `cipher_suites` table.
+ecdhe_gcm := "ECDHE-RSA-AES128-GCM-SHA256"
 
-ecdhe_cbc := suite("ECDHE-RSA-AES128-SHA", "TLSv1", "ECDHE", "RSA", "AES(128)", "SHA1", false)
+ecdhe_cbc := "ECDHE-RSA-AES128-SHA"
 
-rsa_gcm := suite("AES128-GCM-SHA256", "TLSv1.2", "RSA", "RSA", "AESGCM(128)", "AEAD", true)
+rsa_gcm := "AES128-GCM-SHA256"
 
-des3 := suite("DES-CBC3-SHA", "SSLv3", "RSA", "RSA", "3DES(168)", "SHA1", false)
+des3 := "DES-CBC3-SHA"
 
-anon_gcm := suite("ADH-AES128-GCM-SHA256", "TLSv1.2", "DH", "None", "AESGCM(128)", "AEAD", true)
+anon_gcm := "ADH-AES128-GCM-SHA256"
 
-tls13 := suite("TLS_AES_128_GCM_SHA256", "TLSv1.3", "any", "any", "AESGCM(128)", "AEAD", true)
+tls13 := "TLS_AES_128_GCM_SHA256"
+
+cipher_suites := {s.name: s | some s in [
+	suite(ecdhe_gcm, "TLSv1.2", "ECDHE", "RSA", "AESGCM(128)", "AEAD", true),
+	suite(ecdhe_cbc, "TLSv1", "ECDHE", "RSA", "AES(128)", "SHA1", false),
+	suite(rsa_gcm, "TLSv1.2", "RSA", "RSA", "AESGCM(128)", "AEAD", true),
+	suite(des3, "SSLv3", "RSA", "RSA", "3DES(168)", "SHA1", false),
+	suite(anon_gcm, "TLSv1.2", "DH", "None", "AESGCM(128)", "AEAD", true),
+	suite(tls13, "TLSv1.3", "any", "any", "AESGCM(128)", "AEAD", true),
+]}
 
 # A compliant TLS endpoint on *:443 proxying to loopback; the http-level settings sit in
 # nginx.conf (lines 10-12), the server in site.conf.
@@ -91,7 +101,7 @@ loopback_endpoint := object.union(plain_endpoint, {
 	"listens": [listen("127.0.0.1", 8081, "loopback", false, 41)],
 })
 
-input_of(endpoints) := {"profile": "msss", "environment": "production", "endpoints": endpoints, "red_flags": [], "products": products}
+input_of(endpoints) := {"profile": "msss", "environment": "production", "endpoints": endpoints, "red_flags": [], "products": products, "cipher_suites": cipher_suites}
 
 # The products' words as their formats declare them (`WORDS` in src/ingest/<format>/mod.rs;
 # a cargo test keeps the two the same).

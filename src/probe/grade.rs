@@ -218,9 +218,8 @@ fn caps(seen: &Seen) -> Vec<(&'static str, String)> {
     if has(Version::Tls10) || has(Version::Tls11) {
         caps.push(("B", "TLS 1.0 or TLS 1.1 accepted".into()));
     }
-    let forward_secret = |s: &ObservedSuite| {
-        s.protocol == "TLSv1.3" || matches!(s.suite.kx.as_str(), "ECDHE" | "DHE")
-    };
+    let forward_secret =
+        |s: &ObservedSuite| s.protocol == "TLSv1.3" || matches!(s.suite.kx, "ECDHE" | "DHE");
     if !seen.suites.is_empty() && !any(&forward_secret) {
         caps.push(("B", "no suite with forward secrecy".into()));
     }

@@ -307,7 +307,7 @@ fn strong(suites: &[ObservedSuite], gaps: &[String]) -> TestResult {
     checks::strong_ciphers(suites, gaps)
 }
 
-fn suite(v: Version, s: &crate::ciphers::Suite) -> ObservedSuite {
+fn suite(v: Version, s: &'static crate::ciphers::Suite) -> ObservedSuite {
     ObservedSuite {
         protocol: v.name().to_string(),
         suite: SuiteFacts::from(s),

@@ -402,7 +402,7 @@ fn chains_are_validated_against_a_ca_file_at_the_evaluation_time() {
     );
 
     // Nothing of any private key in the model.
-    let model = scan.model_json.to_string();
+    let model = scan.model_json().to_string();
     assert!(!model.contains("PRIVATE KEY"));
     let key = std::fs::read_to_string(d.join("certs/good.key")).unwrap();
     assert!(!model.contains(key.lines().nth(1).unwrap()));

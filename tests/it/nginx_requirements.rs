@@ -253,7 +253,7 @@ fn every_model_and_result_validates_against_the_schemas() {
     use tlsproof::schema::{validate, Contract};
     let dir = hop_site("https://tools.internal:9443", "");
     let scan = scan_path(dir.path());
-    validate(Contract::TlsModel, &scan.model_json).unwrap();
+    validate(Contract::TlsModel, &scan.model_json()).unwrap();
     validate(
         Contract::Results,
         &serde_json::to_value(&scan.report).unwrap(),

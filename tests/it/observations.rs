@@ -38,7 +38,7 @@ fn detail<'a>(p: &'a ImportedProbe, test: &str) -> &'a str {
 fn suites(p: &ImportedProbe) -> BTreeSet<(String, String)> {
     p.accepted_suites
         .iter()
-        .map(|s| (s.protocol.clone(), s.suite.name.clone()))
+        .map(|s| (s.protocol.clone(), s.suite.name.to_string()))
         .collect()
 }
 

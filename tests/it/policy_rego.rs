@@ -94,3 +94,19 @@ fn the_builtin_catalogue() {
         .collect();
     insta::assert_snapshot!(rows.join("\n"));
 }
+
+/// The policies' input is built straight from the model; it is exactly the model's JSON as the
+/// engine would parse it, on a scan of every example format.
+#[test]
+fn the_policy_input_is_the_model_json() {
+    let scan = tlsproof::pipeline::run(&tlsproof::settings::Options {
+        paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")],
+        ..Default::default()
+    })
+    .unwrap();
+    let built = tlsproof::policy::input::to_input(&scan.model).unwrap();
+    let parsed =
+        regorus::Value::from_json_str(&serde_json::to_string(&scan.model).unwrap()).unwrap();
+    assert!(built == parsed, "the input differs from the model's JSON");
+    assert!(!scan.model.cipher_suites.is_empty());
+}

@@ -552,7 +552,7 @@ fn scan_probe_judges_the_live_endpoint_with_its_configuration() {
     let s = s_server(dir.path(), &["-www"]);
     let scan = probed_scan(dir.path(), s.addr, true);
     // The observations (suites, grade, served chain) are part of the model's contract.
-    tlsproof::schema::validate(tlsproof::schema::Contract::TlsModel, &scan.model_json).unwrap();
+    tlsproof::schema::validate(tlsproof::schema::Contract::TlsModel, &scan.model_json()).unwrap();
     let o = scan
         .model
         .observations

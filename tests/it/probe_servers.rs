@@ -127,7 +127,7 @@ fn assert_modern_ecdsa_suites(p: &checks::Probe) {
         .accepted_suites
         .iter()
         .filter(|s| s.protocol == "TLSv1.2")
-        .map(|s| s.suite.name.as_str())
+        .map(|s| s.suite.name)
         .collect();
     assert_eq!(tls12.len(), 3, "{tls12:?}");
     for s in tls12 {

@@ -89,7 +89,7 @@ fn freeze(path: &Path, scan: &Scan) {
         .and_then(|e| e.file_stem().map(|s| s.to_string_lossy().to_string()))
         .unwrap_or_default();
     let exe = exe.split('-').next().unwrap_or_default().to_string();
-    let mut text = serde_json::to_string_pretty(&scan.model_json).unwrap();
+    let mut text = serde_json::to_string_pretty(&scan.model_json()).unwrap();
     text.push('\n');
     text.push_str(&serde_json::to_string_pretty(&scan.report).unwrap());
     let text = text.replace(&path.display().to_string(), "<SCANNED>");

@@ -13,10 +13,12 @@
 
 use crate::requirements::{Registry, Requirement};
 use sha2::Digest;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The built-in policies, embedded at build time from `policies/`.
+pub mod input;
+
 const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/policies.rs"));
 
 /// The package prefix every requirement package has.
@@ -292,13 +294,13 @@ fn metadata(
 pub fn evaluate(
     set: &PolicySet,
     registry: &Registry,
-    input: &serde_json::Value,
+    model: &crate::model::Model,
 ) -> Result<Vec<serde_json::Value>, PolicyError> {
-    let input_value = to_rego(input, &mut HashMap::new());
-    let profile = input
-        .get("profile")
-        .and_then(|p| p.as_str())
-        .unwrap_or("msss");
+    let input_value = input::to_input(model).map_err(|e| PolicyError::Eval {
+        rule: "input".into(),
+        message: e.to_string(),
+    })?;
+    let profile = model.profile.as_str();
     let packages: Vec<(&PolicyFile, &str)> = registry
         .iter()
         .filter(|r| r.profiles.iter().any(|p| p == profile))
@@ -366,7 +368,12 @@ fn evaluate_package(
         .get(id)
         .map(|r| r.package.as_str())
         .unwrap_or_default();
-    let items = match eval(engine, &format!("data.{pkg}.results"))? {
+    let started = std::time::Instant::now();
+    let evaluated = eval(engine, &format!("data.{pkg}.results"))?;
+    if std::env::var_os("TLSPROOF_TIMINGS").is_some() {
+        eprintln!("{:>8.3} s  policy {id}", started.elapsed().as_secs_f64());
+    }
+    let items = match evaluated {
         serde_json::Value::Null => Vec::new(),
         serde_json::Value::Array(items) => items,
         other => {
@@ -385,66 +392,6 @@ fn evaluate_package(
         )));
     }
     Ok(items)
-}
-
-/// Converts the model to the engine's value type. Suite lists are the bulk of the model (every
-/// TLS endpoint carries the few dozen suites its cipher string expands to) and repeat across
-/// endpoints: each distinct list is converted once and shared, which keeps the conversion and
-/// the engine's memory proportional to the distinct configurations, not to the endpoints.
-fn to_rego(v: &serde_json::Value, suites: &mut HashMap<String, regorus::Value>) -> regorus::Value {
-    use serde_json::Value as J;
-    match v {
-        J::Null => regorus::Value::Null,
-        J::Bool(b) => regorus::Value::from(*b),
-        J::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                regorus::Value::from(u)
-            } else if let Some(i) = n.as_i64() {
-                regorus::Value::from(i)
-            } else {
-                regorus::Value::from(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        J::String(s) => regorus::Value::from(s.as_str()),
-        J::Array(items) => {
-            let key = suite_list_key(items);
-            if let Some(shared) = key.as_ref().and_then(|k| suites.get(k)) {
-                return shared.clone();
-            }
-            let value =
-                regorus::Value::from(items.iter().map(|i| to_rego(i, suites)).collect::<Vec<_>>());
-            if let Some(k) = key {
-                suites.insert(k, value.clone());
-            }
-            value
-        }
-        J::Object(map) => regorus::Value::from(
-            map.iter()
-                .map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v, suites)))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-    }
-}
-
-/// The identity of a list of suite objects (their ids and names in order), or `None` for any
-/// other list. Suite objects are made from the static suite table (`SuiteFacts`, 11 fields), so
-/// id and name determine the rest.
-fn suite_list_key(items: &[serde_json::Value]) -> Option<String> {
-    if items.is_empty() {
-        return None;
-    }
-    let mut key = String::with_capacity(items.len() * 10);
-    for item in items {
-        let obj = item.as_object()?;
-        if obj.len() != 11 || !obj.contains_key("iana") {
-            return None;
-        }
-        key.push_str(obj.get("id")?.as_str()?);
-        key.push('|');
-        key.push_str(obj.get("name")?.as_str()?);
-        key.push(';');
-    }
-    Some(key)
 }
 
 /// Outcome of one Rego test rule.
@@ -528,39 +475,23 @@ pub fn run_tests(set: &PolicySet) -> Result<TestReport, PolicyError> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn conversion_equals_parsing_the_json_and_shares_suite_lists() {
-        let suite = |id: &str, name: &str| {
-            serde_json::json!({"name": name, "iana": name, "id": id, "version": "TLSv1.2",
-                "kx": "ECDHE", "au": "RSA", "enc": "AESGCM(128)", "mac": "AEAD", "bits": 128,
-                "aead": true, "export": false})
-        };
-        let list = serde_json::json!([suite("0xC0,0x2F", "A"), suite("0xC0,0x30", "B")]);
-        let input = serde_json::json!({
-            "endpoints": [{"s": list, "n": -3, "f": 1.5, "z": null}, {"s": list, "t": true}],
-            "other": [1, "x", [], {}],
-        });
-        let mut cache = HashMap::new();
-        let converted = to_rego(&input, &mut cache);
-        let parsed = regorus::Value::from_json_str(&input.to_string()).unwrap();
-        assert_eq!(converted, parsed);
-        assert_eq!(cache.len(), 1, "the repeated suite list is converted once");
-    }
-
     /// The live probe judges accepted suites with `ciphers::weakness`; it must say what the
     /// policy's `reason` says, for every suite of the table.
     #[test]
     fn the_probe_cipher_rule_is_the_policy_rule() {
         let set = PolicySet::builtin();
         let mut engine = set.engine(None).unwrap();
-        let suites: Vec<crate::model::SuiteFacts> = crate::ciphers::all()
-            .map(crate::model::SuiteFacts::from)
+        let names: Vec<&str> = crate::ciphers::all().map(|s| s.name).collect();
+        let table: BTreeMap<&str, crate::model::SuiteRecord> = crate::ciphers::all()
+            .map(|s| (s.name, crate::model::SuiteRecord::from(s)))
             .collect();
-        let input = serde_json::json!({ "suites": suites });
+        let input = serde_json::json!({ "names": names, "cipher_suites": table });
         engine.set_input(regorus::Value::from_json_str(&input.to_string()).unwrap());
         let results = engine
             .eval_query(
-                "x := data.tlsproof.requirements.net03_cipher.classify(input.suites)".into(),
+                "x := data.tlsproof.requirements.net03_cipher.classify(\
+                 data.tlsproof.requirements.net03_cipher.facts(input.names))"
+                    .into(),
                 false,
             )
             .unwrap();
