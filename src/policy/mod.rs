@@ -368,12 +368,7 @@ fn evaluate_package(
         .get(id)
         .map(|r| r.package.as_str())
         .unwrap_or_default();
-    let started = std::time::Instant::now();
-    let evaluated = eval(engine, &format!("data.{pkg}.results"))?;
-    if std::env::var_os("TLSPROOF_TIMINGS").is_some() {
-        eprintln!("{:>8.3} s  policy {id}", started.elapsed().as_secs_f64());
-    }
-    let items = match evaluated {
+    let items = match eval(engine, &format!("data.{pkg}.results"))? {
         serde_json::Value::Null => Vec::new(),
         serde_json::Value::Array(items) => items,
         other => {
