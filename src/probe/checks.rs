@@ -294,7 +294,7 @@ pub(crate) fn strong_ciphers(
     let weak: Vec<String> = suites
         .iter()
         .filter_map(|s| {
-            let why = crate::ciphers::weakness(crate::ciphers::by_name(&s.suite.name).and_then(crate::ciphers::weakness)?s.suite)?;
+            let why = crate::ciphers::weakness(s.suite.0)?;
             Some(format!("{} {} ({why})", s.protocol, s.suite.name))
         })
         .collect();
