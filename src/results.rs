@@ -214,6 +214,20 @@ pub struct ToolRecord {
     /// The policy engine and its version (`regorus 0.14.1`).
     #[serde(default)]
     pub engine: String,
+    /// Every Rego file of the policy set, sorted by path: the bundle's manifest lists the same.
+    #[serde(default)]
+    pub policies: Vec<PolicyRecord>,
+}
+
+/// One Rego file of the policy set that judged.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PolicyRecord {
+    /// The path relative to the policy root.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// `built-in`, or `override from FILE` for a file of `--policies DIR`.
+    pub role: String,
 }
 
 /// What the scan looked at and how: the roots as given, the globs that left files out
