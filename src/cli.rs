@@ -363,8 +363,12 @@ enum Command {
         #[arg(long, value_name = "KEY")]
         sign_key: Option<PathBuf>,
     },
-    /// Recompute every hash of an evidence bundle, check the manifest's claims against the
-    /// bundle's records, and name anything that changed; with --key, check who signed it.
+    /// Recompute every hash of an evidence bundle and name any file or claim that changed; with
+    /// --key, check who signed it.
+    ///
+    /// Every claim of manifest.json (verdict, tool, scope, policies, inputs, commit, time) is
+    /// compared with the bundle file that records the same fact. Without --key, integrity is
+    /// checked and authorship is not.
     Verify {
         /// The bundle directory.
         dir: PathBuf,
@@ -376,8 +380,11 @@ enum Command {
         #[arg(long, value_name = "PUB")]
         key: Option<PathBuf>,
     },
-    /// Write a new Ed25519 key pair for signing bundles: PREFIX.key (PKCS#8 PEM, mode 0600;
-    /// keep it out of every bundle and repository) and PREFIX.pub (SubjectPublicKeyInfo PEM).
+    /// Write a new Ed25519 key pair for signing evidence bundles.
+    ///
+    /// PREFIX.key is the private key (PKCS#8 PEM, created with mode 0600; keep it out of every
+    /// bundle and repository), PREFIX.pub the public key that `verify --key` takes
+    /// (SubjectPublicKeyInfo PEM).
     Keygen {
         /// The path of both files without their suffix, e.g. `keys/ci`.
         prefix: PathBuf,
