@@ -103,13 +103,16 @@ fn every_single_bit_flip_of_the_manifest_is_detected() {
     );
 }
 
+/// A change to a manifest.
+type Edit = Box<dyn Fn(&mut Manifest)>;
+
 #[test]
 fn a_manifest_claim_that_the_records_contradict_is_named_with_both_values() {
     let (_repo, out) = written_bundle();
     let original = manifest(out.path());
     assert_eq!(original.verdict, "NOT_SATISFIED");
     let no_commit = format!(r#"git_commit is null, but results.json records "{COMMIT}""#);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Manifest)>, &str)> = vec![
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "verdict",
             Box::new(|m| m.verdict = "SATISFIED".into()),
