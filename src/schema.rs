@@ -57,6 +57,10 @@ pub fn violations(contract: Contract, instance: &Value) -> Result<Vec<(String, S
 
 /// Validates `instance`; the error lists every violation as `pointer: message`.
 pub fn validate(contract: Contract, instance: &Value) -> Result<(), Vec<String>> {
+    // The yes-or-no check stops at the first violation: listing them is for invalid documents.
+    if compiled(contract).is_ok_and(|v| v.is_valid(instance)) {
+        return Ok(());
+    }
     let errors: Vec<String> = violations(contract, instance)
         .map_err(|e| vec![format!("schema does not compile: {e}")])?
         .into_iter()
