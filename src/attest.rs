@@ -310,12 +310,13 @@ pub struct Statement {
 }
 
 impl Statement {
-    pub fn new(subject: Vec<Subject>, predicate: &Predicate) -> Self {
+    /// A statement of tlsproof's predicate type; `predicate` is a [`Predicate`] as JSON.
+    pub fn new(subject: Vec<Subject>, predicate: serde_json::Value) -> Self {
         Statement {
             statement_type: STATEMENT_TYPE.into(),
             subject,
             predicate_type: PREDICATE_TYPE.into(),
-            predicate: serde_json::to_value(predicate).unwrap_or_default(),
+            predicate,
         }
     }
 }
@@ -477,12 +478,10 @@ mod tests {
         let a = keygen(&dir.path().join("a"), false).unwrap();
         let b = keygen(&dir.path().join("b"), false).unwrap();
         let key = SigningKey::read(&a.private).unwrap();
-        let statement = Statement {
-            statement_type: STATEMENT_TYPE.into(),
-            subject: vec![Subject::new("results.json", &"0".repeat(64))],
-            predicate_type: PREDICATE_TYPE.into(),
-            predicate: serde_json::json!({}),
-        };
+        let statement = Statement::new(
+            vec![Subject::new("results.json", &"0".repeat(64))],
+            serde_json::json!({}),
+        );
         let sealed = seal(&statement, &key).unwrap();
         let opened = open(&sealed).unwrap();
         opened

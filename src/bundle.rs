@@ -267,13 +267,25 @@ pub fn sign(
         evaluated_at: scan.model.evaluated_at.clone(),
         created_at: manifest.created_at.clone(),
     };
-    let envelope =
-        attest::seal(&attest::Statement::new(subjects, &predicate), key).map_err(|e| {
-            BundleError::Render {
-                what: attest::FILE,
-                message: e.to_string(),
-            }
-        })?;
+    let value = serde_json::to_value(&predicate).map_err(|e| BundleError::Render {
+        what: attest::FILE,
+        message: e.to_string(),
+    })?;
+    schema::validate(Contract::EvidencePredicate, &value).map_err(|errors| {
+        BundleError::Render {
+            what: attest::FILE,
+            message: format!(
+                "the predicate does not match its schema: {}",
+                errors.join("; ")
+            ),
+        }
+    })?;
+    let envelope = attest::seal(&attest::Statement::new(subjects, value), key).map_err(|e| {
+        BundleError::Render {
+            what: attest::FILE,
+            message: e.to_string(),
+        }
+    })?;
     let path = out.join(attest::FILE);
     std::fs::write(&path, envelope).map_err(io(&path))
 }
@@ -348,9 +360,14 @@ pub fn verify(dir: &Path, inputs_root: Option<&Path>) -> Result<Verification, Bu
 pub fn verify_with(dir: &Path, checks: &Checks) -> Result<Verification, BundleError> {
     let contents = Contents::read(dir)?;
     let Some(manifest) = contents.get(MANIFEST) else {
-        let mut v = Verification::default();
-        v.problem(MANIFEST, "missing: this is not an evidence bundle");
-        return Ok(v);
+        if let Some((_, why)) = contents.unusable.iter().find(|(n, _)| n == MANIFEST) {
+            let mut v = Verification::default();
+            v.problem(MANIFEST, why.clone());
+            return Ok(v);
+        }
+        // No manifest: not a bundle, an I/O error as before any check.
+        let path = dir.join(MANIFEST);
+        return Err(io(&path)(std::io::ErrorKind::NotFound.into()));
     };
     let mut v = judge(&contents, &manifest.bytes, checks.key);
     if let (Some(root), Ok(m)) = (
@@ -719,13 +736,21 @@ fn check_attestation(v: &mut Verification, contents: &Contents, key: Option<&att
             return;
         }
     };
+    let before = v.problems.len();
     check_subjects(v, contents, &opened.statement.subject);
+    let unsigned_changes = v.problems.len() - before;
     v.authorship = match key {
         None => Authorship::Unverified {
             keyid: opened.keyids().join(", "),
         },
         Some(key) => match opened.signed_by(key) {
-            Ok(()) => Authorship::Verified { keyid: key.keyid() },
+            Ok(()) if unsigned_changes == 0 => Authorship::Verified { keyid: key.keyid() },
+            Ok(()) => Authorship::Refused {
+                why: format!(
+                    "the signature of key {} verifies, but the bundle is no longer what it signed: {unsigned_changes} file(s) changed, added or removed since",
+                    key.keyid()
+                ),
+            },
             Err(e) => Authorship::Refused { why: e.to_string() },
         },
     };

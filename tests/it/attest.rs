@@ -294,6 +294,11 @@ fn the_cli_refuses_each_tampering_of_a_signed_bundle_and_names_it() {
         out.contains("CHANGED  report.md: changed since it was signed"),
         "{out}"
     );
+    assert!(
+        out.contains("verifies, but the bundle is no longer what it signed: 1 file(s)"),
+        "{out}"
+    );
+    assert!(!out.contains("Authorship too"), "{out}");
     restore("report.md", &report);
 
     // A re-hashed manifest: results.json edited and its digest rewritten in the manifest, which
