@@ -394,8 +394,8 @@ pub fn open(bytes: &[u8]) -> Result<Opened, AttestError> {
             envelope.payload_type
         )));
     }
-    let payload = crate::source::base64_decode(&envelope.payload)
-        .ok_or_else(|| bad("the payload is not base64".into()))?;
+    let payload = canonical_base64(&envelope.payload)
+        .ok_or_else(|| bad("the payload is not canonical base64".into()))?;
     let statement: Statement = serde_json::from_slice(&payload)
         .map_err(|e| bad(format!("the payload is not an in-toto statement: {e}")))?;
     if statement.statement_type != STATEMENT_TYPE {
@@ -414,9 +414,9 @@ pub fn open(bytes: &[u8]) -> Result<Opened, AttestError> {
         .signatures
         .into_iter()
         .map(|s| {
-            crate::source::base64_decode(&s.sig)
+            canonical_base64(&s.sig)
                 .map(|sig| (s.keyid, sig))
-                .ok_or_else(|| bad("a signature is not base64".into()))
+                .ok_or_else(|| bad("a signature is not canonical base64".into()))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Opened {
@@ -424,6 +424,14 @@ pub fn open(bytes: &[u8]) -> Result<Opened, AttestError> {
         signed: pae(PAYLOAD_TYPE, &payload),
         signatures,
     })
+}
+
+/// Standard base64 with padding, as DSSE implementations write it, in its one canonical form:
+/// the unused low bits of the last character zero and no whitespace (RFC 4648 §3.5). Another
+/// spelling of the same bytes is refused, so that an envelope has one encoding only.
+fn canonical_base64(text: &str) -> Option<Vec<u8>> {
+    let bytes = crate::source::base64_decode(text)?;
+    (base64(&bytes) == text).then_some(bytes)
 }
 
 impl Opened {

@@ -695,3 +695,99 @@ fn an_openssl_key_signs_and_a_key_inside_the_bundle_is_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("no PEM PUBLIC KEY block"), "{err}");
 }
+
+#[test]
+fn every_single_bit_flip_of_the_envelope_breaks_its_signature_but_in_the_key_id_hint() {
+    let signed = Signed::new();
+    let raw = std::fs::read(signed.path("bundle/attestation.dsse.json")).unwrap();
+    let key = tlsproof::attest::PublicKey::read(&signed.path("ci.pub")).unwrap();
+    let check = |bytes: &[u8]| {
+        tlsproof::attest::open(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|o| o.signed_by(&key).map_err(|e| e.to_string()))
+    };
+    check(&raw).unwrap();
+    // DSSE leaves the key id out of the signature: it is a hint for finding the key
+    // (secure-systems-lab/dsse envelope.md, "keyid: optional, unauthenticated hint"), so a flip
+    // there, in its name or its value, changes nothing that is signed.
+    let text = String::from_utf8(raw.clone()).unwrap();
+    let hint_start = text.find("\"keyid\"").unwrap();
+    let hint_end = hint_start + text[hint_start..].find(',').unwrap();
+    let mut flips = 0;
+    let mut undetected = Vec::new();
+    for at in 0..raw.len() {
+        for bit in 0..8 {
+            let mut flipped = raw.clone();
+            flipped[at] ^= 1 << bit;
+            flips += 1;
+            if check(&flipped).is_ok() && !(hint_start..hint_end).contains(&at) {
+                undetected.push(describe(&raw, at, bit));
+            }
+        }
+    }
+    assert!(
+        undetected.is_empty(),
+        "{} of {flips} single-bit flips of the envelope still verify:\n{}",
+        undetected.len(),
+        undetected.join("\n")
+    );
+}
+
+#[test]
+fn hostile_attestations_and_bundle_entries_are_named_never_a_panic() {
+    let (_repo, out) = written_bundle();
+    let dir = out.path();
+    let key_dir = tempfile::tempdir().unwrap();
+    let prefix = key_dir.path().join("k");
+    tlsproof::attest::keygen(&prefix, false).unwrap();
+    let key = tlsproof::attest::PublicKey::read(&key_dir.path().join("k.pub")).unwrap();
+    let checks = bundle::Checks {
+        inputs_root: None,
+        key: Some(&key),
+    };
+    let envelopes: [(&str, &[u8]); 6] = [
+        ("empty", b""),
+        ("not JSON", b"\xff\xfe{"),
+        ("no signatures", br#"{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}"#),
+        ("payload not base64", br#"{"payload":"%%%","payloadType":"application/vnd.in-toto+json","signatures":[]}"#),
+        ("another payload type", br#"{"payload":"e30=","payloadType":"text/plain","signatures":[]}"#),
+        ("a statement of another kind", br#"{"payload":"eyJfdHlwZSI6IngiLCJzdWJqZWN0IjpbXSwicHJlZGljYXRlVHlwZSI6InkiLCJwcmVkaWNhdGUiOnt9fQ==","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AAAA"}]}"#),
+    ];
+    for (what, bytes) in envelopes {
+        std::fs::write(dir.join("attestation.dsse.json"), bytes).unwrap();
+        let v = bundle::verify_with(dir, &checks).unwrap();
+        assert!(!v.ok(), "{what} verifies");
+        assert!(
+            matches!(v.authorship, bundle::Authorship::Refused { .. }),
+            "{what}: {:?}",
+            v.authorship
+        );
+        assert!(
+            v.problems.iter().any(|(f, _)| f == "attestation.dsse.json"),
+            "{what}: {:?}",
+            v.problems
+        );
+    }
+    std::fs::remove_file(dir.join("attestation.dsse.json")).unwrap();
+
+    // A directory and a symbolic link where files belong are named, never followed.
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero")).unwrap();
+    let v = bundle::verify(dir, None).unwrap();
+    assert!(
+        v.problems
+            .iter()
+            .any(|(f, w)| f == "sub" && w.starts_with("not a plain file")),
+        "{:?}",
+        v.problems
+    );
+    #[cfg(unix)]
+    assert!(
+        v.problems
+            .iter()
+            .any(|(f, w)| f == "zero" && w.starts_with("not a plain file")),
+        "{:?}",
+        v.problems
+    );
+}
