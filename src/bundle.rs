@@ -492,11 +492,14 @@ pub fn judge(
         check_listed_files(&mut v, contents, &m);
         check_claims(&mut v, contents, &m);
     }
+    if !v.problems.iter().any(|(file, _)| file == MANIFEST) {
+        v.intact.push(MANIFEST.into());
+    }
     check_attestation(&mut v, contents, key);
     v
 }
 
-/// The manifest, named intact if it is exactly the bytes tlsproof writes for a manifest that
+/// The manifest; a problem unless it is exactly the bytes tlsproof writes for a manifest that
 /// satisfies its schema (any other byte sequence was edited); `None` if it cannot be read.
 fn parse_manifest(v: &mut Verification, raw: &[u8]) -> Option<Manifest> {
     let manifest: Manifest = match serde_json::from_slice(raw) {
@@ -521,9 +524,6 @@ fn parse_manifest(v: &mut Verification, raw: &[u8]) -> Option<Manifest> {
             MANIFEST,
             format!("does not match its schema: {}", errors.join("; ")),
         );
-    }
-    if canonical && schema.is_ok() {
-        v.intact.push(MANIFEST.into());
     }
     Some(manifest)
 }

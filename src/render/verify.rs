@@ -30,34 +30,41 @@ pub fn human(v: &Verification, dir: &Path) -> String {
             dir.display()
         );
     }
-    out.push_str(&authorship(&v.authorship));
+    out.push_str(&authorship(v));
     out
 }
 
-/// What the check proves about the bundle's author.
-fn authorship(a: &Authorship) -> String {
+/// What the check proves about the bundle's integrity and author.
+fn authorship(v: &Verification) -> String {
     const INTEGRITY: &str = "This proves the files match the bundle's manifest.json and that the \
          manifest's claims match its records (and, with --inputs, that the inputs match their \
          recorded hashes): integrity was checked.";
-    match a {
-        Authorship::NotChecked => format!(
-            "{INTEGRITY} Authorship was not: the bundle is not signed, so it does not prove who \
-             wrote the bundle; anyone who can edit the files can also rewrite the manifest.\n"
+    const NOT_AUTHORSHIP: &str = "it does not prove who wrote the bundle; anyone who can edit \
+         the files can also rewrite the manifest.";
+    match (&v.authorship, v.problems.is_empty()) {
+        (Authorship::NotChecked, true) => format!(
+            "{INTEGRITY} Authorship was not: the bundle is not signed, so {NOT_AUTHORSHIP}\n"
         ),
-        Authorship::Unverified { keyid } => format!(
+        (Authorship::Unverified { keyid }, true) => format!(
             "{INTEGRITY} Authorship was not: the bundle's attestation names key {keyid}, but \
-             without --key PUB.pem its signature was not checked, so this does not prove who \
-             wrote the bundle.\n"
+             without --key PUB.pem its signature was not checked, so {NOT_AUTHORSHIP}\n"
         ),
-        Authorship::Verified { keyid } => format!(
+        (Authorship::NotChecked | Authorship::Unverified { .. }, false) => {
+            "Authorship was not checked either: without a signature checked with --key \
+             PUB.pem, this does not prove who wrote the bundle.\n"
+                .to_string()
+        }
+        (Authorship::Verified { keyid }, true) => format!(
             "{INTEGRITY} Authorship too: the attestation's signature verifies with key {keyid} \
              and its subjects are exactly the bundle's files, so the holder of that key wrote \
              this bundle as it is.\n"
         ),
-        Authorship::Refused { .. } => {
-            "Authorship is not proven: the signature does not vouch for this bundle with the key \
-             given.\n"
-                .to_string()
-        }
+        (Authorship::Verified { keyid }, false) => format!(
+            "The attestation's signature verifies with key {keyid} over exactly these files, \
+             but the holder of that key signed a bundle that fails the checks above.\n"
+        ),
+        (Authorship::Refused { .. }, _) => "Authorship is not proven: the signature does not \
+             vouch for this bundle with the key given.\n"
+            .to_string(),
     }
 }
