@@ -405,6 +405,8 @@ struct Content {
 #[derive(Default)]
 struct Recorded {
     results: Option<serde_json::Value>,
+    /// What decides results.json's verdict and counts, or why it cannot be read.
+    report: Option<Result<RecordStatuses, String>>,
     model: Option<serde_json::Value>,
     oscal: Option<serde_json::Value>,
 }
@@ -434,8 +436,12 @@ impl Contents {
             let c: &Content = files.get(name)?;
             serde_json::from_slice(&c.bytes).ok()
         };
+        let report = files.get(RESULTS).map(|c: &Content| {
+            serde_json::from_slice::<RecordStatuses>(&c.bytes).map_err(|e| e.to_string())
+        });
         let recorded = Recorded {
             results: json(RESULTS),
+            report,
             model: json(MODEL),
             oscal: json(crate::render::oscal::RESULTS_FILE),
         };
@@ -492,6 +498,7 @@ pub fn judge(
         check_listed_files(&mut v, contents, &m);
         check_claims(&mut v, contents, &m);
     }
+    check_record(&mut v, &contents.recorded);
     if !v.problems.iter().any(|(file, _)| file == MANIFEST) {
         v.intact.push(MANIFEST.into());
     }
@@ -694,6 +701,66 @@ fn check_claims(v: &mut Verification, contents: &Contents, m: &Manifest) {
                 ),
             ),
         }
+    }
+}
+
+/// The parts of a result record that decide its verdict and counts.
+#[derive(Deserialize)]
+struct RecordStatuses {
+    verdict: crate::results::Verdict,
+    summary: crate::results::Summary,
+    results: Vec<StatusOnly>,
+    findings: Vec<SeverityOnly>,
+}
+
+#[derive(Deserialize)]
+struct StatusOnly {
+    status: crate::results::Status,
+}
+
+#[derive(Deserialize)]
+struct SeverityOnly {
+    severity: crate::diag::FindingSeverity,
+}
+
+/// The result record agrees with itself: its verdict and counts are the ones its results give.
+fn check_record(v: &mut Verification, recorded: &Recorded) {
+    use crate::results::{verdict_of, Status};
+    let report = match &recorded.report {
+        Some(Ok(report)) => report,
+        Some(Err(e)) => return v.problem(RESULTS, format!("not a result record: {e}")),
+        None => return,
+    };
+    let statuses: Vec<Status> = report.results.iter().map(|r| r.status).collect();
+    let severities: Vec<_> = report.findings.iter().map(|f| f.severity).collect();
+    let recomputed = verdict_of(&statuses, &severities);
+    if recomputed != report.verdict {
+        v.problem(
+            RESULTS,
+            format!(
+                "the verdict is {}, but its results make it {}",
+                report.verdict.as_str(),
+                recomputed.as_str()
+            ),
+        );
+    }
+    let s = &report.summary;
+    let summarized = [s.pass, s.fail, s.not_applicable, s.excepted, s.manual];
+    let counted = [
+        Status::Pass,
+        Status::Fail,
+        Status::NotApplicable,
+        Status::Excepted,
+        Status::Manual,
+    ]
+    .map(|status| statuses.iter().filter(|s| **s == status).count());
+    if counted != summarized {
+        v.problem(
+            RESULTS,
+            format!(
+                "the summary counts {summarized:?} (pass, fail, not applicable, excepted, manual), but its results count {counted:?}"
+            ),
+        );
     }
 }
 

@@ -162,6 +162,38 @@ fn a_manifest_claim_that_the_records_contradict_is_named_with_both_values() {
 }
 
 #[test]
+fn a_result_record_whose_verdict_was_rewritten_with_its_hash_is_refused() {
+    // results.json and the manifest both say SATISFIED, the manifest's digest of results.json is
+    // rewritten: the record's own results still make it NOT_SATISFIED.
+    let (_repo, out) = written_bundle();
+    let path = out.path().join("results.json");
+    let forged = std::fs::read_to_string(&path).unwrap().replacen(
+        "\"verdict\": \"NOT_SATISFIED\"",
+        "\"verdict\": \"SATISFIED\"",
+        1,
+    );
+    std::fs::write(&path, &forged).unwrap();
+    let mut m = manifest(out.path());
+    m.verdict = "SATISFIED".into();
+    let entry = m
+        .bundle_files
+        .iter_mut()
+        .find(|e| e.path == "results.json")
+        .unwrap();
+    entry.sha256 = sha256_hex(forged.as_bytes());
+    entry.bytes = forged.len() as u64;
+    write_manifest(out.path(), &m);
+    let v = bundle::verify(out.path(), None).unwrap();
+    assert_eq!(
+        v.problems,
+        [(
+            "results.json".to_string(),
+            "the verdict is SATISFIED, but its results make it NOT_SATISFIED".to_string()
+        )]
+    );
+}
+
+#[test]
 fn a_manifest_that_stops_listing_the_results_is_refused() {
     // Dropping results.json from the list (and the file) would leave the claims unchecked.
     let (_repo, out) = written_bundle();
@@ -305,9 +337,10 @@ fn the_cli_refuses_each_tampering_of_a_signed_bundle_and_names_it() {
     // the unsigned check cannot tell from the original; the signature can.
     let results = std::fs::read(bundle.join("results.json")).unwrap();
     let manifest_bytes = std::fs::read(bundle.join("manifest.json")).unwrap();
-    let forged = String::from_utf8(results.clone())
-        .unwrap()
-        .replacen("\"FAIL\"", "\"PASS\"", 1);
+    let forged =
+        String::from_utf8(results.clone())
+            .unwrap()
+            .replacen("offers only", "offers just", 1);
     restore("results.json", forged.as_bytes());
     let mut m = manifest(&bundle);
     let entry = m
