@@ -770,8 +770,8 @@ fn signing_key(key: &std::path::Path, out: &std::path::Path) -> anyhow::Result<a
 }
 
 /// A bundle goes to a new or empty directory. With `force`, the bundle already there (its
-/// manifest, its attestation and the files the manifest lists) is removed first; any other file stays, and
-/// `verify` will name it.
+/// manifest, its attestation and the files the manifest lists) is removed first; any other
+/// file stays, and `verify` will name it.
 fn prepare_out(out: &std::path::Path, force: bool) -> anyhow::Result<()> {
     let entries = match std::fs::read_dir(out) {
         Ok(e) => e,

@@ -307,6 +307,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn base64_decodes_what_it_encodes() {
+        for input in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foobar",
+            &[0xff, 0x00, 0x80],
+        ] {
+            assert_eq!(base64_decode(&base64(input)).as_deref(), Some(input));
+        }
+        assert_eq!(
+            base64_decode("Zm9v\nYmFy\n").as_deref(),
+            Some(&b"foobar"[..])
+        );
+        assert_eq!(base64_decode("Zm9v!"), None);
+        assert_eq!(base64_decode("Z"), None);
+    }
+
+    #[test]
     fn line_and_column_are_one_based_and_count_characters() {
         let mut map = SourceMap::new();
         let id = map.add(
