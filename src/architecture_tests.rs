@@ -21,6 +21,7 @@ const LATER_STAGES: &[&str] = &[
     "results.rs",
     "render",
     "bundle.rs",
+    "attest.rs",
     "requirements.rs",
     "pipeline.rs",
 ];

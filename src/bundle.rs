@@ -4,6 +4,7 @@
 //! file of the bundle. Two bundles of the same input differ only in `created_at` (the clock is
 //! passed in). Private keys are never copied: inputs are listed by hash, never embedded.
 
+use crate::attest;
 use crate::pipeline::Scan;
 use crate::render::template::{self, InputRow};
 use crate::schema::{self, Contract};
@@ -139,20 +140,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         })
         .collect();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut policies: Vec<Entry> = scan
-        .policies
-        .files
-        .iter()
-        .map(|p| Entry {
-            kind: Some("policy".into()),
-            role: Some(match &p.overridden_from {
-                Some(from) => format!("override from {from}"),
-                None => "built-in".into(),
-            }),
-            ..entry(&p.path, p.source.as_bytes())
-        })
-        .collect();
-    policies.sort_by(|a, b| a.path.cmp(&b.path));
+    let policies: Vec<Entry> = scan.report.tool.policies.iter().map(policy_entry).collect();
 
     let rows: Vec<InputRow> = inputs
         .iter()
@@ -232,7 +220,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         profile: scan.report.profile.clone(),
         environment: scan.report.environment.clone(),
         git_commit: scan.report.scope.git_commit.clone(),
-        policy_digest: scan.policies.digest(),
+        policy_digest: scan.report.tool.policy_digest.clone(),
         policies,
         inputs,
         bundle_files,
@@ -242,84 +230,628 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
     Ok(manifest)
 }
 
+/// A policy file of the result record as the manifest lists it.
+fn policy_entry(p: &crate::results::PolicyRecord) -> Entry {
+    Entry {
+        path: p.path.clone(),
+        sha256: p.sha256.clone(),
+        bytes: p.bytes,
+        kind: Some("policy".into()),
+        role: Some(p.role.clone()),
+    }
+}
+
+/// Signs a written bundle: `attestation.dsse.json`, an in-toto statement whose subjects are the
+/// manifest and every file it lists, in a DSSE envelope signed with `key`.
+pub fn sign(
+    scan: &Scan,
+    out: &Path,
+    manifest: &Manifest,
+    key: &attest::SigningKey,
+) -> Result<(), BundleError> {
+    let manifest_path = out.join(MANIFEST);
+    let mut subjects = vec![subject(&manifest_path, MANIFEST)?];
+    for e in &manifest.bundle_files {
+        subjects.push(subject(&out.join(&e.path), &e.path)?);
+    }
+    let predicate = attest::Predicate {
+        control: manifest.control.clone(),
+        verdict: manifest.verdict.clone(),
+        counts: scan.report.summary.clone(),
+        policy_digest: manifest.policy_digest.clone(),
+        tool: manifest.tool.clone(),
+        scan_roots: manifest.scan_roots.clone(),
+        git_commit: manifest.git_commit.clone(),
+        profile: manifest.profile.clone(),
+        environment: manifest.environment.clone(),
+        evaluated_at: scan.model.evaluated_at.clone(),
+        created_at: manifest.created_at.clone(),
+    };
+    let value = serde_json::to_value(&predicate).map_err(|e| BundleError::Render {
+        what: attest::FILE,
+        message: e.to_string(),
+    })?;
+    schema::validate(Contract::EvidencePredicate, &value).map_err(|errors| {
+        BundleError::Render {
+            what: attest::FILE,
+            message: format!(
+                "the predicate does not match its schema: {}",
+                errors.join("; ")
+            ),
+        }
+    })?;
+    let envelope = attest::seal(&attest::Statement::new(subjects, value), key).map_err(|e| {
+        BundleError::Render {
+            what: attest::FILE,
+            message: e.to_string(),
+        }
+    })?;
+    let path = out.join(attest::FILE);
+    std::fs::write(&path, envelope).map_err(io(&path))
+}
+
+/// A written file as a subject of the statement: its name and sha256, read back from disk so
+/// that the signature covers the bytes the bundle holds.
+fn subject(path: &Path, name: &str) -> Result<attest::Subject, BundleError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    Ok(attest::Subject::new(name, &hex(&Sha256::digest(&bytes))))
+}
+
 /// What `verify` found.
 #[derive(Debug, Default)]
 pub struct Verification {
-    /// Files whose bytes no longer match (or that are missing, or unexpected), with the reason.
+    /// Files whose bytes no longer match (or that are missing, or unexpected), and manifest
+    /// claims that the bundle's other files contradict, with the reason.
     pub problems: Vec<(String, String)>,
     /// Files checked and found intact.
     pub intact: Vec<String>,
+    /// Whether the bundle's author was checked.
+    pub authorship: Authorship,
+}
+
+/// Who wrote the bundle, as far as `verify` could tell.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub enum Authorship {
+    /// No key was given and the bundle is not signed: integrity was checked, authorship was
+    /// not.
+    #[default]
+    NotChecked,
+    /// No key was given; the bundle carries an attestation naming these key ids, unchecked.
+    Unverified { keyid: String },
+    /// The attestation's signature verifies with the key given, and its subjects are exactly
+    /// the bundle's files.
+    Verified { keyid: String },
+    /// A key was given and the bundle's signature does not prove it.
+    Refused { why: String },
 }
 
 impl Verification {
     pub fn ok(&self) -> bool {
-        self.problems.is_empty()
+        self.problems.is_empty() && !matches!(self.authorship, Authorship::Refused { .. })
     }
+
+    fn problem(&mut self, file: &str, why: impl Into<String>) {
+        self.problems.push((file.to_string(), why.into()));
+    }
+}
+
+/// What `verify` checks beyond the bundle's own files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Checks<'a> {
+    /// Re-hash the input files, found relative to this directory.
+    pub inputs_root: Option<&'a Path>,
+    /// Check the attestation's signature with this key.
+    pub key: Option<&'a attest::PublicKey>,
 }
 
 /// Recomputes every hash of a bundle. With `inputs_root`, the input files are re-hashed too.
 pub fn verify(dir: &Path, inputs_root: Option<&Path>) -> Result<Verification, BundleError> {
-    let mut v = Verification::default();
-    let manifest_path = dir.join(MANIFEST);
-    let raw = std::fs::read(&manifest_path).map_err(io(&manifest_path))?;
-    let manifest: Manifest = match serde_json::from_slice(&raw) {
-        Ok(m) => m,
-        Err(e) => {
-            v.problems
-                .push((MANIFEST.into(), format!("not a valid manifest: {e}")));
+    verify_with(
+        dir,
+        &Checks {
+            inputs_root,
+            key: None,
+        },
+    )
+}
+
+/// Verifies a bundle directory: its files against the manifest, the manifest's claims against
+/// the other files, and, with a key, the signature over all of them.
+pub fn verify_with(dir: &Path, checks: &Checks) -> Result<Verification, BundleError> {
+    let contents = Contents::read(dir)?;
+    let Some(manifest) = contents.get(MANIFEST) else {
+        if let Some((_, why)) = contents.unusable.iter().find(|(n, _)| n == MANIFEST) {
+            let mut v = Verification::default();
+            v.problem(MANIFEST, why.clone());
             return Ok(v);
         }
+        // No manifest: not a bundle, an I/O error as before any check.
+        let path = dir.join(MANIFEST);
+        return Err(io(&path)(std::io::ErrorKind::NotFound.into()));
     };
-    // The manifest is written in one canonical form; any other byte sequence was edited.
-    match pretty(&manifest, MANIFEST) {
-        Ok(canonical) if canonical == raw => v.intact.push(MANIFEST.into()),
-        _ => v.problems.push((
-            MANIFEST.into(),
-            "bytes differ from the form tlsproof writes: the manifest was edited".into(),
-        )),
-    }
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&raw) {
-        if let Err(errors) = schema::validate(Contract::Manifest, &value) {
-            v.problems.push((
-                MANIFEST.into(),
-                format!("does not match its schema: {}", errors.join("; ")),
-            ));
-        }
-    }
-
-    let mut listed: Vec<&str> = vec![MANIFEST];
-    for e in &manifest.bundle_files {
-        listed.push(&e.path);
-        // Paths in a manifest are plain file names; anything else is not ours.
-        if e.path.contains('/') || e.path.contains('\\') || e.path.starts_with('.') {
-            v.problems
-                .push((e.path.clone(), "not a bundle file name".into()));
-            continue;
-        }
-        check(&mut v, &dir.join(&e.path), e, &e.path);
-    }
-    if let Some(root) = inputs_root {
-        for e in &manifest.inputs {
+    let mut v = judge(&contents, &manifest.bytes, checks.key);
+    if let (Some(root), Ok(m)) = (
+        checks.inputs_root,
+        serde_json::from_slice::<Manifest>(&manifest.bytes),
+    ) {
+        for e in &m.inputs {
             let label = format!("input {}", e.path);
-            check(&mut v, &root.join(&e.path), e, &label);
-        }
-    }
-    // Files added to the bundle after it was made.
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        let mut extra: Vec<String> = rd
-            .filter_map(Result::ok)
-            .map(|d| d.file_name().to_string_lossy().into_owned())
-            .filter(|n| !listed.contains(&n.as_str()))
-            .collect();
-        extra.sort();
-        for n in extra {
-            v.problems.push((n, "not listed in the manifest".into()));
+            check_input(&mut v, &root.join(&e.path), e, &label);
         }
     }
     Ok(v)
 }
 
-fn check(v: &mut Verification, path: &Path, e: &Entry, label: &str) {
+/// The most bytes `verify` reads of one bundle file, and the most files it reads.
+const MAX_FILE_BYTES: u64 = 1 << 30;
+const MAX_FILES: usize = 10_000;
+
+/// A bundle directory read once: each plain file's bytes and digest, and what the record files
+/// say about the run.
+pub struct Contents {
+    files: std::collections::BTreeMap<String, Content>,
+    /// Entries that cannot be a bundle file (directories, symbolic links, unreadable or too
+    /// large files), with the reason.
+    unusable: Vec<(String, String)>,
+    recorded: Recorded,
+}
+
+struct Content {
+    bytes: Vec<u8>,
+    sha256: String,
+}
+
+/// The bundle's record files, parsed: what the manifest's claims are compared with.
+#[derive(Default)]
+struct Recorded {
+    results: Option<serde_json::Value>,
+    /// What decides results.json's verdict and counts, or why it cannot be read.
+    report: Option<Result<RecordStatuses, String>>,
+    model: Option<serde_json::Value>,
+    oscal: Option<serde_json::Value>,
+}
+
+impl Contents {
+    /// Reads every entry of `dir` (no symbolic link followed, each file bounded).
+    pub fn read(dir: &Path) -> Result<Self, BundleError> {
+        let mut files = std::collections::BTreeMap::new();
+        let mut unusable = Vec::new();
+        for d in std::fs::read_dir(dir).map_err(io(dir))? {
+            let d = d.map_err(io(dir))?;
+            let name = d.file_name().to_string_lossy().into_owned();
+            if files.len() + unusable.len() >= MAX_FILES {
+                unusable.push((name, format!("more than {MAX_FILES} entries: not read")));
+                break;
+            }
+            match read_plain(&d.path()) {
+                Ok(bytes) => {
+                    let sha256 = hex(&Sha256::digest(&bytes));
+                    files.insert(name, Content { bytes, sha256 });
+                }
+                Err(why) => unusable.push((name, why)),
+            }
+        }
+        unusable.sort();
+        let json = |name: &str| -> Option<serde_json::Value> {
+            let c: &Content = files.get(name)?;
+            serde_json::from_slice(&c.bytes).ok()
+        };
+        let report = files.get(RESULTS).map(|c: &Content| {
+            serde_json::from_slice::<RecordStatuses>(&c.bytes).map_err(|e| e.to_string())
+        });
+        let recorded = Recorded {
+            results: json(RESULTS),
+            report,
+            model: json(MODEL),
+            oscal: json(crate::render::oscal::RESULTS_FILE),
+        };
+        Ok(Contents {
+            files,
+            unusable,
+            recorded,
+        })
+    }
+
+    fn get(&self, name: &str) -> Option<&Content> {
+        self.files.get(name)
+    }
+}
+
+/// A plain file's bytes, at most `MAX_FILE_BYTES`; anything else is named.
+fn read_plain(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("unreadable: {e}"))?;
+    if !meta.file_type().is_file() {
+        return Err("not a plain file (a directory or a symbolic link)".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("unreadable: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("unreadable: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("larger than {MAX_FILE_BYTES} bytes: not read"));
+    }
+    Ok(bytes)
+}
+
+const RESULTS: &str = "results.json";
+const MODEL: &str = "model.json";
+
+/// The files whose content the manifest's claims are compared with: a manifest that drops one
+/// from its list would escape the comparison.
+const RECORD_FILES: &[&str] = &[RESULTS, MODEL, crate::render::oscal::RESULTS_FILE];
+
+/// Judges `manifest` (the bytes of a manifest.json) against the bundle's other files: every
+/// listed file's digest, no file added, every claim the manifest makes compared with the file
+/// that records it, and, with `key`, the attestation's signature and subjects.
+pub fn judge(
+    contents: &Contents,
+    manifest: &[u8],
+    key: Option<&attest::PublicKey>,
+) -> Verification {
+    let mut v = Verification::default();
+    for (name, why) in &contents.unusable {
+        v.problem(name, why.clone());
+    }
+    if let Some(m) = parse_manifest(&mut v, manifest) {
+        check_listed_files(&mut v, contents, &m);
+        check_claims(&mut v, contents, &m);
+    }
+    check_record(&mut v, &contents.recorded);
+    if !v.problems.iter().any(|(file, _)| file == MANIFEST) {
+        v.intact.push(MANIFEST.into());
+    }
+    check_attestation(&mut v, contents, key);
+    v
+}
+
+/// The manifest; a problem unless it is exactly the bytes tlsproof writes for a manifest that
+/// satisfies its schema (any other byte sequence was edited); `None` if it cannot be read.
+fn parse_manifest(v: &mut Verification, raw: &[u8]) -> Option<Manifest> {
+    let manifest: Manifest = match serde_json::from_slice(raw) {
+        Ok(m) => m,
+        Err(e) => {
+            v.problem(MANIFEST, format!("not a valid manifest: {e}"));
+            return None;
+        }
+    };
+    let canonical = matches!(pretty(&manifest, MANIFEST), Ok(c) if c == raw);
+    if !canonical {
+        v.problem(
+            MANIFEST,
+            "bytes differ from the form tlsproof writes: the manifest was edited",
+        );
+    }
+    let schema = serde_json::from_slice::<serde_json::Value>(raw)
+        .map_err(|e| vec![e.to_string()])
+        .and_then(|value| schema::validate(Contract::Manifest, &value));
+    if let Err(errors) = &schema {
+        v.problem(
+            MANIFEST,
+            format!("does not match its schema: {}", errors.join("; ")),
+        );
+    }
+    Some(manifest)
+}
+
+/// Every file the manifest lists is there with its digest; every file there is listed (the
+/// attestation aside, which covers the manifest and so cannot be listed in it).
+fn check_listed_files(v: &mut Verification, contents: &Contents, m: &Manifest) {
+    let mut listed: Vec<&str> = vec![MANIFEST, attest::FILE];
+    for e in &m.bundle_files {
+        // Paths in a manifest are plain file names; anything else is not ours.
+        if e.path.contains('/') || e.path.contains('\\') || e.path.starts_with('.') {
+            v.problem(&e.path, "not a bundle file name");
+            continue;
+        }
+        if listed.contains(&e.path.as_str()) {
+            v.problem(&e.path, "listed twice in the manifest");
+            continue;
+        }
+        listed.push(&e.path);
+        match contents.get(&e.path) {
+            Some(c) if c.sha256 == e.sha256 && c.bytes.len() as u64 == e.bytes => {
+                v.intact.push(e.path.clone())
+            }
+            Some(c) => v.problem(
+                &e.path,
+                format!(
+                    "changed: sha256 {} ({} bytes), manifest says {} ({} bytes)",
+                    c.sha256,
+                    c.bytes.len(),
+                    e.sha256,
+                    e.bytes
+                ),
+            ),
+            None => v.problem(
+                &e.path,
+                "missing: listed in the manifest, not in the bundle",
+            ),
+        }
+    }
+    for name in RECORD_FILES {
+        if !listed.contains(name) {
+            v.problem(
+                name,
+                "not listed in the manifest: every bundle records its results, model and assessment",
+            );
+        }
+    }
+    for name in contents.files.keys() {
+        if !listed.contains(&name.as_str()) {
+            v.problem(name, "not listed in the manifest");
+        }
+    }
+}
+
+/// One claim of the manifest and where the bundle records the same fact.
+struct Claim {
+    field: &'static str,
+    claimed: serde_json::Value,
+    file: &'static str,
+    recorded: Option<serde_json::Value>,
+}
+
+/// Every field of the manifest but the file lists (checked by digest) and `format` (checked by
+/// the schema), each beside the fact the results, the model or the assessment records.
+fn claims(m: &Manifest, r: &Recorded) -> Vec<Claim> {
+    use serde_json::{json, Value};
+    let at =
+        |doc: &Option<Value>, pointer: &str| doc.as_ref().and_then(|d| d.pointer(pointer)).cloned();
+    let results = |pointer: &str| at(&r.results, pointer);
+    // The result record names the policy files without their kind: every one is a policy.
+    let policies = results("/tool/policies").map(|list| {
+        let records: Vec<crate::results::PolicyRecord> =
+            serde_json::from_value(list).unwrap_or_default();
+        json!(records.iter().map(policy_entry).collect::<Vec<_>>())
+    });
+    // The model's sources are the inputs; it may record more about each than the manifest.
+    let inputs = at(&r.model, "/sources").map(|list| {
+        let entries: Vec<Entry> = serde_json::from_value(list).unwrap_or_default();
+        json!(entries)
+    });
+    let claim = |field, claimed: Value, file, recorded| Claim {
+        field,
+        claimed,
+        file,
+        recorded,
+    };
+    vec![
+        claim(
+            "tool.name",
+            json!(m.tool.name),
+            RESULTS,
+            results("/tool/name"),
+        ),
+        claim(
+            "tool.version",
+            json!(m.tool.version),
+            RESULTS,
+            results("/tool/version"),
+        ),
+        claim(
+            "tool.engine",
+            json!(m.tool.engine),
+            RESULTS,
+            results("/tool/engine"),
+        ),
+        claim("control", json!(m.control), RESULTS, results("/control")),
+        claim("verdict", json!(m.verdict), RESULTS, results("/verdict")),
+        claim("profile", json!(m.profile), RESULTS, results("/profile")),
+        claim(
+            "environment",
+            json!(m.environment),
+            RESULTS,
+            results("/environment"),
+        ),
+        claim("scope", json!(m.scope), RESULTS, results("/scope")),
+        claim(
+            "scan_roots",
+            json!(m.scan_roots),
+            RESULTS,
+            results("/scope/roots"),
+        ),
+        // An absent commit is recorded by leaving the field out.
+        claim(
+            "git_commit",
+            json!(m.git_commit),
+            RESULTS,
+            r.results
+                .as_ref()
+                .map(|_| results("/scope/git_commit").unwrap_or(Value::Null)),
+        ),
+        claim(
+            "policy_digest",
+            json!(m.policy_digest),
+            RESULTS,
+            results("/tool/policy_digest"),
+        ),
+        claim("policies", json!(m.policies), RESULTS, policies),
+        claim("inputs", json!(m.inputs), MODEL, inputs),
+        claim(
+            "created_at",
+            json!(m.created_at),
+            crate::render::oscal::RESULTS_FILE,
+            at(&r.oscal, "/assessment-results/metadata/last-modified"),
+        ),
+    ]
+}
+
+/// Names every manifest claim that the file recording the same fact contradicts.
+fn check_claims(v: &mut Verification, contents: &Contents, m: &Manifest) {
+    for c in claims(m, &contents.recorded) {
+        match c.recorded {
+            Some(recorded) if recorded == c.claimed => {}
+            Some(recorded) => v.problem(
+                MANIFEST,
+                format!(
+                    "{} is {}, but {} records {}",
+                    c.field,
+                    brief(&c.claimed),
+                    c.file,
+                    brief(&recorded)
+                ),
+            ),
+            None => v.problem(
+                MANIFEST,
+                format!(
+                    "{} cannot be checked: {} does not record it",
+                    c.field, c.file
+                ),
+            ),
+        }
+    }
+}
+
+/// The parts of a result record that decide its verdict and counts.
+#[derive(Deserialize)]
+struct RecordStatuses {
+    verdict: crate::results::Verdict,
+    summary: crate::results::Summary,
+    results: Vec<StatusOnly>,
+    findings: Vec<SeverityOnly>,
+}
+
+#[derive(Deserialize)]
+struct StatusOnly {
+    status: crate::results::Status,
+}
+
+#[derive(Deserialize)]
+struct SeverityOnly {
+    severity: crate::diag::FindingSeverity,
+}
+
+/// The result record agrees with itself: its verdict and counts are the ones its results give.
+fn check_record(v: &mut Verification, recorded: &Recorded) {
+    use crate::results::{verdict_of, Status};
+    let report = match &recorded.report {
+        Some(Ok(report)) => report,
+        Some(Err(e)) => return v.problem(RESULTS, format!("not a result record: {e}")),
+        None => return,
+    };
+    let statuses: Vec<Status> = report.results.iter().map(|r| r.status).collect();
+    let severities: Vec<_> = report.findings.iter().map(|f| f.severity).collect();
+    let recomputed = verdict_of(&statuses, &severities);
+    if recomputed != report.verdict {
+        v.problem(
+            RESULTS,
+            format!(
+                "the verdict is {}, but its results make it {}",
+                report.verdict.as_str(),
+                recomputed.as_str()
+            ),
+        );
+    }
+    let s = &report.summary;
+    let summarized = [s.pass, s.fail, s.not_applicable, s.excepted, s.manual];
+    let counted = [
+        Status::Pass,
+        Status::Fail,
+        Status::NotApplicable,
+        Status::Excepted,
+        Status::Manual,
+    ]
+    .map(|status| statuses.iter().filter(|s| **s == status).count());
+    if counted != summarized {
+        v.problem(
+            RESULTS,
+            format!(
+                "the summary counts {summarized:?} (pass, fail, not applicable, excepted, manual), but its results count {counted:?}"
+            ),
+        );
+    }
+}
+
+/// A JSON value for a message: short ones whole, long ones by their size.
+fn brief(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    match value {
+        serde_json::Value::Array(items) if text.len() > 120 => {
+            format!("a list of {} that differs", items.len())
+        }
+        _ if text.len() > 120 => format!("{}…", text.chars().take(117).collect::<String>()),
+        _ => text,
+    }
+}
+
+/// The attestation, when there is one or a key asks for it: its subjects are exactly the
+/// bundle's files with their digests, and with a key, its signature verifies.
+fn check_attestation(v: &mut Verification, contents: &Contents, key: Option<&attest::PublicKey>) {
+    let Some(file) = contents.get(attest::FILE) else {
+        if let Some(key) = key {
+            v.authorship = Authorship::Refused {
+                why: format!(
+                    "{} is missing: the bundle is not signed (write it with evidence --sign-key), so key {} cannot vouch for it",
+                    attest::FILE,
+                    key.keyid()
+                ),
+            };
+        }
+        return;
+    };
+    let opened = match attest::open(&file.bytes) {
+        Ok(o) => o,
+        Err(e) => {
+            v.problem(attest::FILE, e.to_string());
+            if key.is_some() {
+                v.authorship = Authorship::Refused {
+                    why: format!("{} cannot be read: {e}", attest::FILE),
+                };
+            }
+            return;
+        }
+    };
+    let before = v.problems.len();
+    check_subjects(v, contents, &opened.statement.subject);
+    let unsigned_changes = v.problems.len() - before;
+    v.authorship = match key {
+        None => Authorship::Unverified {
+            keyid: opened.keyids().join(", "),
+        },
+        Some(key) => match opened.signed_by(key) {
+            Ok(()) if unsigned_changes == 0 => Authorship::Verified { keyid: key.keyid() },
+            Ok(()) => Authorship::Refused {
+                why: format!(
+                    "the signature of key {} verifies, but the bundle is no longer what it signed: {unsigned_changes} file(s) changed, added or removed since",
+                    key.keyid()
+                ),
+            },
+            Err(e) => Authorship::Refused { why: e.to_string() },
+        },
+    };
+}
+
+/// The statement's subjects against the files: each digest matches, none missing, none added.
+fn check_subjects(v: &mut Verification, contents: &Contents, subjects: &[attest::Subject]) {
+    let mut signed: Vec<&str> = Vec::new();
+    for s in subjects {
+        signed.push(&s.name);
+        match (contents.get(&s.name), s.sha256()) {
+            (Some(c), Some(d)) if c.sha256 == d => {}
+            (Some(c), d) => v.problem(
+                &s.name,
+                format!(
+                    "changed since it was signed: sha256 {}, the attestation says {}",
+                    c.sha256,
+                    d.unwrap_or("nothing")
+                ),
+            ),
+            (None, _) => v.problem(&s.name, "removed after the bundle was signed"),
+        }
+    }
+    for name in contents.files.keys() {
+        if name != attest::FILE && !signed.contains(&name.as_str()) {
+            v.problem(
+                name,
+                "added after the bundle was signed (not a subject of the attestation)",
+            );
+        }
+    }
+}
+
+fn check_input(v: &mut Verification, path: &Path, e: &Entry, label: &str) {
     match std::fs::read(path) {
         Ok(bytes) => {
             let got = entry(&e.path, &bytes);

@@ -19,7 +19,7 @@ use crate::ingest::TlsSecret;
 use crate::model::{
     Certificate, CertificateFacts, ChainFacts, KeyFacts, Model, ModelSpan, TrustInfo, TrustSource,
 };
-use crate::source::SourceMap;
+use crate::source::{base64_decode, SourceMap};
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -905,50 +905,6 @@ fn oid_name(oid: &x509_parser::der_parser::oid::Oid) -> String {
         .unwrap_or_else(|_| oid.to_id_string())
 }
 
-/// Decodes standard base64, ignoring whitespace (as Kubernetes manifests and PEM wrap it).
-/// None for anything else.
-pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut n = 0u32;
-    let mut padding = 0;
-    for b in text.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                padding += 1;
-                continue;
-            }
-            b' ' | b'\n' | b'\r' | b'\t' => continue,
-            _ => return None,
-        };
-        if padding > 0 {
-            return None;
-        }
-        acc = (acc << 6) | u32::from(v);
-        n += 1;
-        if n == 4 {
-            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-            acc = 0;
-            n = 0;
-        }
-    }
-    match n {
-        0 => {}
-        2 => out.push((acc >> 4) as u8),
-        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-        _ => return None,
-    }
-    if padding > 2 {
-        return None;
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -960,29 +916,6 @@ mod tests {
         assert_eq!(crate::source::base64(b"fo"), "Zm8=");
         assert_eq!(crate::source::base64(b"foo"), "Zm9v");
         assert_eq!(crate::source::base64(b"foobar"), "Zm9vYmFy");
-    }
-
-    #[test]
-    fn base64_decodes_what_it_encodes() {
-        for input in [
-            &b""[..],
-            b"f",
-            b"fo",
-            b"foo",
-            b"foobar",
-            &[0xff, 0x00, 0x80],
-        ] {
-            assert_eq!(
-                base64_decode(&crate::source::base64(input)).as_deref(),
-                Some(input)
-            );
-        }
-        assert_eq!(
-            base64_decode("Zm9v\nYmFy\n").as_deref(),
-            Some(&b"foobar"[..])
-        );
-        assert_eq!(base64_decode("Zm9v!"), None);
-        assert_eq!(base64_decode("Z"), None);
     }
 
     #[test]

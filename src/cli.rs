@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use tlsproof::settings::{parse_time, Environment, Options, Profile};
-use tlsproof::{bundle, pipeline, policy, render};
+use tlsproof::{attest, bundle, pipeline, policy, render};
 
 #[derive(Parser)]
 #[command(
@@ -378,14 +378,40 @@ enum Command {
         /// Replace the bundle already in --out (the files its manifest lists).
         #[arg(long)]
         force: bool,
+        /// Sign the bundle with this Ed25519 private key (PKCS#8 PEM, see `tlsproof keygen`):
+        /// writes attestation.dsse.json, an in-toto statement over every file in a DSSE
+        /// envelope.
+        #[arg(long, value_name = "KEY")]
+        sign_key: Option<PathBuf>,
     },
-    /// Recompute every hash of an evidence bundle and name any file that changed.
+    /// Recompute every hash of an evidence bundle and name any file or claim that changed; with
+    /// --key, check who signed it.
+    ///
+    /// Every claim of manifest.json (verdict, tool, scope, policies, inputs, commit, time) is
+    /// compared with the bundle file that records the same fact. Without --key, integrity is
+    /// checked and authorship is not.
     Verify {
         /// The bundle directory.
         dir: PathBuf,
         /// Also re-hash the input files, found relative to this directory.
         #[arg(long, value_name = "DIR")]
         inputs: Option<PathBuf>,
+        /// Check the bundle's signature (attestation.dsse.json) with this Ed25519 public key
+        /// (SubjectPublicKeyInfo PEM); without it, authorship is not checked.
+        #[arg(long, value_name = "PUB")]
+        key: Option<PathBuf>,
+    },
+    /// Write a new Ed25519 key pair for signing evidence bundles.
+    ///
+    /// PREFIX.key is the private key (PKCS#8 PEM, created with mode 0600; keep it out of every
+    /// bundle and repository), PREFIX.pub the public key that `verify --key` takes
+    /// (SubjectPublicKeyInfo PEM).
+    Keygen {
+        /// The path of both files without their suffix, e.g. `keys/ci`.
+        prefix: PathBuf,
+        /// Replace existing key files.
+        #[arg(long)]
+        force: bool,
     },
     /// Policy tools.
     Policy {
@@ -565,11 +591,35 @@ pub fn run() -> anyhow::Result<u8> {
             };
             scan(args, &view)
         }
-        Command::Evidence { args, out, force } => evidence(args, &out, force),
-        Command::Verify { dir, inputs } => {
-            let v = bundle::verify(&dir, inputs.as_deref())?;
+        Command::Evidence {
+            args,
+            out,
+            force,
+            sign_key,
+        } => evidence(args, &out, force, sign_key.as_deref()),
+        Command::Verify { dir, inputs, key } => {
+            let key = key
+                .as_deref()
+                .map(attest::PublicKey::read)
+                .transpose()
+                .context("--key")?;
+            let checks = bundle::Checks {
+                inputs_root: inputs.as_deref(),
+                key: key.as_ref(),
+            };
+            let v = bundle::verify_with(&dir, &checks)?;
             emit(&render::verify::human(&v, &dir))?;
             Ok(u8::from(!v.ok()))
+        }
+        Command::Keygen { prefix, force } => {
+            let files = attest::keygen(&prefix, force)?;
+            emit(&format!(
+                "wrote {} (private, mode 0600) and {} (public): key id {}\n",
+                files.private.display(),
+                files.public.display(),
+                files.keyid
+            ))?;
+            Ok(0)
         }
         Command::Policy {
             command: PolicyCommand::Test { dir },
@@ -689,8 +739,14 @@ fn scan(mut args: ScanArgs, view: &View) -> anyhow::Result<u8> {
     Ok(gated_exit(&scan.report, &gate, view.quiet))
 }
 
-fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::Result<u8> {
+fn evidence(
+    mut args: ScanArgs,
+    out: &std::path::Path,
+    force: bool,
+    sign_key: Option<&std::path::Path>,
+) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
+    let key = sign_key.map(|k| signing_key(k, out)).transpose()?;
     prepare_out(out, force)?;
     let gate = args.gate()?;
     let scan = run_scan(args.options()?, false)?;
@@ -699,19 +755,44 @@ fn evidence(mut args: ScanArgs, out: &std::path::Path, force: bool) -> anyhow::R
     }
     let manifest = bundle::write(&scan, out, &rfc3339(now()))
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
+    let signed = match &key {
+        Some(key) => {
+            bundle::sign(&scan, out, &manifest, key)
+                .with_context(|| format!("signing the bundle in {}", out.display()))?;
+            format!(", signed by key {}", key.public().keyid())
+        }
+        None => String::new(),
+    };
     emit(&format!(
-        "wrote {} ({} files, {} inputs): verdict {}\n",
+        "wrote {} ({} files, {} inputs): verdict {}{signed}\n",
         out.display(),
-        manifest.bundle_files.len() + 1,
+        manifest.bundle_files.len() + 1 + usize::from(key.is_some()),
         manifest.inputs.len(),
         manifest.verdict
     ))?;
     Ok(gated_exit(&scan.report, &gate, false))
 }
 
+/// The signing key, read before the scan so that a bad key fails fast. A key inside the bundle
+/// directory is refused: the private key never enters a bundle.
+fn signing_key(key: &std::path::Path, out: &std::path::Path) -> anyhow::Result<attest::SigningKey> {
+    let inside = match (key.canonicalize(), out.canonicalize()) {
+        (Ok(k), Ok(o)) => k.starts_with(o),
+        _ => false,
+    };
+    if inside {
+        anyhow::bail!(
+            "--sign-key {}: the private key is inside --out {}; keep it out of the bundle",
+            key.display(),
+            out.display()
+        );
+    }
+    attest::SigningKey::read(key).context("--sign-key")
+}
+
 /// A bundle goes to a new or empty directory. With `force`, the bundle already there (its
-/// manifest and the files the manifest lists) is removed first; any other file stays, and
-/// `verify` will name it.
+/// manifest, its attestation and the files the manifest lists) is removed first; any other
+/// file stays, and `verify` will name it.
 fn prepare_out(out: &std::path::Path, force: bool) -> anyhow::Result<()> {
     let entries = match std::fs::read_dir(out) {
         Ok(e) => e,
@@ -740,7 +821,11 @@ fn prepare_out(out: &std::path::Path, force: bool) -> anyhow::Result<()> {
             })
         })
         .unwrap_or_default();
-    for name in listed.iter().map(String::as_str).chain(["manifest.json"]) {
+    for name in listed
+        .iter()
+        .map(String::as_str)
+        .chain(["manifest.json", attest::FILE])
+    {
         // Only plain names: a manifest cannot direct a removal outside the bundle.
         if name.contains(['/', '\\']) || name.starts_with('.') {
             continue;

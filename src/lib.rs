@@ -6,9 +6,11 @@
 //! proxies that reach them → enrich it (certificates
 //! in [`certs`], claims in [`exceptions`]) → with `--probe`, [`observe`] the live endpoints
 //! ([`probe`]) → evaluate the Rego [`policy`] set over it → the
-//! canonical [`results`] record → views in [`render`] and the evidence [`bundle`].
+//! canonical [`results`] record → views in [`render`] and the evidence [`bundle`], signed
+//! with [`attest`].
 //! [`pipeline::run`] calls the stages in order; ARCHITECTURE.md describes them.
 
+pub mod attest;
 pub mod bundle;
 pub mod certs;
 pub mod ciphers;

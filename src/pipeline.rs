@@ -495,7 +495,28 @@ fn tool_record(policies: &PolicySet) -> ToolRecord {
         version: env!("CARGO_PKG_VERSION").into(),
         policy_digest: policies.digest(),
         engine: format!("regorus {}", env!("TLSPROOF_REGORUS_VERSION")),
+        policies: policy_records(policies),
     }
+}
+
+/// The policy files by path, each with its digest and where it came from.
+fn policy_records(policies: &PolicySet) -> Vec<results::PolicyRecord> {
+    use sha2::Digest;
+    let mut records: Vec<results::PolicyRecord> = policies
+        .files
+        .iter()
+        .map(|p| results::PolicyRecord {
+            path: p.path.clone(),
+            sha256: crate::source::hex(&sha2::Sha256::digest(p.source.as_bytes())),
+            bytes: p.source.len() as u64,
+            role: match &p.overridden_from {
+                Some(from) => format!("override from {from}"),
+                None => "built-in".into(),
+            },
+        })
+        .collect();
+    records.sort_by(|a, b| a.path.cmp(&b.path));
+    records
 }
 
 /// Registers the claims file: `--exceptions FILE` (which must exist), else

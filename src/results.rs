@@ -214,6 +214,20 @@ pub struct ToolRecord {
     /// The policy engine and its version (`regorus 0.14.1`).
     #[serde(default)]
     pub engine: String,
+    /// Every Rego file of the policy set, sorted by path: the bundle's manifest lists the same.
+    #[serde(default)]
+    pub policies: Vec<PolicyRecord>,
+}
+
+/// One Rego file of the policy set that judged.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PolicyRecord {
+    /// The path relative to the policy root.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// `built-in`, or `override from FILE` for a file of `--policies DIR`.
+    pub role: String,
 }
 
 /// What the scan looked at and how: the roots as given, the globs that left files out
@@ -385,17 +399,22 @@ pub fn sort(results: &mut [RequirementResult]) {
 /// INCOMPLETE; else only NOT_APPLICABLE → NOT_APPLICABLE; else SATISFIED. No result at all is
 /// INCOMPLETE: nothing in scope was found, which config alone cannot call compliant.
 pub fn verdict(results: &[RequirementResult], findings: &[FindingRecord]) -> Verdict {
-    let has = |s: Status| results.iter().any(|r| r.status == s);
+    let statuses: Vec<Status> = results.iter().map(|r| r.status).collect();
+    let severities: Vec<FindingSeverity> = findings.iter().map(|f| f.severity).collect();
+    verdict_of(&statuses, &severities)
+}
+
+/// [`verdict`] from the results' statuses and the findings' severities alone.
+pub fn verdict_of(statuses: &[Status], severities: &[FindingSeverity]) -> Verdict {
+    let has = |s: Status| statuses.contains(&s);
     if has(Status::Fail) {
         Verdict::NotSatisfied
     } else if has(Status::Manual)
-        || findings
-            .iter()
-            .any(|f| f.severity == FindingSeverity::Error)
-        || results.is_empty()
+        || severities.contains(&FindingSeverity::Error)
+        || statuses.is_empty()
     {
         Verdict::Incomplete
-    } else if results.iter().all(|r| r.status == Status::NotApplicable) {
+    } else if statuses.iter().all(|s| *s == Status::NotApplicable) {
         Verdict::NotApplicable
     } else {
         Verdict::Satisfied

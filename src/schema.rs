@@ -10,6 +10,7 @@ pub const TLS_MODEL: &str = include_str!("../schemas/tls-model.schema.json");
 pub const RESULTS: &str = include_str!("../schemas/results.schema.json");
 pub const MANIFEST: &str = include_str!("../schemas/manifest.schema.json");
 pub const EXCEPTIONS: &str = include_str!("../schemas/exceptions.schema.json");
+pub const EVIDENCE_PREDICATE: &str = include_str!("../schemas/evidence-predicate.schema.json");
 
 /// Which contract to check.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +20,8 @@ pub enum Contract {
     Manifest,
     /// The exception claims file (user input, not an output of the tool).
     Exceptions,
+    /// The predicate of a signed bundle's in-toto statement.
+    EvidencePredicate,
 }
 
 fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String> {
@@ -26,11 +29,13 @@ fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String
     static RES: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static MAN: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static EXC: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static PRED: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     let (cell, text) = match contract {
         Contract::TlsModel => (&MODEL, TLS_MODEL),
         Contract::Results => (&RES, RESULTS),
         Contract::Manifest => (&MAN, MANIFEST),
         Contract::Exceptions => (&EXC, EXCEPTIONS),
+        Contract::EvidencePredicate => (&PRED, EVIDENCE_PREDICATE),
     };
     cell.get_or_init(|| {
         let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -52,6 +57,10 @@ pub fn violations(contract: Contract, instance: &Value) -> Result<Vec<(String, S
 
 /// Validates `instance`; the error lists every violation as `pointer: message`.
 pub fn validate(contract: Contract, instance: &Value) -> Result<(), Vec<String>> {
+    // The yes-or-no check stops at the first violation: listing them is for invalid documents.
+    if compiled(contract).is_ok_and(|v| v.is_valid(instance)) {
+        return Ok(());
+    }
     let errors: Vec<String> = violations(contract, instance)
         .map_err(|e| vec![format!("schema does not compile: {e}")])?
         .into_iter()

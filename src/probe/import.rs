@@ -294,7 +294,7 @@ fn pem_ders(text: &str) -> Vec<Vec<u8>> {
     while let Some(start) = rest.find(BEGIN) {
         let body = &rest[start + BEGIN.len()..];
         let Some(end) = body.find(END) else { break };
-        if let Some(der) = crate::certs::base64_decode(&body[..end]) {
+        if let Some(der) = crate::source::base64_decode(&body[..end]) {
             out.push(der);
         }
         rest = &body[end + END.len()..];

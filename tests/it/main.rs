@@ -4,6 +4,7 @@
 
 mod common;
 
+mod attest;
 mod caddy;
 mod caddy_oracle;
 mod certificates;
