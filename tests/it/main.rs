@@ -26,6 +26,7 @@ mod policy_rego;
 mod probe;
 mod probe_servers;
 mod requirements_registry;
+mod secrets;
 mod servers;
 mod snapshots;
 mod traefik;

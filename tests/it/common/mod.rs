@@ -156,7 +156,11 @@ pub fn compact(report: &Report) -> String {
             f.kind, f.severity, loc, f.message
         ));
     }
-    out.push_str(&format!("VERDICT {}\n", report.verdict.as_str()));
+    out.push_str(&format!("VERDICT {}", report.verdict.as_str()));
+    if let Some(why) = &report.verdict_reason {
+        out.push_str(&format!(" — {why}"));
+    }
+    out.push('\n');
     out
 }
 
