@@ -304,13 +304,19 @@ impl RawSpan {
     }
 }
 
-/// Finds the source line for a location by its display path, as every output shows it:
-/// trimmed, the credentials the ingesters marked ([`SourceMap::shown_line`]) and those of any
-/// other URL in it redacted.
+/// Finds the source line for a location by its display path, trimmed, as every output shows
+/// it ([`shown_line`]).
 pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
+    shown_line(map, loc)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The source line at a location with the credentials the ingesters marked
+/// ([`SourceMap::shown_line`]) and those of any other URL in it redacted.
+pub fn shown_line(map: &SourceMap, loc: &Location) -> Option<String> {
     map.by_display(&loc.file)
         .map(|(id, _)| redact::urls_in(&map.shown_line(id, loc.line)))
-        .filter(|s| !s.is_empty())
 }
 
 /// Decodes one policy result object.

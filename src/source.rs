@@ -234,8 +234,8 @@ impl SourceMap {
         }
     }
 
-    /// The text of a 1-based line of a file as every output shows it: trimmed, with each
-    /// credential marked in it replaced by [`REDACTED`].
+    /// The text of a 1-based line of a file as every output shows it: each credential marked
+    /// in it replaced by [`REDACTED`].
     pub fn shown_line(&self, id: FileId, line: u32) -> String {
         let Some(f) = self.get(id) else {
             return String::new();
@@ -264,7 +264,7 @@ impl SourceMap {
             at = to;
         }
         out.push_str(text.get(at..).unwrap_or(""));
-        out.trim().to_string()
+        out
     }
 
     /// The source text a span covers.

@@ -325,7 +325,7 @@ fn write_location(out: &mut String, map: &SourceMap, loc: &Location) {
         "{:>39} {}:{}:{}",
         "-->", loc.file, loc.line, loc.column
     );
-    if let Some(text) = crate::results::excerpt(map, loc) {
+    if let Some(text) = crate::results::shown_line(map, loc).filter(|t| !t.trim().is_empty()) {
         let shown: String = text.chars().take(160).collect();
         let _ = writeln!(out, "{:>35} | {}", loc.line, shown.replace('\t', "    "));
     }
