@@ -69,6 +69,10 @@ pub struct Fact<T> {
     /// worst case.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub version_dependent: bool,
+    /// The configuration does not decide this value (an implementation tlsproof does not know
+    /// decides it): `value` is the worst case.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub worst_case: bool,
 }
 
 impl<T> Fact<T> {
@@ -80,6 +84,7 @@ impl<T> Fact<T> {
             span: self.span,
             note: self.note,
             version_dependent: self.version_dependent,
+            worst_case: self.worst_case,
         }
     }
 
@@ -90,6 +95,7 @@ impl<T> Fact<T> {
             span,
             note: None,
             version_dependent: false,
+            worst_case: false,
         }
     }
 
@@ -100,6 +106,7 @@ impl<T> Fact<T> {
             span,
             note: Some(note.into()),
             version_dependent: false,
+            worst_case: false,
         }
     }
 
@@ -110,11 +117,18 @@ impl<T> Fact<T> {
             span,
             note: Some(note.into()),
             version_dependent: false,
+            worst_case: false,
         }
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
+        self
+    }
+
+    /// The same fact marked as the worst case of what the configuration leaves undecided.
+    pub fn as_worst_case(mut self) -> Self {
+        self.worst_case = true;
         self
     }
 }
@@ -227,6 +241,10 @@ pub struct CipherList {
     pub spec: String,
     pub suites: Vec<SuiteFacts>,
     pub unknown: Vec<String>,
+    /// Who decides the list when the configuration does not (an implementation tlsproof does
+    /// not know): `spec` and `suites` are then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
 }
 
 impl CipherList {
@@ -237,6 +255,7 @@ impl CipherList {
             spec: spec.to_string(),
             suites: e.suites.into_iter().map(SuiteFacts::from).collect(),
             unknown: e.unknown,
+            decided_by: None,
         }
     }
 
@@ -246,15 +265,15 @@ impl CipherList {
             spec: String::new(),
             suites: Vec::new(),
             unknown: Vec::new(),
+            decided_by: None,
         }
     }
 
-    /// A list the configuration does not decide: `spec` says who does, `unknown` why.
-    pub fn undecided(spec: &str, unknown: &str) -> CipherList {
+    /// A list the configuration does not decide: `who` does.
+    pub fn undecided(who: &str) -> CipherList {
         CipherList {
-            spec: spec.into(),
-            suites: Vec::new(),
-            unknown: vec![unknown.into()],
+            decided_by: Some(who.into()),
+            ..CipherList::none()
         }
     }
 }

@@ -17,6 +17,7 @@ mod kubernetes;
 mod mcp_app_configs;
 mod mcp_apps;
 mod mcp_clients;
+mod messages;
 mod nginx_requirements;
 mod observations;
 mod openssl_ciphers;
