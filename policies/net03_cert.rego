@@ -463,4 +463,8 @@ decide_text(certs) := "the certificate is chosen by the ingress-nginx controller
 	every c in certs {
 		object.get(c, "managed", null) != null
 	}
-} else := "the chain, names, validity dates and key strength are properties of the certificate files, and the file named here is outside the scanned tree (or not in the scanned manifests, for a Secret): decide by scanning a folder that holds it (e.g. a copy of the deployed certificate beside the configuration, or the Secret's manifest), or by a live probe of the endpoint"
+} else := "the chain, names, validity dates and key strength are properties of the certificate, and the Secret named here was not read: it is not in the scanned manifests, or it holds no readable tls.crt (a finding at the line that names it then says why): decide by scanning the Secret's manifest with its certificate, or by a live probe of the endpoint" if {
+	every c in certs {
+		startswith(c.path, "secret:")
+	}
+} else := "the chain, names, validity dates and key strength are properties of the certificate files, and the file named here is outside the scanned tree: decide by scanning a folder that holds it (e.g. a copy of the deployed certificate beside the configuration), or by a live probe of the endpoint"

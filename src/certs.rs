@@ -293,7 +293,9 @@ impl Reader<'_> {
     fn locate(&self, c: &Certificate) -> Option<Located> {
         if let Some(id) = c.path.strip_prefix("secret:") {
             let secret = self.secrets.get(id)?;
-            let bytes = if secret.base64 {
+            let bytes = if let Some(problem) = &secret.problem {
+                Err(problem.clone())
+            } else if secret.base64 {
                 base64_decode(&secret.value)
                     .ok_or_else(|| "tls.crt is not valid base64".to_string())
             } else {
@@ -302,7 +304,7 @@ impl Reader<'_> {
             return Some(Located {
                 cache_key: c.path.clone(),
                 display: secret.span.file.clone(),
-                read_at: Some(secret.span.clone()),
+                read_at: secret.problem.is_none().then(|| secret.span.clone()),
                 bytes,
             });
         }

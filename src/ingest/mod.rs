@@ -264,17 +264,20 @@ pub struct Ingested {
     pub tls_secrets: Vec<TlsSecret>,
 }
 
-/// The `tls.crt` entry of a Kubernetes Secret of type `kubernetes.io/tls`, as written. Nothing
-/// of `tls.key` is ever looked at.
+/// The `tls.crt` entry of a Kubernetes Secret of type `kubernetes.io/tls`, as written; or why a
+/// Secret of the scanned manifests holds none. Nothing of `tls.key` is ever looked at.
 #[derive(Debug, Clone)]
 pub struct TlsSecret {
     /// `namespace/name`, as `secret:` references write it.
     pub id: String,
-    /// The `tls.crt` key in the manifest.
+    /// The `tls.crt` key in the manifest (the Secret's name when it has none).
     pub span: crate::model::ModelSpan,
     /// The value: base64 of the PEM (under `data`) or the PEM itself (under `stringData`).
     pub value: String,
     pub base64: bool,
+    /// Why the Secret holds no certificate to read (not of type `kubernetes.io/tls`, no
+    /// `tls.crt`).
+    pub problem: Option<String>,
 }
 
 /// Decides a file's kind: the first format in [`FORMATS`] that claims it. `None` = not a file
