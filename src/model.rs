@@ -664,6 +664,10 @@ pub struct Model {
     /// Facts read from the certificate files the endpoints name (`certs::enrich`), one entry per
     /// naming line whose file was inside the scanned tree and parsed.
     pub certificates: Vec<CertificateFacts>,
+    /// The certificates the endpoints name that were looked for in the scan and not read, each
+    /// with the reason (`certs::enrich`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread_certificates: Vec<UnreadCertificate>,
     /// The time certificate validity is judged at (RFC 3339 UTC), injected by the caller
     /// (`--at`, else the clock or `SOURCE_DATE_EPOCH`). Left out when `certificates` is empty (no
     /// date is judged then, so the model does not depend on the clock); absent, no date is judged.
@@ -682,6 +686,16 @@ pub struct Model {
     /// sslyze joined to them (`--observations`); absent otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub observations: Vec<Observation>,
+}
+
+/// A certificate an endpoint names that was not read, and why (not in the scan, or not a
+/// certificate).
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadCertificate {
+    /// The path as written at `span` (matches `Certificate.path`).
+    pub path: String,
+    pub span: ModelSpan,
+    pub reason: String,
 }
 
 /// What a live probe of one target showed, or what an imported tool's results say of it, for

@@ -610,7 +610,7 @@ mod tests {
         assert_eq!(v, Verdict::Incomplete);
         assert!(why
             .unwrap()
-            .contains("scan the server's configuration, or probe it"));
+            .contains("scan the server's configuration, or probe the server"));
         let (v, why) = verdict(
             &[on(Status::Pass, client), on(Status::NotApplicable, "e")],
             &[],
