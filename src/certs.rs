@@ -242,7 +242,7 @@ fn unread_certificate(c: &Certificate, reason: String) -> crate::model::UnreadCe
 fn not_in_scan(c: &Certificate) -> String {
     match c.path.strip_prefix("secret:") {
         Some(id) => format!("no Secret {id} is in the scanned manifests"),
-        None => format!("{} is not in the scanned tree", c.path),
+        None => format!("{} is outside the scanned tree", c.path),
     }
 }
 
