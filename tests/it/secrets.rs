@@ -1,8 +1,9 @@
 //! No credential reaches an output: a fixture full of them (a client config with a URL key,
-//! credential headers, `mcp-remote` userinfo and `--header`, `env` tokens; a registry remote
-//! with `token` and `sig`; a Traefik server URL with userinfo and a key; an ingress-nginx
-//! snippet with a token) is scanned into every view and bundled, and every byte written is
-//! searched for every secret.
+//! credential headers, `mcp-remote` userinfo and `--header`, `env` tokens; a one-line client
+//! config whose cited line also holds `--api-key` arguments and an `env` token; a registry
+//! remote with `token` and `sig`; a Traefik server URL with userinfo and a key; an
+//! ingress-nginx snippet with a token and an `auth-url` with userinfo) is scanned into every
+//! view and bundled, and every byte written is searched for every secret.
 
 use std::path::Path;
 use std::process::Command;
@@ -24,6 +25,10 @@ const SECRETS: &[&str] = &[
     "SECRET-traefik-1111",
     "SECRET-traefik-1212",
     "SECRET-snippet-1313",
+    "SECRET-arg-1414",
+    "SECRET-arg-1515",
+    "SECRET-oneline-1616",
+    "SECRET-authurl-1717",
 ];
 
 fn run(args: &[&str]) -> String {

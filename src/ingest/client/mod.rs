@@ -146,6 +146,7 @@ fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &m
             prev_header = s == "--header";
         }
     }
+    redact_credential_args(map, file, args);
     if let Some(env) = entry.get("env") {
         redact_env(map, file, env);
     }
@@ -172,6 +173,29 @@ fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &m
         }
     }
     out.clients.push(client);
+}
+
+/// Marks the values of credential flags among a server's arguments (`--api-key VALUE`,
+/// `--token=VALUE`) as credentials.
+fn redact_credential_args(map: &SourceMap, file: FileId, args: &[Node]) {
+    let mut after_flag = false;
+    for a in args {
+        let Some(s) = a.scalar() else { continue };
+        let flag = s.strip_prefix("--").or_else(|| s.strip_prefix('-'));
+        match flag.map(|f| f.split_once('=')) {
+            Some(Some((name, value))) if redact::is_credential_name(name) => {
+                redact::secret_at(map, file, a.start, value);
+                after_flag = false;
+            }
+            Some(None) => after_flag = flag.is_some_and(redact::is_credential_name),
+            _ => {
+                if after_flag {
+                    redact::secret_at(map, file, a.start, &s);
+                }
+                after_flag = false;
+            }
+        }
+    }
 }
 
 /// Marks the values of a client entry's `env` as credentials, but for the variables tlsproof
