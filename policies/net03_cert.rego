@@ -134,9 +134,22 @@ results contains r if {
 			[lib.ev_at("certificate", c.span, cert_text(c)) | some c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
 		),
-		decide_text(certs),
+		why_unread(certs),
 	)
 }
+
+# Why the certificates were not read (`unread_certificates`: not in the scan, or not a
+# certificate), then what would decide; the general text when the scan did not look for them.
+why_unread(certs) := sprintf("%s; %s", [concat("; ", reasons), decide_text(certs)]) if {
+	reasons := lib.first_seen([u.reason |
+		some c in certs
+		some u in object.get(input, "unread_certificates", [])
+		u.path == c.path
+		u.span.file == c.span.file
+		u.span.line == c.span.line
+	])
+	count(reasons) > 0
+} else := decide_text(certs)
 
 # The probes of an endpoint that captured its served certificate (`scan --probe`).
 served(ep) := [o | some o in object.get(input, "observations", []); o.endpoint == ep.id; is_object(object.get(o, "certificate", null))]
@@ -463,4 +476,8 @@ decide_text(certs) := "the certificate is chosen by the ingress-nginx controller
 	every c in certs {
 		object.get(c, "managed", null) != null
 	}
-} else := "the chain, names, validity dates and key strength are properties of the certificate files, and the file named here is outside the scanned tree (or not in the scanned manifests, for a Secret): decide by scanning a folder that holds it (e.g. a copy of the deployed certificate beside the configuration, or the Secret's manifest), or by a live probe of the endpoint"
+} else := "the chain, names, validity dates and key strength are properties of the certificate: decide by scanning the Secret's manifest with its certificate, or by a live probe of the endpoint" if {
+	every c in certs {
+		startswith(c.path, "secret:")
+	}
+} else := "the chain, names, validity dates and key strength are properties of the certificate files: decide by scanning a folder that holds them (e.g. a copy of the deployed certificate beside the configuration), or by a live probe of the endpoint"

@@ -414,3 +414,13 @@ test_a_served_chain_decides_a_certificate_no_file_holds if {
 	rs2 := cert.results with input as bad
 	f.statuses(rs2) == {"FAIL"}
 }
+
+test_an_unread_certificate_is_manual_saying_why_it_was_not_read if {
+	ep := object.union(f.tls_endpoint, {"tls": {"certificates": [{"path": "secret:mcp/mcp-tls", "span": f.span("gw.yaml", 18)}]}})
+	unread := {"path": "secret:mcp/mcp-tls", "span": f.span("gw.yaml", 18), "reason": "the Secret mcp/mcp-tls is of type Opaque, not kubernetes.io/tls"}
+	rs := cert.results with input as object.union(f.input_of([ep]), {"certificates": [], "unread_certificates": [unread]})
+	some r in rs
+	r.status == "MANUAL"
+	startswith(r.justification, "the Secret mcp/mcp-tls is of type Opaque, not kubernetes.io/tls; ")
+	not contains(r.justification, "not in the scanned manifests")
+}

@@ -81,6 +81,9 @@ no_match(ep) if {
 	count(ep.tls.ciphers.value.suites) == 0
 }
 
+# The configuration leaves the list to an implementation tlsproof does not know.
+undecided(ep) if ep.tls.ciphers.value.decided_by
+
 nothing_offered(ep) if no_match(ep)
 
 nothing_offered(ep) if count(offered(ep)) == 0
@@ -278,7 +281,22 @@ results contains r if {
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
+	undecided(ep)
+	count(observed(ep)) == 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("the cipher suites are not in the configuration: %s decides them", [ep.tls.ciphers.value.decided_by]),
+		[ep.tls.ciphers.span],
+		[lib.cipher_ev("ciphers", ep.tls.ciphers)],
+		sprintf("%s; decide from the suites it really offers: its documentation for the deployed version, or a live probe (scan --probe)", [ep.tls.ciphers.note]),
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
 	nothing_offered(ep)
+	not undecided(ep)
 	count(observed(ep)) == 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
@@ -293,7 +311,9 @@ cipher_span(ep) := ep.tls.ciphers.span if pre_tls13(ep)
 
 else := ep.tls.tls13_suites.span
 
-spec_text(ep) := sprintf("%s %q at %s", [lib.cipher_text(ep), ep.tls.ciphers.value.spec, lib.at(ep.tls.ciphers.span)]) if {
+spec_text(ep) := sprintf("left to %s", [ep.tls.ciphers.value.decided_by]) if {
+	undecided(ep)
+} else := sprintf("%s %q at %s", [lib.cipher_text(ep), ep.tls.ciphers.value.spec, lib.at(ep.tls.ciphers.span)]) if {
 	pre_tls13(ep)
 	ep.tls.ciphers.origin == "explicit"
 } else := sprintf("the default %q, %s", [ep.tls.ciphers.value.spec, object.get(ep.tls.ciphers, "note", "")]) if {

@@ -102,3 +102,15 @@ test_a_suite_missing_from_the_table_is_weak if {
 	r.status == "FAIL"
 	contains(r.message, "NOT-IN-THE-TABLE")
 }
+
+test_a_list_left_to_an_unknown_implementation_is_manual_and_says_who_decides if {
+	ep := object.union(f.tls_endpoint, {"tls": {
+		"protocols": f.fact(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"], "derived", f.span("gw.yaml", 13)),
+		"ciphers": {"value": {"spec": "", "suites": [], "unknown": [], "decided_by": "the Gateway implementation (GatewayClass example)"}, "origin": "derived", "span": f.span("gw.yaml", 13), "note": "it decides the ciphers"},
+	}})
+	rs := cipher.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "MANUAL"
+	r.message == "the cipher suites are not in the configuration: the Gateway implementation (GatewayClass example) decides them"
+	not contains(r.message, "matches no suite")
+}

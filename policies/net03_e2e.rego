@@ -95,9 +95,9 @@ results contains r if {
 	count(bad) > 0
 	r := lib.result(
 		requirement, ep, "FAIL", "high",
-		sprintf("traffic leaves the host unprotected after TLS termination: %s", [concat("; ", [hop_text(h) | some h in bad])]),
-		[h.span | some h in bad],
-		[lib.ev_at(sprintf("%s hop", [h.directive]), h.span, h.upstream) | some h in bad],
+		sprintf("traffic leaves the host unprotected%s: %s", [after_termination(ep), concat("; ", lib.first_seen([group_text(bad, h.directive, h.tls) | some h in bad]))]),
+		lib.first_seen([h.span | some h in bad]),
+		lib.first_seen([lib.ev_at(sprintf("%s hop", [h.directive]), h.span, h.upstream) | some h in bad]),
 	)
 }
 
@@ -128,13 +128,27 @@ results contains r if {
 	)
 }
 
+# Only an endpoint that terminates TLS has a "termination" for its traffic to leave after.
+after_termination(ep) := " after TLS termination" if ep.tls.enabled
+
+else := ""
+
 targets(h) := concat(", ", [sprintf("%s (%s)", [t.address, t.scope]) | some t in h.targets]) if count(h.targets) > 0
 
 else := h.upstream
 
-hop_text(h) := sprintf("%s %s sends plaintext to %s", [h.directive, h.upstream, targets(h)]) if not h.tls
+# The upstream and where it resolves to, the upstream once when it names its only target.
+destination(h) := sprintf("%s (%s)", [h.upstream, h.targets[0].scope]) if {
+	count(h.targets) == 1
+	contains(h.upstream, h.targets[0].address)
+} else := sprintf("%s, to %s", [h.upstream, targets(h)])
 
-else := sprintf("%s %s to %s does not verify the upstream certificate (see NET03-VERIFY)", [h.directive, h.upstream, targets(h)])
+# The failing hops of one directive, each destination named once.
+group_text(bad, directive, false) := sprintf("%s sends plaintext to %s", [directive, destinations(bad, directive, false)])
+
+group_text(bad, directive, true) := sprintf("%s to %s does not verify the upstream certificate (see NET03-VERIFY)", [directive, destinations(bad, directive, true)])
+
+destinations(bad, directive, tls) := concat(", ", lib.first_seen([destination(h) | some h in bad; h.directive == directive; h.tls == tls]))
 
 hop_ok_text(h) := sprintf("%s to %s stays on the host", [h.upstream, targets(h)]) if local_hop(h)
 

@@ -70,3 +70,22 @@ test_heuristic_app_endpoint_is_one_manual_result if {
 	count(local) == 1
 	local[0].status == "MANUAL"
 }
+
+test_a_plaintext_endpoint_never_speaks_of_tls_termination if {
+	ep := object.union(f.plain_endpoint, {"hops": [f.hop("http://10.1.2.3:8080", "10.1.2.3:8080", "private", false, 9)]})
+	rs := e2e.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	not contains(r.message, "termination")
+	r.message == "traffic leaves the host unprotected: proxy_pass sends plaintext to http://10.1.2.3:8080 (private)"
+}
+
+test_a_hop_written_by_several_routes_is_named_once if {
+	h := f.hop("http://backend.default.svc:80", "backend.default.svc:80", "private", false, 9)
+	ep := object.union(f.tls_endpoint, {"hops": [h, h, h, h, h, h]})
+	rs := e2e.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	r.message == "traffic leaves the host unprotected after TLS termination: proxy_pass sends plaintext to http://backend.default.svc:80 (private)"
+	count(r.locations) == 1
+}

@@ -73,7 +73,7 @@ results contains r if {
 	ep.plaintext.redirects_to_https.value
 	r := lib.result(
 		requirement, ep, "PASS", "info",
-		sprintf("plaintext requests on %s are redirected to https (%s)", [lib.listen_list(listens), lib.at(ep.plaintext.redirects_to_https.span)]),
+		sprintf("plaintext requests on %s are redirected to https%s", [lib.listen_list(listens), lib.also_at(ep.plaintext.redirects_to_https.span, listens)]),
 		[ep.plaintext.redirects_to_https.span],
 		[lib.ev("redirect to https", ep.plaintext.redirects_to_https)],
 	)
@@ -87,7 +87,7 @@ results contains r if {
 	ep.plaintext.blocked.value
 	r := lib.result(
 		requirement, ep, "PASS", "info",
-		sprintf("plaintext requests on %s are refused (%s)", [lib.listen_list(listens), lib.at(ep.plaintext.blocked.span)]),
+		blocked_text(ep, listens),
 		[ep.plaintext.blocked.span],
 		[lib.ev("plaintext refused", ep.plaintext.blocked)],
 	)
@@ -109,6 +109,12 @@ results contains r if {
 		),
 	)
 }
+
+# How plaintext requests are turned away: as the fact's note says (a 404 of a listener no route
+# attaches to is no refusal), else refused at the line that refuses them.
+blocked_text(ep, listens) := sprintf("plaintext requests on %s serve no content%s: %s", [lib.listen_list(listens), lib.also_at(ep.plaintext.blocked.span, listens), ep.plaintext.blocked.note]) if {
+	is_string(ep.plaintext.blocked.note)
+} else := sprintf("plaintext requests on %s are refused%s", [lib.listen_list(listens), lib.also_at(ep.plaintext.blocked.span, listens)])
 
 # --- Clients -----------------------------------------------------------------------------
 

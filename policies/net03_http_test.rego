@@ -114,3 +114,20 @@ test_heuristic_endpoint_without_keys_for_a_requirement_cites_every_key if {
 	r.status == "MANUAL"
 	r.locations == [{"file": "mcp-server.yaml", "line": 6, "column": 5}]
 }
+
+test_a_redirect_on_the_listen_line_names_that_line_once if {
+	ep := object.union(f.redirect_endpoint, {"plaintext": {"listens": [f.listen("*", 80, "public", false, 32)]}})
+	rs := http.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "PASS"
+	r.message == "plaintext requests on *:80 (site.conf:32) are redirected to https"
+}
+
+test_a_request_turned_away_is_described_by_its_fact_not_as_refused if {
+	ep := object.union(f.plain_endpoint, {"plaintext": {"blocked": {"value": true, "origin": "derived", "span": f.span("site.conf", 21), "note": "no route attaches to the HTTP listener, so every plaintext request is answered 404 Not Found"}}})
+	rs := http.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "PASS"
+	not contains(r.message, "refused")
+	r.message == "plaintext requests on *:8080 (site.conf:21) serve no content: no route attaches to the HTTP listener, so every plaintext request is answered 404 Not Found"
+}

@@ -123,11 +123,16 @@ results contains r if {
 	not decided_live(ep)
 	r := lib.result(
 		requirement, ep, "FAIL", "high",
-		sprintf("offers %s (%s)%s", [concat(", ", old), protocols_origin(ep), version_note(ep)]),
+		offers_old_text(ep, old),
 		[ep.tls.protocols.span],
 		[lib.ev("protocols", ep.tls.protocols)],
 	)
 }
+
+# What the configuration does not decide is said to be the worst case, not a fact.
+offers_old_text(ep, old) := sprintf("may offer %s, the worst case: %s", [concat(", ", old), ep.tls.protocols.note]) if {
+	ep.tls.protocols.worst_case
+} else := sprintf("offers %s (%s)%s", [concat(", ", old), protocols_origin(ep), version_note(ep)])
 
 results contains r if {
 	some ep in lib.judged
@@ -145,6 +150,8 @@ protocols_origin(ep) := sprintf("set at %s", [lib.at(ep.tls.protocols.span)]) if
 
 else := object.get(ep.tls.protocols, "note", "the default")
 
-version_note(ep) := sprintf("; %s", [lib.version_advice(ep)]) if ep.tls.protocols.version_dependent
-
-else := ""
+# The advice to declare the version, unless the default's own note already gives it.
+version_note(ep) := sprintf("; %s", [lib.version_advice(ep)]) if {
+	ep.tls.protocols.version_dependent
+	not lib.gives_version_advice(ep.tls.protocols)
+} else := ""

@@ -93,3 +93,20 @@ test_an_explicit_old_protocol_fails_whatever_the_live_server_does if {
 	refused := object.union(f.input_of([ep]), {"observations": [observed_versions(ep, "PASS")]})
 	f.statuses(tls.results) == {"FAIL"} with input as refused
 }
+
+test_a_worst_case_is_said_to_be_one if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"], "origin": "derived", "span": f.span("gw.yaml", 13), "note": "the Gateway implementation decides the TLS protocols", "worst_case": true}}})
+	rs := tls.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	r.message == "may offer TLSv1, TLSv1.1, the worst case: the Gateway implementation decides the TLS protocols"
+}
+
+test_the_version_advice_is_given_once if {
+	note := "Traefik version unknown: worst case assumed, declare [traefik] version in tlsproof.toml"
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["TLSv1", "TLSv1.2"], "origin": "default", "span": f.span("site.conf", 1), "note": note, "version_dependent": true}}})
+	rs := tls.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	count(regex.find_n(`declare`, r.message, -1)) == 1
+}

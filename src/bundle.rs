@@ -716,6 +716,7 @@ struct RecordStatuses {
 #[derive(Deserialize)]
 struct StatusOnly {
     status: crate::results::Status,
+    endpoint: String,
 }
 
 #[derive(Deserialize)]
@@ -733,7 +734,20 @@ fn check_record(v: &mut Verification, recorded: &Recorded) {
     };
     let statuses: Vec<Status> = report.results.iter().map(|r| r.status).collect();
     let severities: Vec<_> = report.findings.iter().map(|f| f.severity).collect();
-    let recomputed = verdict_of(&statuses, &severities);
+    // The server endpoints are the model's: a result about anything else (a client's URL)
+    // cannot satisfy the control alone.
+    let servers: std::collections::BTreeSet<&str> = recorded
+        .model
+        .as_ref()
+        .and_then(|m| m["endpoints"].as_array())
+        .map(|eps| eps.iter().filter_map(|e| e["id"].as_str()).collect())
+        .unwrap_or_default();
+    let judged: Vec<(Status, bool)> = report
+        .results
+        .iter()
+        .map(|r| (r.status, servers.contains(r.endpoint.as_str())))
+        .collect();
+    let (recomputed, _) = verdict_of(&judged, &severities);
     if recomputed != report.verdict {
         v.problem(
             RESULTS,

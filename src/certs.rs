@@ -177,6 +177,7 @@ pub fn enrich(
     let names_of = names_by_naming_line(model);
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
+    let mut unread = Vec::new();
     let mut findings = Vec::new();
     for ep in &model.endpoints {
         for c in &ep.tls.certificates {
@@ -189,9 +190,18 @@ pub fn enrich(
                 continue;
             }
             let Some(located) = reader.locate(c) else {
+                unread.push(unread_certificate(c, not_in_scan(c)));
                 continue;
             };
             let Some(p) = reader.parse(c, &located, &mut findings) else {
+                let reason = match &located.bytes {
+                    Err(e) => e.clone(),
+                    Ok(_) => format!(
+                        "{} holds no certificate tlsproof can parse",
+                        located.display
+                    ),
+                };
+                unread.push(unread_certificate(c, reason));
                 continue;
             };
             let names = names_of.get(&naming_line(c)).cloned().unwrap_or_default();
@@ -216,7 +226,24 @@ pub fn enrich(
         model.trust = Some(trust.info().clone());
     }
     model.certificates = out;
+    model.unread_certificates = unread;
     findings
+}
+
+fn unread_certificate(c: &Certificate, reason: String) -> crate::model::UnreadCertificate {
+    crate::model::UnreadCertificate {
+        path: c.path.clone(),
+        span: c.span.clone(),
+        reason,
+    }
+}
+
+/// Why a certificate the scan could not locate was not read.
+fn not_in_scan(c: &Certificate) -> String {
+    match c.path.strip_prefix("secret:") {
+        Some(id) => format!("no Secret {id} is in the scanned manifests"),
+        None => format!("{} is outside the scanned tree", c.path),
+    }
 }
 
 /// The folders certificate files may be read from: each scanned directory, or the folder of a
@@ -293,7 +320,9 @@ impl Reader<'_> {
     fn locate(&self, c: &Certificate) -> Option<Located> {
         if let Some(id) = c.path.strip_prefix("secret:") {
             let secret = self.secrets.get(id)?;
-            let bytes = if secret.base64 {
+            let bytes = if let Some(problem) = &secret.problem {
+                Err(problem.clone())
+            } else if secret.base64 {
                 base64_decode(&secret.value)
                     .ok_or_else(|| "tls.crt is not valid base64".to_string())
             } else {
@@ -302,7 +331,7 @@ impl Reader<'_> {
             return Some(Located {
                 cache_key: c.path.clone(),
                 display: secret.span.file.clone(),
-                read_at: Some(secret.span.clone()),
+                read_at: secret.problem.is_none().then(|| secret.span.clone()),
                 bytes,
             });
         }

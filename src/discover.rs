@@ -66,7 +66,12 @@ pub fn discover(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| root.display().to_string());
-        let display = join_display(display_prefix, &name);
+        // A file given among several paths is shown as given (its prefix); alone, by its name.
+        let display = if display_prefix.is_empty() {
+            name
+        } else {
+            display_prefix.replace('\\', "/")
+        };
         let base = root.parent().unwrap_or(Path::new(".")).to_path_buf();
         match crate::ingest::detect(root) {
             Some(kind) => out.candidates.push(Candidate {

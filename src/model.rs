@@ -69,6 +69,10 @@ pub struct Fact<T> {
     /// worst case.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub version_dependent: bool,
+    /// The configuration does not decide this value (an implementation tlsproof does not know
+    /// decides it): `value` is the worst case.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub worst_case: bool,
 }
 
 impl<T> Fact<T> {
@@ -80,6 +84,7 @@ impl<T> Fact<T> {
             span: self.span,
             note: self.note,
             version_dependent: self.version_dependent,
+            worst_case: self.worst_case,
         }
     }
 
@@ -90,6 +95,7 @@ impl<T> Fact<T> {
             span,
             note: None,
             version_dependent: false,
+            worst_case: false,
         }
     }
 
@@ -100,6 +106,7 @@ impl<T> Fact<T> {
             span,
             note: Some(note.into()),
             version_dependent: false,
+            worst_case: false,
         }
     }
 
@@ -110,11 +117,18 @@ impl<T> Fact<T> {
             span,
             note: Some(note.into()),
             version_dependent: false,
+            worst_case: false,
         }
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
+        self
+    }
+
+    /// The same fact marked as the worst case of what the configuration leaves undecided.
+    pub fn as_worst_case(mut self) -> Self {
+        self.worst_case = true;
         self
     }
 }
@@ -252,6 +266,10 @@ pub struct CipherList {
     pub spec: String,
     pub suites: Vec<SuiteFacts>,
     pub unknown: Vec<String>,
+    /// Who decides the list when the configuration does not (an implementation tlsproof does
+    /// not know): `spec` and `suites` are then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
 }
 
 impl CipherList {
@@ -262,6 +280,7 @@ impl CipherList {
             spec: spec.to_string(),
             suites: e.suites.into_iter().map(SuiteFacts::from).collect(),
             unknown: e.unknown,
+            decided_by: None,
         }
     }
 
@@ -271,15 +290,15 @@ impl CipherList {
             spec: String::new(),
             suites: Vec::new(),
             unknown: Vec::new(),
+            decided_by: None,
         }
     }
 
-    /// A list the configuration does not decide: `spec` says who does, `unknown` why.
-    pub fn undecided(spec: &str, unknown: &str) -> CipherList {
+    /// A list the configuration does not decide: `who` does.
+    pub fn undecided(who: &str) -> CipherList {
         CipherList {
-            spec: spec.into(),
-            suites: Vec::new(),
-            unknown: vec![unknown.into()],
+            decided_by: Some(who.into()),
+            ..CipherList::none()
         }
     }
 }
@@ -670,6 +689,10 @@ pub struct Model {
     /// Facts read from the certificate files the endpoints name (`certs::enrich`), one entry per
     /// naming line whose file was inside the scanned tree and parsed.
     pub certificates: Vec<CertificateFacts>,
+    /// The certificates the endpoints name that were looked for in the scan and not read, each
+    /// with the reason (`certs::enrich`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread_certificates: Vec<UnreadCertificate>,
     /// The time certificate validity is judged at (RFC 3339 UTC), injected by the caller
     /// (`--at`, else the clock or `SOURCE_DATE_EPOCH`). Left out when `certificates` is empty (no
     /// date is judged then, so the model does not depend on the clock); absent, no date is judged.
@@ -710,6 +733,16 @@ impl Model {
         }
         self.cipher_suites = table;
     }
+}
+
+/// A certificate an endpoint names that was not read, and why (not in the scan, or not a
+/// certificate).
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadCertificate {
+    /// The path as written at `span` (matches `Certificate.path`).
+    pub path: String,
+    pub span: ModelSpan,
+    pub reason: String,
 }
 
 /// What a live probe of one target showed, or what an imported tool's results say of it, for

@@ -423,10 +423,13 @@ fn record(
         finding_records.extend(applied);
     }
     results::sort(&mut results_list);
+    let servers = model.endpoints.iter().map(|e| e.id.as_str()).collect();
+    let (verdict, verdict_reason) = results::verdict(&results_list, &finding_records, &servers);
     let report = Report {
         control: results::CONTROL.into(),
         title: results::CONTROL_TITLE.into(),
-        verdict: results::verdict(&results_list, &finding_records),
+        verdict,
+        verdict_reason,
         profile: model.profile.clone(),
         environment: model.environment.clone(),
         tool: tool_record(&settings.policies),

@@ -5,6 +5,7 @@
 //! evidence location and the control verdict. Every output format is a view of this record.
 
 use crate::diag::{Finding, FindingKind, FindingSeverity};
+use crate::ingest::shared::redact;
 use crate::model::claims::{ClaimKind, ClaimRecord, Outcome};
 use crate::source::{Location, SourceMap};
 use serde::{Deserialize, Serialize};
@@ -248,6 +249,9 @@ pub struct Report {
     pub control: String,
     pub title: String,
     pub verdict: Verdict,
+    /// Why the verdict is INCOMPLETE or NOT_APPLICABLE, and what would decide it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict_reason: Option<String>,
     pub profile: String,
     pub environment: String,
     pub tool: ToolRecord,
@@ -314,11 +318,19 @@ impl RawSpan {
     }
 }
 
-/// Finds the source line for a location by its display path.
+/// Finds the source line for a location by its display path, trimmed, as every output shows
+/// it ([`shown_line`]).
 pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
-    map.by_display(&loc.file)
-        .map(|(_, f)| f.line_text(loc.line).trim().to_string())
+    shown_line(map, loc)
+        .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
+}
+
+/// The source line at a location with the credentials the ingesters marked
+/// ([`SourceMap::shown_line`]) and those of any other URL in it redacted.
+pub fn shown_line(map: &SourceMap, loc: &Location) -> Option<String> {
+    map.by_display(&loc.file)
+        .map(|(id, _)| redact::urls_in(&map.shown_line(id, loc.line)))
 }
 
 /// Decodes one policy result object.
@@ -395,29 +407,64 @@ pub fn sort(results: &mut [RequirementResult]) {
     });
 }
 
-/// The control verdict: any FAIL → NOT_SATISFIED; else a MANUAL result or an input error →
-/// INCOMPLETE; else only NOT_APPLICABLE → NOT_APPLICABLE; else SATISFIED. No result at all is
-/// INCOMPLETE: nothing in scope was found, which config alone cannot call compliant.
-pub fn verdict(results: &[RequirementResult], findings: &[FindingRecord]) -> Verdict {
-    let statuses: Vec<Status> = results.iter().map(|r| r.status).collect();
+/// The control verdict and, unless it is SATISFIED or NOT_SATISFIED, what would decide it.
+///
+/// Any FAIL → NOT_SATISFIED; else a MANUAL result or an input error → INCOMPLETE; else only
+/// NOT_APPLICABLE → NOT_APPLICABLE; else SATISFIED when at least one server endpoint
+/// (`servers`: the ids of the model's endpoints) was shown to hold, INCOMPLETE otherwise: a
+/// client's `https://` URL says nothing about the TLS of the server it names. No result at all
+/// is INCOMPLETE: nothing in scope was found, which config alone cannot call compliant.
+pub fn verdict(
+    results: &[RequirementResult],
+    findings: &[FindingRecord],
+    servers: &std::collections::BTreeSet<&str>,
+) -> (Verdict, Option<String>) {
+    let judged: Vec<(Status, bool)> = results
+        .iter()
+        .map(|r| (r.status, servers.contains(r.endpoint.as_str())))
+        .collect();
     let severities: Vec<FindingSeverity> = findings.iter().map(|f| f.severity).collect();
-    verdict_of(&statuses, &severities)
+    verdict_of(&judged, &severities)
 }
 
-/// [`verdict`] from the results' statuses and the findings' severities alone.
-pub fn verdict_of(statuses: &[Status], severities: &[FindingSeverity]) -> Verdict {
-    let has = |s: Status| statuses.contains(&s);
-    if has(Status::Fail) {
-        Verdict::NotSatisfied
-    } else if has(Status::Manual)
-        || severities.contains(&FindingSeverity::Error)
-        || statuses.is_empty()
-    {
-        Verdict::Incomplete
-    } else if statuses.iter().all(|s| *s == Status::NotApplicable) {
-        Verdict::NotApplicable
+/// [`verdict`] from each result's status and whether it is about a server endpoint, and the
+/// findings' severities (what `verify` recomputes from a bundle).
+pub fn verdict_of(
+    results: &[(Status, bool)],
+    severities: &[FindingSeverity],
+) -> (Verdict, Option<String>) {
+    let count = |s: Status| results.iter().filter(|(status, _)| *status == s).count();
+    let errors = severities
+        .iter()
+        .filter(|s| **s == FindingSeverity::Error)
+        .count();
+    let held = |(status, server): &&(Status, bool)| {
+        matches!(status, Status::Pass | Status::Excepted) && *server
+    };
+    if count(Status::Fail) > 0 {
+        (Verdict::NotSatisfied, None)
+    } else if count(Status::Manual) > 0 {
+        let why = format!(
+            "{} MANUAL result(s): each says what evidence would decide it",
+            count(Status::Manual)
+        );
+        (Verdict::Incomplete, Some(why))
+    } else if errors > 0 {
+        let why = format!(
+            "{errors} part(s) of the input could not be judged (see the findings): fix them and scan again"
+        );
+        (Verdict::Incomplete, Some(why))
+    } else if results.is_empty() {
+        let why = "nothing in the control's scope was found: scan the server's configuration, or probe it (scan --probe)";
+        (Verdict::Incomplete, Some(why.into()))
+    } else if results.iter().all(|(s, _)| *s == Status::NotApplicable) {
+        let why = "every result is NOT_APPLICABLE: each says why";
+        (Verdict::NotApplicable, Some(why.into()))
+    } else if !results.iter().any(|r| held(&r)) {
+        let why = "only client URLs were judged, and a client's https:// URL proves nothing about the server's TLS: scan the server's configuration, or probe the server (tlsproof probe URL)";
+        (Verdict::Incomplete, Some(why.into()))
     } else {
-        Verdict::Satisfied
+        (Verdict::Satisfied, None)
     }
 }
 
@@ -550,26 +597,64 @@ mod tests {
         }
     }
 
+    fn on(status: Status, endpoint: &str) -> RequirementResult {
+        RequirementResult {
+            endpoint: endpoint.into(),
+            ..r(status)
+        }
+    }
+
+    fn servers() -> std::collections::BTreeSet<&'static str> {
+        ["e"].into_iter().collect()
+    }
+
     #[test]
     fn verdict_rules() {
+        let v = |results: &[RequirementResult], findings: &[FindingRecord]| {
+            verdict(results, findings, &servers()).0
+        };
         assert_eq!(
-            verdict(&[r(Status::Pass), r(Status::Fail)], &[]),
+            v(&[r(Status::Pass), r(Status::Fail)], &[]),
             Verdict::NotSatisfied
         );
         assert_eq!(
-            verdict(&[r(Status::Pass), r(Status::Manual)], &[]),
+            v(&[r(Status::Pass), r(Status::Manual)], &[]),
             Verdict::Incomplete
         );
+        assert_eq!(v(&[r(Status::NotApplicable)], &[]), Verdict::NotApplicable);
         assert_eq!(
-            verdict(&[r(Status::NotApplicable)], &[]),
-            Verdict::NotApplicable
-        );
-        assert_eq!(
-            verdict(&[r(Status::Pass), r(Status::NotApplicable)], &[]),
+            v(&[r(Status::Pass), r(Status::NotApplicable)], &[]),
             Verdict::Satisfied
         );
-        assert_eq!(verdict(&[], &[]), Verdict::Incomplete);
+        assert_eq!(v(&[], &[]), Verdict::Incomplete);
         let err = FindingRecord::new(FindingKind::ParseError, String::new(), vec![]);
-        assert_eq!(verdict(&[r(Status::Pass)], &[err]), Verdict::Incomplete);
+        assert_eq!(v(&[r(Status::Pass)], &[err]), Verdict::Incomplete);
+    }
+
+    #[test]
+    fn client_urls_alone_do_not_satisfy_the_control() {
+        let client = "client:mcp.json:3:remote";
+        let (v, why) = verdict(&[on(Status::Pass, client)], &[], &servers());
+        assert_eq!(v, Verdict::Incomplete);
+        assert!(why
+            .unwrap()
+            .contains("scan the server's configuration, or probe the server"));
+        let (v, why) = verdict(
+            &[on(Status::Pass, client), on(Status::NotApplicable, "e")],
+            &[],
+            &servers(),
+        );
+        assert_eq!(
+            v,
+            Verdict::Incomplete,
+            "an out-of-scope server shows nothing"
+        );
+        assert!(why.is_some());
+        let (v, why) = verdict(
+            &[on(Status::Pass, client), r(Status::Pass)],
+            &[],
+            &servers(),
+        );
+        assert_eq!((v, why), (Verdict::Satisfied, None));
     }
 }

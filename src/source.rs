@@ -99,7 +99,14 @@ pub struct SourceMap {
     files: Vec<SourceFile>,
     /// The display prefixes of the scanned roots (a multi-path scan shows each root as given).
     prefixes: Vec<String>,
+    /// Spans whose text is a credential, marked by the ingesters as they read it: no line shown
+    /// in an output carries them ([`SourceMap::shown_line`]). Marked through a shared reference,
+    /// as ingesters hold the map.
+    secrets: std::sync::Mutex<Vec<Span>>,
 }
+
+/// What a credential is replaced with wherever tlsproof shows it.
+pub const REDACTED: &str = "REDACTED";
 
 impl SourceMap {
     pub fn new() -> Self {
@@ -216,6 +223,48 @@ impl SourceMap {
                 column: 1,
             },
         }
+    }
+
+    /// Marks a span whose text is a credential (see [`SourceMap::shown_line`]).
+    pub fn mark_secret(&self, span: Span) {
+        if span.end > span.start {
+            if let Ok(mut secrets) = self.secrets.lock() {
+                secrets.push(span);
+            }
+        }
+    }
+
+    /// The text of a 1-based line of a file as every output shows it: each credential marked
+    /// in it replaced by [`REDACTED`].
+    pub fn shown_line(&self, id: FileId, line: u32) -> String {
+        let Some(f) = self.get(id) else {
+            return String::new();
+        };
+        let idx = (line as usize).saturating_sub(1);
+        let start = f.line_starts.get(idx).copied().unwrap_or(f.text.len());
+        let text = f.line_text(line);
+        let end = start + text.len();
+        let mut cuts: Vec<(usize, usize)> = match self.secrets.lock() {
+            Ok(secrets) => secrets
+                .iter()
+                .filter(|s| s.file == id && s.start < end && s.end > start)
+                .map(|s| (s.start.max(start) - start, s.end.min(end) - start))
+                .collect(),
+            Err(_) => return REDACTED.to_string(),
+        };
+        cuts.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (from, to) in cuts {
+            if to <= at {
+                continue;
+            }
+            out.push_str(text.get(at..from.max(at)).unwrap_or(""));
+            out.push_str(REDACTED);
+            at = to;
+        }
+        out.push_str(text.get(at..).unwrap_or(""));
+        out
     }
 
     /// The source text a span covers.

@@ -152,7 +152,31 @@ justified(req, ep, status, severity, message, spans, evidence, why) := object.un
 	{"justification": why},
 )
 
-listen_list(listens) := concat(", ", [sprintf("%s (%s)", [listen_text(l), at(l.span)]) | some l in listens])
+# Listens grouped by the line that declares them, in order: "*:443, *:80 (Caddyfile:14)" — a
+# location is named once.
+listen_list(listens) := concat(", ", [listen_group(listens, a) | some a in first_seen([at(l.span) | some l in listens])])
+
+listen_group(listens, a) := sprintf("%s (%s)", [concat(", ", first_seen([listen_text(l) | some l in listens; at(l.span) == a])), a])
+
+# The distinct items of an array, in the order they first appear.
+first_seen(items) := [x |
+	some i, x in items
+	not seen_before(items, i, x)
+]
+
+seen_before(items, i, x) if {
+	some j, y in items
+	j < i
+	y == x
+}
+
+# " (file:line)" for a decision, unless every listen it is about is on that very line (the
+# message names it already).
+also_at(span, listens) := "" if {
+	every l in listens {
+		at(l.span) == at(span)
+	}
+} else := sprintf(" (%s)", [at(span)])
 
 # NOT_APPLICABLE for an endpoint outside the control's scope, citing its listen lines (for a
 # stdio server, the line or SDK default that makes its transport stdio).
@@ -211,6 +235,10 @@ else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count
 
 # The advice for an undeclared product version, naming the product's own setting.
 version_advice(ep) := object.get(words(ep), "version_advice", "the default depends on the product version, which is not declared: declare it in tlsproof.toml")
+
+# Whether a fact's note already says how to declare the version (a product's own default
+# note may), so that a message gives that advice once.
+gives_version_advice(fact) if contains(lower(object.get(fact, "note", "")), "declare")
 
 # The block an endpoint is read from, in the product's words.
 block_text(ep) := sprintf("%s at %s", [words(ep).block, at(ep.span)]) if words(ep).block

@@ -264,17 +264,20 @@ pub struct Ingested {
     pub tls_secrets: Vec<TlsSecret>,
 }
 
-/// The `tls.crt` entry of a Kubernetes Secret of type `kubernetes.io/tls`, as written. Nothing
-/// of `tls.key` is ever looked at.
+/// The `tls.crt` entry of a Kubernetes Secret of type `kubernetes.io/tls`, as written; or why a
+/// Secret of the scanned manifests holds none. Nothing of `tls.key` is ever looked at.
 #[derive(Debug, Clone)]
 pub struct TlsSecret {
     /// `namespace/name`, as `secret:` references write it.
     pub id: String,
-    /// The `tls.crt` key in the manifest.
+    /// The `tls.crt` key in the manifest (the Secret's name when it has none).
     pub span: crate::model::ModelSpan,
     /// The value: base64 of the PEM (under `data`) or the PEM itself (under `stringData`).
     pub value: String,
     pub base64: bool,
+    /// Why the Secret holds no certificate to read (not of type `kubernetes.io/tls`, no
+    /// `tls.crt`).
+    pub problem: Option<String>,
 }
 
 /// Decides a file's kind: the first format in [`FORMATS`] that claims it. `None` = not a file
@@ -303,7 +306,40 @@ pub fn ingest(map: &mut SourceMap, candidates: &[Candidate], declared: &Declared
             (format.ingest)(map, &mine, declared, &mut out);
         }
     }
+    distinct_ids(&mut out.endpoints, &mut out.red_flags);
     out
+}
+
+/// Makes endpoint ids unique in the scan: endpoints that share one (two Kubernetes objects of
+/// one namespace/name in alternative manifests) are told apart by their file after `@` — and
+/// their line when they share the file too — and the red flags that name them follow.
+fn distinct_ids(endpoints: &mut [Endpoint], red_flags: &mut [RedFlag]) {
+    let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, e) in endpoints.iter().enumerate() {
+        by_id.entry(e.id.clone()).or_default().push(i);
+    }
+    for (id, group) in by_id.into_iter().filter(|(_, g)| g.len() > 1) {
+        let files: Vec<String> = group
+            .iter()
+            .filter_map(|&i| endpoints.get(i).map(|e| e.span.file.clone()))
+            .collect();
+        for &i in &group {
+            let Some(e) = endpoints.get_mut(i) else {
+                continue;
+            };
+            let shared_file = files.iter().filter(|f| **f == e.span.file).count() > 1;
+            e.id = if shared_file {
+                format!("{id}@{}:{}", e.span.file, e.span.line)
+            } else {
+                format!("{id}@{}", e.span.file)
+            };
+            for f in red_flags.iter_mut().filter(|f| {
+                f.endpoint.as_deref() == Some(id.as_str()) && f.span.file == e.span.file
+            }) {
+                f.endpoint = Some(e.id.clone());
+            }
+        }
+    }
 }
 
 /// The display path of a file found while loading (an include, an import, a provider file):

@@ -66,8 +66,13 @@ pub fn render_styled(report: &Report, map: &SourceMap, verbose: bool, style: Sty
 
 fn verdict_line(report: &Report, style: Style) -> String {
     let s = &report.summary;
+    let reason = report
+        .verdict_reason
+        .as_deref()
+        .map(|r| format!("\n  {r}"))
+        .unwrap_or_default();
     format!(
-        "Verdict: {}  ({} FAIL, {} PASS, {} NOT_APPLICABLE, {} EXCEPTED, {} MANUAL; {} endpoints in {} files)",
+        "Verdict: {}  ({} FAIL, {} PASS, {} NOT_APPLICABLE, {} EXCEPTED, {} MANUAL; {} endpoints in {} files){reason}",
         style.bold(report.verdict.as_str()),
         s.fail,
         s.pass,
@@ -324,11 +329,8 @@ fn write_location(out: &mut String, map: &SourceMap, loc: &Location) {
         "{:>39} {}:{}:{}",
         "-->", loc.file, loc.line, loc.column
     );
-    if let Some((_, f)) = map.by_display(&loc.file) {
-        let text = f.line_text(loc.line);
-        if !text.trim().is_empty() {
-            let shown: String = text.chars().take(160).collect();
-            let _ = writeln!(out, "{:>35} | {}", loc.line, shown.replace('\t', "    "));
-        }
+    if let Some(text) = crate::results::shown_line(map, loc).filter(|t| !t.trim().is_empty()) {
+        let shown: String = text.chars().take(160).collect();
+        let _ = writeln!(out, "{:>35} | {}", loc.line, shown.replace('\t', "    "));
     }
 }

@@ -635,3 +635,52 @@ fn the_progress_line_shows_on_a_terminal_only() {
         "{err:?}"
     );
 }
+
+/// The JSON contract with several FILE arguments: each `file` is that file's path as given, and
+/// one namespace/name in two files makes two endpoints, each judged on and citing its own file.
+#[test]
+fn several_file_arguments_keep_their_paths_and_their_endpoints_apart() {
+    let case =
+        "tests/fixtures/kubernetes/one_ingress_name_in_alternative_overlays_is_judged_per_file";
+    let staging = format!("{case}/overlays/staging/ingress.yaml");
+    let production = format!("{case}/overlays/production/ingress.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", "--format", "json", &staging, &production])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut by_endpoint: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for r in v["results"].as_array().unwrap() {
+        for l in r["locations"].as_array().unwrap() {
+            by_endpoint
+                .entry(r["endpoint"].as_str().unwrap().to_string())
+                .or_default()
+                .insert(l["file"].as_str().unwrap().to_string());
+        }
+    }
+    let expected: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = [
+        (
+            format!("kubernetes:ingress:mcp/mcp@{staging}"),
+            [staging.clone()].into(),
+        ),
+        (
+            format!("kubernetes:ingress:mcp/mcp@{production}"),
+            [production.clone()].into(),
+        ),
+    ]
+    .into();
+    assert_eq!(by_endpoint, expected);
+    let tls = |file: &str| {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["requirement"] == "NET03-TLS" && r["locations"][0]["file"] == file)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+    };
+    // Staging has no spec.tls (plaintext), production terminates TLS on controller defaults.
+    assert_eq!(tls(&staging).as_deref(), Some("FAIL"));
+    assert_eq!(tls(&production).as_deref(), Some("PASS"));
+}

@@ -52,12 +52,19 @@ fn every_fixture_tree_scans_to_its_snapshot() {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(snapshots);
     settings.set_prepend_module_to_snapshot(false);
+    let mut repeated = Vec::new();
     settings.bind(|| {
         for (name, dir) in &cases {
             let scan = scan_with(dir, |o| {
                 o.at = Some(tlsproof::settings::parse_time(AT).unwrap());
             });
             insta::assert_snapshot!(name.as_str(), compact(&scan.report));
+            repeated.extend(crate::messages::repeated_in(name, &scan.report));
         }
     });
+    assert!(
+        repeated.is_empty(),
+        "messages that say a thing twice:\n{}",
+        repeated.join("\n")
+    );
 }

@@ -8,6 +8,7 @@
 use super::site::{walk, Address, Config, Directive, Global, Site};
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::gotls;
+use crate::ingest::shared::redact;
 use crate::model::Component;
 use crate::model::EndpointDraft;
 use crate::model::{
@@ -654,7 +655,7 @@ fn hop(ctx: &mut Ctx, d: &Directive) -> Option<Hop> {
         location,
         upstream: ups
             .iter()
-            .map(|u| u.text.as_str())
+            .map(|u| redact::url_at(ctx.map, u.span.file, u.span.start, &u.text))
             .collect::<Vec<_>>()
             .join(" "),
         scheme,

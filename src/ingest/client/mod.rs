@@ -5,9 +5,11 @@
 //! `serverUrl`), VS Code's `servers.<n>`, and the MCP registry's `server.json` `remotes[]`.
 //! A remote is its `url`, or the URL argument of `mcp-remote` in `command`/`args`.
 //! `${VAR}` / `${input:…}` stay unexpanded: a variable scheme or host is indeterminate.
+//! Credentials (in URLs, credential headers, `env` values) are redacted as they are read.
 
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::findings::parse_error;
+use crate::ingest::shared::redact;
 use crate::ingest::shared::sniff::is_client_config_name;
 use crate::ingest::shared::tokens::json;
 use crate::ingest::Candidate;
@@ -95,35 +97,24 @@ pub fn ingest(
     }
 }
 
-/// Header names that carry credentials.
-fn is_credential_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "token",
-        "api-key",
-        "apikey",
-        "api_key",
-        "cookie",
-        "secret",
-        "password",
-        "x-auth",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-}
-
 /// One server entry: a `url` (or Windsurf's `serverUrl`), or `mcp-remote <url>` in
 /// `command`/`args`; plus its `env`.
 fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &mut Ingested) {
     let url_node = entry.get("url").or_else(|| entry.get("serverUrl"));
-    let mut creds: Option<usize> = entry
+    let credential_headers: Vec<(&Node, &Node)> = entry
         .get("headers")
-        .and_then(|h| {
+        .map(|h| {
             h.entries()
-                .find(|(k, _)| k.scalar().is_some_and(|k| is_credential_header(&k)))
+                .filter(|(k, _)| k.scalar().is_some_and(|k| redact::is_credential_name(&k)))
+                .collect()
         })
-        .map(|(k, _)| k.start);
+        .unwrap_or_default();
+    for (_, v) in &credential_headers {
+        if let Some(value) = v.scalar() {
+            redact::secret_at(map, file, v.start, &value);
+        }
+    }
+    let mut creds: Option<usize> = credential_headers.first().map(|(k, _)| k.start);
     let mut allow_http = None;
     let mut remote_url: Option<&Node> = None;
     let command = entry
@@ -141,7 +132,11 @@ fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &m
             let Some(s) = a.scalar() else { continue };
             if s == "--allow-http" {
                 allow_http = Some(a.start);
-            } else if prev_header && s.split(':').next().is_some_and(is_credential_header) {
+            } else if let Some((_, value)) = s
+                .split_once(':')
+                .filter(|(name, _)| prev_header && redact::is_credential_name(name))
+            {
+                redact::secret_at(map, file, a.start, value.trim());
                 creds.get_or_insert(a.start);
             } else if remote_url.is_none()
                 && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("${"))
@@ -150,6 +145,10 @@ fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &m
             }
             prev_header = s == "--header";
         }
+    }
+    redact_credential_args(map, file, args);
+    if let Some(env) = entry.get("env") {
+        redact_env(map, file, env);
     }
     let Some(u) = url_node.or(remote_url) else {
         // A local stdio server: no network connection of its own.
@@ -176,6 +175,44 @@ fn entry_client(map: &SourceMap, file: FileId, name: &str, entry: &Node, out: &m
     out.clients.push(client);
 }
 
+/// Marks the values of credential flags among a server's arguments (`--api-key VALUE`,
+/// `--token=VALUE`) as credentials.
+fn redact_credential_args(map: &SourceMap, file: FileId, args: &[Node]) {
+    let mut after_flag = false;
+    for a in args {
+        let Some(s) = a.scalar() else { continue };
+        let flag = s.strip_prefix("--").or_else(|| s.strip_prefix('-'));
+        match flag.map(|f| f.split_once('=')) {
+            Some(Some((name, value))) if redact::is_credential_name(name) => {
+                redact::secret_at(map, file, a.start, value);
+                after_flag = false;
+            }
+            Some(None) => after_flag = flag.is_some_and(redact::is_credential_name),
+            _ => {
+                if after_flag {
+                    redact::secret_at(map, file, a.start, &s);
+                }
+                after_flag = false;
+            }
+        }
+    }
+}
+
+/// Marks the values of a client entry's `env` as credentials, but for the variables tlsproof
+/// judges (switches such as `NODE_TLS_REJECT_UNAUTHORIZED`, which its findings quote).
+fn redact_env(map: &SourceMap, file: FileId, env: &Node) {
+    for (k, v) in env.entries() {
+        let judged = k.scalar().is_some_and(|k| {
+            crate::ingest::shared::env::WORDS
+                .iter()
+                .any(|w| k.starts_with(w))
+        });
+        if let (false, Some(value)) = (judged, v.scalar()) {
+            redact::secret_at(map, file, v.start, &value);
+        }
+    }
+}
+
 fn client_of(
     map: &SourceMap,
     file: FileId,
@@ -184,7 +221,7 @@ fn client_of(
     creds: Option<usize>,
     allow_http: Option<usize>,
 ) -> Option<Client> {
-    let url = u.scalar()?;
+    let url = redact::url_at(map, file, u.start, &u.scalar()?);
     let span = ModelSpan::resolve(map, Span::new(file, u.start, u.start), &[]);
     let (scheme, host) = split_url(&url);
     let variable = |s: &str| s.contains("${") || s.contains('$') || s.contains("{{");

@@ -235,9 +235,16 @@ impl<'a> Listeners<'a> {
                 Fact::derived(false, span.clone(), "redirected"),
             );
         }
+        // Cite the plaintext listener no route attaches to, not the Gateway's name.
+        let listener = self
+            .listens
+            .iter()
+            .find(|l| !l.tls)
+            .map(|l| l.span.clone())
+            .unwrap_or_else(|| span.clone());
         (
-            Fact::derived(false, span.clone(), "no route attaches to the HTTP listener"),
-            Fact::derived(true, span.clone(), "no route attaches to the HTTP listeners: every plaintext request is answered 404, nothing is served"),
+            Fact::derived(false, listener.clone(), "no route attaches to the HTTP listener"),
+            Fact::derived(true, listener, "no route attaches to the HTTP listener, so every plaintext request is answered 404 Not Found"),
         )
     }
 
@@ -258,9 +265,9 @@ impl<'a> Listeners<'a> {
     /// The TLS of the terminating listeners: certificates and client authentication from the
     /// Gateway; protocols and ciphers are the implementation's (worst case, MANUAL).
     fn tls(&mut self, cx: &Cx, gw: &Obj) -> Tls {
+        let implementation = format!("the Gateway implementation ({})", implementation(cx, gw));
         let decide = format!(
-            "the Gateway implementation ({}) decides the TLS protocols and ciphers (listener tls.options or its own policy resources); tlsproof does not know its defaults: check them by hand or by a live probe",
-            implementation(cx, gw)
+            "{implementation} decides the TLS protocols and ciphers (listener tls.options or its own policy resources), and tlsproof does not know its defaults"
         );
         let a = cx.ms(gw.file, self.tls_anchor.unwrap_or(gw.start()));
         let mut tls = no_tls(&a, &decide);
@@ -271,13 +278,11 @@ impl<'a> Listeners<'a> {
                     .map(|s| s.to_string())
                     .collect(),
                 a.clone(),
-                format!("worst case: {decide}"),
-            );
+                decide.clone(),
+            )
+            .as_worst_case();
             tls.ciphers = Fact::derived(
-                CipherList::undecided(
-                    "(implementation-specific)",
-                    "(decided by the Gateway implementation)",
-                ),
+                CipherList::undecided(&implementation),
                 a.clone(),
                 decide.clone(),
             );

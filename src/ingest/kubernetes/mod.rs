@@ -193,32 +193,53 @@ pub fn ingest(
 
 /// Records the `tls.crt` of every TLS Secret (`stringData` over `data`, as the API server merges
 /// them). The entry is found by its key name; no other entry's value (`tls.key`) is read.
+/// Every Secret of the scanned manifests: its `tls.crt` when it is of type `kubernetes.io/tls`
+/// (what a Gateway listener's certificateRefs must name: "Support: Core - A single reference to
+/// a Kubernetes Secret of type kubernetes.io/tls", Gateway API `GatewayTLSConfig`), else why it
+/// holds no certificate, so that a reference to it is not taken for one outside the scan.
 fn tls_secrets(cx: &Cx, out: &mut Ingested) {
     for o in cx.of_kind("Secret") {
-        if o.node.get("type").and_then(Node::scalar).as_deref() != Some("kubernetes.io/tls") {
-            continue;
-        }
+        let kind = o
+            .node
+            .get("type")
+            .and_then(Node::scalar)
+            .unwrap_or_default();
         let crt = |section: &str| {
             o.node.get(section).and_then(|d| {
                 d.entries()
                     .find(|(k, _)| k.scalar().as_deref() == Some("tls.crt"))
             })
         };
-        let (entry, base64) = match crt("stringData") {
-            Some(e) => (e, false),
-            None => match crt("data") {
-                Some(e) => (e, true),
-                None => continue,
-            },
+        let found = match crt("stringData") {
+            Some(e) => Some((e, false)),
+            None => crt("data").map(|e| (e, true)),
         };
-        let Some(value) = entry.1.scalar() else {
-            continue;
+        let entry = found.and_then(|((k, v), base64)| Some((k.start, v.scalar()?, base64)));
+        let problem = if kind != "kubernetes.io/tls" {
+            let kind = if kind.is_empty() {
+                "Opaque, the default"
+            } else {
+                &kind
+            };
+            Some(format!(
+                "the Secret {} is of type {kind}, not kubernetes.io/tls",
+                o.id()
+            ))
+        } else if entry.is_none() {
+            Some(format!("the Secret {} has no tls.crt", o.id()))
+        } else {
+            None
+        };
+        let (at, value, base64) = match (problem.is_none(), entry) {
+            (true, Some(e)) => e,
+            _ => (o.start(), String::new(), false),
         };
         out.tls_secrets.push(crate::ingest::TlsSecret {
             id: o.id(),
-            span: cx.ms(o.file, entry.0.start),
+            span: cx.ms(o.file, at),
             value,
             base64,
+            problem,
         });
     }
 }

@@ -15,6 +15,7 @@ pub fn cipher_list(spec: String, names: &[&str]) -> CipherList {
         spec,
         suites,
         unknown,
+        decided_by: None,
     }
 }
 

@@ -8,6 +8,8 @@
 //! - [`glob`]: include and import globbing;
 //! - [`findings`]: a parse error as a finding, for every format;
 //! - [`loader`]: the one bounded reader behind includes and imports;
+//! - [`redact`]: credentials in URLs, headers and client `env` values, redacted where they
+//!   are read;
 //! - [`redflag`]: a red flag that turns certificate validation off, and whether its file is
 //!   test code;
 //! - [`sniff`]: content tests that more than one format's detection needs.
@@ -18,6 +20,7 @@ pub mod findings;
 pub mod glob;
 pub mod gotls;
 pub mod loader;
+pub mod redact;
 pub mod redflag;
 pub mod sniff;
 pub mod tokens;

@@ -3,7 +3,8 @@
 use crate::model::{ModelSpan, RedFlag};
 use crate::source::{FileId, SourceMap, Span};
 
-/// A red flag that disables certificate validation.
+/// A red flag that disables certificate validation; credentials in a URL its text quotes are
+/// redacted.
 pub fn verify_flag(
     map: &SourceMap,
     file: FileId,
@@ -16,7 +17,7 @@ pub fn verify_flag(
     let in_test_code = in_test_code(map.relative_display(file));
     RedFlag {
         kind: "verify_disabled".into(),
-        text: text.into(),
+        text: super::redact::urls_in(&text.into()),
         component: Some(component.into()),
         endpoint,
         span,

@@ -65,7 +65,20 @@ pub fn scan_with(path: &Path, f: impl FnOnce(&mut Options)) -> Scan {
     let scan =
         pipeline::run(&opts).unwrap_or_else(|e| panic!("scan of {} failed: {e}", path.display()));
     freeze(path, &scan);
+    assert_ids_unique(&scan);
     scan
+}
+
+/// The JSON contract: an endpoint id names one endpoint of a scan.
+pub fn assert_ids_unique(scan: &Scan) {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in &scan.model.endpoints {
+        assert!(
+            seen.insert(e.id.as_str()),
+            "endpoint id {} is not unique",
+            e.id
+        );
+    }
 }
 
 /// With `TLSPROOF_FREEZE_DIR` set, writes the model and the full result record of every scan a
@@ -156,7 +169,11 @@ pub fn compact(report: &Report) -> String {
             f.kind, f.severity, loc, f.message
         ));
     }
-    out.push_str(&format!("VERDICT {}\n", report.verdict.as_str()));
+    out.push_str(&format!("VERDICT {}", report.verdict.as_str()));
+    if let Some(why) = &report.verdict_reason {
+        out.push_str(&format!(" — {why}"));
+    }
+    out.push('\n');
     out
 }
 

@@ -76,16 +76,10 @@ fn tls_listener(a: ModelSpan) -> Listen {
 /// The TLS `spec.tls` asks for: every protocol (the worst case), ciphers left to the
 /// controller, and the certificates it names (else the controller's default certificate).
 fn worst_case_tls(cx: &Cx, ing: &Obj, a: ModelSpan, decide: &str, tls: &mut Tls) {
-    tls.protocols = Fact::derived(
-        words("TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"),
-        a.clone(),
-        format!("worst case: {decide}"),
-    );
+    tls.protocols =
+        Fact::derived(words("TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"), a.clone(), decide).as_worst_case();
     tls.ciphers = Fact::derived(
-        CipherList::undecided(
-            "(decided by the Ingress controller)",
-            "(unknown controller)",
-        ),
+        CipherList::undecided("the Ingress controller"),
         a,
         decide.to_string(),
     );

@@ -106,7 +106,12 @@ pub(super) fn hop(
     Some(Hop {
         directive: d.name.clone(),
         location,
-        upstream: raw,
+        upstream: crate::ingest::shared::redact::url_at(
+            ctx.map,
+            target.span.file,
+            target.span.start,
+            &raw,
+        ),
         scheme,
         tls,
         determinate,

@@ -235,7 +235,7 @@ fn hop_for(
     Hop {
         directive: directive.to_string(),
         location: None,
-        upstream: url.to_string(),
+        upstream: crate::ingest::shared::redact::url_at(ctx.map, u_at.file, u_at.start, url),
         scheme,
         tls,
         determinate,
