@@ -80,7 +80,8 @@ pub(super) fn tls_facts(
     }
 }
 
-/// `ssl_ciphers`, else nginx's default, expanded with OpenSSL 3 semantics.
+/// `ssl_ciphers`, else nginx's default, expanded with OpenSSL 3 semantics to the suites nginx
+/// can negotiate.
 fn cipher_list(
     ctx: &Ctx,
     settings: &Settings,
@@ -90,23 +91,43 @@ fn cipher_list(
     match settings.get("ssl_ciphers") {
         Some(d) => {
             let spec = d.args.first().map(|a| a.value.as_str()).unwrap_or_default();
-            let list = CipherList::openssl(spec);
-            let note = format!(
-                "expanded with OpenSSL 3 semantics to {} suites",
-                list.suites.len()
-            );
+            let (list, note) = negotiable(spec);
             Fact::explicit(list, ctx.span(d)).with_note(note)
         }
         None => {
-            let list = CipherList::openssl("HIGH:!aNULL:!MD5");
+            let (list, note) = negotiable("HIGH:!aNULL:!MD5");
             let note = format!(
-                "nginx default ssl_ciphers HIGH:!aNULL:!MD5 (since 1.0.5, {}), expanded with OpenSSL 3 semantics to {} suites",
-                if context == "stream" { "stream module" } else { "all later versions" },
-                list.suites.len()
+                "nginx default ssl_ciphers HIGH:!aNULL:!MD5 (since 1.0.5, {}), {note}",
+                if context == "stream" {
+                    "stream module"
+                } else {
+                    "all later versions"
+                },
             );
             Fact::default(list, server_span.clone(), note)
         }
     }
+}
+
+/// A cipher string as nginx can negotiate it, with the note that says how it was counted.
+/// nginx sets no PSK or SRP callback on its contexts, so OpenSSL never selects those suites
+/// (`ciphers::needs_server_callback`): they are not offered.
+fn negotiable(spec: &str) -> (CipherList, String) {
+    let mut list = CipherList::openssl(spec);
+    let expanded = list.suites.len();
+    list.suites
+        .retain(|s| !ciphers::needs_server_callback(&s.kx));
+    let left_out = expanded - list.suites.len();
+    let mut note = format!(
+        "expanded with OpenSSL 3 semantics to {} suites",
+        list.suites.len()
+    );
+    if left_out > 0 {
+        note += &format!(
+            " nginx can negotiate ({left_out} PSK and SRP suites of the string left out: they need server callbacks nginx never sets)"
+        );
+    }
+    (list, note)
 }
 
 /// `ssl_conf_command Ciphersuites …` (the last one), else OpenSSL's default TLS 1.3 suites.
