@@ -260,3 +260,35 @@ fn every_model_and_result_validates_against_the_schemas() {
     )
     .unwrap();
 }
+
+/// The endpoint of the scan whose server names include `name`.
+fn endpoint<'a>(scan: &'a tlsproof::pipeline::Scan, name: &str) -> &'a tlsproof::model::Endpoint {
+    scan.model
+        .endpoints
+        .iter()
+        .find(|e| e.server_names.iter().any(|n| n == name))
+        .unwrap_or_else(|| panic!("no endpoint {name}"))
+}
+
+#[test]
+fn plaintext_refused_in_every_location_is_blocked() {
+    // The fixture's README cites the rewrite module's order of execution.
+    let dir = fixture("nginx/plaintext_refused_in_every_location_is_blocked");
+    let scan = scan_path(dir.path());
+    for (name, line) in [("refused.example.com", 6), ("closed.example.com", 35)] {
+        let ep = endpoint(&scan, name);
+        assert!(ep.plaintext.blocked.value, "{name}");
+        assert!(!ep.serves_content.value, "{name}");
+        let r = result(&scan.report, "NET03-HTTP", name);
+        assert_status(r, Status::Pass);
+        assert_eq!(at(r), format!("nginx.conf:{line}"));
+    }
+    for name in [
+        "partly.example.com",
+        "nested.example.com",
+        "first.example.com",
+    ] {
+        assert!(endpoint(&scan, name).serves_content.value, "{name}");
+        assert_status(result(&scan.report, "NET03-HTTP", name), Status::Fail);
+    }
+}
