@@ -827,6 +827,46 @@ fn an_evidence_bundle_holds_nothing_of_any_private_key() {
 }
 
 #[test]
+fn nginx_resolves_a_relative_certificate_of_an_unincluded_fragment_against_the_conf_prefix() {
+    let Some(dir) = pki_dir() else { return };
+    let d = dir.path();
+    pki(d);
+    leaf_by(
+        d,
+        "pki/intermediate",
+        "good",
+        "good.example.com",
+        "rsa:2048",
+        "-sha256",
+        "36500",
+    );
+    with_intermediate(d, "good");
+    std::fs::create_dir_all(d.join("conf.d/certs")).unwrap();
+    // A decoy beside the fragment: nginx resolves against the folder of nginx.conf.
+    std::fs::write(d.join("conf.d/certs/good.pem"), "not a certificate\n").unwrap();
+    std::fs::write(
+        d.join("nginx.conf"),
+        "events {}\nhttp {\n  include conf.d/*.conf;\n}\n",
+    )
+    .unwrap();
+    // glob(3) `*` does not match the leading dot: nothing includes this file.
+    std::fs::write(
+        d.join("conf.d/.default.conf"),
+        server("good", "good").replace("  server", "server"),
+    )
+    .unwrap();
+    let scan = scan_trusting_root(d);
+    let facts = &scan.model.certificates;
+    assert_eq!(facts.len(), 1, "{facts:?}");
+    assert_eq!(facts[0].file, "certs/good.pem", "read from the conf prefix");
+    assert_eq!(facts[0].span.file, "conf.d/.default.conf");
+    assert_status(
+        result(&scan.report, "NET03-CERT", "good.example.com"),
+        Status::Pass,
+    );
+}
+
+#[test]
 fn nginx_resolves_a_relative_certificate_in_an_included_file_against_its_prefix() {
     let Some(dir) = pki_dir() else { return };
     let d = dir.path();

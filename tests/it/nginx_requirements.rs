@@ -292,3 +292,21 @@ fn plaintext_refused_in_every_location_is_blocked() {
         assert_status(result(&scan.report, "NET03-HTTP", name), Status::Fail);
     }
 }
+
+#[test]
+fn a_fragment_without_nginx_conf_resolves_includes_above_its_fragment_folder() {
+    // Debian's layout: sites-enabled/ and snippets/ sit beside nginx.conf, the conf prefix
+    // that nginx resolves `include snippets/…` against; the scan holds no nginx.conf.
+    let dir = tree(&[
+        (
+            "sites-enabled/mcp",
+            "server {\n  listen 443 ssl;\n  server_name mcp.example.com;\n  include snippets/tls.conf;\n}\n",
+        ),
+        ("snippets/tls.conf", "ssl_protocols TLSv1.2 TLSv1.3;\n"),
+        ("sites-enabled/snippets/tls.conf", "ssl_protocols TLSv1;\n"),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "mcp.example.com");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "snippets/tls.conf:1");
+}

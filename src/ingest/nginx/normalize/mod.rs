@@ -89,6 +89,8 @@ pub struct Normalized {
 struct Ctx<'m> {
     map: &'m SourceMap,
     version: ProductVersion,
+    /// The main config of the conf prefix, for a fragment judged on its own.
+    prefix_file: Option<String>,
     upstreams: BTreeMap<String, Vec<(String, ModelSpan)>>,
     findings: Vec<Finding>,
 }
@@ -115,16 +117,19 @@ struct ServerDraft {
 }
 
 /// Normalizes a whole configuration. `top_is_http` treats top-level `server` blocks as http
-/// servers (a site file judged on its own, outside any `http {}`).
+/// servers (a site file judged on its own, outside any `http {}`); `prefix_file` is the main
+/// config whose folder is the conf prefix of such a file.
 pub fn normalize(
     map: &SourceMap,
     directives: &[Directive],
     version: &ProductVersion,
     top_is_http: bool,
+    prefix_file: Option<String>,
 ) -> Normalized {
     let mut ctx = Ctx {
         map,
         version: version.clone(),
+        prefix_file,
         upstreams: BTreeMap::new(),
         findings: Vec::new(),
     };
@@ -336,10 +341,13 @@ fn args_of(d: &Directive) -> Vec<String> {
 }
 
 /// The file whose folder nginx resolves a relative certificate path against: its configuration
-/// prefix, the directory of the main `nginx.conf` (`ngx_conf_full_name(…, conf_prefix = 1)`),
-/// which for a line in an included file is the first file of the include chain.
-fn nginx_prefix_file(span: &ModelSpan) -> Option<String> {
-    span.via.first().map(|main| main.file.clone())
+/// prefix, the directory of the main `nginx.conf` (`ngx_conf_full_name(…, conf_prefix = 1)`):
+/// for a fragment judged on its own, the main config of its prefix; for a line in an included
+/// file, the first file of the include chain.
+fn nginx_prefix_file(ctx: &Ctx, span: &ModelSpan) -> Option<String> {
+    ctx.prefix_file
+        .clone()
+        .or_else(|| span.via.first().map(|main| main.file.clone()))
 }
 
 #[cfg(test)]

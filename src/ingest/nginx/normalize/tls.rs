@@ -166,7 +166,7 @@ fn certificates(ctx: &Ctx, settings: &Settings) -> Vec<Certificate> {
         .iter()
         .enumerate()
         .map(|(i, d)| Certificate {
-            relative_to: nginx_prefix_file(&ctx.span(d)),
+            relative_to: nginx_prefix_file(ctx, &ctx.span(d)),
             path: d.args.first().map(|a| a.value.clone()).unwrap_or_default(),
             key: keys
                 .get(i)
