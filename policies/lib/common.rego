@@ -47,6 +47,10 @@ judged := [ep |
 	not redirect_only(ep)
 ]
 
+# Endpoints that forward TCP connections, not HTTP requests (nginx `stream {}` servers,
+# Traefik TCP routers): they can neither redirect nor refuse an HTTP request.
+tcp_proxy(ep) if object.get(ep, "context", "") in {"stream", "tcp"}
+
 # Endpoints that are in scope and terminate TLS or plaintext themselves.
 in_scope := [ep |
 	some ep in input.endpoints;

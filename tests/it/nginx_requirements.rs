@@ -310,3 +310,42 @@ fn a_fragment_without_nginx_conf_resolves_includes_above_its_fragment_folder() {
     assert_status(r, Status::Pass);
     assert_eq!(at(r), "snippets/tls.conf:1");
 }
+
+#[test]
+fn stream_servers_terminate_pass_through_or_forward_plaintext() {
+    // The fixture's README cites nginx's stream phases (SSL before preread) and the pass module.
+    let dir = fixture("nginx/stream_servers_terminate_pass_through_or_forward_plaintext");
+    let scan = scan_path(dir.path());
+    // `listen 443 ssl` + `ssl_preread on`: terminates, judged by its own lines.
+    let r = result(&scan.report, "NET03-TLS", "stream:nginx.conf:3:");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "nginx.conf:6");
+    assert_status(
+        result(&scan.report, "NET03-CIPHER", "stream:nginx.conf:3:"),
+        Status::Pass,
+    );
+    let e2e = result(&scan.report, "NET03-E2E", "stream:nginx.conf:3:");
+    assert_status(e2e, Status::Fail);
+    assert_eq!(at(e2e), "nginx.conf:10");
+    // `ssl_preread on` without `ssl`: passes through.
+    assert_status(
+        result(&scan.report, "NET03-TLS", "stream:nginx.conf:12:"),
+        Status::Manual,
+    );
+    // `pass` is a hop that stays on the host.
+    let ep = scan
+        .model
+        .endpoints
+        .iter()
+        .find(|e| e.id.contains("stream:nginx.conf:17:"))
+        .unwrap();
+    assert_eq!(ep.hops.len(), 1);
+    assert_eq!(ep.hops[0].directive, "pass");
+    let e2e = result(&scan.report, "NET03-E2E", "stream:nginx.conf:17:");
+    assert_status(e2e, Status::Pass);
+    assert_eq!(at(e2e), "nginx.conf:23");
+    // A plaintext stream server forwards TCP, not HTTP.
+    let http = result(&scan.report, "NET03-HTTP", "stream:nginx.conf:25:");
+    assert_status(http, Status::Fail);
+    assert!(!http.message.contains("HTTP"), "{}", http.message);
+}

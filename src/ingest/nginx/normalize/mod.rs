@@ -287,7 +287,10 @@ fn server<'a>(
     let mut hops = Vec::new();
     let mut mcp_path = None;
     let mut hsts_drops = Vec::new();
-    let plain = plaintext_behaviour(ctx, body, &server_span);
+    let plain = match context {
+        "stream" => stream_forwards(&server_span),
+        _ => plaintext_behaviour(ctx, body, &server_span),
+    };
     let mut walk = Walk {
         hops: &mut hops,
         mcp_path: &mut mcp_path,
@@ -299,10 +302,7 @@ fn server<'a>(
     apply_hsts_drops(&mut tls, &hsts_drops);
 
     let id = endpoint_id(&server_span, &server_names, context);
-    let passthrough = context == "stream"
-        && settings
-            .get("ssl_preread")
-            .is_some_and(|d| d.args.first().is_some_and(|a| a.value == "on"));
+    let passthrough = passes_tls_through(&settings, &listens, context);
     let endpoint = EndpointDraft {
         context: Some(context.to_string()),
         server_names,
@@ -328,6 +328,17 @@ fn server<'a>(
         sockets,
         explicit_protocols,
     }
+}
+
+/// A stream server that reads the ClientHello (`ssl_preread on`) without terminating TLS on any
+/// of its listens. With `listen … ssl` the stream SSL phase runs first (`NGX_STREAM_SSL_PHASE`
+/// precedes `NGX_STREAM_PREREAD_PHASE`), so preread sees the decrypted stream: the server
+/// terminates TLS like any other.
+fn passes_tls_through(settings: &Settings, listens: &[Listen], context: &str) -> bool {
+    let preread = settings
+        .get("ssl_preread")
+        .is_some_and(|d| d.args.first().is_some_and(|a| a.value == "on"));
+    context == "stream" && preread && !listens.iter().any(|l| l.tls)
 }
 
 fn endpoint_id(span: &ModelSpan, names: &[String], context: &str) -> String {

@@ -95,6 +95,23 @@ pub(super) fn plaintext_behaviour(
     every_location_answers(ctx, body).unwrap_or_else(|| serves(server_span))
 }
 
+/// A stream server forwards TCP connections: it neither redirects nor answers HTTP requests
+/// (its `return` sends a value, not an HTTP status).
+pub(super) fn stream_forwards(server_span: &ModelSpan) -> PlainBehaviour {
+    PlainBehaviour {
+        redirect: Fact::derived(
+            false,
+            server_span.clone(),
+            "a stream server forwards TCP connections: it cannot redirect to https",
+        ),
+        blocked: Fact::derived(
+            false,
+            server_span.clone(),
+            "a stream server accepts every TCP connection on its listens",
+        ),
+    }
+}
+
 /// No redirect and no refusal: nginx serves plaintext requests.
 fn serves(server_span: &ModelSpan) -> PlainBehaviour {
     PlainBehaviour {
