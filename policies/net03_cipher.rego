@@ -9,7 +9,8 @@
 # Severity: high when a NULL, anonymous, EXPORT, RC4, DES, 3DES or MD5 suite is offered;
 # medium when the weak suites are CBC or static-RSA only.
 # FAIL: weak suites offered (named in the message), or content served without TLS.
-# MANUAL: the cipher string expands to no suite (the server would refuse to start), or the
+# MANUAL: no protocol is enabled (no handshake completes); the cipher string expands to no
+#         suite (the server would refuse to start), or the
 #         configuration does not decide the list (a product's run-time default) and no probe
 #         observed it.
 # Observed (`scan --probe`, `--observations`): the suites the live server accepted are judged
@@ -264,6 +265,21 @@ results contains r if {
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
+	count(ep.tls.protocols.value) == 0
+	count(observed(ep)) == 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("no TLS protocol is enabled, so no suite is negotiated: %s", [object.get(ep.tls.protocols, "note", lib.at(ep.tls.protocols.span))]),
+		[ep.tls.protocols.span],
+		[lib.ev("protocols", ep.tls.protocols)],
+		"a TLS listener with no protocol completes no handshake: decide once a protocol is enabled",
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	count(ep.tls.protocols.value) > 0
 	nothing_offered(ep)
 	count(observed(ep)) == 0
 	r := lib.justified(

@@ -94,3 +94,12 @@ test_an_undecided_list_is_decided_by_the_suites_observed if {
 	rs3 := cipher.results with input as f.input_of([undecided])
 	f.statuses(rs3) == {"MANUAL"}
 }
+
+test_no_protocol_enabled_is_one_manual_result if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": [], "origin": "derived", "note": "QUIC without TLSv1.3"}}})
+	rs := cipher.results with input as f.input_of([ep])
+	count(rs) == 1
+	some r in rs
+	r.status == "MANUAL"
+	contains(r.message, "no TLS protocol is enabled")
+}

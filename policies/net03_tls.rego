@@ -11,6 +11,7 @@
 #       protocol, and every live probe of the endpoint (`scan --probe`, `--observations`) saw
 #       SSL 3, TLS 1.0 and TLS 1.1 refused: the observation decides what the declaration would.
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# MANUAL: TLS listeners with no protocol enabled (no handshake completes).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
 package tlsproof.requirements.net03_tls
@@ -129,9 +130,25 @@ results contains r if {
 	)
 }
 
+# No protocol enabled (a QUIC listener whose ssl_protocols leaves out TLS 1.3): no handshake
+# completes, so nothing is offered, nor shown to be safe.
 results contains r if {
 	some ep in lib.judged
 	ep.tls.enabled
+	count(ep.tls.protocols.value) == 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("no TLS protocol is enabled: %s", [object.get(ep.tls.protocols, "note", lib.at(ep.tls.protocols.span))]),
+		[ep.tls.protocols.span],
+		[lib.ev("protocols", ep.tls.protocols)],
+		"a TLS listener with no protocol completes no handshake: enable TLSv1.3 (and TLSv1.2 where TCP listeners need it), or remove the listener",
+	)
+}
+
+results contains r if {
+	some ep in lib.judged
+	ep.tls.enabled
+	count(ep.tls.protocols.value) > 0
 	count(offered_old(ep)) == 0
 	r := lib.result(
 		requirement, ep, "PASS", "info",

@@ -349,3 +349,39 @@ fn stream_servers_terminate_pass_through_or_forward_plaintext() {
     assert_status(http, Status::Fail);
     assert!(!http.message.contains("HTTP"), "{}", http.message);
 }
+
+#[test]
+fn quic_only_servers_offer_tls13_alone() {
+    // The fixture's README cites RFC 9001 §4.2 and nginx's QUIC documentation.
+    let dir = fixture("nginx/quic_only_servers_offer_tls13_alone");
+    let scan = scan_path(dir.path());
+    let tls = result(&scan.report, "NET03-TLS", "h3.example.com");
+    assert_status(tls, Status::Pass);
+    assert_eq!(at(tls), "nginx.conf:8", "cited at the QUIC listen");
+    assert_status(
+        result(&scan.report, "NET03-CIPHER", "h3.example.com"),
+        Status::Pass,
+    );
+    // A TCP listener beside the QUIC one offers what ssl_protocols lists.
+    let both = result(&scan.report, "NET03-TLS", "both.example.com");
+    assert_status(both, Status::Fail);
+    assert_eq!(at(both), "nginx.conf:3");
+    // QUIC without TLS 1.3 completes no handshake: nothing is shown to pass.
+    for req in ["NET03-TLS", "NET03-CIPHER"] {
+        assert_status(
+            result(&scan.report, req, "broken.example.com"),
+            Status::Manual,
+        );
+    }
+}
+
+#[test]
+fn a_quic_listen_shares_no_ssl_flag_with_a_tcp_listen_on_its_port() {
+    // `quic` opens a UDP socket; the `ssl` flag nginx shares is a TCP socket's.
+    let conf = "events {}\nhttp {\n  server {\n    listen 443 quic;\n    server_name a.example.com;\n    ssl_certificate /etc/tls/a.pem;\n  }\n  server {\n    listen 443;\n    server_name b.example.com;\n    location / { proxy_pass http://127.0.0.1:3000; }\n  }\n}\n";
+    let dir = tree(&[("nginx.conf", conf)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "b.example.com");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "nginx.conf:9");
+}

@@ -37,7 +37,11 @@ pub(super) fn parse_listen(
     } else {
         Some(port.unwrap_or(80))
     };
-    let key = socket_key(&address, port);
+    // A QUIC listen is a UDP socket: it shares no flag with a TCP listen on the same port.
+    let key = match quic {
+        true => format!("{}/quic", socket_key(&address, port)),
+        false => socket_key(&address, port),
+    };
     let tls = ssl_flag || quic || ssl_on;
     let listen = Listen {
         quic,

@@ -278,10 +278,14 @@ fn server<'a>(
         listens.push(listen);
     }
 
-    let tls = tls_facts(ctx, &settings, &server_span, context);
-    let explicit_protocols = settings
+    let mut tls = tls_facts(ctx, &settings, &server_span, context);
+    let mut explicit_protocols = settings
         .get("ssl_protocols")
         .map(|d| Fact::explicit(args_of(d), ctx.span(d)));
+    if let Some(quic) = quic_only(&listens) {
+        tls.protocols = quic_protocols(&tls.protocols, quic);
+        explicit_protocols = None;
+    }
 
     // Hops and redirect/block behaviour come from the server level and its locations.
     let mut hops = Vec::new();
@@ -298,7 +302,6 @@ fn server<'a>(
         context,
     };
     walk_locations(ctx, &settings, body, None, &mut walk, 0);
-    let mut tls = tls;
     apply_hsts_drops(&mut tls, &hsts_drops);
 
     let id = endpoint_id(&server_span, &server_names, context);

@@ -43,6 +43,39 @@ pub(super) fn default_protocols(v: &ProductVersion, span: ModelSpan) -> Fact<Vec
     versioned(v, &DEFAULT_PROTOCOLS, span).map(|p| p.iter().map(|s| s.to_string()).collect())
 }
 
+/// The first QUIC listen of a server whose every TLS listen is QUIC, if so.
+pub(super) fn quic_only(listens: &[Listen]) -> Option<&Listen> {
+    let mut tls = listens.iter().filter(|l| l.tls);
+    let first = tls.next()?;
+    (first.quic && tls.all(|l| l.quic)).then_some(first)
+}
+
+/// The protocols a QUIC listener negotiates: TLS 1.3 and nothing else (RFC 9001 §4.2: "Clients
+/// MUST NOT offer TLS versions older than 1.3"; nginx: "QUIC requires TLSv1.3 protocol version",
+/// https://nginx.org/en/docs/quic.html), provided `ssl_protocols` keeps it enabled; without it
+/// every QUIC handshake fails.
+pub(super) fn quic_protocols(configured: &Fact<Vec<String>>, quic: &Listen) -> Fact<Vec<String>> {
+    let at = format!("{}:{}", quic.span.file, quic.span.line);
+    let from = match configured.origin {
+        Origin::Explicit => format!(
+            "ssl_protocols at {}:{}",
+            configured.span.file, configured.span.line
+        ),
+        _ => "the default ssl_protocols".into(),
+    };
+    if configured.value.iter().any(|p| p == "TLSv1.3") {
+        let why = format!(
+            "every TLS listen of this server is QUIC ({at}): QUIC carries TLS 1.3 only (RFC 9001 §4.2), so {from} offers nothing older here"
+        );
+        Fact::derived(vec!["TLSv1.3".to_string()], quic.span.clone(), why)
+    } else {
+        let why = format!(
+            "every TLS listen of this server is QUIC ({at}), which requires TLS 1.3, and {from} does not enable it: every QUIC handshake fails"
+        );
+        Fact::derived(Vec::new(), configured.span.clone(), why)
+    }
+}
+
 pub(super) fn suites(list: &[&'static ciphers::Suite]) -> Vec<SuiteFacts> {
     list.iter().map(|s| SuiteFacts::from(*s)).collect()
 }
