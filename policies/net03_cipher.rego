@@ -17,7 +17,8 @@
 # with the same rule. Weak suites accepted live FAIL the endpoint even where the configuration
 # offers only strong ones (another configuration is live; a DRIFT finding says where); a list
 # the configuration does not decide is decided by the suites observed.
-# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect;
+#         servers that refuse every TLS handshake (lib.rejected_result).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
 package tlsproof.requirements.net03_cipher
@@ -125,7 +126,7 @@ config_key(ep) := json.marshal([
 ])
 
 configs := {config_key(ep): offered(ep) |
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	not nothing_offered(ep)
 }
@@ -150,6 +151,10 @@ results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }
 
+results contains lib.rejected_result(requirement, ep) if {
+	some ep in lib.rejecting
+}
+
 results contains lib.heuristic_result(requirement, ep) if {
 	some ep in lib.heuristics
 }
@@ -165,7 +170,7 @@ results contains lib.redirect_only_result(requirement, ep) if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	not ep.tls.enabled
 	listens := lib.exposed_plaintext(ep)
 	count(listens) > 0
@@ -178,7 +183,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	c := classified[config_key(ep)]
 	c.bad > 0
@@ -219,7 +224,7 @@ observed_fail(ep, why) := lib.result(
 
 # The configuration offers only strong suites, but the live server accepts weak ones.
 results contains observed_fail(ep, sprintf(" though the configuration offers only strong ones (%s)", [spec_text(ep)])) if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	c := classified[config_key(ep)]
 	c.bad == 0
@@ -228,14 +233,14 @@ results contains observed_fail(ep, sprintf(" though the configuration offers onl
 
 # The configuration does not decide the list; the live server's suites do.
 results contains observed_fail(ep, sprintf(" (the configuration does not decide the list: %s)", [spec_text(ep)])) if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	nothing_offered(ep)
 	count(observed_weak(ep)) > 0
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	nothing_offered(ep)
 	count(observed(ep)) > 0
@@ -249,7 +254,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	c := classified[config_key(ep)]
 	c.bad == 0
@@ -263,7 +268,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(ep.tls.protocols.value) == 0
 	count(observed(ep)) == 0
@@ -277,7 +282,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(ep.tls.protocols.value) > 0
 	nothing_offered(ep)

@@ -10,7 +10,8 @@
 # PASS (observed): the version is not declared, the worst-case default would offer an old
 #       protocol, and every live probe of the endpoint (`scan --probe`, `--observations`) saw
 #       SSL 3, TLS 1.0 and TLS 1.1 refused: the observation decides what the declaration would.
-# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect;
+#         servers that refuse every TLS handshake (lib.rejected_result).
 # MANUAL: TLS listeners with no protocol enabled (no handshake completes).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
@@ -46,6 +47,10 @@ results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }
 
+results contains lib.rejected_result(requirement, ep) if {
+	some ep in lib.rejecting
+}
+
 results contains lib.heuristic_result(requirement, ep) if {
 	some ep in lib.heuristics
 }
@@ -61,7 +66,7 @@ results contains lib.redirect_only_result(requirement, ep) if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	not ep.tls.enabled
 	listens := lib.exposed_plaintext(ep)
 	count(listens) > 0
@@ -100,7 +105,7 @@ decided_live(ep) if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(offered_old(ep)) > 0
 	decided_live(ep)
@@ -117,7 +122,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	old := offered_old(ep)
 	count(old) > 0
@@ -133,7 +138,7 @@ results contains r if {
 # No protocol enabled (a QUIC listener whose ssl_protocols leaves out TLS 1.3): no handshake
 # completes, so nothing is offered, nor shown to be safe.
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(ep.tls.protocols.value) == 0
 	r := lib.justified(
@@ -146,7 +151,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(ep.tls.protocols.value) > 0
 	count(offered_old(ep)) == 0

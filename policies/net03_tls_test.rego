@@ -107,3 +107,15 @@ test_an_explicit_old_protocol_fails_whatever_the_live_server_does if {
 	refused := object.union(f.input_of([ep]), {"observations": [observed_versions(ep, "PASS")]})
 	f.statuses(tls.results) == {"FAIL"} with input as refused
 }
+
+test_a_server_refusing_every_handshake_is_not_applicable_by_that_line if {
+	ep := object.union(f.tls_endpoint, {"tls": {
+		"protocols": {"value": ["TLSv1", "TLSv1.2"]},
+		"reject_handshake": f.fact(true, "explicit", f.span("nginx.conf", 20)),
+	}})
+	rs := tls.results with input as f.input_of([ep])
+	f.statuses(rs) == {"NOT_APPLICABLE"}
+	some r in rs
+	r.locations == [{"file": "nginx.conf", "line": 20, "column": 5}]
+	contains(r.justification, "nginx.conf:20")
+}

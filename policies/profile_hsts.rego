@@ -5,7 +5,8 @@
 # headers silently drops HSTS; the model carries the header in effect for the endpoint.
 #
 # FAIL: no HSTS header on a TLS endpoint, or max-age below 31536000.
-# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext-only endpoints (HSTS is ignored over HTTP).
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext-only endpoints (HSTS is ignored over HTTP);
+#         servers that refuse every TLS handshake (lib.rejected_result).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
 package tlsproof.requirements.profile_hsts
@@ -41,6 +42,10 @@ results contains lib.passthrough_result(requirement, ep, "NOT_APPLICABLE") if {
 	some ep in lib.passing_through
 }
 
+results contains lib.rejected_result(requirement, ep) if {
+	some ep in lib.rejecting
+}
+
 results contains lib.heuristic_result(requirement, ep) if {
 	some ep in lib.heuristics
 }
@@ -64,6 +69,7 @@ results contains r if {
 results contains r if {
 	some ep in lib.in_scope
 	ep.tls.enabled
+	not lib.rejects_handshakes(ep)
 	ep.tls.hsts.value == null
 	r := lib.result(
 		requirement, ep, "FAIL", "medium",
@@ -76,6 +82,7 @@ results contains r if {
 results contains r if {
 	some ep in lib.in_scope
 	ep.tls.enabled
+	not lib.rejects_handshakes(ep)
 	h := ep.tls.hsts.value
 	h != null
 	not h.max_age >= min_age
@@ -90,6 +97,7 @@ results contains r if {
 results contains r if {
 	some ep in lib.in_scope
 	ep.tls.enabled
+	not lib.rejects_handshakes(ep)
 	h := ep.tls.hsts.value
 	h != null
 	h.max_age >= min_age

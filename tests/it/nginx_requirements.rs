@@ -385,3 +385,23 @@ fn a_quic_listen_shares_no_ssl_flag_with_a_tcp_listen_on_its_port() {
     assert_status(r, Status::Fail);
     assert_eq!(at(r), "nginx.conf:9");
 }
+
+#[test]
+fn reject_handshake_and_the_default_servers_certificate() {
+    // The fixture's README cites nginx's source and documentation and the live check.
+    let dir = fixture("nginx/reject_handshake_and_the_default_servers_certificate");
+    let scan = scan_path(dir.path());
+    for req in ["NET03-TLS", "NET03-CIPHER", "NET03-CERT"] {
+        let r = result(&scan.report, req, "nginx.conf:17:_");
+        assert_status(r, Status::NotApplicable);
+        assert_eq!(at(r), "nginx.conf:20", "{req}");
+    }
+    let b = result(&scan.report, "NET03-CERT", "b.example.com");
+    assert_status(b, Status::Manual);
+    assert_eq!(at(b), "nginx.conf:8", "the default server's certificate");
+    assert!(
+        b.message.contains("default server at nginx.conf:5"),
+        "{}",
+        b.message
+    );
+}

@@ -206,6 +206,7 @@ fn certificates(ctx: &Ctx, settings: &Settings) -> Vec<Certificate> {
                 .and_then(|k| k.args.first().map(|a| a.value.clone())),
             span: ctx.span(d),
             managed: None,
+            note: None,
         })
         .collect()
 }
