@@ -405,3 +405,15 @@ fn reject_handshake_and_the_default_servers_certificate() {
         b.message
     );
 }
+
+#[test]
+fn a_server_made_tls_by_a_shared_socket_presents_the_default_servers_certificate() {
+    // b's `listen 443` is TLS because the default server sets `ssl` on *:443; b names no
+    // certificate, so its handshakes complete with the default server's.
+    let conf = "events {}\nhttp {\n  server {\n    listen 443 ssl default_server;\n    server_name a.example.com;\n    ssl_certificate /etc/tls/a.pem;\n  }\n  server {\n    listen 443;\n    server_name b.example.com;\n  }\n}\n";
+    let dir = tree(&[("nginx.conf", conf)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CERT", "b.example.com");
+    assert_status(r, Status::Manual);
+    assert_eq!(at(r), "nginx.conf:6");
+}

@@ -85,8 +85,9 @@ pub(super) fn socket_key(address: &str, port: Option<u16>) -> String {
 }
 
 /// Socket-level semantics: the `ssl` flag is shared by every server on one address:port
-/// (nginx ORs it, `ngx_http.c`), and before 1.29.2 the protocols negotiated on a socket are
-/// those of its default server.
+/// (nginx ORs it, `ngx_http.c`), before 1.29.2 the protocols negotiated on a socket are
+/// those of its default server, and a server without a certificate presents the default
+/// server's.
 pub(super) fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) {
     // socket key → (span where ssl was set, endpoint index)
     let mut ssl_sockets: BTreeMap<String, ModelSpan> = BTreeMap::new();
@@ -117,11 +118,6 @@ pub(super) fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) 
             Some((k.clone(), (i, d.endpoint.tls.protocols.clone())))
         })
         .collect();
-
-    let default_certificates = default_certificates(drafts, &default_server);
-    for (i, draft) in drafts.iter_mut().enumerate() {
-        adopt_default_certificates(i, draft, &default_certificates);
-    }
 
     let per_socket_protocols = ctx.version.at_least(&[1, 29, 2]);
     for (i, draft) in drafts.iter_mut().enumerate() {
@@ -186,6 +182,12 @@ pub(super) fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) 
                 break;
             }
         }
+    }
+
+    // Once every listen knows whether it is TLS.
+    let default_certificates = default_certificates(drafts, &default_server);
+    for (i, draft) in drafts.iter_mut().enumerate() {
+        adopt_default_certificates(i, draft, &default_certificates);
     }
 }
 
