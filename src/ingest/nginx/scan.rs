@@ -92,7 +92,7 @@ pub fn ingest(
         covered.insert(c.path.canonicalize().unwrap_or_else(|_| c.path.clone()));
         out.findings.extend(loaded.findings);
         let read_through_prefix = loaded.files.len() > 1;
-        if standalone && read_through_prefix && c.path.parent() != Some(prefix.dir.as_path()) {
+        if standalone && read_through_prefix && !prefix.holds(&c.path) {
             out.findings.push(Finding::new(
                 FindingKind::Notice,
                 format!(
@@ -171,6 +171,12 @@ impl ConfPrefix {
             }
             Err(_) => "a folder above the scanned tree".into(),
         }
+    }
+
+    /// Whether `file` sits in the prefix folder itself.
+    fn holds(&self, file: &Path) -> bool {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        file.parent().map(canonical) == Some(canonical(&self.dir))
     }
 
     fn of_main(main: &Path) -> ConfPrefix {
