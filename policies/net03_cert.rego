@@ -19,7 +19,8 @@
 # MANUAL: certificates outside the scanned tree or issued at run time (ACME, internal CA): the
 #         message says what would decide them (scan the file, pass it, or probe the endpoint);
 #         a sound certificate whose chain could not be judged (no trust store at all).
-# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect;
+#         servers that refuse every TLS handshake (lib.rejected_result).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
 #
@@ -60,6 +61,10 @@ results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }
 
+results contains lib.rejected_result(requirement, ep) if {
+	some ep in lib.rejecting
+}
+
 results contains lib.heuristic_result(requirement, ep) if {
 	some ep in lib.heuristics
 }
@@ -75,7 +80,7 @@ results contains lib.redirect_only_result(requirement, ep) if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	not ep.tls.enabled
 	listens := lib.exposed_plaintext(ep)
 	count(listens) > 0
@@ -88,7 +93,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(ep.tls.certificates) == 0
 	r := lib.result(
@@ -99,12 +104,22 @@ results contains r if {
 	)
 }
 
+# A certificate another block names that answers for this endpoint (nginx: the default
+# server's, kept for a name-based server without one): why, and this endpoint's listen.
+adopted_text(c) := sprintf("; %s", [c.note]) if is_string(object.get(c, "note", null))
+
+else := ""
+
+adopted_spans(ep, c) := [lib.first_listen_span(ep)] if is_string(object.get(c, "note", null))
+
+else := []
+
 # Self-signed fallbacks a product serves when no certificate applies: Traefik's "TRAEFIK
 # DEFAULT CERT", ingress-nginx's "Kubernetes Ingress Controller Fake Certificate".
 fallback(c) if object.get(c, "managed", null) in {"traefik-default-cert", "ingress-nginx-fake-cert"}
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	some c in ep.tls.certificates
 	fallback(c)
@@ -117,7 +132,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	certs := ep.tls.certificates
 	count(certs) > 0
@@ -128,8 +143,8 @@ results contains r if {
 	count(served(ep)) == 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
-		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s)", [cert_text(c), lib.at(c.span)]) | some c in certs])]),
-		[c.span | some c in certs],
+		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s%s)", [cert_text(c), lib.at(c.span), adopted_text(c)]) | some c in certs])]),
+		[s | some c in certs; some s in array.concat([c.span], adopted_spans(ep, c))],
 		array.concat(
 			[lib.ev_at("certificate", c.span, cert_text(c)) | some c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
@@ -168,7 +183,7 @@ else := sprintf("%s at %s (%s, %s): %s (%s issued by %s)", [
 # the chain the live endpoint served, validated like a file: FAIL when a served chain is not
 # valid, PASS when every one is.
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	certs := ep.tls.certificates
 	count(certs) > 0
@@ -344,7 +359,7 @@ any_defective(ep) if {
 facts_value(f) := object.remove(f, ["span"])
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	not any_fallback(ep)
 	some c in ep.tls.certificates
@@ -353,8 +368,8 @@ results contains r if {
 	count(ds) > 0
 	r := lib.result(
 		requirement, ep, "FAIL", "medium",
-		sprintf("certificate %s (%s): %s", [cert_name(f), lib.at(c.span), concat("; ", sort_set(ds))]),
-		cert_spans(c, f),
+		sprintf("certificate %s (%s%s): %s", [cert_name(f), lib.at(c.span), adopted_text(c), concat("; ", sort_set(ds))]),
+		array.concat(cert_spans(c, f), adopted_spans(ep, c)),
 		[lib.ev_at("certificate", c.span, facts_value(f))],
 	)
 }
@@ -389,8 +404,8 @@ trusted_text(ch) := sprintf("explicitly trusted by %s (a certificate the user tr
 
 else := sprintf("chains to a trusted CA (%s)", [ch.trusted_by])
 
-valid_text(c) := sprintf("%s (%s): %s; issued by %s, valid until %s, %s %d bits, %s%s", [
-	cert_name(f), lib.at(c.span), trusted_text(f.chain), f.issuer, f.not_after, f.key.alg,
+valid_text(c) := sprintf("%s (%s%s): %s; issued by %s, valid until %s, %s %d bits, %s%s", [
+	cert_name(f), lib.at(c.span), adopted_text(c), trusted_text(f.chain), f.issuer, f.not_after, f.key.alg,
 	f.key.bits, f.signature_alg, expiry_text(f),
 ]) if {
 	f := facts_of(c)
@@ -398,7 +413,7 @@ valid_text(c) := sprintf("%s (%s): %s; issued by %s, valid until %s, %s %d bits,
 
 # Every certificate has facts, no defect, and a chain validated to a trust anchor.
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	sound(ep)
 	certs := ep.tls.certificates
 	every c in certs {
@@ -407,7 +422,7 @@ results contains r if {
 	r := lib.result(
 		requirement, ep, "PASS", "info",
 		sprintf("certificate %s", [concat("; ", [valid_text(c) | some c in certs])]),
-		[s | some c in certs; some s in cert_spans(c, facts_of(c))],
+		[s | some c in certs; some s in array.concat(cert_spans(c, facts_of(c)), adopted_spans(ep, c))],
 		array.concat(
 			[lib.ev_at("certificate", c.span, facts_value(facts_of(c))) | some c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
@@ -418,7 +433,7 @@ results contains r if {
 # Every certificate has facts and no defect, but some chain could not be judged: no chain
 # validation in the input, or no trust store at all.
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	sound(ep)
 	certs := ep.tls.certificates
 	some c0 in certs

@@ -424,3 +424,23 @@ test_an_unread_certificate_is_manual_saying_why_it_was_not_read if {
 	startswith(r.justification, "the Secret mcp/mcp-tls is of type Opaque, not kubernetes.io/tls; ")
 	not contains(r.justification, "not in the scanned manifests")
 }
+
+test_a_refusing_server_without_a_certificate_is_not_applicable if {
+	ep := object.union(f.tls_endpoint, {"tls": {
+		"certificates": [],
+		"reject_handshake": f.fact(true, "explicit", f.span("nginx.conf", 20)),
+	}})
+	rs := cert.results with input as f.input_of([ep])
+	f.statuses(rs) == {"NOT_APPLICABLE"}
+}
+
+test_the_default_servers_certificate_is_judged_citing_both_servers if {
+	adopted := {"path": "/etc/ssl/default.pem", "span": f.span("nginx.conf", 8), "note": "the certificate of the default server at nginx.conf:5"}
+	ep := object.union(f.tls_endpoint, {"tls": {"certificates": [adopted]}})
+	rs := cert.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "MANUAL"
+	contains(r.message, "default server at nginx.conf:5")
+	{"file": "nginx.conf", "line": 8, "column": 5} in r.locations
+	count(r.locations) == 2
+}

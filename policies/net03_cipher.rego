@@ -9,14 +9,16 @@
 # Severity: high when a NULL, anonymous, EXPORT, RC4, DES, 3DES or MD5 suite is offered;
 # medium when the weak suites are CBC or static-RSA only.
 # FAIL: weak suites offered (named in the message), or content served without TLS.
-# MANUAL: the cipher string expands to no suite (the server would refuse to start), or the
+# MANUAL: no protocol is enabled (no handshake completes); the cipher string expands to no
+#         suite (the server would refuse to start), or the
 #         configuration does not decide the list (a product's run-time default) and no probe
 #         observed it.
 # Observed (`scan --probe`, `--observations`): the suites the live server accepted are judged
 # with the same rule. Weak suites accepted live FAIL the endpoint even where the configuration
 # offers only strong ones (another configuration is live; a DRIFT finding says where); a list
 # the configuration does not decide is decided by the suites observed.
-# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect;
+#         servers that refuse every TLS handshake (lib.rejected_result).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
 package tlsproof.requirements.net03_cipher
@@ -135,12 +137,12 @@ config_key(ep) := json.marshal([
 
 # The key of each judged TLS endpoint's configuration, computed once per endpoint.
 key_of := {ep.id: config_key(ep) |
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 }
 
 configs := {key_of[ep.id]: offered(ep) |
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	not nothing_offered(ep)
 }
@@ -165,6 +167,10 @@ results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }
 
+results contains lib.rejected_result(requirement, ep) if {
+	some ep in lib.rejecting
+}
+
 results contains lib.heuristic_result(requirement, ep) if {
 	some ep in lib.heuristics
 }
@@ -180,7 +186,7 @@ results contains lib.redirect_only_result(requirement, ep) if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	not ep.tls.enabled
 	listens := lib.exposed_plaintext(ep)
 	count(listens) > 0
@@ -193,7 +199,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	c := classified[key_of[ep.id]]
 	c.bad > 0
@@ -235,7 +241,7 @@ observed_fail(ep, why) := lib.result(
 
 # The configuration offers only strong suites, but the live server accepts weak ones.
 results contains observed_fail(ep, sprintf(" though the configuration offers only strong ones (%s)", [spec_text(ep)])) if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	c := classified[key_of[ep.id]]
 	c.bad == 0
@@ -244,14 +250,14 @@ results contains observed_fail(ep, sprintf(" though the configuration offers onl
 
 # The configuration does not decide the list; the live server's suites do.
 results contains observed_fail(ep, sprintf(" (the configuration does not decide the list: %s)", [spec_text(ep)])) if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	nothing_offered(ep)
 	count(observed_weak(ep)) > 0
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	nothing_offered(ep)
 	count(observed(ep)) > 0
@@ -265,7 +271,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	c := classified[key_of[ep.id]]
 	c.bad == 0
@@ -279,8 +285,9 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
+	count(ep.tls.protocols.value) > 0
 	undecided(ep)
 	count(observed(ep)) == 0
 	r := lib.justified(
@@ -293,8 +300,23 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
+	count(ep.tls.protocols.value) == 0
+	count(observed(ep)) == 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("no TLS protocol is enabled, so no suite is negotiated: %s", [object.get(ep.tls.protocols, "note", lib.at(ep.tls.protocols.span))]),
+		[ep.tls.protocols.span],
+		[lib.ev("protocols", ep.tls.protocols)],
+		"a TLS listener with no protocol completes no handshake: decide once a protocol is enabled",
+	)
+}
+
+results contains r if {
+	some ep in lib.tls_judged
+	ep.tls.enabled
+	count(ep.tls.protocols.value) > 0
 	nothing_offered(ep)
 	not undecided(ep)
 	count(observed(ep)) == 0

@@ -114,3 +114,12 @@ test_a_list_left_to_an_unknown_implementation_is_manual_and_says_who_decides if 
 	r.message == "the cipher suites are not in the configuration: the Gateway implementation (GatewayClass example) decides them"
 	not contains(r.message, "matches no suite")
 }
+
+test_no_protocol_enabled_is_one_manual_result if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": [], "origin": "derived", "note": "QUIC without TLSv1.3"}}})
+	rs := cipher.results with input as f.input_of([ep])
+	count(rs) == 1
+	some r in rs
+	r.status == "MANUAL"
+	contains(r.message, "no TLS protocol is enabled")
+}

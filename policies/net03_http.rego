@@ -6,7 +6,8 @@
 #
 # PASS: no plaintext listener reachable from the network, or every such request is redirected
 #       (`return 301 https://…`, a catch-all `rewrite`, the `if ($scheme = http)` idiom) or refused.
-# FAIL: a plaintext listener on a non-loopback address that serves content.
+# FAIL: a plaintext listener on a non-loopback address that serves content (or, for a TCP
+#       proxy such as an nginx `stream` server, forwards plaintext connections).
 # NOT_APPLICABLE: loopback/unix/stdio endpoints.
 #
 # Clients (MCP client configs): an `http://` (or `ws://`) URL to a host that is not loopback
@@ -101,7 +102,7 @@ results contains r if {
 	not ep.plaintext.blocked.value
 	r := lib.result(
 		requirement, ep, "FAIL", "high",
-		sprintf("serves plaintext HTTP on %s without redirecting to https%s", [lib.listen_list(listens), lib.app_notes(ep, listens)]),
+		plaintext_text(ep, listens),
 		[l.span | some l in listens],
 		array.concat(
 			[lib.ev_at("plaintext listen", l.span, lib.listen_text(l)) | some l in listens],
@@ -115,6 +116,10 @@ results contains r if {
 blocked_text(ep, listens) := sprintf("plaintext requests on %s serve no content%s: %s", [lib.listen_list(listens), lib.also_at(ep.plaintext.blocked.span, listens), ep.plaintext.blocked.note]) if {
 	is_string(ep.plaintext.blocked.note)
 } else := sprintf("plaintext requests on %s are refused%s", [lib.listen_list(listens), lib.also_at(ep.plaintext.blocked.span, listens)])
+
+plaintext_text(ep, listens) := sprintf("accepts plaintext TCP connections on %s and forwards them to %s: a TCP proxy cannot redirect to https", [lib.listen_list(listens), lib.upstreams_text(ep)]) if lib.tcp_proxy(ep)
+
+else := sprintf("serves plaintext HTTP on %s without redirecting to https%s", [lib.listen_list(listens), lib.app_notes(ep, listens)])
 
 # --- Clients -----------------------------------------------------------------------------
 

@@ -11,6 +11,15 @@ test_plaintext_content_fails_at_listen if {
 	r.locations == [{"file": "site.conf", "line": 21, "column": 5}]
 }
 
+test_plaintext_stream_server_is_not_described_as_http if {
+	ep := object.union(f.plain_endpoint, {"context": "stream"})
+	rs := http.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "FAIL"
+	startswith(r.message, "accepts plaintext TCP connections on")
+	not contains(r.message, "HTTP")
+}
+
 test_redirect_passes_citing_the_redirect if {
 	rs := http.results with input as f.input_of([f.redirect_endpoint])
 	some r in rs

@@ -10,7 +10,9 @@
 # PASS (observed): the version is not declared, the worst-case default would offer an old
 #       protocol, and every live probe of the endpoint (`scan --probe`, `--observations`) saw
 #       SSL 3, TLS 1.0 and TLS 1.1 refused: the observation decides what the declaration would.
-# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect.
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect;
+#         servers that refuse every TLS handshake (lib.rejected_result).
+# MANUAL: TLS listeners with no protocol enabled (no handshake completes).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
 package tlsproof.requirements.net03_tls
@@ -45,6 +47,10 @@ results contains lib.passthrough_result(requirement, ep, "MANUAL") if {
 	some ep in lib.passing_through
 }
 
+results contains lib.rejected_result(requirement, ep) if {
+	some ep in lib.rejecting
+}
+
 results contains lib.heuristic_result(requirement, ep) if {
 	some ep in lib.heuristics
 }
@@ -60,7 +66,7 @@ results contains lib.redirect_only_result(requirement, ep) if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	not ep.tls.enabled
 	listens := lib.exposed_plaintext(ep)
 	count(listens) > 0
@@ -99,7 +105,7 @@ decided_live(ep) if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(offered_old(ep)) > 0
 	decided_live(ep)
@@ -116,7 +122,7 @@ results contains r if {
 }
 
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
 	old := offered_old(ep)
 	count(old) > 0
@@ -134,9 +140,26 @@ offers_old_text(ep, old) := sprintf("may offer %s, the worst case: %s", [concat(
 	ep.tls.protocols.worst_case
 } else := sprintf("offers %s (%s)%s", [concat(", ", old), protocols_origin(ep), version_note(ep)])
 
+
+# No protocol enabled (a QUIC listener whose ssl_protocols leaves out TLS 1.3): no handshake
+# completes, so nothing is offered, nor shown to be safe.
 results contains r if {
-	some ep in lib.judged
+	some ep in lib.tls_judged
 	ep.tls.enabled
+	count(ep.tls.protocols.value) == 0
+	r := lib.justified(
+		requirement, ep, "MANUAL", "medium",
+		sprintf("no TLS protocol is enabled: %s", [object.get(ep.tls.protocols, "note", lib.at(ep.tls.protocols.span))]),
+		[ep.tls.protocols.span],
+		[lib.ev("protocols", ep.tls.protocols)],
+		"a TLS listener with no protocol completes no handshake: enable TLSv1.3 (and TLSv1.2 where TCP listeners need it), or remove the listener",
+	)
+}
+
+results contains r if {
+	some ep in lib.tls_judged
+	ep.tls.enabled
+	count(ep.tls.protocols.value) > 0
 	count(offered_old(ep)) == 0
 	r := lib.result(
 		requirement, ep, "PASS", "info",

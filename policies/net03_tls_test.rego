@@ -18,6 +18,20 @@ test_old_protocols_fail_at_the_protocols_line if {
 	contains(r.message, "TLSv1, TLSv1.1")
 }
 
+test_tls13_alone_passes if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["TLSv1.3"], "origin": "derived", "note": "QUIC"}}})
+	rs := tls.results with input as f.input_of([ep])
+	f.statuses(rs) == {"PASS"}
+}
+
+test_no_protocol_enabled_is_manual_not_pass if {
+	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": [], "origin": "derived", "note": "QUIC without TLSv1.3"}}})
+	rs := tls.results with input as f.input_of([ep])
+	f.statuses(rs) == {"MANUAL"}
+	some r in rs
+	contains(r.message, "QUIC without TLSv1.3")
+}
+
 test_unknown_version_default_says_how_to_declare if {
 	ep := object.union(f.tls_endpoint, {"tls": {"protocols": {"value": ["SSLv3", "TLSv1", "TLSv1.2"], "origin": "default", "note": "worst case", "version_dependent": true}}})
 	rs := tls.results with input as f.input_of([ep])
@@ -109,4 +123,16 @@ test_the_version_advice_is_given_once if {
 	some r in rs
 	r.status == "FAIL"
 	count(regex.find_n(`declare`, r.message, -1)) == 1
+}
+
+test_a_server_refusing_every_handshake_is_not_applicable_by_that_line if {
+	ep := object.union(f.tls_endpoint, {"tls": {
+		"protocols": {"value": ["TLSv1", "TLSv1.2"]},
+		"reject_handshake": f.fact(true, "explicit", f.span("nginx.conf", 20)),
+	}})
+	rs := tls.results with input as f.input_of([ep])
+	f.statuses(rs) == {"NOT_APPLICABLE"}
+	some r in rs
+	r.locations == [{"file": "nginx.conf", "line": 20, "column": 5}]
+	contains(r.justification, "nginx.conf:20")
 }

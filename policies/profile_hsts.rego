@@ -5,7 +5,9 @@
 # headers silently drops HSTS; the model carries the header in effect for the endpoint.
 #
 # FAIL: no HSTS header on a TLS endpoint, or max-age below 31536000.
-# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext-only endpoints (HSTS is ignored over HTTP).
+# NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext-only endpoints (HSTS is ignored over HTTP);
+#         servers that refuse every TLS handshake (lib.rejected_result).
+# MANUAL: TCP proxies that terminate TLS (nginx `stream`): the header is the upstream's.
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
 #         (lib.heuristic_result).
 package tlsproof.requirements.profile_hsts
@@ -41,6 +43,26 @@ results contains lib.passthrough_result(requirement, ep, "NOT_APPLICABLE") if {
 	some ep in lib.passing_through
 }
 
+results contains lib.rejected_result(requirement, ep) if {
+	some ep in lib.rejecting
+}
+
+# A TCP proxy that terminates TLS (an nginx `stream` server) relays bytes: the HTTP responses,
+# and any Strict-Transport-Security header in them, are the server's behind it.
+results contains r if {
+	some ep in lib.in_scope
+	ep.tls.enabled
+	not lib.rejects_handshakes(ep)
+	lib.tcp_proxy(ep)
+	r := lib.justified(
+		requirement, ep, "MANUAL", "low",
+		sprintf("a TCP proxy sends no HTTP header of its own: decided by %s", [lib.upstreams_text(ep)]),
+		[lib.first_listen_span(ep)],
+		[lib.ev_at("listen", l.span, lib.listen_text(l)) | some l in ep.listens],
+		sprintf("%s forwards the decrypted bytes to %s, whose HTTP responses carry (or lack) Strict-Transport-Security: decide by scanning that server's configuration or probing the endpoint", [lib.block_text(ep), lib.upstreams_text(ep)]),
+	)
+}
+
 results contains lib.heuristic_result(requirement, ep) if {
 	some ep in lib.heuristics
 }
@@ -64,6 +86,8 @@ results contains r if {
 results contains r if {
 	some ep in lib.in_scope
 	ep.tls.enabled
+	not lib.rejects_handshakes(ep)
+	not lib.tcp_proxy(ep)
 	ep.tls.hsts.value == null
 	r := lib.result(
 		requirement, ep, "FAIL", "medium",
@@ -76,6 +100,8 @@ results contains r if {
 results contains r if {
 	some ep in lib.in_scope
 	ep.tls.enabled
+	not lib.rejects_handshakes(ep)
+	not lib.tcp_proxy(ep)
 	h := ep.tls.hsts.value
 	h != null
 	not h.max_age >= min_age
@@ -90,6 +116,8 @@ results contains r if {
 results contains r if {
 	some ep in lib.in_scope
 	ep.tls.enabled
+	not lib.rejects_handshakes(ep)
+	not lib.tcp_proxy(ep)
 	h := ep.tls.hsts.value
 	h != null
 	h.max_age >= min_age

@@ -38,3 +38,9 @@ test_heuristic_app_endpoint_is_one_manual_result if {
 	count(local) == 1
 	local[0].status == "MANUAL"
 }
+
+test_a_tls_terminating_tcp_proxy_leaves_hsts_to_its_upstream if {
+	ep := object.union(f.tls_endpoint, {"context": "stream", "tls": {"hsts": f.fact(null, "default", f.span("nginx.conf", 3))}})
+	rs := hsts.results with input as f.strict_input_of([ep])
+	f.statuses(rs) == {"MANUAL"}
+}

@@ -341,6 +341,10 @@ pub struct Certificate {
     pub span: ModelSpan,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub managed: Option<String>,
+    /// Why this certificate answers for the endpoint when another block names it (nginx: the
+    /// default server's certificate, kept for a name-based server that has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The public key of a certificate: algorithm (`RSA`, `EC`, `Ed25519`, …) and size in bits.

@@ -47,6 +47,33 @@ judged := [ep |
 	not redirect_only(ep)
 ]
 
+# Endpoints that forward TCP connections, not HTTP requests (nginx `stream {}` servers,
+# Traefik TCP routers): they can neither redirect nor refuse an HTTP request.
+tcp_proxy(ep) if object.get(ep, "context", "") in {"stream", "tcp"}
+
+# A TLS endpoint that refuses every handshake (nginx `ssl_reject_handshake on`): no TLS session
+# is ever established, so no protocol, suite or certificate is offered.
+rejects_handshakes(ep) if {
+	ep.tls.enabled
+	ep.tls.reject_handshake.value == true
+}
+
+# Judged endpoints whose TLS settings are in force.
+tls_judged := [ep | some ep in judged; not rejects_handshakes(ep)]
+
+# Judged endpoints that refuse every TLS handshake.
+rejecting := [ep | some ep in judged; rejects_handshakes(ep)]
+
+# NOT_APPLICABLE for a TLS requirement of an endpoint that refuses every handshake, citing the
+# line that refuses them.
+rejected_result(req, ep) := justified(
+	req, ep, "NOT_APPLICABLE", "info",
+	sprintf("refuses every TLS handshake (%s): nothing is served over TLS", [at(ep.tls.reject_handshake.span)]),
+	[ep.tls.reject_handshake.span],
+	[ev("handshakes refused", ep.tls.reject_handshake)],
+	sprintf("%s refuses every TLS handshake it is chosen for (%s), so it offers no protocol, cipher suite or certificate", [block_text(ep), at(ep.tls.reject_handshake.span)]),
+)
+
 # Endpoints that are in scope and terminate TLS or plaintext themselves.
 in_scope := [ep |
 	some ep in input.endpoints;

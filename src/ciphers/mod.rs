@@ -148,6 +148,18 @@ pub fn all() -> impl Iterator<Item = &'static Suite> {
     TLS13.iter().chain(CIPHERS.iter().map(|c| &c.suite))
 }
 
+/// Key exchanges a server selects only when the application sets a callback for them: PSK
+/// suites need a PSK server callback (OpenSSL 3.0 `ssl3_choose_cipher` skips them without
+/// `psk_server_callback`), SRP suites an SRP verifier (`ssl_set_masks` enables kSRP only with
+/// `srp_Mask`). `openssl ciphers -s` lists what remains on a context that sets neither.
+const CALLBACK_KX: [&str; 5] = ["PSK", "DHEPSK", "RSAPSK", "ECDHEPSK", "SRP"];
+
+/// Whether a suite with this key exchange (`Suite::kx`) is negotiable only on a server that
+/// sets a PSK or SRP callback.
+pub fn needs_server_callback(kx: &str) -> bool {
+    CALLBACK_KX.contains(&kx)
+}
+
 /// Key exchanges with forward secrecy.
 const FORWARD_SECRET: [&str; 4] = ["ECDHE", "DHE", "ECDHEPSK", "DHEPSK"];
 

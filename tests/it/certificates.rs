@@ -827,6 +827,94 @@ fn an_evidence_bundle_holds_nothing_of_any_private_key() {
 }
 
 #[test]
+fn nginx_resolves_a_relative_certificate_of_an_unincluded_fragment_against_the_conf_prefix() {
+    let Some(dir) = pki_dir() else { return };
+    let d = dir.path();
+    pki(d);
+    leaf_by(
+        d,
+        "pki/intermediate",
+        "good",
+        "good.example.com",
+        "rsa:2048",
+        "-sha256",
+        "36500",
+    );
+    with_intermediate(d, "good");
+    std::fs::create_dir_all(d.join("conf.d/certs")).unwrap();
+    // A decoy beside the fragment: nginx resolves against the folder of nginx.conf.
+    std::fs::write(d.join("conf.d/certs/good.pem"), "not a certificate\n").unwrap();
+    std::fs::write(
+        d.join("nginx.conf"),
+        "events {}\nhttp {\n  include conf.d/*.conf;\n}\n",
+    )
+    .unwrap();
+    // glob(3) `*` does not match the leading dot: nothing includes this file.
+    std::fs::write(
+        d.join("conf.d/.default.conf"),
+        server("good", "good").replace("  server", "server"),
+    )
+    .unwrap();
+    let scan = scan_trusting_root(d);
+    let facts = &scan.model.certificates;
+    assert_eq!(facts.len(), 1, "{facts:?}");
+    assert_eq!(facts[0].file, "certs/good.pem", "read from the conf prefix");
+    assert_eq!(facts[0].span.file, "conf.d/.default.conf");
+    assert_status(
+        result(&scan.report, "NET03-CERT", "good.example.com"),
+        Status::Pass,
+    );
+}
+
+#[test]
+fn a_name_based_nginx_server_without_a_certificate_is_judged_by_the_default_servers() {
+    // nginx keeps the default server's SSL context for a server that has no certificate (see
+    // tests/fixtures/nginx/reject_handshake_and_the_default_servers_certificate/README.md):
+    // clients asking for b.example.com get default.example.com's certificate.
+    let Some(dir) = pki_dir() else { return };
+    let d = dir.path();
+    pki(d);
+    leaf_by(
+        d,
+        "pki/intermediate",
+        "default",
+        "default.example.com",
+        "rsa:2048",
+        "-sha256",
+        "36500",
+    );
+    with_intermediate(d, "default");
+    let b = "  server {\n    listen 443 ssl;\n    server_name b.example.com;\n    location / { proxy_pass http://127.0.0.1:3001; }\n  }\n";
+    std::fs::write(
+        d.join("nginx.conf"),
+        format!(
+            "events {{}}\nhttp {{\n{}{b}}}\n",
+            server("default", "default")
+        ),
+    )
+    .unwrap();
+    let scan = scan_trusting_root(d);
+    assert_status(
+        result(&scan.report, "NET03-CERT", "default.example.com"),
+        Status::Pass,
+    );
+    let r = result(&scan.report, "NET03-CERT", "b.example.com");
+    assert_status(r, Status::Fail);
+    assert!(
+        r.message.contains("none of the server names b.example.com"),
+        "{}",
+        r.message
+    );
+    assert!(
+        r.message.contains("default server at nginx.conf:3"),
+        "{}",
+        r.message
+    );
+    let cited: Vec<u32> = r.locations.iter().map(|l| l.line).collect();
+    assert_eq!(cited, [6, 11], "the default's certificate and b's listen");
+}
+
+#[test]
 fn nginx_resolves_a_relative_certificate_in_an_included_file_against_its_prefix() {
     let Some(dir) = pki_dir() else { return };
     let d = dir.path();

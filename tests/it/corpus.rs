@@ -153,3 +153,18 @@ fn crossplane_lua_blocks_stay_opaque() {
         );
     }
 }
+
+#[test]
+fn a_plaintext_stream_server_forwards_tcp_not_http() {
+    // go-crossplane's geoip2 config: `stream { server { listen 12345; proxy_pass $backend; } }`.
+    let dir = corpus("nginx-go-crossplane");
+    let report = scan_bounded(&dir.join("geoip2"));
+    let r = result(&report, "NET03-HTTP", "stream:");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "nginx.conf:29");
+    assert!(
+        r.message.starts_with("accepts plaintext TCP connections"),
+        "{}",
+        r.message
+    );
+}

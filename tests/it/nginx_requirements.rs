@@ -260,3 +260,160 @@ fn every_model_and_result_validates_against_the_schemas() {
     )
     .unwrap();
 }
+
+/// The endpoint of the scan whose server names include `name`.
+fn endpoint<'a>(scan: &'a tlsproof::pipeline::Scan, name: &str) -> &'a tlsproof::model::Endpoint {
+    scan.model
+        .endpoints
+        .iter()
+        .find(|e| e.server_names.iter().any(|n| n == name))
+        .unwrap_or_else(|| panic!("no endpoint {name}"))
+}
+
+#[test]
+fn plaintext_refused_in_every_location_is_blocked() {
+    // The fixture's README cites the rewrite module's order of execution.
+    let dir = fixture("nginx/plaintext_refused_in_every_location_is_blocked");
+    let scan = scan_path(dir.path());
+    for (name, line) in [("refused.example.com", 6), ("closed.example.com", 35)] {
+        let ep = endpoint(&scan, name);
+        assert!(ep.plaintext.blocked.value, "{name}");
+        assert!(!ep.serves_content.value, "{name}");
+        let r = result(&scan.report, "NET03-HTTP", name);
+        assert_status(r, Status::Pass);
+        assert_eq!(at(r), format!("nginx.conf:{line}"));
+    }
+    for name in [
+        "partly.example.com",
+        "nested.example.com",
+        "first.example.com",
+    ] {
+        assert!(endpoint(&scan, name).serves_content.value, "{name}");
+        assert_status(result(&scan.report, "NET03-HTTP", name), Status::Fail);
+    }
+}
+
+#[test]
+fn a_fragment_without_nginx_conf_resolves_includes_above_its_fragment_folder() {
+    // Debian's layout: sites-enabled/ and snippets/ sit beside nginx.conf, the conf prefix
+    // that nginx resolves `include snippets/…` against; the scan holds no nginx.conf.
+    let dir = tree(&[
+        (
+            "sites-enabled/mcp",
+            "server {\n  listen 443 ssl;\n  server_name mcp.example.com;\n  include snippets/tls.conf;\n}\n",
+        ),
+        ("snippets/tls.conf", "ssl_protocols TLSv1.2 TLSv1.3;\n"),
+        ("sites-enabled/snippets/tls.conf", "ssl_protocols TLSv1;\n"),
+    ]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "mcp.example.com");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "snippets/tls.conf:1");
+}
+
+#[test]
+fn stream_servers_terminate_pass_through_or_forward_plaintext() {
+    // The fixture's README cites nginx's stream phases (SSL before preread) and the pass module.
+    let dir = fixture("nginx/stream_servers_terminate_pass_through_or_forward_plaintext");
+    let scan = scan_path(dir.path());
+    // `listen 443 ssl` + `ssl_preread on`: terminates, judged by its own lines.
+    let r = result(&scan.report, "NET03-TLS", "stream:nginx.conf:3:");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "nginx.conf:6");
+    assert_status(
+        result(&scan.report, "NET03-CIPHER", "stream:nginx.conf:3:"),
+        Status::Pass,
+    );
+    let e2e = result(&scan.report, "NET03-E2E", "stream:nginx.conf:3:");
+    assert_status(e2e, Status::Fail);
+    assert_eq!(at(e2e), "nginx.conf:10");
+    // `ssl_preread on` without `ssl`: passes through.
+    assert_status(
+        result(&scan.report, "NET03-TLS", "stream:nginx.conf:12:"),
+        Status::Manual,
+    );
+    // `pass` is a hop that stays on the host.
+    let ep = scan
+        .model
+        .endpoints
+        .iter()
+        .find(|e| e.id.contains("stream:nginx.conf:17:"))
+        .unwrap();
+    assert_eq!(ep.hops.len(), 1);
+    assert_eq!(ep.hops[0].directive, "pass");
+    let e2e = result(&scan.report, "NET03-E2E", "stream:nginx.conf:17:");
+    assert_status(e2e, Status::Pass);
+    assert_eq!(at(e2e), "nginx.conf:23");
+    // A plaintext stream server forwards TCP, not HTTP.
+    let http = result(&scan.report, "NET03-HTTP", "stream:nginx.conf:25:");
+    assert_status(http, Status::Fail);
+    assert!(!http.message.contains("HTTP"), "{}", http.message);
+}
+
+#[test]
+fn quic_only_servers_offer_tls13_alone() {
+    // The fixture's README cites RFC 9001 §4.2 and nginx's QUIC documentation.
+    let dir = fixture("nginx/quic_only_servers_offer_tls13_alone");
+    let scan = scan_path(dir.path());
+    let tls = result(&scan.report, "NET03-TLS", "h3.example.com");
+    assert_status(tls, Status::Pass);
+    assert_eq!(at(tls), "nginx.conf:8", "cited at the QUIC listen");
+    assert_status(
+        result(&scan.report, "NET03-CIPHER", "h3.example.com"),
+        Status::Pass,
+    );
+    // A TCP listener beside the QUIC one offers what ssl_protocols lists.
+    let both = result(&scan.report, "NET03-TLS", "both.example.com");
+    assert_status(both, Status::Fail);
+    assert_eq!(at(both), "nginx.conf:3");
+    // QUIC without TLS 1.3 completes no handshake: nothing is shown to pass.
+    for req in ["NET03-TLS", "NET03-CIPHER"] {
+        assert_status(
+            result(&scan.report, req, "broken.example.com"),
+            Status::Manual,
+        );
+    }
+}
+
+#[test]
+fn a_quic_listen_shares_no_ssl_flag_with_a_tcp_listen_on_its_port() {
+    // `quic` opens a UDP socket; the `ssl` flag nginx shares is a TCP socket's.
+    let conf = "events {}\nhttp {\n  server {\n    listen 443 quic;\n    server_name a.example.com;\n    ssl_certificate /etc/tls/a.pem;\n  }\n  server {\n    listen 443;\n    server_name b.example.com;\n    location / { proxy_pass http://127.0.0.1:3000; }\n  }\n}\n";
+    let dir = tree(&[("nginx.conf", conf)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "b.example.com");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "nginx.conf:9");
+}
+
+#[test]
+fn reject_handshake_and_the_default_servers_certificate() {
+    // The fixture's README cites nginx's source and documentation and the live check.
+    let dir = fixture("nginx/reject_handshake_and_the_default_servers_certificate");
+    let scan = scan_path(dir.path());
+    for req in ["NET03-TLS", "NET03-CIPHER", "NET03-CERT"] {
+        let r = result(&scan.report, req, "nginx.conf:17:_");
+        assert_status(r, Status::NotApplicable);
+        assert_eq!(at(r), "nginx.conf:20", "{req}");
+    }
+    let b = result(&scan.report, "NET03-CERT", "b.example.com");
+    assert_status(b, Status::Manual);
+    assert_eq!(at(b), "nginx.conf:8", "the default server's certificate");
+    assert!(
+        b.message.contains("default server at nginx.conf:5"),
+        "{}",
+        b.message
+    );
+}
+
+#[test]
+fn a_server_made_tls_by_a_shared_socket_presents_the_default_servers_certificate() {
+    // b's `listen 443` is TLS because the default server sets `ssl` on *:443; b names no
+    // certificate, so its handshakes complete with the default server's.
+    let conf = "events {}\nhttp {\n  server {\n    listen 443 ssl default_server;\n    server_name a.example.com;\n    ssl_certificate /etc/tls/a.pem;\n  }\n  server {\n    listen 443;\n    server_name b.example.com;\n  }\n}\n";
+    let dir = tree(&[("nginx.conf", conf)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CERT", "b.example.com");
+    assert_status(r, Status::Manual);
+    assert_eq!(at(r), "nginx.conf:6");
+}

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use tlsproof::ciphers::{by_name, expand};
+use tlsproof::ciphers::{by_name, expand, needs_server_callback};
 
 const SPECS: &[&str] = &[
     "HIGH:!aNULL:!MD5",
@@ -370,4 +370,58 @@ fn random_strings_agree_with_openssl() {
         total
     );
     assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
+}
+
+/// Strings whose expansions hold no NULL or anonymous suite: `openssl ciphers -s` also drops
+/// those, by the security level, which nginx leaves at OpenSSL's default.
+const SERVER_SPECS: &[&str] = &[
+    "HIGH:!aNULL:!MD5",
+    "DEFAULT",
+    "HIGH:!aNULL",
+    "ALL:!aNULL:!eNULL",
+    "ALL:COMPLEMENTOFALL:!aNULL:!eNULL",
+    "kRSA:!eNULL",
+    "PSK:ECDHE+AESGCM",
+    "SRP:AES128-SHA",
+    "ECDHE+AESGCM:ECDHE+CHACHA20",
+];
+
+/// What a server without PSK and SRP callbacks (nginx) can negotiate: the expansion without
+/// the suites `needs_server_callback` names is what `openssl ciphers -s` lists (the suites
+/// `SSL_get1_supported_ciphers` keeps on a context that sets no such callback).
+#[test]
+fn suites_without_psk_and_srp_are_what_openssl_supports() {
+    if !openssl_available() {
+        eprintln!("SKIPPED: openssl not found on PATH; supported suites not compared");
+        return;
+    }
+    let mut failures = Vec::new();
+    for spec in SERVER_SPECS {
+        let want: Vec<String> = parse_v(&openssl(&[
+            "ciphers",
+            "-s",
+            "-ciphersuites",
+            "",
+            "-V",
+            "--",
+            spec,
+        ]))
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+        let got: Vec<String> = expand(spec)
+            .suites
+            .iter()
+            .filter(|s| !needs_server_callback(s.kx))
+            .map(|s| s.name.to_string())
+            .collect();
+        if want != got {
+            failures.push(format!("{spec:?}:\n{}", diff(&want, &got)));
+        }
+    }
+    assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
+    // nginx's default string: 125 suites expanded, 71 negotiable.
+    let default = expand("HIGH:!aNULL:!MD5").suites;
+    let negotiable = default.iter().filter(|s| !needs_server_callback(s.kx));
+    assert_eq!((default.len(), negotiable.count()), (125, 71));
 }

@@ -1,7 +1,8 @@
 //! The probe against real servers on loopback high ports, each test asserting every probe
 //! test's verdict: nginx serving a private-CA chain (trusted through its root or not, graded A
 //! and A+), nginx serving an expired leaf, nginx plaintext listeners that redirect or serve
-//! content, and Caddy with its internal CA (`tls internal`). `scan --probe` runs on the
+//! content, nginx's default-server certificate and `ssl_reject_handshake`, and Caddy with its
+//! internal CA (`tls internal`). `scan --probe` runs on the
 //! configurations these servers run; a scanned listener keeps the port alone (a loopback
 //! listener is out of the probe's scope) while the live copy binds it to 127.0.0.1.
 
@@ -609,4 +610,75 @@ fn scan_probe_of_caddy_decides_its_run_time_certificate_from_the_served_chain() 
         r.message
     );
     assert!(drift_of(&scan).is_empty(), "{:#?}", drift_of(&scan));
+}
+
+/// nginx itself decides what a name-based server without a certificate presents, and what a
+/// server with `ssl_reject_handshake on` answers; the scan of the same servers must agree.
+#[test]
+fn live_nginx_serves_the_default_servers_certificate_and_rejects_handshakes() {
+    if !have_tool("openssl") || !have_tool("nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(dir.path());
+    let default = pki.leaf("default", "default.example.com", Validity::Days(30));
+    let (shared, rejecting) = (free_port(), free_port());
+    let servers = |bind: &str| {
+        format!(
+            "  server {{\n    listen {bind}{shared} ssl default_server;\n    server_name default.example.com;\n    ssl_certificate {};\n    ssl_certificate_key {};\n    {CONTENT}\n  }}\n  server {{\n    listen {bind}{shared} ssl;\n    server_name {HOST};\n    {CONTENT}\n  }}\n  server {{\n    listen {bind}{rejecting} ssl default_server;\n    server_name {HOST};\n    ssl_reject_handshake on;\n  }}\n",
+            default.chain.display(),
+            default.key.display()
+        )
+    };
+    let _n = live_nginx(dir.path(), &servers("127.0.0.1:"), &[shared, rejecting]);
+    let root = pki.root();
+    // SNI mcp.example.com on the shared port: the default server's certificate, and then
+    // mcp.example.com's content.
+    let p = run(
+        &format!("https://{HOST}:{shared}/"),
+        loopback(shared),
+        &trust(Some(&root)),
+    );
+    let served = p.certificate.as_ref().expect("a completed handshake");
+    assert_eq!(served.pins[0], pin_of(&default.cert), "{p:#?}");
+    assert!(
+        detail(&p, "https-valid-certificate").contains("default.example.com"),
+        "{p:#?}"
+    );
+    // The rejecting server completes no handshake.
+    let p = run(
+        &format!("https://{HOST}:{rejecting}/"),
+        loopback(rejecting),
+        &trust(Some(&root)),
+    );
+    assert!(p.certificate.is_none(), "{p:#?}");
+    // The scan judges the certificate nginx served, and refuses nothing it cannot see.
+    let conf = format!("events {{}}\nhttp {{\n{}}}\n", servers(""));
+    let site = site(dir.path(), "nginx.conf", &conf);
+    let scan = crate::common::scan_path(&site);
+    let ep = scan
+        .model
+        .endpoints
+        .iter()
+        .find(|e| e.server_names == [HOST] && e.listens[0].port == Some(shared))
+        .unwrap();
+    let certs: Vec<&str> = ep
+        .tls
+        .certificates
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(certs, [default.chain.display().to_string()]);
+    let refused = scan
+        .report
+        .results
+        .iter()
+        .find(|r| r.requirement == "NET03-TLS" && r.endpoint.contains("nginx.conf:15:"))
+        .unwrap();
+    assert_eq!(
+        refused.status,
+        tlsproof::results::Status::NotApplicable,
+        "{}",
+        refused.message
+    );
 }

@@ -824,6 +824,7 @@ fn tls_facts(
             key: key.map(|k| k.value.clone()),
             span: cspan,
             managed: None,
+            note: None,
         });
     }
     tls

@@ -324,6 +324,7 @@ fn node_tls(
             key: None,
             span: kspan(c),
             managed: None,
+            note: None,
         });
     }
     tls

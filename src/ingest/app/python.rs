@@ -387,6 +387,7 @@ impl UvicornCall<'_> {
                 key: self.kw("ssl_keyfile").and_then(|k| self.text(k)),
                 span: self.kspan(c),
                 managed: None,
+                note: None,
             });
         }
         tls
@@ -750,6 +751,7 @@ impl UvicornCommand<'_> {
                 key: self.flags.get("ssl-keyfile").map(|k| k.0.clone()),
                 span: s,
                 managed: None,
+                note: None,
             });
         }
         tls

@@ -420,6 +420,7 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
             key: Some(resolve(&t.args[1].text)),
             span: ctx.span(&t.name),
             managed: None,
+            note: None,
         });
     } else {
         for key in site.keys.iter().filter(|k| key_tls(k, site, g)) {
@@ -444,6 +445,7 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
                     }
                     .to_string(),
                 ),
+                note: None,
             });
         }
     }

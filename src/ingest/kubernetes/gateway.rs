@@ -338,6 +338,7 @@ fn certificate_refs(cx: &Cx, gw: &Obj, l: &Node) -> Vec<Certificate> {
                 key: None,
                 span: cx.ms(gw.file, name.map(|n| n.start).unwrap_or(c.start)),
                 managed: None,
+                note: None,
             }
         })
         .collect()

@@ -1,6 +1,7 @@
 //! nginx `include` with nginx's semantics, bounded.
 //!
-//! - Relative patterns resolve against the conf prefix: the main config's directory.
+//! - Relative patterns resolve against the conf prefix: the main config's directory, also for
+//!   a fragment judged on its own (see `scan::conf_prefix`).
 //! - Globs expand like glob(3) as nginx calls it: sorted by name, `*` does not match a leading
 //!   dot, no match is not an error. A missing explicit file is an [`FindingKind::IncludeMissing`].
 //! - An absolute pattern is read inside the scanned tree only: `/etc/nginx/conf.d/*.conf` is
@@ -49,16 +50,19 @@ struct Loader<'a> {
     limit_reported: bool,
 }
 
-/// Loads `main` and expands its includes. Never fails: problems are findings.
+/// Loads `main` and expands its includes, relative patterns resolved against `prefix` (nginx's
+/// conf prefix). Never fails: problems are findings.
 pub fn load(
     map: &mut SourceMap,
     main: &Path,
+    prefix: &Path,
     display_of: &dyn Fn(&Path) -> String,
     scan_root: &Path,
     limits: &Limits,
 ) -> Loaded {
-    let prefix = main.parent().map(Path::to_path_buf).unwrap_or_default();
-    let prefix = prefix.canonicalize().unwrap_or(prefix);
+    let prefix = prefix
+        .canonicalize()
+        .unwrap_or_else(|_| prefix.to_path_buf());
     let mut loader = Loader {
         map,
         display_of,
@@ -422,6 +426,7 @@ mod tests {
         let loaded = load(
             &mut map,
             &root.join("nginx.conf"),
+            &root,
             &display,
             &root,
             &limits(),

@@ -1,7 +1,8 @@
 //! nginx ingestion entry: decide the main configs, load each with its includes, normalize.
 //!
 //! Every `nginx.conf` is a main config (its directory is the conf prefix). nginx files that no
-//! main config includes are judged on their own, their top level taken as `http {}` content.
+//! main config includes are judged on their own, their top level taken as `http {}` content,
+//! their relative paths resolved against the conf prefix nginx would use ([`conf_prefix`]).
 
 use super::include::{self, Limits};
 use super::normalize::normalize;
@@ -59,14 +60,22 @@ pub fn ingest(
 
     let mut run = |map: &mut SourceMap,
                    c: &Candidate,
+                   prefix: &ConfPrefix,
                    standalone: bool,
                    out: &mut Ingested,
                    covered: &mut BTreeSet<PathBuf>| {
         let root = c.root.clone();
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let prefix = crate::ingest::display_prefix(c);
-        let display_of = |p: &Path| crate::ingest::display_path(&root, &canonical_root, p, &prefix);
-        let loaded = include::load(map, &c.path, &display_of, &canonical_root, &limits);
+        let shown = crate::ingest::display_prefix(c);
+        let display_of = |p: &Path| crate::ingest::display_path(&root, &canonical_root, p, &shown);
+        let loaded = include::load(
+            map,
+            &c.path,
+            &prefix.dir,
+            &display_of,
+            &canonical_root,
+            &limits,
+        );
         for (i, f) in loaded.files.iter().enumerate() {
             let role = match (i, standalone) {
                 (0, false) => "main",
@@ -82,7 +91,21 @@ pub fn ingest(
         }
         covered.insert(c.path.canonicalize().unwrap_or_else(|_| c.path.clone()));
         out.findings.extend(loaded.findings);
-        let normalized = normalize(map, &loaded.directives, &version, true);
+        let read_through_prefix = loaded.files.len() > 1;
+        if standalone && read_through_prefix && !prefix.holds(&c.path) {
+            out.findings.push(Finding::new(
+                FindingKind::Notice,
+                format!(
+                    "{} is included by no main configuration and is judged on its own; its includes resolve against nginx's conf prefix, {} ({})",
+                    c.display,
+                    prefix.shown(&canonical_root, &shown),
+                    prefix.why
+                ),
+                None,
+            ));
+        }
+        let prefix_file = prefix.main.as_deref().map(&display_of);
+        let normalized = normalize(map, &loaded.directives, &version, true, prefix_file);
         out.findings.extend(normalized.findings);
         for ep in normalized.endpoints {
             if seen_ids.insert(ep.id.clone()) {
@@ -92,7 +115,8 @@ pub fn ingest(
     };
 
     for c in &mains {
-        run(map, c, false, out, &mut covered);
+        let prefix = ConfPrefix::of_main(&c.path);
+        run(map, c, &prefix, false, out, &mut covered);
     }
     let mut rest: Vec<&Candidate> = candidates.to_vec();
     rest.sort_by(|a, b| a.display.cmp(&b.display));
@@ -101,7 +125,8 @@ pub fn ingest(
         if covered.contains(&canon) {
             continue;
         }
-        run(map, c, true, out, &mut covered);
+        let prefix = conf_prefix(&c.path, &mains);
+        run(map, c, &prefix, true, out, &mut covered);
     }
     if declared.nginx_version.is_some() && version.parts().is_none() {
         out.findings.push(Finding::new(
@@ -112,5 +137,89 @@ pub fn ingest(
             ),
             None,
         ));
+    }
+}
+
+/// Where nginx resolves a configuration's relative paths (`include`, `ssl_certificate`): its
+/// conf prefix, the folder of the main config it is started with (`ngx_process_options` takes
+/// it from `-c`; `nginx -T` shows every include resolved against it).
+struct ConfPrefix {
+    dir: PathBuf,
+    /// The main config in that folder (`nginx.conf`, which the scan may not hold: a relative
+    /// certificate path is then not read, rather than read from the wrong folder).
+    main: Option<PathBuf>,
+    why: &'static str,
+}
+
+impl ConfPrefix {
+    /// The prefix folder as the scan shows it; a folder above the scanned tree is not named.
+    fn shown(&self, canonical_root: &Path, shown: &str) -> String {
+        let dir = self.dir.canonicalize().unwrap_or_else(|_| self.dir.clone());
+        match dir.strip_prefix(canonical_root) {
+            Ok(rel) if rel.as_os_str().is_empty() && shown.is_empty() => {
+                "the scanned folder".into()
+            }
+            Ok(rel) => {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                let joined = [shown, rel.as_str()]
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("/");
+                format!("{joined}/")
+            }
+            Err(_) => "a folder above the scanned tree".into(),
+        }
+    }
+
+    /// Whether `file` sits in the prefix folder itself.
+    fn holds(&self, file: &Path) -> bool {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        file.parent().map(canonical) == Some(canonical(&self.dir))
+    }
+
+    fn of_main(main: &Path) -> ConfPrefix {
+        ConfPrefix {
+            dir: main.parent().map(Path::to_path_buf).unwrap_or_default(),
+            main: Some(main.to_path_buf()),
+            why: "the folder of the main config",
+        }
+    }
+}
+
+/// The conf prefix of a fragment no main config includes: the folder of the nearest
+/// `nginx.conf` above it; without one, the folder above a conventional fragment folder
+/// (`conf.d/`, `sites-enabled/`, … sit beside `nginx.conf` in every distribution's layout);
+/// else the fragment's own folder.
+fn conf_prefix(fragment: &Path, mains: &[&Candidate]) -> ConfPrefix {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let folder = canonical(fragment.parent().unwrap_or(Path::new("")));
+    let nearest = mains
+        .iter()
+        .filter_map(|m| Some((canonical(m.path.parent()?), &m.path)))
+        .filter(|(dir, _)| folder.starts_with(dir))
+        .max_by_key(|(dir, _)| dir.components().count());
+    if let Some((dir, main)) = nearest {
+        return ConfPrefix {
+            dir,
+            main: Some(main.clone()),
+            why: "the folder of the nginx.conf above it",
+        };
+    }
+    let conventional = folder
+        .file_name()
+        .is_some_and(|n| NGINX_DIRS.iter().any(|d| n == *d));
+    match folder.parent() {
+        Some(up) if conventional => ConfPrefix {
+            dir: up.to_path_buf(),
+            main: Some(up.join("nginx.conf")),
+            why: "the folder that holds its fragment folder, where nginx.conf sits in every distribution's layout",
+        },
+        _ => ConfPrefix {
+            dir: folder,
+            main: None,
+            why: "its own folder: no nginx.conf above it",
+        },
     }
 }

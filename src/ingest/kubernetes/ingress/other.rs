@@ -102,6 +102,7 @@ fn worst_case_tls(cx: &Cx, ing: &Obj, a: ModelSpan, decide: &str, tls: &mut Tls)
             key: None,
             span: cx.ms(ing.file, at),
             managed: None,
+            note: None,
         });
     }
 }

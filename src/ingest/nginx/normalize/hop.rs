@@ -39,7 +39,9 @@ pub(super) fn hop(
         }
     };
     let prefix = ssl_prefix(&d.name, context);
+    let in_process = d.name == "pass";
     let tls = match context {
+        _ if in_process => false,
         "stream" => settings
             .get("proxy_ssl")
             .is_some_and(|p| p.args.first().is_some_and(|a| a.value == "on")),
@@ -82,6 +84,13 @@ pub(super) fn hop(
                 scope: Scope::of_host(host_only),
                 span: ctx.arg_span(d, 0),
             });
+        }
+    }
+    if in_process {
+        // The stream `pass` hands the accepted connection to a listening socket of this same
+        // nginx (ngx_stream_pass_module, 1.25.5): it never leaves the host.
+        for t in targets.iter_mut().filter(|t| t.scope != Scope::Unix) {
+            t.scope = Scope::Loopback;
         }
     }
     let scope = crate::model::draft::hop_scope(&targets, determinate);

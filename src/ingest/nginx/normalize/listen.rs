@@ -37,7 +37,11 @@ pub(super) fn parse_listen(
     } else {
         Some(port.unwrap_or(80))
     };
-    let key = socket_key(&address, port);
+    // A QUIC listen is a UDP socket: it shares no flag with a TCP listen on the same port.
+    let key = match quic {
+        true => format!("{}/quic", socket_key(&address, port)),
+        false => socket_key(&address, port),
+    };
     let tls = ssl_flag || quic || ssl_on;
     let listen = Listen {
         quic,
@@ -81,8 +85,9 @@ pub(super) fn socket_key(address: &str, port: Option<u16>) -> String {
 }
 
 /// Socket-level semantics: the `ssl` flag is shared by every server on one address:port
-/// (nginx ORs it, `ngx_http.c`), and before 1.29.2 the protocols negotiated on a socket are
-/// those of its default server.
+/// (nginx ORs it, `ngx_http.c`), before 1.29.2 the protocols negotiated on a socket are
+/// those of its default server, and a server without a certificate presents the default
+/// server's.
 pub(super) fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) {
     // socket key → (span where ssl was set, endpoint index)
     let mut ssl_sockets: BTreeMap<String, ModelSpan> = BTreeMap::new();
@@ -178,4 +183,63 @@ pub(super) fn apply_socket_semantics(ctx: &mut Ctx, drafts: &mut [ServerDraft]) 
             }
         }
     }
+
+    // Once every listen knows whether it is TLS.
+    let default_certificates = default_certificates(drafts, &default_server);
+    for (i, draft) in drafts.iter_mut().enumerate() {
+        adopt_default_certificates(i, draft, &default_certificates);
+    }
+}
+
+/// Socket key → (default server's index, its certificates, its block's span), for the sockets
+/// whose default server names a certificate.
+type DefaultCertificates = BTreeMap<String, (usize, Vec<Certificate>, ModelSpan)>;
+
+fn default_certificates(
+    drafts: &[ServerDraft],
+    default_server: &BTreeMap<String, usize>,
+) -> DefaultCertificates {
+    default_server
+        .iter()
+        .filter_map(|(key, &i)| {
+            let d = drafts.get(i)?;
+            let certs = &d.endpoint.tls.certificates;
+            (!certs.is_empty()).then(|| (key.clone(), (i, certs.clone(), d.endpoint.span.clone())))
+        })
+        .collect()
+}
+
+/// A name-based server without a certificate of its own completes its handshakes with the
+/// default server's: `ngx_http_ssl_servername` switches to the context of the server the SNI
+/// selects only when that server has one (a server without `ssl_certificate` or
+/// `ssl_reject_handshake` gets none, `ngx_http_ssl_merge_srv_conf`), so the default server's
+/// context, and its certificate, stay in force.
+fn adopt_default_certificates(i: usize, draft: &mut ServerDraft, defaults: &DefaultCertificates) {
+    let tls = &draft.endpoint.tls;
+    let rejects = tls.reject_handshake.as_ref().is_some_and(|f| f.value);
+    if draft.endpoint.context.as_deref() != Some("http") || rejects || !tls.certificates.is_empty()
+    {
+        return;
+    }
+    let found = draft.sockets.iter().find_map(|(key, li)| {
+        let tls_listen = draft.endpoint.listens.get(*li).is_some_and(|l| l.tls);
+        let (_, certs, span) = defaults
+            .get(key)
+            .filter(|(di, ..)| tls_listen && *di != i)?;
+        Some((key, certs, span))
+    });
+    let Some((key, certs, default_span)) = found else {
+        return;
+    };
+    let adopted = certs
+        .iter()
+        .map(|c| Certificate {
+            note: Some(format!(
+                "this server names no ssl_certificate: nginx completes its handshakes on {key} with the certificate of the default server at {}:{}",
+                default_span.file, default_span.line
+            )),
+            ..c.clone()
+        })
+        .collect();
+    draft.endpoint.tls.certificates = adopted;
 }

@@ -60,7 +60,7 @@ pub(super) fn walk_locations<'a>(
                 }
                 walk_locations(ctx, &child, inner, path, walk, depth + 1);
             }
-            ("proxy_pass" | "grpc_pass" | "uwsgi_pass" | "fastcgi_pass" | "scgi_pass", None) => {
+            (name, None) if is_hop_directive(name, walk.context) => {
                 if let Some(hop) = hop(ctx, settings, d, location.clone(), walk.context) {
                     walk.hops.push(hop);
                 }
@@ -68,6 +68,15 @@ pub(super) fn walk_locations<'a>(
             _ => {}
         }
     }
+}
+
+/// Directives that hand a request or connection on: the http passes, and in `stream {}` also
+/// `pass` (to a listening socket of this nginx).
+fn is_hop_directive(name: &str, context: &str) -> bool {
+    matches!(
+        name,
+        "proxy_pass" | "grpc_pass" | "uwsgi_pass" | "fastcgi_pass" | "scgi_pass"
+    ) || (name == "pass" && context == "stream")
 }
 
 /// A location that answers every request (`/`) or the MCP path and drops HSTS means clients

@@ -89,6 +89,8 @@ pub struct Normalized {
 struct Ctx<'m> {
     map: &'m SourceMap,
     version: ProductVersion,
+    /// The main config of the conf prefix, for a fragment judged on its own.
+    prefix_file: Option<String>,
     upstreams: BTreeMap<String, Vec<(String, ModelSpan)>>,
     findings: Vec<Finding>,
 }
@@ -115,16 +117,19 @@ struct ServerDraft {
 }
 
 /// Normalizes a whole configuration. `top_is_http` treats top-level `server` blocks as http
-/// servers (a site file judged on its own, outside any `http {}`).
+/// servers (a site file judged on its own, outside any `http {}`); `prefix_file` is the main
+/// config whose folder is the conf prefix of such a file.
 pub fn normalize(
     map: &SourceMap,
     directives: &[Directive],
     version: &ProductVersion,
     top_is_http: bool,
+    prefix_file: Option<String>,
 ) -> Normalized {
     let mut ctx = Ctx {
         map,
         version: version.clone(),
+        prefix_file,
         upstreams: BTreeMap::new(),
         findings: Vec::new(),
     };
@@ -273,16 +278,23 @@ fn server<'a>(
         listens.push(listen);
     }
 
-    let tls = tls_facts(ctx, &settings, &server_span, context);
-    let explicit_protocols = settings
+    let mut tls = tls_facts(ctx, &settings, &server_span, context);
+    let mut explicit_protocols = settings
         .get("ssl_protocols")
         .map(|d| Fact::explicit(args_of(d), ctx.span(d)));
+    if let Some(quic) = quic_only(&listens) {
+        tls.protocols = quic_protocols(&tls.protocols, quic);
+        explicit_protocols = None;
+    }
 
     // Hops and redirect/block behaviour come from the server level and its locations.
     let mut hops = Vec::new();
     let mut mcp_path = None;
     let mut hsts_drops = Vec::new();
-    let plain = plaintext_behaviour(ctx, body, &server_span);
+    let plain = match context {
+        "stream" => stream_forwards(&server_span),
+        _ => plaintext_behaviour(ctx, body, &server_span),
+    };
     let mut walk = Walk {
         hops: &mut hops,
         mcp_path: &mut mcp_path,
@@ -290,14 +302,10 @@ fn server<'a>(
         context,
     };
     walk_locations(ctx, &settings, body, None, &mut walk, 0);
-    let mut tls = tls;
     apply_hsts_drops(&mut tls, &hsts_drops);
 
     let id = endpoint_id(&server_span, &server_names, context);
-    let passthrough = context == "stream"
-        && settings
-            .get("ssl_preread")
-            .is_some_and(|d| d.args.first().is_some_and(|a| a.value == "on"));
+    let passthrough = passes_tls_through(&settings, &listens, context);
     let endpoint = EndpointDraft {
         context: Some(context.to_string()),
         server_names,
@@ -325,6 +333,17 @@ fn server<'a>(
     }
 }
 
+/// A stream server that reads the ClientHello (`ssl_preread on`) without terminating TLS on any
+/// of its listens. With `listen … ssl` the stream SSL phase runs first (`NGX_STREAM_SSL_PHASE`
+/// precedes `NGX_STREAM_PREREAD_PHASE`), so preread sees the decrypted stream: the server
+/// terminates TLS like any other.
+fn passes_tls_through(settings: &Settings, listens: &[Listen], context: &str) -> bool {
+    let preread = settings
+        .get("ssl_preread")
+        .is_some_and(|d| d.args.first().is_some_and(|a| a.value == "on"));
+    context == "stream" && preread && !listens.iter().any(|l| l.tls)
+}
+
 fn endpoint_id(span: &ModelSpan, names: &[String], context: &str) -> String {
     let name = names.first().map(String::as_str).unwrap_or("_");
     let ctx = if context == "stream" { "stream:" } else { "" };
@@ -336,10 +355,13 @@ fn args_of(d: &Directive) -> Vec<String> {
 }
 
 /// The file whose folder nginx resolves a relative certificate path against: its configuration
-/// prefix, the directory of the main `nginx.conf` (`ngx_conf_full_name(…, conf_prefix = 1)`),
-/// which for a line in an included file is the first file of the include chain.
-fn nginx_prefix_file(span: &ModelSpan) -> Option<String> {
-    span.via.first().map(|main| main.file.clone())
+/// prefix, the directory of the main `nginx.conf` (`ngx_conf_full_name(…, conf_prefix = 1)`):
+/// for a fragment judged on its own, the main config of its prefix; for a line in an included
+/// file, the first file of the include chain.
+fn nginx_prefix_file(ctx: &Ctx, span: &ModelSpan) -> Option<String> {
+    ctx.prefix_file
+        .clone()
+        .or_else(|| span.via.first().map(|main| main.file.clone()))
 }
 
 #[cfg(test)]

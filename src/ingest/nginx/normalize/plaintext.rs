@@ -92,7 +92,24 @@ pub(super) fn plaintext_behaviour(
             return behaviour;
         }
     }
-    every_location_redirects(ctx, body).unwrap_or_else(|| serves(server_span))
+    every_location_answers(ctx, body).unwrap_or_else(|| serves(server_span))
+}
+
+/// A stream server forwards TCP connections: it neither redirects nor answers HTTP requests
+/// (its `return` sends a value, not an HTTP status).
+pub(super) fn stream_forwards(server_span: &ModelSpan) -> PlainBehaviour {
+    PlainBehaviour {
+        redirect: Fact::derived(
+            false,
+            server_span.clone(),
+            "a stream server forwards TCP connections: it cannot redirect to https",
+        ),
+        blocked: Fact::derived(
+            false,
+            server_span.clone(),
+            "a stream server accepts every TCP connection on its listens",
+        ),
+    }
 }
 
 /// No redirect and no refusal: nginx serves plaintext requests.
@@ -167,44 +184,57 @@ fn in_plaintext_if(ctx: &Ctx, d: &Directive) -> Option<PlainBehaviour> {
     None
 }
 
-/// Every location redirects. `location /` catches what no other location matches; ACME
-/// http-01 challenge locations are the accepted plaintext exception.
-fn every_location_redirects(ctx: &Ctx, body: &[Directive]) -> Option<PlainBehaviour> {
+/// Every location redirects to https or refuses: `location /` catches what no other location
+/// matches; ACME http-01 challenge locations are the accepted plaintext exception. The fact is
+/// the redirect when `location /` redirects, the refusal when it refuses.
+fn every_location_answers(ctx: &Ctx, body: &[Directive]) -> Option<PlainBehaviour> {
     let locations: Vec<&Directive> = body.iter().filter(|d| d.name == "location").collect();
     let root = locations.iter().find(|l| {
         let a: Vec<&str> = l.args.iter().map(|a| a.value.as_str()).collect();
         a == ["/"]
     })?;
-    let all_redirect = locations.iter().all(|l| {
+    let all_answer = locations.iter().all(|l| {
         let is_acme = l
             .args
             .iter()
             .any(|a| a.value.contains("/.well-known/acme-challenge"));
-        is_acme || location_redirects(l).is_some()
+        is_acme || location_answers(l, 0).is_some()
     });
-    if !all_redirect {
+    if !all_answer {
         return None;
     }
-    let span_dir = location_redirects(root)?;
-    Some(PlainBehaviour {
-        redirect: Fact::derived(
-            true,
-            ctx.span(span_dir),
-            "every location (`location /` and the others) redirects to https",
-        ),
-        blocked: Fact::derived(
-            false,
-            ctx.span(span_dir),
-            "requests are redirected, not refused",
-        ),
+    let (d, redirects) = location_answers(root, 0)?;
+    let why =
+        "every location (`location /` and the others) redirects to https or refuses the request";
+    Some(if redirects {
+        PlainBehaviour {
+            redirect: Fact::derived(true, ctx.span(d), why),
+            blocked: Fact::derived(false, ctx.span(d), "requests are redirected, not refused"),
+        }
+    } else {
+        PlainBehaviour {
+            redirect: Fact::derived(false, ctx.span(d), "requests are refused, not redirected"),
+            blocked: Fact::derived(true, ctx.span(d), why),
+        }
     })
 }
 
-/// The https `return`/`rewrite` that answers every request of a location, if any.
-pub(super) fn location_redirects(l: &Directive) -> Option<&Directive> {
-    l.block.as_deref()?.iter().find(|d| match d.name.as_str() {
-        "return" => classify_return(d) == Some(true),
-        "rewrite" => is_catch_all_https_rewrite(d),
-        _ => false,
-    })
+/// The `return`/`rewrite` that answers every request of a location without content — a
+/// redirect to https (`true`) or a 4xx refusal (`false`) — if any. A nested location runs its
+/// own rewrite-phase directives, not its parent's, so each must answer too.
+fn location_answers(l: &Directive, depth: usize) -> Option<(&Directive, bool)> {
+    let body = l.block.as_deref()?;
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    // The first `return` ends the rewrite phase, whatever it answers.
+    let answer = body.iter().find_map(|d| match d.name.as_str() {
+        "return" => Some(classify_return(d).map(|redirects| (d, redirects))),
+        "rewrite" if is_catch_all_https_rewrite(d) => Some(Some((d, true))),
+        _ => None,
+    })??;
+    body.iter()
+        .filter(|d| d.name == "location")
+        .all(|nested| location_answers(nested, depth + 1).is_some())
+        .then_some(answer)
 }

@@ -43,6 +43,39 @@ pub(super) fn default_protocols(v: &ProductVersion, span: ModelSpan) -> Fact<Vec
     versioned(v, &DEFAULT_PROTOCOLS, span).map(|p| p.iter().map(|s| s.to_string()).collect())
 }
 
+/// The first QUIC listen of a server whose every TLS listen is QUIC, if so.
+pub(super) fn quic_only(listens: &[Listen]) -> Option<&Listen> {
+    let mut tls = listens.iter().filter(|l| l.tls);
+    let first = tls.next()?;
+    (first.quic && tls.all(|l| l.quic)).then_some(first)
+}
+
+/// The protocols a QUIC listener negotiates: TLS 1.3 and nothing else (RFC 9001 §4.2: "Clients
+/// MUST NOT offer TLS versions older than 1.3"; nginx: "QUIC requires TLSv1.3 protocol version",
+/// https://nginx.org/en/docs/quic.html), provided `ssl_protocols` keeps it enabled; without it
+/// every QUIC handshake fails.
+pub(super) fn quic_protocols(configured: &Fact<Vec<String>>, quic: &Listen) -> Fact<Vec<String>> {
+    let at = format!("{}:{}", quic.span.file, quic.span.line);
+    let from = match configured.origin {
+        Origin::Explicit => format!(
+            "ssl_protocols at {}:{}",
+            configured.span.file, configured.span.line
+        ),
+        _ => "the default ssl_protocols".into(),
+    };
+    if configured.value.iter().any(|p| p == "TLSv1.3") {
+        let why = format!(
+            "every TLS listen of this server is QUIC ({at}): QUIC carries TLS 1.3 only (RFC 9001 §4.2), so {from} offers nothing older here"
+        );
+        Fact::derived(vec!["TLSv1.3".to_string()], quic.span.clone(), why)
+    } else {
+        let why = format!(
+            "every TLS listen of this server is QUIC ({at}), which requires TLS 1.3, and {from} does not enable it: every QUIC handshake fails"
+        );
+        Fact::derived(Vec::new(), configured.span.clone(), why)
+    }
+}
+
 pub(super) fn suites(list: &[&'static ciphers::Suite]) -> Vec<SuiteFacts> {
     list.iter().map(|s| SuiteFacts::from(*s)).collect()
 }
@@ -80,7 +113,8 @@ pub(super) fn tls_facts(
     }
 }
 
-/// `ssl_ciphers`, else nginx's default, expanded with OpenSSL 3 semantics.
+/// `ssl_ciphers`, else nginx's default, expanded with OpenSSL 3 semantics to the suites nginx
+/// can negotiate.
 fn cipher_list(
     ctx: &Ctx,
     settings: &Settings,
@@ -90,23 +124,43 @@ fn cipher_list(
     match settings.get("ssl_ciphers") {
         Some(d) => {
             let spec = d.args.first().map(|a| a.value.as_str()).unwrap_or_default();
-            let list = CipherList::openssl(spec);
-            let note = format!(
-                "expanded with OpenSSL 3 semantics to {} suites",
-                list.suites.len()
-            );
+            let (list, note) = negotiable(spec);
             Fact::explicit(list, ctx.span(d)).with_note(note)
         }
         None => {
-            let list = CipherList::openssl("HIGH:!aNULL:!MD5");
+            let (list, note) = negotiable("HIGH:!aNULL:!MD5");
             let note = format!(
-                "nginx default ssl_ciphers HIGH:!aNULL:!MD5 (since 1.0.5, {}), expanded with OpenSSL 3 semantics to {} suites",
-                if context == "stream" { "stream module" } else { "all later versions" },
-                list.suites.len()
+                "nginx default ssl_ciphers HIGH:!aNULL:!MD5 (since 1.0.5, {}), {note}",
+                if context == "stream" {
+                    "stream module"
+                } else {
+                    "all later versions"
+                },
             );
             Fact::default(list, server_span.clone(), note)
         }
     }
+}
+
+/// A cipher string as nginx can negotiate it, with the note that says how it was counted.
+/// nginx sets no PSK or SRP callback on its contexts, so OpenSSL never selects those suites
+/// (`ciphers::needs_server_callback`): they are not offered.
+fn negotiable(spec: &str) -> (CipherList, String) {
+    let mut list = CipherList::openssl(spec);
+    let expanded = list.suites.len();
+    list.suites
+        .retain(|s| !ciphers::needs_server_callback(&s.kx));
+    let left_out = expanded - list.suites.len();
+    let mut note = format!(
+        "expanded with OpenSSL 3 semantics to {} suites",
+        list.suites.len()
+    );
+    if left_out > 0 {
+        note += &format!(
+            " nginx can negotiate ({left_out} PSK and SRP suites of the string left out: they need server callbacks nginx never sets)"
+        );
+    }
+    (list, note)
 }
 
 /// `ssl_conf_command Ciphersuites …` (the last one), else OpenSSL's default TLS 1.3 suites.
@@ -145,13 +199,14 @@ fn certificates(ctx: &Ctx, settings: &Settings) -> Vec<Certificate> {
         .iter()
         .enumerate()
         .map(|(i, d)| Certificate {
-            relative_to: nginx_prefix_file(&ctx.span(d)),
+            relative_to: nginx_prefix_file(ctx, &ctx.span(d)),
             path: d.args.first().map(|a| a.value.clone()).unwrap_or_default(),
             key: keys
                 .get(i)
                 .and_then(|k| k.args.first().map(|a| a.value.clone())),
             span: ctx.span(d),
             managed: None,
+            note: None,
         })
         .collect()
 }

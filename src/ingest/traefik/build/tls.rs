@@ -72,6 +72,7 @@ pub(super) fn tls_facts(
                 key: None,
                 span: ctx.ms(r_at),
                 managed: Some("acme".into()),
+                note: None,
             });
         } else if !ctx.reg.certificates.is_empty() {
             let certs = ctx.reg.certificates.clone();
@@ -82,6 +83,7 @@ pub(super) fn tls_facts(
                     key: None,
                     span: ctx.ms(c_at),
                     managed: None,
+                    note: None,
                 });
             }
         } else if let Some((c, c_at)) = ctx.reg.default_certificate.clone() {
@@ -91,6 +93,7 @@ pub(super) fn tls_facts(
                 key: None,
                 span: ctx.ms(c_at),
                 managed: None,
+                note: None,
             });
         } else {
             certificates.push(Certificate {
@@ -99,6 +102,7 @@ pub(super) fn tls_facts(
                 key: None,
                 span: a.clone(),
                 managed: Some("traefik-default-cert".into()),
+                note: None,
             });
         }
     }

@@ -109,6 +109,7 @@ impl Site<'_> {
             key: None,
             span,
             managed: managed.map(str::to_string),
+            note: None,
         };
         let mut certificates = Vec::new();
         for t in self.tls_node.map(Node::items).unwrap_or(&[]) {
