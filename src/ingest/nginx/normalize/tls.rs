@@ -149,7 +149,7 @@ fn negotiable(spec: &str) -> (CipherList, String) {
     let mut list = CipherList::openssl(spec);
     let expanded = list.suites.len();
     list.suites
-        .retain(|s| !ciphers::needs_server_callback(&s.kx));
+        .retain(|s| !ciphers::needs_server_callback(s.kx));
     let left_out = expanded - list.suites.len();
     let mut note = format!(
         "expanded with OpenSSL 3 semantics to {} suites",
