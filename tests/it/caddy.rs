@@ -219,3 +219,41 @@ fn a_plugin_directive_is_indeterminate_and_the_site_is_still_judged() {
         Status::Pass,
     );
 }
+
+/// On-demand TLS (`tls [internal] { on_demand }`) obtains the certificate during the handshake
+/// for the server name the client sends, host-less sites included: MANUAL, decided by a probe,
+/// citing the `on_demand` line. `caddy adapt` (2.6.2) turns each into an automation policy with
+/// `"on_demand": true` (`httpcaddyfile/tlsapp.go`, `sblock.pile["tls.on_demand"]`).
+#[test]
+fn on_demand_tls_certificates_are_manual_not_missing() {
+    let dir = fixture("caddy/on_demand_tls_certificates_are_manual_not_missing");
+    let scan = scan_path(dir.path());
+    for (endpoint, line, ca) in [
+        ("https://", 3, "ACME CA"),
+        ("mcp.example.org", 10, "internal CA"),
+    ] {
+        let r = result(&scan.report, "NET03-CERT", endpoint);
+        assert_status(r, Status::Manual);
+        assert_eq!(at(r), format!("Caddyfile:{line}"));
+        assert!(
+            r.message.contains("during the TLS handshake"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains(ca), "{}", r.message);
+        assert!(!r.message.contains("handshakes fail"), "{}", r.message);
+    }
+}
+
+/// The `on_demand_tls` global option configures on-demand TLS (`ask`, `permission`) but does not
+/// enable it (`caddytls.AutomationConfig.OnDemand`: "This field only configures on-demand TLS,
+/// it does not enable it"; `caddy adapt` emits no policy with `"on_demand": true`): a host-less
+/// site without `tls { on_demand }` has no certificate to serve.
+#[test]
+fn on_demand_tls_global_option_alone_enables_nothing() {
+    let dir = fixture("caddy/on_demand_tls_global_option_alone_enables_nothing");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-CERT", "https://");
+    assert_status(r, Status::Fail);
+    assert!(r.message.contains("no certificate"), "{}", r.message);
+}

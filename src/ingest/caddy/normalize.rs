@@ -403,7 +403,9 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
 
     let mut certificates = Vec::new();
     let internal_directive = tls.is_some_and(|t| t.arg(0) == Some("internal"));
-    if let Some(t) = tls.filter(|t| t.args.len() >= 2) {
+    if let Some(c) = on_demand_certificate(ctx, g, tls) {
+        certificates.push(c);
+    } else if let Some(t) = tls.filter(|t| t.args.len() >= 2) {
         let dir = ctx
             .map
             .get(t.name.span.file)
@@ -491,6 +493,32 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
         session_tickets: None,
         reject_handshake: None,
     }
+}
+
+/// `tls [internal] { on_demand }`: Caddy obtains the certificate during the TLS handshake, for
+/// whichever server name the client sends, so a host-less site (`:443`, `https://`) has one
+/// too. Only the site's `on_demand` enables it: the `on_demand_tls` global option configures
+/// it (`ask`, `permission`) without enabling it (Caddy's `caddytls.AutomationConfig.OnDemand`:
+/// "This field only configures on-demand TLS, it does not enable it"; `httpcaddyfile/tlsapp.go`
+/// sets `OnDemand` only from the site's `tls.on_demand`).
+fn on_demand_certificate(ctx: &Ctx, g: &Global, tls: Option<&Directive>) -> Option<Certificate> {
+    let t = tls?;
+    let on_demand = t.children("on_demand").last()?;
+    let internal = t.arg(0) == Some("internal") || g.local_certs.is_some();
+    Some(Certificate {
+        relative_to: None,
+        path: String::new(),
+        key: None,
+        span: ctx.span(&on_demand.name),
+        managed: Some(
+            if internal {
+                "caddy-on-demand-internal-ca"
+            } else {
+                "caddy-on-demand-acme"
+            }
+            .to_string(),
+        ),
+    })
 }
 
 fn parse_hsts(value: &str) -> Hsts {
