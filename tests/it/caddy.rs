@@ -257,3 +257,57 @@ fn on_demand_tls_global_option_alone_enables_nothing() {
     assert_status(r, Status::Fail);
     assert!(r.message.contains("no certificate"), "{}", r.message);
 }
+
+/// A plaintext site whose every request ends in a 4xx or an aborted connection refuses
+/// plaintext HTTP: NET03-HTTP passes citing the refusing line and, as for a redirect-only site,
+/// the site serves no content. `caddy adapt` (2.6.2) shows each as the site's only reachable
+/// handler: `static_response` with `status_code` 403/404 or `abort`, and `error` 403 ahead of
+/// `reverse_proxy` (handlers run in Caddy's directive order, `httpcaddyfile/directives.go`;
+/// `StaticResponse` and `StaticError` end the request, `modules/caddyhttp/staticresp.go`,
+/// `staticerror.go`).
+#[test]
+fn a_plaintext_site_refusing_every_request_blocks_plaintext_http() {
+    let dir = fixture("caddy/a_plaintext_site_refusing_every_request_blocks_plaintext_http");
+    let scan = scan_path(dir.path());
+    for (endpoint, line, how) in [
+        ("mcp.example.org", 2, "answered 403 by respond"),
+        (":8080", 6, "aborted"),
+        ("api.example.org", 11, "answered 403 by error"),
+        ("docs.example.org", 17, "answered 404 by respond"),
+    ] {
+        let r = result(&scan.report, "NET03-HTTP", endpoint);
+        assert_status(r, Status::Pass);
+        assert_eq!(at(r), format!("Caddyfile:{line}"), "{endpoint}");
+        assert!(r.message.contains("refused"), "{}", r.message);
+        let evidence = serde_json::to_string(&r.evidence).unwrap();
+        assert!(evidence.contains(how), "{endpoint}: {evidence}");
+        for req in ["NET03-CERT", "NET03-TLS", "NET03-E2E"] {
+            let r = result(&scan.report, req, endpoint);
+            assert_status(r, Status::NotApplicable);
+            assert!(r.message.contains("serves no content"), "{}", r.message);
+        }
+    }
+    let model = serde_json::to_value(&scan.model).unwrap();
+    for ep in model["endpoints"].as_array().unwrap() {
+        assert_eq!(ep["plaintext"]["blocked"]["value"], true, "{ep}");
+        assert_eq!(ep["serves_content"]["value"], false, "{ep}");
+    }
+}
+
+/// A refusal that not every request reaches leaves the site serving plaintext content: a
+/// matched `respond` before a proxy, a matched `handle` with a proxy sorted before the refusal,
+/// `error` answered by `handle_errors` with a page, `respond` with a body and no status (200).
+#[test]
+fn a_plaintext_site_refusing_only_some_requests_serves_plaintext() {
+    let dir = fixture("caddy/a_plaintext_site_refusing_only_some_requests_serves_plaintext");
+    let scan = scan_path(dir.path());
+    for endpoint in [
+        "mcp.example.org",
+        "api.example.org",
+        "errors.example.org",
+        "ok.example.org",
+    ] {
+        let r = result(&scan.report, "NET03-HTTP", endpoint);
+        assert_status(r, Status::Fail);
+    }
+}

@@ -9,6 +9,7 @@ pub mod adapt;
 pub mod lex;
 pub mod normalize;
 pub mod parse;
+pub mod routes;
 pub mod site;
 
 use crate::diag::{Finding, FindingKind};

@@ -5,6 +5,7 @@
 //! `auto_https off|disable_redirects`, and picks ACME or the internal CA for certificates.
 //! Protocols and ciphers default to Caddy's TLS 1.2–1.3, ECDHE+AEAD (`gotls::CADDY_DEFAULT`).
 
+use super::routes::{self, CatchAll};
 use super::site::{walk, Address, Config, Directive, Global, Site};
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::gotls;
@@ -281,22 +282,8 @@ fn plaintext_facts(
     site_span: &ModelSpan,
     auto: Option<Fact<bool>>,
 ) -> (Fact<bool>, Fact<bool>) {
-    // A catch-all `redir https://…` or `abort` at the top of the site.
-    for d in &site.body {
-        let args: Vec<&str> = d.args.iter().map(|a| a.text.as_str()).collect();
-        let args: &[&str] = match args.first() {
-            Some(&"*") => &args[1..],
-            _ => &args,
-        };
-        let matched = args
-            .first()
-            .is_some_and(|a| a.starts_with('@') || (a.starts_with('/') && args.len() > 1));
-        if d.is("redir")
-            && !matched
-            && args
-                .first()
-                .is_some_and(|a| a.to_ascii_lowercase().starts_with("https://"))
-        {
+    match routes::of_site(&site.body) {
+        Some(CatchAll::Redirect(d)) => {
             return (
                 Fact::explicit(true, ctx.span(&d.name)),
                 Fact::derived(
@@ -304,18 +291,24 @@ fn plaintext_facts(
                     ctx.span(&d.name),
                     "requests are redirected, not refused",
                 ),
-            );
+            )
         }
-        if d.is("abort") && !matched {
+        Some(CatchAll::Refusal(d, status)) => {
+            let how = match status {
+                Some(s) => format!("every request is answered {s} by {}", d.name.text),
+                None => "every request is aborted (the connection is closed without a response)"
+                    .to_string(),
+            };
             return (
                 Fact::derived(
                     false,
                     ctx.span(&d.name),
                     "requests are refused, not redirected",
                 ),
-                Fact::explicit(true, ctx.span(&d.name)),
+                Fact::explicit(true, ctx.span(&d.name)).with_note(how),
             );
         }
+        None => {}
     }
     let redirect = match auto {
         Some(f) => f,
@@ -338,7 +331,7 @@ fn plaintext_facts(
     let blocked = Fact::default(
         false,
         site_span.clone(),
-        "Caddy answers plaintext requests on this site (no abort)",
+        "Caddy answers plaintext requests on this site with content (no catch-all abort, respond 4xx or error 4xx)",
     );
     (redirect, blocked)
 }

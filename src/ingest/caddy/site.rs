@@ -211,6 +211,15 @@ const DIRECTIVES: &[&str] = &[
     "import",
 ];
 
+/// A handler directive's place in Caddy's directive order (`DIRECTIVES` up to `acme_server`;
+/// the rest are site settings, not handlers).
+pub fn handler_order(name: &str) -> Option<usize> {
+    DIRECTIVES
+        .iter()
+        .take_while(|d| **d != "bind")
+        .position(|d| *d == name)
+}
+
 /// Directives whose block holds directives.
 const ROUTE_BLOCKS: &[&str] = &["handle", "handle_path", "route", "handle_errors"];
 

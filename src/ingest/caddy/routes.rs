@@ -1,0 +1,170 @@
+//! What answers every request of a site: a catch-all redirect to https, a catch-all refusal, or
+//! neither (some request may reach content). Caddy sorts a site's handler directives (and those
+//! of each `handle` block) by its directive order (`httpcaddyfile/directives.go`,
+//! `defaultDirectiveOrder`) and keeps the written order inside `route`; the first handler that
+//! every request reaches and that ends the request decides. Anything that may serve content
+//! before it (a proxy, a file server, a matched `handle` that does not itself refuse, a plugin)
+//! means no catch-all, which the plaintext rule judges as serving content.
+
+use super::site::{handler_order, Directive};
+
+/// How every request of a route list is answered.
+#[derive(Debug, Clone, Copy)]
+pub enum CatchAll<'a> {
+    /// `redir https://…` without a matcher.
+    Redirect(&'a Directive),
+    /// `abort`, `respond … 4xx` or `error … 4xx` without a matcher: the status (None for
+    /// `abort`, which closes the connection without a response).
+    Refusal(&'a Directive, Option<u16>),
+}
+
+/// The catch-all of a site block (sorted by the directive order).
+pub fn of_site(body: &[Directive]) -> Option<CatchAll<'_>> {
+    let errors_handled = body.iter().any(|d| d.is("handle_errors"));
+    first_terminal(sorted(body), errors_handled)
+}
+
+fn sorted(body: &[Directive]) -> Vec<&Directive> {
+    let mut handlers: Vec<&Directive> = body.iter().collect();
+    // Stable: directives of one name keep their written order, as they do in Caddy for equal
+    // matchers (a refusal and a content handler of one name are never compared below).
+    handlers.sort_by_key(|d| handler_order(&d.name.text).unwrap_or(usize::MAX));
+    handlers
+}
+
+/// Walks handlers in execution order until one answers every request.
+fn first_terminal<'a>(handlers: Vec<&'a Directive>, errors_handled: bool) -> Option<CatchAll<'a>> {
+    for d in handlers {
+        match step(d, errors_handled) {
+            Step::Passes => {}
+            Step::Answers(c) => return Some(c),
+            Step::MayServe => return None,
+        }
+    }
+    // No handler ended the request: Caddy answers an empty 200, which is not a refusal.
+    None
+}
+
+enum Step<'a> {
+    /// The request goes on (or is refused for the requests it matches).
+    Passes,
+    /// Every request that reaches it is answered so.
+    Answers(CatchAll<'a>),
+    /// Some request may be answered with content.
+    MayServe,
+}
+
+/// Directives that never answer a request with content and never end it for every request:
+/// variables, logging, headers, request rewriting, compression, authentication challenges.
+const PASS_THROUGH: &[&str] = &[
+    "tracing",
+    "map",
+    "vars",
+    "fs",
+    "root",
+    "log_append",
+    "skip_log",
+    "log_skip",
+    "log_name",
+    "header",
+    "request_body",
+    "method",
+    "rewrite",
+    "uri",
+    "try_files",
+    "basicauth",
+    "basic_auth",
+    "request_header",
+    "encode",
+    "push",
+    "templates",
+    // Not handlers: site settings.
+    "bind",
+    "tls",
+    "log",
+    "handle_errors",
+];
+
+fn step(d: &Directive, errors_handled: bool) -> Step<'_> {
+    let name = d.name.text.as_str();
+    if name.starts_with('@') || PASS_THROUGH.contains(&name) {
+        return Step::Passes;
+    }
+    let (matched, args) = matcher(d);
+    let answer = match name {
+        "redir" => redirect(d, &args),
+        "abort" => Some(CatchAll::Refusal(d, None)),
+        "respond" => refusal_status(&args, 200).map(|s| CatchAll::Refusal(d, Some(s))),
+        // A `handle_errors` block answers the error instead, possibly with content.
+        "error" if !errors_handled => {
+            refusal_status(&args, 500).map(|s| CatchAll::Refusal(d, Some(s)))
+        }
+        "handle" | "handle_path" => return nested(matched, sorted(&d.block), errors_handled),
+        "route" => return nested(matched, d.block.iter().collect(), errors_handled),
+        _ => None,
+    };
+    match (answer, matched) {
+        (Some(c), false) => Step::Answers(c),
+        (Some(CatchAll::Refusal(..)), true) => Step::Passes,
+        _ => Step::MayServe,
+    }
+}
+
+/// A `handle` or `route` block: without a matcher it decides for every request; with one, the
+/// requests it matches are refused only if its own routes refuse every request.
+fn nested(matched: bool, handlers: Vec<&Directive>, errors_handled: bool) -> Step<'_> {
+    match (first_terminal(handlers, errors_handled), matched) {
+        (Some(c), false) => Step::Answers(c),
+        (Some(CatchAll::Refusal(..)), true) => Step::Passes,
+        _ => Step::MayServe,
+    }
+}
+
+/// Whether the directive has a matcher token (`@name`, `/path`; `*` matches every request), and
+/// its arguments after it. A lone `/path` argument of `redir` is its target, not a matcher.
+fn matcher(d: &Directive) -> (bool, Vec<&str>) {
+    let args: Vec<&str> = d.args.iter().map(|a| a.text.as_str()).collect();
+    match args.first() {
+        Some(&"*") => (false, args[1..].to_vec()),
+        Some(a) if a.starts_with('@') => (true, args[1..].to_vec()),
+        Some(a) if a.starts_with('/') && !(d.is("redir") && args.len() == 1) => {
+            (true, args[1..].to_vec())
+        }
+        _ => (false, args),
+    }
+}
+
+fn redirect<'a>(d: &'a Directive, args: &[&str]) -> Option<CatchAll<'a>> {
+    args.first()
+        .is_some_and(|a| a.to_ascii_lowercase().starts_with("https://"))
+        .then_some(CatchAll::Redirect(d))
+}
+
+/// The 4xx status of `respond`/`error` arguments (`<status>`, `<body> <status>`), as Caddy's
+/// `StaticResponse`/`StaticError` read them: one argument is the status only when it is three
+/// digits; otherwise the default status applies (200 for `respond`, 500 for `error`).
+fn refusal_status(args: &[&str], default: u16) -> Option<u16> {
+    let status = match args {
+        [one] if one.len() == 3 => one.parse().unwrap_or(default),
+        [_] => default,
+        [_, status] => status.parse().ok()?,
+        _ => return None,
+    };
+    (400..500).contains(&status).then_some(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_read_as_caddy_reads_it() {
+        assert_eq!(refusal_status(&["403"], 200), Some(403));
+        assert_eq!(refusal_status(&["Forbidden", "403"], 200), Some(403));
+        assert_eq!(refusal_status(&["Forbidden"], 200), None);
+        assert_eq!(refusal_status(&["nope"], 500), None);
+        assert_eq!(refusal_status(&["Gone", "{vars.code}"], 200), None);
+        assert_eq!(refusal_status(&["200"], 200), None);
+        assert_eq!(refusal_status(&[], 200), None);
+    }
+}
