@@ -311,3 +311,187 @@ fn a_plaintext_site_refusing_only_some_requests_serves_plaintext() {
         assert_status(r, Status::Fail);
     }
 }
+
+/// Files Caddy refuses are refused: one PARSE_ERROR at the refused line and nothing judged from
+/// the file (Caddy serves none of it). Each was checked with `caddy adapt`
+/// (`caddy_oracle::every_caddy_fixture_is_refused_exactly_when_caddy_refuses_it`); the messages
+/// are Caddy's own.
+#[test]
+fn files_caddy_refuses_are_parse_errors_and_nothing_is_judged() {
+    for (case, line, message) in [
+        (
+            "refused_wss_scheme_is_a_parse_error",
+            1,
+            "wss:// is only supported in browsers",
+        ),
+        (
+            "refused_unsupported_scheme_is_a_parse_error",
+            1,
+            "unsupported URL scheme tcp://",
+        ),
+        (
+            "refused_ambiguous_site_definition_is_a_parse_error",
+            5,
+            "ambiguous site definition: mcp.example.org",
+        ),
+        (
+            "refused_duplicate_lb_policy_is_a_parse_error",
+            4,
+            "load balancing selection policy already specified",
+        ),
+        (
+            "refused_duplicate_respond_body_is_a_parse_error",
+            3,
+            "body already specified",
+        ),
+        (
+            "refused_duplicate_error_message_is_a_parse_error",
+            3,
+            "message already specified",
+        ),
+        (
+            "refused_duplicate_matcher_is_a_parse_error",
+            3,
+            "matcher is defined more than once: @api",
+        ),
+        (
+            "refused_duplicate_forward_auth_uri_is_a_parse_error",
+            4,
+            "cannot re-declare uri: /api/authz",
+        ),
+        (
+            "refused_duplicate_servers_listener_is_a_parse_error",
+            5,
+            "duplicate listener addresses: :443",
+        ),
+        (
+            "refused_unknown_servers_option_is_a_parse_error",
+            3,
+            "unrecognized servers option 'srv0'",
+        ),
+        (
+            "refused_unknown_tls_subdirective_is_a_parse_error",
+            3,
+            "unknown subdirective: protocol",
+        ),
+        (
+            "refused_tls_single_file_argument_is_a_parse_error",
+            2,
+            "single argument must either be 'internal'",
+        ),
+        (
+            "refused_tls_1_0_is_a_parse_error",
+            3,
+            "protocol not supported: 'tls1.0'",
+        ),
+    ] {
+        let dir = fixture(&format!("caddy/{case}"));
+        let scan = scan_path(dir.path());
+        let errors: Vec<_> = scan
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.kind.as_str() == "PARSE_ERROR")
+            .collect();
+        assert_eq!(errors.len(), 1, "{case}:\n{}", compact(&scan.report));
+        assert_eq!(errors[0].locations[0].line, line, "{case}");
+        assert!(
+            errors[0].message.contains(message),
+            "{case}: {}",
+            errors[0].message
+        );
+        assert!(
+            scan.report.results.is_empty(),
+            "{case}:\n{}",
+            compact(&scan.report)
+        );
+    }
+    // An import cycle makes Caddy refuse the file too.
+    let dir = fixture("caddy/import_cycles_are_findings_not_hangs");
+    let scan = scan_path(dir.path());
+    assert!(scan.report.results.is_empty(), "{}", compact(&scan.report));
+}
+
+/// A refusal that a Caddy release added applies from that release on: with an older declared
+/// version the file is judged as that Caddy serves it (Caddy 2.6.2 serves `wss://` like any
+/// scheme but `http` on the HTTPS port, as `caddy adapt` 2.6.2 shows); with no declared version
+/// the refusal says since when, and how to judge an older Caddy.
+#[test]
+fn a_refusal_added_in_a_caddy_release_follows_the_declared_version() {
+    let dir = fixture("caddy/refused_wss_scheme_is_a_parse_error");
+    let scan = scan_with(dir.path(), |o| o.caddy_version = Some("2.6.2".into()));
+    assert!(
+        scan.report
+            .findings
+            .iter()
+            .all(|f| f.kind.as_str() != "PARSE_ERROR"),
+        "{}",
+        compact(&scan.report)
+    );
+    let r = result(&scan.report, "NET03-TLS", "wss://mcp.example.org");
+    assert_status(r, Status::Pass);
+    let model = serde_json::to_value(&scan.model).unwrap();
+    let listens = &model["endpoints"][0]["listens"];
+    assert_eq!(listens[0]["port"], 443, "{listens}");
+    assert_eq!(listens[0]["tls"], true, "{listens}");
+    let scan = scan_path(dir.path());
+    let f = &scan
+        .report
+        .findings
+        .iter()
+        .find(|f| f.kind.as_str() == "PARSE_ERROR")
+        .unwrap();
+    assert!(f.message.contains("since v2.7.5"), "{}", f.message);
+    assert!(f.message.contains("declare its version"), "{}", f.message);
+    let scan = scan_with(dir.path(), |o| o.caddy_version = Some("2.8.4".into()));
+    let f = &scan
+        .report
+        .findings
+        .iter()
+        .find(|f| f.kind.as_str() == "PARSE_ERROR")
+        .unwrap();
+    assert!(!f.message.contains("since"), "{}", f.message);
+}
+
+/// Two site blocks with one address are ambiguous only on one listener: bound to different
+/// addresses they listen apart, and Caddy accepts them (`caddy adapt` makes two servers,
+/// `10.0.0.1:8443` and `10.0.0.2:8443`; `httptype.go` compares keys per server).
+#[test]
+fn sites_sharing_a_port_on_different_binds_are_not_ambiguous() {
+    let dir = fixture("caddy/sites_sharing_a_port_on_different_binds_are_not_ambiguous");
+    let scan = scan_path(dir.path());
+    assert!(
+        scan.report
+            .findings
+            .iter()
+            .all(|f| f.kind.as_str() != "PARSE_ERROR"),
+        "{}",
+        compact(&scan.report)
+    );
+    let tls: Vec<_> = scan
+        .report
+        .results
+        .iter()
+        .filter(|r| r.requirement == "NET03-TLS")
+        .map(|r| (at(r), r.status))
+        .collect();
+    assert_eq!(
+        tls,
+        vec![
+            ("Caddyfile:1".to_string(), Status::Pass),
+            ("Caddyfile:6".to_string(), Status::Pass)
+        ]
+    );
+}
+
+/// Caddy accepts a second `transport` in one `reverse_proxy` (its "transport already
+/// specified" check never fires, `reverseproxy/caddyfile.go`) and the last one applies, as
+/// `caddy adapt` shows (`insecure_skip_verify: true`): it is judged at its line.
+#[test]
+fn a_second_proxy_transport_replaces_the_first() {
+    let dir = fixture("caddy/a_second_proxy_transport_replaces_the_first");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-VERIFY", "mcp.example.org");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Caddyfile:7");
+}
