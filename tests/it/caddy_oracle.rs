@@ -444,3 +444,98 @@ fn every_caddy_fixture_is_refused_exactly_when_caddy_refuses_it() {
         "{refused} refused, {accepted} accepted"
     );
 }
+
+/// The status line of Caddy's answer to `GET /` for `host` on 127.0.0.1:`port`, or `None` when
+/// the connection closes without an answer (`abort`).
+fn status_of(port: u16, host: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        s,
+        "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    text.lines()
+        .next()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
+/// Caddy itself answers every plaintext request of the sites tlsproof judges as refusing them
+/// (`a_plaintext_site_refusing_every_request_blocks_plaintext_http`, run on a free port): 403,
+/// 403, 404, and a closed connection for `abort`; tlsproof judges the same live Caddyfile so.
+#[test]
+fn live_caddy_refuses_every_request_of_the_sites_judged_to_refuse_them() {
+    if !crate::common::have_tool("caddy") {
+        eprintln!("SKIPPED: no caddy binary on PATH");
+        return;
+    }
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/caddy/a_plaintext_site_refusing_every_request_blocks_plaintext_http/Caddyfile",
+    );
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let port = crate::probe::free_port();
+    let live = format!(
+        "{{\n\tadmin off\n\tdefault_bind 127.0.0.1\n\thttp_port {port}\n}}\n\n{}",
+        text.replace("http://:8080", &format!("http://:{port}"))
+    );
+    let site = tmp.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(site.join("Caddyfile"), &live).unwrap();
+    let caddy = crate::servers::Caddy::start_plain(tmp.path(), &site.join("Caddyfile"), port);
+    let answers: Vec<(&str, Option<String>)> = [
+        "mcp.example.org",
+        "api.example.org",
+        "docs.example.org",
+        "other.example.org",
+    ]
+    .into_iter()
+    .map(|h| (h, status_of(port, h)))
+    .collect();
+    drop(caddy);
+    let status = |h: &str| {
+        answers
+            .iter()
+            .find(|(x, _)| *x == h)
+            .and_then(|(_, s)| s.as_deref())
+            .map(|s| s.split_whitespace().nth(1).unwrap_or_default().to_string())
+    };
+    assert_eq!(
+        status("mcp.example.org").as_deref(),
+        Some("403"),
+        "{answers:?}"
+    );
+    assert_eq!(
+        status("api.example.org").as_deref(),
+        Some("403"),
+        "{answers:?}"
+    );
+    assert_eq!(
+        status("docs.example.org").as_deref(),
+        Some("404"),
+        "{answers:?}"
+    );
+    assert_eq!(status("other.example.org"), None, "{answers:?}");
+    // The scanned copy listens on every interface, as the fixture does.
+    std::fs::write(
+        site.join("Caddyfile"),
+        live.replace("\tdefault_bind 127.0.0.1\n", ""),
+    )
+    .unwrap();
+    let scan = crate::common::scan_path(&site);
+    for host in [
+        "mcp.example.org",
+        "api.example.org",
+        "docs.example.org",
+        &format!("http://:{port}"),
+    ] {
+        let r = crate::common::result(&scan.report, "NET03-HTTP", host);
+        assert_eq!(r.status.as_str(), "PASS", "{host}: {}", r.message);
+    }
+}
