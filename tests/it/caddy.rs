@@ -495,3 +495,19 @@ fn a_second_proxy_transport_replaces_the_first() {
     assert_status(r, Status::Fail);
     assert_eq!(at(r), "Caddyfile:7");
 }
+
+/// An HTTPS site that refuses every request still has Caddy's automatic HTTP→HTTPS redirect:
+/// its plaintext requests are redirected (then refused over TLS), and it is judged as the TLS
+/// endpoint it is.
+#[test]
+fn an_https_site_refusing_every_request_keeps_its_automatic_redirect() {
+    let dir = fixture("caddy/an_https_site_refusing_every_request_keeps_its_automatic_redirect");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "mcp.example.org");
+    assert_status(r, Status::Pass);
+    assert!(r.message.contains("redirected"), "{}", r.message);
+    assert_status(
+        result(&scan.report, "NET03-TLS", "mcp.example.org"),
+        Status::Pass,
+    );
+}

@@ -299,12 +299,16 @@ fn plaintext_facts(
                 None => "every request is aborted (the connection is closed without a response)"
                     .to_string(),
             };
-            return (
+            // An HTTPS site keeps Caddy's automatic redirect of its plaintext requests.
+            let redirect = auto.unwrap_or_else(|| {
                 Fact::derived(
                     false,
                     ctx.span(&d.name),
                     "requests are refused, not redirected",
-                ),
+                )
+            });
+            return (
+                redirect,
                 Fact::explicit(true, ctx.span(&d.name)).with_note(how),
             );
         }
