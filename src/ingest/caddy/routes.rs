@@ -6,7 +6,7 @@
 //! before it (a proxy, a file server, a matched `handle` that does not itself refuse, a plugin)
 //! means no catch-all, which the plaintext rule judges as serving content.
 
-use super::site::{handler_order, Directive};
+use super::site::{handler_order, status_arg, Directive};
 
 /// How every request of a route list is answered.
 #[derive(Debug, Clone, Copy)]
@@ -145,8 +145,7 @@ fn redirect<'a>(d: &'a Directive, args: &[&str]) -> Option<CatchAll<'a>> {
 /// digits; otherwise the default status applies (200 for `respond`, 500 for `error`).
 fn refusal_status(args: &[&str], default: u16) -> Option<u16> {
     let status = match args {
-        [one] if one.len() == 3 => one.parse().unwrap_or(default),
-        [_] => default,
+        [one] => status_arg(one).unwrap_or(default),
         [_, status] => status.parse().ok()?,
         _ => return None,
     };

@@ -548,9 +548,9 @@ fn validate_routes(findings: &mut Vec<Finding>, checks: &Refusals, body: &[Direc
 
 /// Subdirectives that Caddy's unmarshalers refuse to see twice (or beside the argument that
 /// already set them): `reverse_proxy` (`modules/caddyhttp/reverseproxy/caddyfile.go`; not
-/// `transport`, whose "already specified" check never fires: the last one applies),
-/// `respond` (`staticresp.go`), `error` (`staticerror.go`), `forward_auth`
-/// (`reverseproxy/forwardauth/caddyfile.go`).
+/// `transport` or `dynamic`, whose "already specified" checks test a field set only after
+/// parsing and never fire: the last one applies), `respond` (`staticresp.go`), `error`
+/// (`staticerror.go`), `forward_auth` (`reverseproxy/forwardauth/caddyfile.go`).
 fn duplicate_subdirectives(checks: &Refusals, d: &Directive) -> Vec<Finding> {
     let name = d.name.text.as_str();
     let prefix = format!("parsing caddyfile tokens for '{name}'");
@@ -573,27 +573,18 @@ fn duplicate_subdirectives(checks: &Refusals, d: &Directive) -> Vec<Finding> {
                 &ALWAYS,
                 false,
             );
-            twice(
-                "dynamic",
-                "dynamic upstreams already specified",
-                &ALWAYS,
-                false,
-            );
         }
         "respond" => {
-            let body_arg = unmatched_args(d).len() == 2
-                || unmatched_args(d)
-                    .first()
-                    .is_some_and(|a| !(a.len() == 3 && a.parse::<u16>().is_ok_and(|n| n > 0)));
-            twice("body", "body already specified", &ALWAYS, body_arg);
+            twice("body", "body already specified", &ALWAYS, text_in_args(d));
             twice("close", "close already specified", &ALWAYS, false);
         }
         "error" => {
-            let message_arg = unmatched_args(d).len() == 2
-                || unmatched_args(d)
-                    .first()
-                    .is_some_and(|a| !(a.len() == 3 && a.parse::<u16>().is_ok_and(|n| n > 0)));
-            twice("message", "message already specified", &ALWAYS, message_arg);
+            twice(
+                "message",
+                "message already specified",
+                &ALWAYS,
+                text_in_args(d),
+            );
         }
         "forward_auth" => {
             twice(
@@ -606,6 +597,21 @@ fn duplicate_subdirectives(checks: &Refusals, d: &Directive) -> Vec<Finding> {
         _ => {}
     }
     out
+}
+
+/// Whether `respond`/`error` arguments set the body (message): two arguments, or one that is
+/// not a three-digit status (`StaticResponse`/`StaticError.UnmarshalCaddyfile`).
+fn text_in_args(d: &Directive) -> bool {
+    match unmatched_args(d).as_slice() {
+        [_, _] => true,
+        [one] => status_arg(one).is_none(),
+        _ => false,
+    }
+}
+
+/// A lone `respond`/`error` argument read as a status: three digits, above zero.
+pub fn status_arg(arg: &str) -> Option<u16> {
+    arg.parse().ok().filter(|n| arg.len() == 3 && *n > 0)
 }
 
 /// A directive's arguments after its matcher token (`*`, `/path`, `@name`).
