@@ -384,6 +384,16 @@ fn files_caddy_refuses_are_parse_errors_and_nothing_is_judged() {
             3,
             "protocol not supported: 'tls1.0'",
         ),
+        (
+            "refused_tls_three_arguments_is_a_parse_error",
+            2,
+            "Wrong argument count or unexpected line ending after 'certs/chain.pem'",
+        ),
+        (
+            "refused_tls_protocols_without_a_version_is_a_parse_error",
+            3,
+            "protocols requires one or two arguments",
+        ),
     ] {
         let dir = fixture(&format!("caddy/{case}"));
         let scan = scan_path(dir.path());

@@ -665,6 +665,21 @@ const TLS_SUBDIRECTIVES: &[&str] = &[
 /// What `parseTLS` refuses in the directive's own line and block.
 fn tls_refusals(d: &Directive) -> Vec<Finding> {
     let mut out = Vec::new();
+    if let [_, _, .., last] = d.args.as_slice() {
+        out.push(error(
+            last,
+            format!(
+                "parsing caddyfile tokens for 'tls': Wrong argument count or unexpected line ending after '{}'",
+                last.text
+            ),
+        ));
+    }
+    for p in d.children("protocols").filter(|p| p.args.is_empty()) {
+        out.push(error(
+            &p.name,
+            "parsing caddyfile tokens for 'tls': protocols requires one or two arguments",
+        ));
+    }
     if let [one] = d.args.as_slice() {
         if !matches!(one.text.as_str(), "internal" | "force_automate") && !one.text.contains('@') {
             out.push(error(
