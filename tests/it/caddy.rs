@@ -521,3 +521,16 @@ fn an_https_site_refusing_every_request_keeps_its_automatic_redirect() {
         Status::Pass,
     );
 }
+
+/// The `order` global option changes which handler answers first: with `reverse_proxy` ordered
+/// before `respond`, the proxy answers every request and the `respond 403` is never reached
+/// (`caddy adapt` puts the `reverse_proxy` handler ahead of the `static_response`), so the site
+/// serves plaintext content.
+#[test]
+fn a_directive_order_that_runs_the_proxy_first_serves_plaintext() {
+    let dir = fixture("caddy/a_directive_order_that_runs_the_proxy_first_serves_plaintext");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "mcp.example.org");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "Caddyfile:5");
+}

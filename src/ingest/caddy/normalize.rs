@@ -6,7 +6,7 @@
 //! Protocols and ciphers default to Caddy's TLS 1.2–1.3, ECDHE+AEAD (`gotls::CADDY_DEFAULT`).
 
 use super::routes::{self, CatchAll};
-use super::site::{walk, Address, Config, Directive, Global, Site};
+use super::site::{handler_order, walk, Address, Config, Directive, Global, Site};
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::gotls;
 use crate::model::Component;
@@ -282,7 +282,7 @@ fn plaintext_facts(
     site_span: &ModelSpan,
     auto: Option<Fact<bool>>,
 ) -> (Fact<bool>, Fact<bool>) {
-    match routes::of_site(&site.body) {
+    match routes::of_site(&site.body, &handler_order(g)) {
         Some(CatchAll::Redirect(d)) => {
             return (
                 Fact::explicit(true, ctx.span(&d.name)),

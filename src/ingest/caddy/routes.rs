@@ -6,7 +6,7 @@
 //! before it (a proxy, a file server, a matched `handle` that does not itself refuse, a plugin)
 //! means no catch-all, which the plaintext rule judges as serving content.
 
-use super::site::{handler_order, status_arg, Directive};
+use super::site::{status_arg, Directive};
 
 /// How every request of a route list is answered.
 #[derive(Debug, Clone, Copy)]
@@ -18,31 +18,83 @@ pub enum CatchAll<'a> {
     Refusal(&'a Directive, Option<u16>),
 }
 
-/// The catch-all of a site block (sorted by the directive order).
-pub fn of_site(body: &[Directive]) -> Option<CatchAll<'_>> {
-    let errors_handled = body.iter().any(|d| d.is("handle_errors"));
-    first_terminal(sorted(body), errors_handled)
+/// The catch-all of a site block, its handlers run in `order` (Caddy's directive order after
+/// the `order` global options, [`super::site::handler_order`]).
+pub fn of_site<'a>(body: &'a [Directive], order: &[&str]) -> Option<CatchAll<'a>> {
+    let site = Routes {
+        order,
+        errors_handled: body.iter().any(|d| d.is("handle_errors")),
+    };
+    site.first_terminal(site.sorted(body))
 }
 
-fn sorted(body: &[Directive]) -> Vec<&Directive> {
-    let mut handlers: Vec<&Directive> = body.iter().collect();
-    // Stable: directives of one name keep their written order, as they do in Caddy for equal
-    // matchers (a refusal and a content handler of one name are never compared below).
-    handlers.sort_by_key(|d| handler_order(&d.name.text).unwrap_or(usize::MAX));
-    handlers
+/// One site's handler order, and whether it has a `handle_errors` block.
+struct Routes<'o> {
+    order: &'o [&'o str],
+    errors_handled: bool,
 }
 
-/// Walks handlers in execution order until one answers every request.
-fn first_terminal<'a>(handlers: Vec<&'a Directive>, errors_handled: bool) -> Option<CatchAll<'a>> {
-    for d in handlers {
-        match step(d, errors_handled) {
-            Step::Passes => {}
-            Step::Answers(c) => return Some(c),
-            Step::MayServe => return None,
+impl Routes<'_> {
+    fn sorted<'a>(&self, body: &'a [Directive]) -> Vec<&'a Directive> {
+        let mut handlers: Vec<&Directive> = body.iter().collect();
+        // Stable: directives of one name keep their written order, as they do in Caddy for
+        // equal matchers (a refusal and a content handler of one name are never compared).
+        handlers.sort_by_key(|d| {
+            self.order
+                .iter()
+                .position(|o| *o == d.name.text)
+                .unwrap_or(usize::MAX)
+        });
+        handlers
+    }
+
+    /// Walks handlers in execution order until one answers every request.
+    fn first_terminal<'a>(&self, handlers: Vec<&'a Directive>) -> Option<CatchAll<'a>> {
+        for d in handlers {
+            match self.step(d) {
+                Step::Passes => {}
+                Step::Answers(c) => return Some(c),
+                Step::MayServe => return None,
+            }
+        }
+        // No handler ended the request: Caddy answers an empty 200, which is not a refusal.
+        None
+    }
+
+    fn step<'a>(&self, d: &'a Directive) -> Step<'a> {
+        let name = d.name.text.as_str();
+        if name.starts_with('@') || PASS_THROUGH.contains(&name) {
+            return Step::Passes;
+        }
+        let (matched, args) = matcher(d);
+        let answer = match name {
+            "redir" => redirect(d, &args),
+            "abort" => Some(CatchAll::Refusal(d, None)),
+            "respond" => refusal_status(&args, 200).map(|s| CatchAll::Refusal(d, Some(s))),
+            // A `handle_errors` block answers the error instead, possibly with content.
+            "error" if !self.errors_handled => {
+                refusal_status(&args, 500).map(|s| CatchAll::Refusal(d, Some(s)))
+            }
+            "handle" | "handle_path" => return self.nested(matched, self.sorted(&d.block)),
+            "route" => return self.nested(matched, d.block.iter().collect()),
+            _ => None,
+        };
+        match (answer, matched) {
+            (Some(c), false) => Step::Answers(c),
+            (Some(CatchAll::Refusal(..)), true) => Step::Passes,
+            _ => Step::MayServe,
         }
     }
-    // No handler ended the request: Caddy answers an empty 200, which is not a refusal.
-    None
+
+    /// A `handle` or `route` block: without a matcher it decides for every request; with one,
+    /// the requests it matches are refused only if its own routes refuse every request.
+    fn nested<'a>(&self, matched: bool, handlers: Vec<&'a Directive>) -> Step<'a> {
+        match (self.first_terminal(handlers), matched) {
+            (Some(c), false) => Step::Answers(c),
+            (Some(CatchAll::Refusal(..)), true) => Step::Passes,
+            _ => Step::MayServe,
+        }
+    }
 }
 
 enum Step<'a> {
@@ -84,41 +136,6 @@ const PASS_THROUGH: &[&str] = &[
     "log",
     "handle_errors",
 ];
-
-fn step(d: &Directive, errors_handled: bool) -> Step<'_> {
-    let name = d.name.text.as_str();
-    if name.starts_with('@') || PASS_THROUGH.contains(&name) {
-        return Step::Passes;
-    }
-    let (matched, args) = matcher(d);
-    let answer = match name {
-        "redir" => redirect(d, &args),
-        "abort" => Some(CatchAll::Refusal(d, None)),
-        "respond" => refusal_status(&args, 200).map(|s| CatchAll::Refusal(d, Some(s))),
-        // A `handle_errors` block answers the error instead, possibly with content.
-        "error" if !errors_handled => {
-            refusal_status(&args, 500).map(|s| CatchAll::Refusal(d, Some(s)))
-        }
-        "handle" | "handle_path" => return nested(matched, sorted(&d.block), errors_handled),
-        "route" => return nested(matched, d.block.iter().collect(), errors_handled),
-        _ => None,
-    };
-    match (answer, matched) {
-        (Some(c), false) => Step::Answers(c),
-        (Some(CatchAll::Refusal(..)), true) => Step::Passes,
-        _ => Step::MayServe,
-    }
-}
-
-/// A `handle` or `route` block: without a matcher it decides for every request; with one, the
-/// requests it matches are refused only if its own routes refuse every request.
-fn nested(matched: bool, handlers: Vec<&Directive>, errors_handled: bool) -> Step<'_> {
-    match (first_terminal(handlers, errors_handled), matched) {
-        (Some(c), false) => Step::Answers(c),
-        (Some(CatchAll::Refusal(..)), true) => Step::Passes,
-        _ => Step::MayServe,
-    }
-}
 
 /// Whether the directive has a matcher token (`@name`, `/path`; `*` matches every request), and
 /// its arguments after it. A lone `/path` argument of `redir` is its target, not a matcher.

@@ -143,6 +143,8 @@ pub struct Global {
     /// `auto_https <value>`.
     pub auto_https: Option<Directive>,
     pub local_certs: Option<Token>,
+    /// `order` options, in the order written.
+    pub order: Vec<Directive>,
 }
 
 impl Global {
@@ -219,13 +221,30 @@ const DIRECTIVES: &[&str] = &[
     "import",
 ];
 
-/// A handler directive's place in Caddy's directive order (`DIRECTIVES` up to `acme_server`;
-/// the rest are site settings, not handlers).
-pub fn handler_order(name: &str) -> Option<usize> {
-    DIRECTIVES
+/// Caddy's order of handler directives (`DIRECTIVES` up to `acme_server`; the rest are site
+/// settings) after the `order` global options, applied in turn as Caddy does
+/// (`httpcaddyfile/options.go`, `parseOptOrder`): each moves one directive first, last, or
+/// before or after another.
+pub fn handler_order(g: &Global) -> Vec<&str> {
+    let mut order: Vec<&str> = DIRECTIVES
         .iter()
-        .take_while(|d| **d != "bind")
-        .position(|d| *d == name)
+        .copied()
+        .take_while(|d| *d != "bind")
+        .collect();
+    for o in &g.order {
+        let (Some(dir), Some(pos)) = (o.arg(0), o.arg(1)) else {
+            continue;
+        };
+        order.retain(|d| *d != dir);
+        let at = match (pos, o.arg(2)) {
+            ("first", _) => Some(0),
+            ("before", Some(other)) => order.iter().position(|d| *d == other),
+            ("after", Some(other)) => order.iter().position(|d| *d == other).map(|i| i + 1),
+            _ => None,
+        };
+        order.insert(at.unwrap_or(order.len()), dir);
+    }
+    order
 }
 
 /// Directives whose block holds directives.
@@ -396,6 +415,7 @@ pub fn analyze(blocks: &[ServerBlock], version: &ProductVersion) -> Config {
                         }
                     }
                     "local_certs" => cfg.global.local_certs = Some(d.name.clone()),
+                    "order" => cfg.global.order.push(d.clone()),
                     "servers" => {
                         server_options(&mut cfg.findings, d, &mut servers_seen);
                     }
