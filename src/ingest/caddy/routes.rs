@@ -6,7 +6,7 @@
 //! before it (a proxy, a file server, a matched `handle` that does not itself refuse, a plugin)
 //! means no catch-all, which the plaintext rule judges as serving content.
 
-use super::site::{status_arg, Directive};
+use super::site::{split_matcher, status_arg, Directive};
 
 /// How every request of a route list is answered.
 #[derive(Debug, Clone, Copy)]
@@ -66,7 +66,7 @@ impl Routes<'_> {
         if name.starts_with('@') || PASS_THROUGH.contains(&name) {
             return Step::Passes;
         }
-        let (matched, args) = matcher(d);
+        let (matched, args) = split_matcher(d);
         let answer = match name {
             "redir" => redirect(d, &args),
             "abort" => Some(CatchAll::Refusal(d, None)),
@@ -128,7 +128,6 @@ const PASS_THROUGH: &[&str] = &[
     "basic_auth",
     "request_header",
     "encode",
-    "push",
     "templates",
     // Not handlers: site settings.
     "bind",
@@ -136,20 +135,6 @@ const PASS_THROUGH: &[&str] = &[
     "log",
     "handle_errors",
 ];
-
-/// Whether the directive has a matcher token (`@name`, `/path`; `*` matches every request), and
-/// its arguments after it. A lone `/path` argument of `redir` is its target, not a matcher.
-fn matcher(d: &Directive) -> (bool, Vec<&str>) {
-    let args: Vec<&str> = d.args.iter().map(|a| a.text.as_str()).collect();
-    match args.first() {
-        Some(&"*") => (false, args[1..].to_vec()),
-        Some(a) if a.starts_with('@') => (true, args[1..].to_vec()),
-        Some(a) if a.starts_with('/') && !(d.is("redir") && args.len() == 1) => {
-            (true, args[1..].to_vec())
-        }
-        _ => (false, args),
-    }
-}
 
 fn redirect<'a>(d: &'a Directive, args: &[&str]) -> Option<CatchAll<'a>> {
     args.first()

@@ -323,7 +323,7 @@ fn error(t: &Token, message: impl Into<String>) -> Finding {
 }
 
 /// A Caddy release that added a refusal: the version as compared, and as named in messages.
-pub struct Since(pub &'static [u32], pub &'static str);
+struct Since(&'static [u32], &'static str);
 
 /// `ws://`, `wss://` and unknown schemes refused (caddyserver/caddy 288216e, #5757).
 const SCHEMES_REFUSED: Since = Since(&[2, 7, 5], "v2.7.5");
@@ -337,8 +337,8 @@ const ALWAYS: Since = Since(&[2, 0, 0], "v2.0.0");
 /// Caddy's refusals that depend on its version: a declared version older than the release that
 /// added one accepts the Caddyfile; an unknown version is judged as the newest Caddy, and the
 /// finding says how to judge an older one.
-pub struct Refusals<'v> {
-    pub version: &'v ProductVersion,
+struct Refusals<'v> {
+    version: &'v ProductVersion,
 }
 
 impl Refusals<'_> {
@@ -622,7 +622,7 @@ fn duplicate_subdirectives(checks: &Refusals, d: &Directive) -> Vec<Finding> {
 /// Whether `respond`/`error` arguments set the body (message): two arguments, or one that is
 /// not a three-digit status (`StaticResponse`/`StaticError.UnmarshalCaddyfile`).
 fn text_in_args(d: &Directive) -> bool {
-    match unmatched_args(d).as_slice() {
+    match split_matcher(d).1.as_slice() {
         [_, _] => true,
         [one] => status_arg(one).is_none(),
         _ => false,
@@ -634,12 +634,18 @@ pub fn status_arg(arg: &str) -> Option<u16> {
     arg.parse().ok().filter(|n| arg.len() == 3 && *n > 0)
 }
 
-/// A directive's arguments after its matcher token (`*`, `/path`, `@name`).
-fn unmatched_args(d: &Directive) -> Vec<&str> {
+/// Whether a directive has a matcher token (`@name`, `/path`; `*` matches every request), and
+/// its arguments after it (`httpcaddyfile`, `matcherSetFromMatcherToken`). A lone `/path`
+/// argument of `redir` is its target, not a matcher.
+pub fn split_matcher(d: &Directive) -> (bool, Vec<&str>) {
     let args: Vec<&str> = d.args.iter().map(|a| a.text.as_str()).collect();
-    match args.first() {
-        Some(a) if *a == "*" || a.starts_with('/') || a.starts_with('@') => args[1..].to_vec(),
-        _ => args,
+    match args.split_first() {
+        Some((&"*", rest)) => (false, rest.to_vec()),
+        Some((a, rest)) if a.starts_with('@') => (true, rest.to_vec()),
+        Some((a, rest)) if a.starts_with('/') && !(d.is("redir") && rest.is_empty()) => {
+            (true, rest.to_vec())
+        }
+        _ => (false, args),
     }
 }
 
