@@ -472,6 +472,8 @@ managed_text := {
 	"acme": "a certificate obtained automatically from an ACME CA",
 	"cert-manager": "a Secret that cert-manager issues at run time (cert-manager.io issuer annotation)",
 	"caddy-internal-ca": "a certificate from Caddy's internal CA (a private CA that clients must be configured to trust)",
+	"caddy-on-demand-acme": "a certificate Caddy obtains from an ACME CA during the TLS handshake, for the server name the client sends (on-demand TLS)",
+	"caddy-on-demand-internal-ca": "a certificate Caddy issues from its internal CA (a private CA that clients must be configured to trust) during the TLS handshake, for the server name the client sends (on-demand TLS)",
 	"traefik-default-cert": "Traefik's self-signed TRAEFIK DEFAULT CERT",
 	"ingress-nginx-fake-cert": "ingress-nginx's self-signed fake certificate",
 	"ingress-nginx-default-cert": "the controller's default certificate, set by its --default-ssl-certificate flag, else its self-signed fake certificate",
@@ -487,6 +489,10 @@ cert_text(c) := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
 decide_text(certs) := "the certificate is chosen by the ingress-nginx controller: decide by scanning the controller Deployment (its --default-ssl-certificate flag) with the Secret it names, or by a live probe" if {
 	some c in certs
 	object.get(c, "managed", null) == "ingress-nginx-default-cert"
+} else := "the certificate is issued during the TLS handshake (on-demand TLS), so no file in the configuration holds it: decide by a live probe of the endpoint with the server name its clients send" if {
+	every c in certs {
+		startswith(object.get(c, "managed", ""), "caddy-on-demand-")
+	}
 } else := "the certificate is issued at run time (automatic HTTPS / ACME, or an internal CA), so no file in the configuration holds it: decide by a live probe of the endpoint, or for an internal CA by the clients' explicit trust of that CA" if {
 	every c in certs {
 		object.get(c, "managed", null) != null

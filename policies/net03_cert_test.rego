@@ -41,6 +41,26 @@ test_managed_certificate_is_manual_and_says_how_it_is_issued if {
 	not contains(r.message, ":  (")
 }
 
+test_on_demand_certificate_is_manual_decided_by_a_probe_with_the_client_server_name if {
+	c := {"path": "", "span": f.span("Caddyfile", 3), "managed": "caddy-on-demand-acme"}
+	ep := object.union(f.tls_endpoint, {"tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	f.statuses(rs) == {"MANUAL"}
+	some r in rs
+	contains(r.message, "during the TLS handshake")
+	contains(r.justification, "on-demand TLS")
+	not contains(r.message, "handshakes fail")
+}
+
+test_on_demand_internal_certificate_names_the_private_ca if {
+	c := {"path": "", "span": f.span("Caddyfile", 3), "managed": "caddy-on-demand-internal-ca"}
+	ep := object.union(f.tls_endpoint, {"tls": {"certificates": [c]}})
+	rs := cert.results with input as f.input_of([ep])
+	some r in rs
+	r.status == "MANUAL"
+	contains(r.message, "internal CA")
+}
+
 test_traefik_default_certificate_fails if {
 	c := {"path": "TRAEFIK DEFAULT CERT", "span": f.span("dynamic.yml", 7), "managed": "traefik-default-cert"}
 	ep := object.union(f.tls_endpoint, {"component": "traefik", "tls": {"certificates": [c]}})

@@ -11,7 +11,8 @@
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use tlsproof::ingest::caddy::{self, adapt::Policy, adapt::Server};
+use tlsproof::ingest::caddy::{self, adapt::Policy, adapt::Server, Adapted};
+use tlsproof::model::version::ProductVersion;
 use tlsproof::source::SourceMap;
 
 fn expected_servers(json: &Value) -> BTreeSet<Server> {
@@ -124,6 +125,8 @@ fn caddy_adapt_corpus_agrees() {
         .filter(|p| p.file_name().is_some_and(|n| n != "LICENSE"))
         .collect();
     names.sort();
+    // The corpus is Caddy's own tests at one commit of its main branch: the newest Caddy.
+    let newest = ProductVersion::unknown("Caddy");
     let mut t = Tally::default();
     let mut failures = Vec::new();
     for path in &names {
@@ -141,7 +144,7 @@ fn caddy_adapt_corpus_agrees() {
         let cf = tmp.path().join("Caddyfile");
         std::fs::write(&cf, format!("{caddyfile}\n")).unwrap();
         let mut map = SourceMap::new();
-        let adapted = caddy::adapt_file(&mut map, &cf);
+        let adapted = caddy::adapt_file(&mut map, &cf, &newest);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         t.files += 1;
         if !expected.starts_with('{') {
@@ -228,13 +231,14 @@ fn truncated_corpus_files_do_not_panic() {
     let dir = crate::common::corpus("caddy-adapt");
     let tmp = tempfile::tempdir().unwrap();
     let cf = tmp.path().join("Caddyfile");
+    let newest = ProductVersion::unknown("Caddy");
     for e in std::fs::read_dir(&dir).unwrap() {
         let bytes = std::fs::read(e.unwrap().path()).unwrap();
         let mut cut = 0;
         while cut < bytes.len() {
             std::fs::write(&cf, &bytes[..cut]).unwrap();
             let mut map = SourceMap::new();
-            let _ = caddy::adapt_file(&mut map, &cf);
+            let _ = caddy::adapt_file(&mut map, &cf, &newest);
             cut += 97;
         }
     }
@@ -267,6 +271,7 @@ fn live_caddy_adapt_agrees_on_tls_settings_the_corpus_lacks() {
         eprintln!("SKIPPED: no caddy binary on PATH");
         return;
     }
+    let newest = installed_caddy();
     let mut agree = 0;
     let mut failures = Vec::new();
     for (i, case) in LIVE_CASES.iter().enumerate() {
@@ -280,7 +285,7 @@ fn live_caddy_adapt_agrees_on_tls_settings_the_corpus_lacks() {
             .output()
             .unwrap();
         let mut map = SourceMap::new();
-        let adapted = caddy::adapt_file(&mut map, &cf);
+        let adapted = caddy::adapt_file(&mut map, &cf, &newest);
         if !out.status.success() {
             if adapted.refused_by_standard_build() {
                 agree += 1;
@@ -317,4 +322,220 @@ fn live_caddy_adapt_agrees_on_tls_settings_the_corpus_lacks() {
         LIVE_CASES.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The installed `caddy`'s version (`caddy version` prints `v2.6.2` or `2.6.2 h1:…`): the
+/// version-dependent refusals are compared as that Caddy makes them.
+fn installed_caddy() -> ProductVersion {
+    let out = std::process::Command::new("caddy")
+        .arg("version")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let version = ProductVersion::parse("Caddy", &first);
+    assert!(version.parts().is_some(), "caddy version printed {text:?}");
+    version
+}
+
+/// What `caddy adapt` says of the Caddyfile in `dir`: its JSON, or its error.
+fn caddy_adapt(dir: &std::path::Path) -> Result<Value, String> {
+    let out = std::process::Command::new("caddy")
+        .args(["adapt", "--adapter", "caddyfile", "--config", "Caddyfile"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+fn messages(adapted: &Adapted) -> Vec<&str> {
+    adapted
+        .findings
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect()
+}
+
+/// Every Caddyfile fixture (`tests/fixtures/caddy/*/Caddyfile`) is refused by tlsproof exactly
+/// when the installed `caddy adapt` refuses it, and where both accept it, the TLS facts agree.
+/// The fixtures named `refused_*` are files Caddy refuses: a browser-only or unknown scheme
+/// (since v2.7.5), a repeated `lb_policy`, `respond` body, `error` message, matcher or
+/// `servers` listener, an unknown `tls` subdirective or `servers` option, a single `tls`
+/// argument that is not `internal` or an email, a protocol Caddy does not offer, one site
+/// address in two site blocks on one listener; `sites_sharing_a_port_on_different_binds_…`
+/// is one Caddy accepts. A refusal that an older Caddy does not make is compared as the
+/// installed Caddy makes it; the fixture snapshots judge the same files as the newest Caddy.
+#[test]
+fn every_caddy_fixture_is_refused_exactly_when_caddy_refuses_it() {
+    if !crate::common::have_tool("caddy") {
+        eprintln!("SKIPPED: no caddy binary on PATH");
+        return;
+    }
+    let installed = installed_caddy();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/caddy");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Caddyfile").is_file())
+        .collect();
+    dirs.sort();
+    let (mut refused, mut accepted) = (0, 0);
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let mut map = SourceMap::new();
+        let adapted = caddy::adapt_file(&mut map, &dir.join("Caddyfile"), &installed);
+        match caddy_adapt(dir) {
+            Err(_) if adapted.refused_by_standard_build() => refused += 1,
+            Err(why) => failures.push(format!(
+                "{name}: caddy refuses it ({why}) but tlsproof does not: {:?}",
+                messages(&adapted)
+            )),
+            Ok(_) if adapted.is_error() => failures.push(format!(
+                "{name}: caddy accepts it, tlsproof refuses it: {:?}",
+                messages(&adapted)
+            )),
+            Ok(json) => {
+                let want = expected_servers(&json);
+                let got: BTreeSet<Server> = adapted
+                    .servers
+                    .iter()
+                    .filter(|s| !s.listen.is_empty())
+                    .cloned()
+                    .collect();
+                if want == got {
+                    accepted += 1;
+                } else {
+                    failures.push(format!(
+                        "{name}:\n  caddy:    {want:?}\n  tlsproof: {got:?}"
+                    ));
+                }
+            }
+        }
+        let mut map = SourceMap::new();
+        let newest = caddy::adapt_file(
+            &mut map,
+            &dir.join("Caddyfile"),
+            &ProductVersion::unknown("Caddy"),
+        );
+        if name.starts_with("refused_") && !newest.is_error() {
+            failures.push(format!(
+                "{name}: as the newest Caddy, tlsproof accepts it: {:?}",
+                messages(&newest)
+            ));
+        }
+    }
+    eprintln!(
+        "caddy adapt ({}) on {} Caddyfile fixtures: {refused} refused by both, {accepted} accepted by both with the same TLS facts",
+        installed.label(),
+        dirs.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        refused >= 10 && accepted >= 10,
+        "{refused} refused, {accepted} accepted"
+    );
+}
+
+/// The status line of Caddy's answer to `GET /` for `host` on 127.0.0.1:`port`, or `None` when
+/// the connection closes without an answer (`abort`).
+fn status_of(port: u16, host: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        s,
+        "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    text.lines()
+        .next()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
+/// Caddy itself answers every plaintext request of the sites tlsproof judges as refusing them
+/// (`a_plaintext_site_refusing_every_request_blocks_plaintext_http`, run on a free port): 403,
+/// 403, 404, and a closed connection for `abort`; tlsproof judges the same live Caddyfile so.
+#[test]
+fn live_caddy_refuses_every_request_of_the_sites_judged_to_refuse_them() {
+    if !crate::common::have_tool("caddy") {
+        eprintln!("SKIPPED: no caddy binary on PATH");
+        return;
+    }
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/caddy/a_plaintext_site_refusing_every_request_blocks_plaintext_http/Caddyfile",
+    );
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let port = crate::probe::free_port();
+    let live = format!(
+        "{{\n\tadmin off\n\tdefault_bind 127.0.0.1\n\thttp_port {port}\n}}\n\n{}",
+        text.replace("http://:8080", &format!("http://:{port}"))
+    );
+    let site = tmp.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(site.join("Caddyfile"), &live).unwrap();
+    let caddy = crate::servers::Caddy::start_plain(tmp.path(), &site.join("Caddyfile"), port);
+    let answers: Vec<(&str, Option<String>)> = [
+        "mcp.example.org",
+        "api.example.org",
+        "docs.example.org",
+        "other.example.org",
+    ]
+    .into_iter()
+    .map(|h| (h, status_of(port, h)))
+    .collect();
+    drop(caddy);
+    let status = |h: &str| {
+        answers
+            .iter()
+            .find(|(x, _)| *x == h)
+            .and_then(|(_, s)| s.as_deref())
+            .map(|s| s.split_whitespace().nth(1).unwrap_or_default().to_string())
+    };
+    assert_eq!(
+        status("mcp.example.org").as_deref(),
+        Some("403"),
+        "{answers:?}"
+    );
+    assert_eq!(
+        status("api.example.org").as_deref(),
+        Some("403"),
+        "{answers:?}"
+    );
+    assert_eq!(
+        status("docs.example.org").as_deref(),
+        Some("404"),
+        "{answers:?}"
+    );
+    assert_eq!(status("other.example.org"), None, "{answers:?}");
+    // The scanned copy listens on every interface, as the fixture does.
+    std::fs::write(
+        site.join("Caddyfile"),
+        live.replace("\tdefault_bind 127.0.0.1\n", ""),
+    )
+    .unwrap();
+    let scan = crate::common::scan_path(&site);
+    for host in [
+        "mcp.example.org",
+        "api.example.org",
+        "docs.example.org",
+        &format!("http://:{port}"),
+    ] {
+        let r = crate::common::result(&scan.report, "NET03-HTTP", host);
+        assert_eq!(r.status.as_str(), "PASS", "{host}: {}", r.message);
+    }
 }

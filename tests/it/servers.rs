@@ -279,6 +279,31 @@ impl Caddy {
         c
     }
 
+    /// Starts Caddy on a Caddyfile that serves plaintext only, and waits until `http` accepts.
+    pub fn start_plain(home: &Path, caddyfile: &Path, http: u16) -> Caddy {
+        let log = home.join("caddy.log");
+        let child = Command::new("caddy")
+            .args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(caddyfile)
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let c = Caddy {
+            _child: Guard(child),
+            home: home.to_path_buf(),
+        };
+        await_ready(
+            "caddy",
+            || accepts(http),
+            || std::fs::read_to_string(&log).unwrap_or_default(),
+        );
+        c
+    }
+
     /// The root certificate of Caddy's internal CA (`tls internal`).
     pub fn root(&self) -> PathBuf {
         self.home.join("data/caddy/pki/authorities/local/root.crt")

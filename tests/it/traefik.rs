@@ -187,3 +187,26 @@ fn toml_static_and_dynamic_files_are_read() {
     assert_status(r, Status::Fail);
     assert_eq!(at(r), "dyn.toml:10");
 }
+
+/// A router on a plaintext entrypoint whose service is `noop@internal` answers every request
+/// 418 (Traefik's internal handler, `pkg/server/service/internalhandler.go`: `noop@internal`
+/// writes `http.StatusTeapot`, since v2.2): it refuses plaintext HTTP and serves no content, as
+/// a redirect-only router does. An `errors` middleware in front answers with a page from a
+/// service instead, so that router still serves plaintext content. Nothing else in Traefik's
+/// static or dynamic configuration refuses every request without a plugin.
+#[test]
+fn a_router_answered_by_noop_internal_refuses_plaintext() {
+    let dir = fixture("traefik/a_router_answered_by_noop_internal_refuses_plaintext");
+    let scan = scan_with(dir.path(), with_version("3.1"));
+    let r = result(&scan.report, "NET03-HTTP", ":plain-refused");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "dynamic.yml:7");
+    assert!(r.message.contains("serve no content"), "{}", r.message);
+    let evidence = serde_json::to_string(&r.evidence).unwrap();
+    assert!(evidence.contains("418"), "{evidence}");
+    let r = result(&scan.report, "NET03-CERT", ":plain-refused");
+    assert_status(r, Status::NotApplicable);
+    assert!(r.message.contains("serves no content"), "{}", r.message);
+    let r = result(&scan.report, "NET03-HTTP", ":plain-error-page");
+    assert_status(r, Status::Fail);
+}

@@ -6,7 +6,9 @@
 //! `insecure_skip_verify` of every reverse-proxy transport with TLS.
 
 use super::normalize::{binds, key_tls, listen_port, split_network, tls_directive};
+use super::parse::Token;
 use super::site::{walk, Config, Directive, Site};
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One TLS connection policy's judged settings, as written (no defaults filled in).
@@ -97,6 +99,34 @@ fn proxy_insecure(site: &Site) -> Vec<bool> {
             out.push(opts.iter().any(|c| c.is("tls_insecure_skip_verify")));
         }
     });
+    out
+}
+
+/// Site keys that an earlier site block also serves on one listener address: Caddy's
+/// "ambiguous site definition" (`httptype.go`: one key text in two server blocks of a server).
+/// Sites that share a port but bind different addresses listen apart and are not ambiguous.
+pub fn ambiguous_keys(cfg: &Config) -> Vec<&Token> {
+    let g = &cfg.global;
+    let mut owner: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    let mut out: Vec<&Token> = Vec::new();
+    for (i, site) in cfg.sites.iter().enumerate() {
+        for key in &site.keys {
+            let port = listen_port(key, g);
+            for (bind, _) in binds(site, g) {
+                match owner.entry((listener(&bind, port), key.token.text.as_str())) {
+                    Entry::Vacant(v) => {
+                        v.insert(i);
+                    }
+                    Entry::Occupied(o) if *o.get() != i => {
+                        if !out.iter().any(|t| std::ptr::eq(*t, &key.token)) {
+                            out.push(&key.token);
+                        }
+                    }
+                    Entry::Occupied(_) => {}
+                }
+            }
+        }
+    }
     out
 }
 

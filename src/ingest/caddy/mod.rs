@@ -9,11 +9,13 @@ pub mod adapt;
 pub mod lex;
 pub mod normalize;
 pub mod parse;
+pub mod routes;
 pub mod site;
 
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::sniff::looks_like_nginx;
 use crate::ingest::{Candidate, Declared, Ingested, Kind, Sniff};
+use crate::model::version::ProductVersion;
 use crate::source::SourceMap;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -56,6 +58,7 @@ pub fn load(
     display_of: &dyn Fn(&Path) -> String,
     scan_root: &Path,
     env: parse::Env,
+    version: &ProductVersion,
 ) -> Loaded {
     let mut loader = parse::Loader {
         map,
@@ -65,12 +68,13 @@ pub fn load(
             .unwrap_or_else(|_| scan_root.to_path_buf()),
         env,
         limits: parse::Limits::default(),
+        skip_dotfiles: version.at_least(&[2, 6, 3]) != Some(false),
     };
     let parsed = parse::load(&mut loader, path);
     let config = if parsed.failed {
         site::Config::default()
     } else {
-        site::analyze(&parsed.blocks)
+        site::analyze(&parsed.blocks, version)
     };
     Loaded { parsed, config }
 }
@@ -99,12 +103,19 @@ impl Adapted {
     }
 }
 
-/// Adapts a Caddyfile on disk (read with the process environment for `{$VAR}`).
-pub fn adapt_file(map: &mut SourceMap, path: &Path) -> Adapted {
+/// A finding that makes Caddy refuse the Caddyfile as written: a syntax or adapter error, or an
+/// import cycle. A missing import is not: the deployed tree may hold the file.
+fn refused_by_caddy(f: &Finding) -> bool {
+    matches!(f.kind, FindingKind::ParseError | FindingKind::IncludeCycle)
+}
+
+/// Adapts a Caddyfile on disk (read with the process environment for `{$VAR}`) as the given
+/// Caddy version would.
+pub fn adapt_file(map: &mut SourceMap, path: &Path, version: &ProductVersion) -> Adapted {
     let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let display = |p: &Path| p.display().to_string();
     let env = |k: &str| std::env::var(k).ok();
-    let loaded = load(map, path, &display, &root, &env);
+    let loaded = load(map, path, &display, &root, &env, version);
     let (_, norm_findings) = normalize::endpoints(map, &loaded.config);
     let mut findings = loaded.parsed.findings;
     findings.extend(loaded.config.findings.iter().cloned());
@@ -134,6 +145,10 @@ pub fn ingest(
     let mut covered: BTreeSet<PathBuf> = BTreeSet::new();
     let mut seen_ids: BTreeSet<String> = BTreeSet::new();
     let env = |k: &str| std::env::var(k).ok();
+    let version = match &declared.caddy_version {
+        Some(v) => ProductVersion::parse("Caddy", v),
+        None => ProductVersion::unknown("Caddy"),
+    };
     for c in ordered {
         let canon = c.path.canonicalize().unwrap_or_else(|_| c.path.clone());
         if covered.contains(&canon) {
@@ -143,7 +158,7 @@ pub fn ingest(
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let prefix = crate::ingest::display_prefix(c);
         let display_of = |p: &Path| crate::ingest::display_path(&root, &canonical_root, p, &prefix);
-        let loaded = load(map, &c.path, &display_of, &canonical_root, &env);
+        let loaded = load(map, &c.path, &display_of, &canonical_root, &env, &version);
         for (i, f) in loaded.parsed.files.iter().enumerate() {
             let role = if i == 0 { "main" } else { "imported" };
             out.files
@@ -154,9 +169,16 @@ pub fn ingest(
             }
         }
         covered.insert(canon);
-        out.findings.extend(loaded.parsed.findings);
-        out.findings.extend(loaded.config.findings.iter().cloned());
-        let (endpoints, findings) = normalize::endpoints(map, &loaded.config);
+        let (endpoints, norm_findings) = normalize::endpoints(map, &loaded.config);
+        let mut findings = loaded.parsed.findings;
+        findings.extend(loaded.config.findings.iter().cloned());
+        findings.extend(norm_findings);
+        // Caddy refuses the whole Caddyfile: it serves nothing, so nothing is judged from it.
+        let endpoints = if findings.iter().any(refused_by_caddy) {
+            Vec::new()
+        } else {
+            endpoints
+        };
         out.findings.extend(findings);
         for ep in endpoints {
             if seen_ids.insert(ep.id.clone()) {

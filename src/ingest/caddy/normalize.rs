@@ -5,7 +5,8 @@
 //! `auto_https off|disable_redirects`, and picks ACME or the internal CA for certificates.
 //! Protocols and ciphers default to Caddy's TLS 1.2–1.3, ECDHE+AEAD (`gotls::CADDY_DEFAULT`).
 
-use super::site::{walk, Address, Config, Directive, Global, Site};
+use super::routes::{self, CatchAll};
+use super::site::{handler_order, walk, Address, Config, Directive, Global, Site};
 use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::gotls;
 use crate::ingest::shared::redact;
@@ -282,22 +283,8 @@ fn plaintext_facts(
     site_span: &ModelSpan,
     auto: Option<Fact<bool>>,
 ) -> (Fact<bool>, Fact<bool>) {
-    // A catch-all `redir https://…` or `abort` at the top of the site.
-    for d in &site.body {
-        let args: Vec<&str> = d.args.iter().map(|a| a.text.as_str()).collect();
-        let args: &[&str] = match args.first() {
-            Some(&"*") => &args[1..],
-            _ => &args,
-        };
-        let matched = args
-            .first()
-            .is_some_and(|a| a.starts_with('@') || (a.starts_with('/') && args.len() > 1));
-        if d.is("redir")
-            && !matched
-            && args
-                .first()
-                .is_some_and(|a| a.to_ascii_lowercase().starts_with("https://"))
-        {
+    match routes::of_site(&site.body, &handler_order(g)) {
+        Some(CatchAll::Redirect(d)) => {
             return (
                 Fact::explicit(true, ctx.span(&d.name)),
                 Fact::derived(
@@ -305,18 +292,28 @@ fn plaintext_facts(
                     ctx.span(&d.name),
                     "requests are redirected, not refused",
                 ),
-            );
+            )
         }
-        if d.is("abort") && !matched {
-            return (
+        Some(CatchAll::Refusal(d, status)) => {
+            let how = match status {
+                Some(s) => format!("every request is answered {s} by {}", d.name.text),
+                None => "every request is aborted (the connection is closed without a response)"
+                    .to_string(),
+            };
+            // An HTTPS site keeps Caddy's automatic redirect of its plaintext requests.
+            let redirect = auto.unwrap_or_else(|| {
                 Fact::derived(
                     false,
                     ctx.span(&d.name),
                     "requests are refused, not redirected",
-                ),
-                Fact::explicit(true, ctx.span(&d.name)),
+                )
+            });
+            return (
+                redirect,
+                Fact::explicit(true, ctx.span(&d.name)).with_note(how),
             );
         }
+        None => {}
     }
     let redirect = match auto {
         Some(f) => f,
@@ -339,7 +336,7 @@ fn plaintext_facts(
     let blocked = Fact::default(
         false,
         site_span.clone(),
-        "Caddy answers plaintext requests on this site (no abort)",
+        "Caddy answers plaintext requests on this site with content (no catch-all abort, respond 4xx or error 4xx)",
     );
     (redirect, blocked)
 }
@@ -404,7 +401,9 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
 
     let mut certificates = Vec::new();
     let internal_directive = tls.is_some_and(|t| t.arg(0) == Some("internal"));
-    if let Some(t) = tls.filter(|t| t.args.len() >= 2) {
+    if let Some(c) = on_demand_certificate(ctx, g, tls) {
+        certificates.push(c);
+    } else if let Some(t) = tls.filter(|t| t.args.len() >= 2) {
         let dir = ctx
             .map
             .get(t.name.span.file)
@@ -494,6 +493,33 @@ fn tls_facts(ctx: &mut Ctx, g: &Global, site: &Site, site_span: &ModelSpan) -> T
         session_tickets: None,
         reject_handshake: None,
     }
+}
+
+/// `tls [internal] { on_demand }`: Caddy obtains the certificate during the TLS handshake, for
+/// whichever server name the client sends, so a host-less site (`:443`, `https://`) has one
+/// too. Only the site's `on_demand` enables it: the `on_demand_tls` global option configures
+/// it (`ask`, `permission`) without enabling it (Caddy's `caddytls.AutomationConfig.OnDemand`:
+/// "This field only configures on-demand TLS, it does not enable it"; `httpcaddyfile/tlsapp.go`
+/// sets `OnDemand` only from the site's `tls.on_demand`).
+fn on_demand_certificate(ctx: &Ctx, g: &Global, tls: Option<&Directive>) -> Option<Certificate> {
+    let t = tls?;
+    let on_demand = t.children("on_demand").last()?;
+    let internal = t.arg(0) == Some("internal") || g.local_certs.is_some();
+    Some(Certificate {
+        relative_to: None,
+        path: String::new(),
+        key: None,
+        note: None,
+        span: ctx.span(&on_demand.name),
+        managed: Some(
+            if internal {
+                "caddy-on-demand-internal-ca"
+            } else {
+                "caddy-on-demand-acme"
+            }
+            .to_string(),
+        ),
+    })
 }
 
 fn parse_hsts(value: &str) -> Hsts {

@@ -90,6 +90,9 @@ pub struct Loader<'a> {
     pub scan_root: PathBuf,
     pub env: Env<'a>,
     pub limits: Limits,
+    /// A glob ending in `*` skips files whose name starts with a dot (Caddy v2.6.3 on,
+    /// caddyserver/caddy d6d7511, #5320).
+    pub skip_dotfiles: bool,
 }
 
 /// Reads, tokenizes and parses `main` with its imports. Never fails: problems are findings.
@@ -775,7 +778,7 @@ impl Parser<'_, '_, '_> {
             let last_is_star = full
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('*'));
-            if last_is_star {
+            if last_is_star && self.loader.skip_dotfiles {
                 m.retain(|p| {
                     !p.file_name()
                         .is_some_and(|n| n.to_string_lossy().starts_with('.'))

@@ -5,6 +5,7 @@
 
 use super::parse::{new_line, ServerBlock, Token};
 use crate::diag::{Finding, FindingKind};
+use crate::model::version::ProductVersion;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One directive line with its arguments and nested block.
@@ -99,18 +100,25 @@ pub fn parse_address(t: &Token) -> Result<Address, String> {
         },
         _ => None,
     };
-    let scheme = match scheme.as_str() {
-        "ws" => "http".to_string(),
-        "wss" => "https".to_string(),
-        "" | "http" | "https" => scheme,
-        other => return Err(format!("unsupported URL scheme {other}://")),
-    };
     Ok(Address {
         token: t.clone(),
         scheme,
         host: host.to_ascii_lowercase(),
         port,
     })
+}
+
+/// Caddy's refusal of a site address scheme (`listenerAddrsForServerBlockKey`, since v2.7.5;
+/// an older Caddy serves any scheme but `http` on the HTTPS port).
+fn scheme_refusal(scheme: &str) -> Option<String> {
+    match scheme {
+        "" | "http" | "https" => None,
+        "wss" => {
+            Some("the scheme wss:// is only supported in browsers; use https:// instead".into())
+        }
+        "ws" => Some("the scheme ws:// is only supported in browsers; use http:// instead".into()),
+        other => Some(format!("unsupported URL scheme {other}://")),
+    }
 }
 
 /// `host:port`, `[v6]:port`, `host`, `:port`.
@@ -135,6 +143,8 @@ pub struct Global {
     /// `auto_https <value>`.
     pub auto_https: Option<Directive>,
     pub local_certs: Option<Token>,
+    /// `order` options, in the order written.
+    pub order: Vec<Directive>,
 }
 
 impl Global {
@@ -211,6 +221,32 @@ const DIRECTIVES: &[&str] = &[
     "import",
 ];
 
+/// Caddy's order of handler directives (`DIRECTIVES` up to `acme_server`; the rest are site
+/// settings) after the `order` global options, applied in turn as Caddy does
+/// (`httpcaddyfile/options.go`, `parseOptOrder`): each moves one directive first, last, or
+/// before or after another.
+pub fn handler_order(g: &Global) -> Vec<&str> {
+    let mut order: Vec<&str> = DIRECTIVES
+        .iter()
+        .copied()
+        .take_while(|d| *d != "bind")
+        .collect();
+    for o in &g.order {
+        let (Some(dir), Some(pos)) = (o.arg(0), o.arg(1)) else {
+            continue;
+        };
+        order.retain(|d| *d != dir);
+        let at = match (pos, o.arg(2)) {
+            ("first", _) => Some(0),
+            ("before", Some(other)) => order.iter().position(|d| *d == other),
+            ("after", Some(other)) => order.iter().position(|d| *d == other).map(|i| i + 1),
+            _ => None,
+        };
+        order.insert(at.unwrap_or(order.len()), dir);
+    }
+    order
+}
+
 /// Directives whose block holds directives.
 const ROUTE_BLOCKS: &[&str] = &["handle", "handle_path", "route", "handle_errors"];
 
@@ -286,14 +322,52 @@ fn error(t: &Token, message: impl Into<String>) -> Finding {
     f
 }
 
+/// A Caddy release that added a refusal: the version as compared, and as named in messages.
+struct Since(&'static [u32], &'static str);
+
+/// `ws://`, `wss://` and unknown schemes refused (caddyserver/caddy 288216e, #5757).
+const SCHEMES_REFUSED: Since = Since(&[2, 7, 5], "v2.7.5");
+/// Two site blocks with one key on one listener (caddyserver/caddy 1e18afb, #4635).
+const AMBIGUITY_REFUSED: Since = Since(&[2, 6, 0], "v2.6.0");
+/// `forward_auth { uri }` given twice (caddyserver/caddy 0f7f8e9, #7814; released after 2.11.4).
+const FORWARD_AUTH_URI_REFUSED: Since = Since(&[2, 11, 5], "the release after v2.11.4");
+/// Checks Caddy has made since its first v2 release.
+const ALWAYS: Since = Since(&[2, 0, 0], "v2.0.0");
+
+/// Caddy's refusals that depend on its version: a declared version older than the release that
+/// added one accepts the Caddyfile; an unknown version is judged as the newest Caddy, and the
+/// finding says how to judge an older one.
+struct Refusals<'v> {
+    version: &'v ProductVersion,
+}
+
+impl Refusals<'_> {
+    fn refuse(&self, since: &Since, t: &Token, message: impl Into<String>) -> Option<Finding> {
+        let message = message.into();
+        match self.version.at_least(since.0) {
+            Some(false) => None,
+            Some(true) => Some(error(t, message)),
+            None if since.0 == ALWAYS.0 => Some(error(t, message)),
+            None => Some(error(
+                t,
+                format!(
+                    "{message} (Caddy refuses this since {}; if the deployed Caddy is older, declare its version: [caddy] version in tlsproof.toml or --caddy-version)",
+                    since.1
+                ),
+            )),
+        }
+    }
+}
+
 /// Server blocks → global options and sites, with Caddy's refusals as findings.
-pub fn analyze(blocks: &[ServerBlock]) -> Config {
+pub fn analyze(blocks: &[ServerBlock], version: &ProductVersion) -> Config {
+    let checks = Refusals { version };
     let mut cfg = Config::default();
     let mut named: BTreeMap<String, Token> = BTreeMap::new();
     let mut routes: Vec<Vec<Directive>> = Vec::new();
-    let mut seen_keys: BTreeMap<String, Token> = BTreeMap::new();
     let mut global_dns = false;
     let mut acme_dns_naked: Option<Token> = None;
+    let mut servers_seen: BTreeSet<String> = BTreeSet::new();
 
     for (i, b) in blocks.iter().enumerate() {
         let body: Vec<Directive> = b.segments.iter().flat_map(|s| tree(s)).collect();
@@ -341,6 +415,10 @@ pub fn analyze(blocks: &[ServerBlock]) -> Config {
                         }
                     }
                     "local_certs" => cfg.global.local_certs = Some(d.name.clone()),
+                    "order" => cfg.global.order.push(d.clone()),
+                    "servers" => {
+                        server_options(&mut cfg.findings, d, &mut servers_seen);
+                    }
                     "dns" => global_dns = true,
                     "acme_dns" if d.args.is_empty() => acme_dns_naked = Some(d.name.clone()),
                     _ => {}
@@ -357,7 +435,7 @@ pub fn analyze(blocks: &[ServerBlock]) -> Config {
                     format!("cannot have duplicate named_routes: {n}"),
                 ));
             }
-            validate_routes(&mut cfg.findings, &body);
+            validate_routes(&mut cfg.findings, &checks, &body);
             routes.push(body);
             continue;
         }
@@ -369,28 +447,35 @@ pub fn analyze(blocks: &[ServerBlock]) -> Config {
             }
             match parse_address(k) {
                 Ok(a) => {
-                    let norm = format!(
-                        "{}://{}:{}",
-                        a.scheme,
-                        a.host,
-                        a.port.map(|p| p.to_string()).unwrap_or_default()
-                    );
-                    if seen_keys.insert(norm, k.clone()).is_some() {
-                        cfg.findings
-                            .push(error(k, format!("ambiguous site definition: {}", k.text)));
+                    let refused = scheme_refusal(&a.scheme)
+                        .and_then(|m| checks.refuse(&SCHEMES_REFUSED, k, m));
+                    match refused {
+                        Some(f) => cfg.findings.push(f),
+                        None => keys.push(a),
                     }
-                    keys.push(a);
                 }
                 Err(m) => cfg.findings.push(error(k, m)),
             }
         }
-        validate_routes(&mut cfg.findings, &body);
+        matcher_definitions(&mut cfg.findings, &body);
+        validate_routes(&mut cfg.findings, &checks, &body);
         routes.push(body.clone());
         if !keys.is_empty() {
             cfg.sites.push(Site { keys, body });
         }
     }
 
+    let ambiguous: Vec<Finding> = super::adapt::ambiguous_keys(&cfg)
+        .into_iter()
+        .filter_map(|t| {
+            checks.refuse(
+                &AMBIGUITY_REFUSED,
+                t,
+                format!("ambiguous site definition: {}", t.text),
+            )
+        })
+        .collect();
+    cfg.findings.extend(ambiguous);
     if let Some(t) = acme_dns_naked {
         if !global_dns {
             cfg.findings.push(error(&t, "acme_dns specified without DNS provider config, but no provider specified with 'dns' global option"));
@@ -416,6 +501,7 @@ pub fn analyze(blocks: &[ServerBlock]) -> Config {
                 }
             }
             if d.is("tls") {
+                cfg.findings.extend(tls_refusals(d));
                 let has_dns = global_dns || d.children("dns").next().is_some();
                 let opts: Vec<&str> = d
                     .block
@@ -447,7 +533,7 @@ pub fn walk<'a>(body: &'a [Directive], f: &mut dyn FnMut(&'a Directive)) {
     }
 }
 
-fn validate_routes(findings: &mut Vec<Finding>, body: &[Directive]) {
+fn validate_routes(findings: &mut Vec<Finding>, checks: &Refusals, body: &[Directive]) {
     for d in body {
         let name = d.name.text.as_str();
         if name.starts_with('@') {
@@ -457,8 +543,9 @@ fn validate_routes(findings: &mut Vec<Finding>, body: &[Directive]) {
             findings.push(plugin(&d.name, format!("{UNKNOWN_DIRECTIVE}: {name} - not in Caddy's standard build: a plugin's directive (not judged; a Caddy built without that plugin refuses this Caddyfile), or a nesting or brace mistake")));
             continue;
         }
+        findings.extend(duplicate_subdirectives(checks, d));
         if ROUTE_BLOCKS.contains(&name) {
-            validate_routes(findings, &d.block);
+            validate_routes(findings, checks, &d.block);
         }
         if name == "reverse_proxy" {
             for s in &d.block {
@@ -473,8 +560,218 @@ fn validate_routes(findings: &mut Vec<Finding>, body: &[Directive]) {
                 if h.args.len() > 1 {
                     findings.push(error(&h.name, format!("parsing caddyfile tokens for '{name}': too many arguments for 'handle_response': only a single response matcher name is allowed")));
                 }
-                validate_routes(findings, &h.block);
+                validate_routes(findings, checks, &h.block);
             }
         }
+    }
+}
+
+/// Subdirectives that Caddy's unmarshalers refuse to see twice (or beside the argument that
+/// already set them): `reverse_proxy` (`modules/caddyhttp/reverseproxy/caddyfile.go`; not
+/// `transport` or `dynamic`, whose "already specified" checks test a field set only after
+/// parsing and never fire: the last one applies), `respond` (`staticresp.go`), `error`
+/// (`staticerror.go`), `forward_auth` (`reverseproxy/forwardauth/caddyfile.go`).
+fn duplicate_subdirectives(checks: &Refusals, d: &Directive) -> Vec<Finding> {
+    let name = d.name.text.as_str();
+    let prefix = format!("parsing caddyfile tokens for '{name}'");
+    let mut out = Vec::new();
+    let mut twice = |sub: &str, message: &str, since: &Since, set_by_args: bool| {
+        let mut seen = set_by_args;
+        for c in d.children(sub) {
+            if seen {
+                let m = format!("{prefix}: {message}").replace("{}", c.arg(0).unwrap_or(""));
+                out.extend(checks.refuse(since, &c.name, m));
+            }
+            seen = true;
+        }
+    };
+    match name {
+        "reverse_proxy" => {
+            twice(
+                "lb_policy",
+                "load balancing selection policy already specified",
+                &ALWAYS,
+                false,
+            );
+        }
+        "respond" => {
+            twice("body", "body already specified", &ALWAYS, text_in_args(d));
+            twice("close", "close already specified", &ALWAYS, false);
+        }
+        "error" => {
+            twice(
+                "message",
+                "message already specified",
+                &ALWAYS,
+                text_in_args(d),
+            );
+        }
+        "forward_auth" => {
+            twice(
+                "uri",
+                "cannot re-declare uri: {}",
+                &FORWARD_AUTH_URI_REFUSED,
+                false,
+            );
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Whether `respond`/`error` arguments set the body (message): two arguments, or one that is
+/// not a three-digit status (`StaticResponse`/`StaticError.UnmarshalCaddyfile`).
+fn text_in_args(d: &Directive) -> bool {
+    match split_matcher(d).1.as_slice() {
+        [_, _] => true,
+        [one] => status_arg(one).is_none(),
+        _ => false,
+    }
+}
+
+/// A lone `respond`/`error` argument read as a status: three digits, above zero.
+pub fn status_arg(arg: &str) -> Option<u16> {
+    arg.parse().ok().filter(|n| arg.len() == 3 && *n > 0)
+}
+
+/// Whether a directive has a matcher token (`@name`, `/path`; `*` matches every request), and
+/// its arguments after it (`httpcaddyfile`, `matcherSetFromMatcherToken`). A lone `/path`
+/// argument of `redir` is its target, not a matcher.
+pub fn split_matcher(d: &Directive) -> (bool, Vec<&str>) {
+    let args: Vec<&str> = d.args.iter().map(|a| a.text.as_str()).collect();
+    match args.split_first() {
+        Some((&"*", rest)) => (false, rest.to_vec()),
+        Some((a, rest)) if a.starts_with('@') => (true, rest.to_vec()),
+        Some((a, rest)) if a.starts_with('/') && !(d.is("redir") && rest.is_empty()) => {
+            (true, rest.to_vec())
+        }
+        _ => (false, args),
+    }
+}
+
+/// A named matcher defined twice in one site block (`httptype.go`, `parseMatcherDefinitions`).
+fn matcher_definitions(findings: &mut Vec<Finding>, body: &[Directive]) {
+    let mut seen = BTreeSet::new();
+    for d in body.iter().filter(|d| d.name.text.starts_with('@')) {
+        if !seen.insert(d.name.text.as_str()) {
+            findings.push(error(
+                &d.name,
+                format!("matcher is defined more than once: {}", d.name.text),
+            ));
+        }
+    }
+}
+
+/// The `tls` directive's subdirectives (`httpcaddyfile/builtins.go`, `parseTLS`).
+const TLS_SUBDIRECTIVES: &[&str] = &[
+    "protocols",
+    "ciphers",
+    "curves",
+    "client_auth",
+    "alpn",
+    "load",
+    "ca",
+    "key_type",
+    "eab",
+    "issuer",
+    "get_certificate",
+    "dns",
+    "resolvers",
+    "propagation_delay",
+    "propagation_timeout",
+    "dns_ttl",
+    "dns_challenge_override_domain",
+    "ca_root",
+    "on_demand",
+    "reuse_private_keys",
+    "insecure_secrets_log",
+    "renewal_window_ratio",
+];
+
+/// What `parseTLS` refuses in the directive's own line and block.
+fn tls_refusals(d: &Directive) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let [_, _, .., last] = d.args.as_slice() {
+        out.push(error(
+            last,
+            format!(
+                "parsing caddyfile tokens for 'tls': Wrong argument count or unexpected line ending after '{}'",
+                last.text
+            ),
+        ));
+    }
+    for p in d.children("protocols").filter(|p| p.args.is_empty()) {
+        out.push(error(
+            &p.name,
+            "parsing caddyfile tokens for 'tls': protocols requires one or two arguments",
+        ));
+    }
+    if let [one] = d.args.as_slice() {
+        if !matches!(one.text.as_str(), "internal" | "force_automate") && !one.text.contains('@') {
+            out.push(error(
+                one,
+                "parsing caddyfile tokens for 'tls': single argument must either be 'internal', 'force_automate', or an email address",
+            ));
+        }
+    }
+    for c in &d.block {
+        if !TLS_SUBDIRECTIVES.contains(&c.name.text.as_str()) {
+            out.push(error(
+                &c.name,
+                format!(
+                    "parsing caddyfile tokens for 'tls': unknown subdirective: {}",
+                    c.name.text
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// The `servers` global option's settings (`httpcaddyfile/serveroptions.go`).
+const SERVER_OPTIONS: &[&str] = &[
+    "name",
+    "listener_wrappers",
+    "packet_conn_wrappers",
+    "timeouts",
+    "keepalive_interval",
+    "keepalive_idle",
+    "keepalive_count",
+    "max_header_size",
+    "enable_full_duplex",
+    "log_credentials",
+    "protocols",
+    "strict_sni_host",
+    "trusted_proxies",
+    "trusted_proxies_strict",
+    "trusted_proxies_unix",
+    "client_ip_headers",
+    "metrics",
+    "trace",
+    "0rtt",
+];
+
+/// `servers [<listener>] { … }`: an unknown setting, or two `servers` options for one listener
+/// address (`httptype.go`, since v2.3.0).
+fn server_options(findings: &mut Vec<Finding>, d: &Directive, seen: &mut BTreeSet<String>) {
+    let listener = d.arg(0).unwrap_or("").to_string();
+    if !seen.insert(listener.clone()) {
+        findings.push(error(
+            &d.name,
+            format!("cannot have 'servers' global options with duplicate listener addresses: {listener}"),
+        ));
+    }
+    if let Some(c) = d
+        .block
+        .iter()
+        .find(|c| !SERVER_OPTIONS.contains(&c.name.text.as_str()))
+    {
+        findings.push(error(
+            &c.name,
+            format!(
+                "parsing caddyfile tokens for 'servers': unrecognized servers option '{}'",
+                c.name.text
+            ),
+        ));
     }
 }

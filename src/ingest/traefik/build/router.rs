@@ -37,6 +37,14 @@ pub(super) fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
         )
     });
 
+    let blocked = refusal(ctx, &r, &mws, tcp).unwrap_or_else(|| {
+        Fact::default(
+            false,
+            r.span.clone(),
+            "Traefik does not refuse plaintext requests that a router matches",
+        )
+    });
+
     // TLS settings: the router's, else its entrypoints'.
     let tls_ref = r.tls.clone().or(ep_tls);
     let anchor = tls_ref.as_ref().map(|t| t.at).unwrap_or(r.at);
@@ -52,11 +60,6 @@ pub(super) fn router(ctx: &mut Ctx, idx: usize, tcp: bool) -> Endpoint {
     let hops = hops(ctx, r.node, r.file, r.provider, r.container, tcp);
     let display = ctx.map.location(Span::new(r.file, r.at.start, r.at.start));
     let id = format!("traefik:{}:{}:{}", display.file, display.line, r.name);
-    let blocked = Fact::default(
-        false,
-        r.span.clone(),
-        "Traefik does not refuse plaintext requests that a router matches",
-    );
     let rule = r
         .node
         .get_ci("rule")
@@ -340,11 +343,56 @@ fn redirecting_entrypoints(ctx: &Ctx, ep_idx: &[usize]) -> Option<(Vec<Listen>, 
     Some((red_listens, fact))
 }
 
+/// A router whose service is `noop@internal` answers every request 418 (Traefik's internal
+/// handler, `pkg/server/service/internalhandler.go`, since v2.2): it refuses every request,
+/// unless one of its middlewares may answer instead with content of its own.
+fn refusal(ctx: &Ctx, r: &Router, mws: &Middlewares, tcp: bool) -> Option<Fact<bool>> {
+    if tcp || mws.may_answer {
+        return None;
+    }
+    let (service, service_at) = scalar_at(r.node, "service", r.file)?;
+    (service == "noop@internal").then(|| {
+        Fact::explicit(true, ctx.ms(service_at)).with_note(
+            "every request is answered 418 by Traefik's noop@internal service (since v2.2); no middleware of the router answers with content",
+        )
+    })
+}
+
 #[derive(Default)]
 struct Middlewares {
     redirect: Option<(At, bool)>,
     hsts: Option<Fact<Option<Hsts>>>,
+    /// A middleware may answer a request itself with content (an error page, an auth server's
+    /// response, a plugin) or is not in the scanned configuration.
+    may_answer: bool,
 }
+
+/// Middleware kinds that pass a request on, refuse it (4xx/5xx) or redirect it to https, and
+/// never answer it with content of their own (Traefik's middleware reference); `chain` is
+/// followed.
+const PASS_ON: &[&str] = &[
+    "addprefix",
+    "basicauth",
+    "buffering",
+    "chain",
+    "circuitbreaker",
+    "compress",
+    "contenttype",
+    "digestauth",
+    "grpcweb",
+    "headers",
+    "inflightreq",
+    "ipallowlist",
+    "ipwhitelist",
+    "passtlsclientcert",
+    "ratelimit",
+    "redirectscheme",
+    "replacepath",
+    "replacepathregex",
+    "retry",
+    "stripprefix",
+    "stripprefixregex",
+];
 
 fn middlewares(ctx: &mut Ctx, refs: &[(String, At)], provider: &str) -> Middlewares {
     let mut out = Middlewares::default();
@@ -363,6 +411,7 @@ fn middlewares(ctx: &mut Ctx, refs: &[(String, At)], provider: &str) -> Middlewa
         let (node, file, p) = match found {
             Ok(x) => x,
             Err(p) => {
+                out.may_answer = true;
                 if p != "internal" {
                     ctx.finding(
                         FindingKind::Indeterminate,
@@ -373,6 +422,10 @@ fn middlewares(ctx: &mut Ctx, refs: &[(String, At)], provider: &str) -> Middlewa
                 continue;
             }
         };
+        out.may_answer |= node.entries().any(|(k, _)| {
+            !k.as_str()
+                .is_some_and(|k| PASS_ON.contains(&k.to_ascii_lowercase().as_str()))
+        });
         if let Some(rs) = node.get_ci("redirectScheme") {
             if let Some((s, s_at)) = scalar_at(rs, "scheme", file) {
                 if s.eq_ignore_ascii_case("https") {
