@@ -279,3 +279,47 @@ fn fastmcp_host_from_dot_env_applies_where_the_sdk_honors_it() {
     assert_status(&r, Status::NotApplicable);
     assert_eq!(at(&r), "server.py:3");
 }
+
+/// The control's own compliant Node.js example, copied verbatim from its text: `secureOptions`
+/// turns TLS 1.0 and 1.1 off (Node.js docs, `tls.createSecureContext`: `secureOptions` is a
+/// bitmask of OpenSSL's `SSL_OP_*` options), so that line sets the minimum, whatever Node's
+/// default is.
+#[test]
+fn the_controls_node_example_passes_citing_secure_options() {
+    let dir = fixture("app/the_controls_node_example_passes_citing_secure_options");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "app:server.js:13:https");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "server.js:8");
+    assert!(!r.message.contains("default"), "{}", r.message);
+    let r = result(&scan.report, "NET03-CIPHER", "app:server.js:13:https");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "server.js:10");
+}
+
+/// The control's own compliant Python example, copied verbatim from its text: an aiohttp server
+/// whose context sets `minimum_version` and `set_ciphers`. aiohttp's `run_app` binds 0.0.0.0
+/// when no host is given (aiohttp/web.py `_run_app`: `hosts = ("0.0.0.0",)`).
+#[test]
+fn the_controls_python_example_passes_citing_its_context() {
+    let dir = fixture("app/the_controls_python_example_passes_citing_its_context");
+    let scan = scan_path(dir.path());
+    let id = "app:server.py:8:aiohttp";
+    let r = result(&scan.report, "NET03-TLS", id);
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "server.py:6");
+    let r = result(&scan.report, "NET03-CIPHER", id);
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "server.py:7");
+    let r = result(&scan.report, "NET03-CERT", id);
+    assert_eq!(at(r), "server.py:5");
+    let r = result(&scan.report, "NET03-HTTP", id);
+    assert_status(r, Status::Pass);
+    assert!(r.message.contains("0.0.0.0:443"), "{}", r.message);
+    // Purpose.CLIENT_AUTH makes a server-side context: nothing in it disables validation.
+    assert!(
+        scan.model.red_flags.is_empty(),
+        "{:?}",
+        scan.model.red_flags
+    );
+}

@@ -9,7 +9,9 @@
 pub mod config;
 
 pub mod js;
+pub mod pyssl;
 pub mod python;
+pub mod runtime;
 pub mod versions;
 
 use crate::ingest::shared::env;

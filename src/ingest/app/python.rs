@@ -6,6 +6,7 @@
 //! `ssl=False`, `ssl._create_unverified_context`, `CERT_NONE`, `check_hostname = False`,
 //! `os.environ["NODE_TLS_REJECT_UNAUTHORIZED"] = "0"` and the other judged variables.
 
+use super::pyssl;
 use super::versions::Versions;
 use super::{at, endpoint, listen};
 use crate::ingest::shared::env::{self, Settings};
@@ -13,9 +14,10 @@ use crate::ingest::shared::expr::{constants, eval, joined};
 use crate::ingest::shared::redflag::verify_flag;
 use crate::ingest::shared::tokens::{self as st, Arg, Lang, Tok, TokKind};
 use crate::ingest::Ingested;
+use crate::model::version::ProductVersion;
 use crate::model::{CipherList, EndpointDraft, Fact, Listen, ModelSpan, Origin, SuiteFacts, Tls};
 use crate::source::{FileId, SourceMap};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Which FastMCP a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +50,19 @@ pub fn scan(
     let text = sf.text.clone();
     let toks = st::tokenize(&text, Lang::Python);
     let consts = constants(&text, &toks);
-    red_flags(map, file, &toks, out);
+    let contexts = pyssl::contexts(&text, &toks, &consts);
+    let python = ProductVersion::unknown("Python");
+    let module = pyssl::Module {
+        map,
+        file,
+        text: &text,
+        toks: &toks,
+        consts: &consts,
+        contexts: &contexts,
+        python: &python,
+    };
+    red_flags(map, file, &toks, &server_contexts(&module), out);
+    endpoints.extend(module.servers());
     let fl = flavor(&toks);
 
     let mut uvicorn_seen = false;
@@ -425,8 +439,42 @@ fn worst_protocols() -> Vec<String> {
         .collect()
 }
 
-/// Python statements that disable certificate validation.
-fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
+/// The variables of the module's server-side contexts: made for the server side or handed to a
+/// server.
+fn server_contexts(module: &pyssl::Module) -> BTreeSet<String> {
+    let mut vars: BTreeSet<String> = module
+        .contexts
+        .iter()
+        .filter(|c| c.server_side)
+        .map(|c| c.var.clone())
+        .collect();
+    vars.extend(module.server_contexts());
+    vars
+}
+
+/// The variable whose attribute `attr` token `k` (or the assignment it ends) sets:
+/// `ctx.verify_mode = ssl.CERT_NONE` gives `ctx` for `CERT_NONE` and `verify_mode` alike.
+fn receiver<'t>(toks: &'t [Tok], k: usize, attr: &str) -> Option<&'t str> {
+    let a = (k.saturating_sub(6)..=k)
+        .rev()
+        .find(|&j| toks[j].ident(attr))?;
+    (a >= 2 && toks[a - 1].punct(".")).then(|| toks[a - 2].text.as_str())
+}
+
+/// Python statements that disable certificate validation. On a server-side context,
+/// `verify_mode = CERT_NONE` and `check_hostname = False` are not: a server in `CERT_NONE` mode
+/// requests no client certificate, and host names are checked only by clients (Python's ssl
+/// docs, `ssl.CERT_NONE`: "In server mode, no certificate will be requested from the client";
+/// `SSLContext.check_hostname` matches the `server_hostname` a client passes).
+fn red_flags(
+    map: &SourceMap,
+    file: FileId,
+    toks: &[Tok],
+    server_side: &BTreeSet<String>,
+    out: &mut Ingested,
+) {
+    let on_server =
+        |k: usize, attr: &str| receiver(toks, k, attr).is_some_and(|v| server_side.contains(v));
     let mut seen_lines = std::collections::BTreeSet::new();
     let mut flag = |out: &mut Ingested, start: usize, text: String| {
         let span = at(map, file, start);
@@ -469,7 +517,8 @@ fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
             // uvicorn's ssl_cert_reqs=CERT_NONE is about client certificates (mTLS), not validation.
             let server_side = toks[k.saturating_sub(4)..k]
                 .iter()
-                .any(|p| p.ident("ssl_cert_reqs") || p.ident("cert_reqs"));
+                .any(|p| p.ident("ssl_cert_reqs") || p.ident("cert_reqs"))
+                || on_server(k, "verify_mode");
             if !server_side {
                 flag(
                     out,
@@ -478,7 +527,11 @@ fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
                 );
             }
         }
-        if t.ident("check_hostname") && next(1).is_some_and(|n| n.punct("=")) && is_false(2) {
+        if t.ident("check_hostname")
+            && next(1).is_some_and(|n| n.punct("="))
+            && is_false(2)
+            && !on_server(k, "check_hostname")
+        {
             flag(
                 out,
                 t.start,
