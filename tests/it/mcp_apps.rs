@@ -323,3 +323,77 @@ fn the_controls_python_example_passes_citing_its_context() {
         scan.model.red_flags
     );
 }
+
+/// `http.server` wrapped by an `SSLContext(PROTOCOL_TLS_SERVER)` whose `options` turn TLS 1.0 and
+/// 1.1 off (Python's ssl docs, `SSLContext.options`: `OP_NO_TLSv1`, `OP_NO_TLSv1_1`), and an
+/// aiohttp `TCPSite` whose context comes from a function and sets no `minimum_version`.
+#[test]
+fn python_ssl_contexts_judged_by_their_statements() {
+    let dir = fixture("app/python_ssl_contexts_judged_by_their_statements");
+    let scan = scan_path(dir.path());
+    let server = "app:https_server.py:11:http.server";
+    let r = result(&scan.report, "NET03-TLS", server);
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "https_server.py:5");
+    // No set_ciphers: Python's default string, whose CBC and static-RSA suites are weak.
+    let r = result(&scan.report, "NET03-CIPHER", server);
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "https_server.py:4");
+    assert!(r.message.contains("Python"), "{}", r.message);
+    // `HTTPServer(("", 4443), …)`: the empty host binds every interface.
+    let r = result(&scan.report, "NET03-HTTP", server);
+    assert!(r.message.contains("0.0.0.0:4443"), "{}", r.message);
+    assert_eq!(
+        at(result(&scan.report, "NET03-CERT", server)),
+        "https_server.py:8"
+    );
+    // `verify_mode = CERT_NONE` on a server context requests no client certificate (ssl docs,
+    // CERT_NONE: "In server mode, no certificate will be requested from the client").
+    assert!(
+        scan.model.red_flags.is_empty(),
+        "{:?}",
+        scan.model.red_flags
+    );
+
+    let site = "app:site.py:13:aiohttp";
+    let r = result(&scan.report, "NET03-TLS", site);
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "site.py:6");
+    assert!(
+        r.message.contains("3.10") && r.message.contains("Dockerfile"),
+        "{}",
+        r.message
+    );
+    let r = result(&scan.report, "NET03-CIPHER", site);
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "site.py:8");
+}
+
+/// The Python version the image pins decides the ssl module's default minimum: TLS 1.2 from
+/// Python 3.10 ("What's New In Python 3.10", ssl).
+#[test]
+fn the_python_image_decides_the_ssl_modules_default() {
+    let dir = fixture("app/the_python_image_decides_the_ssl_modules_default");
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "app:server.py:8:aiohttp");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "server.py:5");
+    assert!(
+        r.message.contains("Python 3.12 (Dockerfile:1)"),
+        "{}",
+        r.message
+    );
+    // The same server with an older image offers TLS 1.0 and 1.1.
+    let src = std::fs::read_to_string(dir.path().join("server.py")).unwrap();
+    let old = tree(&[
+        ("Dockerfile", "FROM python:3.9-slim\n"),
+        ("server.py", &src),
+    ]);
+    let r = result(&scan_path(old.path()).report, "NET03-TLS", "aiohttp").clone();
+    assert_status(&r, Status::Fail);
+    assert!(
+        r.message.contains("Python 3.9 (Dockerfile:1)"),
+        "{}",
+        r.message
+    );
+}

@@ -50,7 +50,7 @@ pub fn detect(f: &Sniff) -> Option<Kind> {
     } else if is_env_file(lower) {
         env::WORDS
     } else if is_dockerfile(lower) {
-        &[env::WORDS, &["uvicorn"]].concat()
+        &[env::WORDS, &["uvicorn", "FROM python:"]].concat()
     } else if versions::is_manifest(lower) {
         &["mcp"]
     } else if lower == "fastmcp.json" {
@@ -124,7 +124,9 @@ pub fn ingest(
             Some(Lang::Python) => python::scan(map, *id, &vers, &settings, &mut endpoints, out),
             Some(Lang::Js) => js::scan(map, *id, &settings, &mut endpoints, out),
             Some(Lang::Go) => js::scan_go(map, *id, out),
-            None if is_dockerfile(lower) => python::dockerfile_commands(map, *id, &mut endpoints),
+            None if is_dockerfile(lower) => {
+                python::dockerfile_commands(map, *id, &vers.python(), &mut endpoints)
+            }
             None if lower == "fastmcp.json" => {
                 let text = sf.text.clone();
                 python::fastmcp_json(map, *id, &text, &mut endpoints, out);
@@ -198,6 +200,17 @@ pub fn endpoint(
         ..EndpointDraft::new(id, Component::App, span, tls, redirects, blocked)
     }
 }
+
+/// The words of application servers. `block` and the setting names are the generic ones: an
+/// application names them in its own code.
+pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
+    block: "the endpoint",
+    proxy: "proxy setting",
+    certificate: "certificate setting",
+    ciphers: "ciphers",
+    passthrough: None,
+    version_advice: "the default depends on the language runtime's version, which the scanned files do not show: set the version in the code (minimum_version, minVersion, MinVersion), or scan the file that pins the runtime (a Dockerfile FROM python:3.12, pyproject.toml requires-python, go.mod's go line)",
+};
 
 /// How to fix a FAIL in this format's terms.
 pub const FIXES: super::Fixes = super::Fixes {

@@ -6,16 +6,16 @@
 //! `ssl=False`, `ssl._create_unverified_context`, `CERT_NONE`, `check_hostname = False`,
 //! `os.environ["NODE_TLS_REJECT_UNAUTHORIZED"] = "0"` and the other judged variables.
 
-use super::pyssl;
-use super::versions::Versions;
+use super::versions::{dotted, Versions};
 use super::{at, endpoint, listen};
+use super::{pyssl, runtime};
 use crate::ingest::shared::env::{self, Settings};
 use crate::ingest::shared::expr::{constants, eval, joined};
 use crate::ingest::shared::redflag::verify_flag;
 use crate::ingest::shared::tokens::{self as st, Arg, Lang, Tok, TokKind};
 use crate::ingest::Ingested;
 use crate::model::version::ProductVersion;
-use crate::model::{CipherList, EndpointDraft, Fact, Listen, ModelSpan, Origin, SuiteFacts, Tls};
+use crate::model::{CipherList, EndpointDraft, Fact, Listen, ModelSpan, Origin, Tls};
 use crate::source::{FileId, SourceMap};
 use std::collections::{BTreeSet, HashMap};
 
@@ -51,7 +51,7 @@ pub fn scan(
     let toks = st::tokenize(&text, Lang::Python);
     let consts = constants(&text, &toks);
     let contexts = pyssl::contexts(&text, &toks, &consts);
-    let python = ProductVersion::unknown("Python");
+    let python = vers.python();
     let module = pyssl::Module {
         map,
         file,
@@ -77,7 +77,7 @@ pub fn scan(
         {
             uvicorn_seen = true;
             let a = st::args(&toks, k + 3, "=");
-            endpoints.push(uvicorn(map, file, &toks[k], &a, &consts));
+            endpoints.push(uvicorn(map, file, &toks[k], &a, &consts, &python));
         }
     }
     for k in 0..toks.len() {
@@ -281,10 +281,6 @@ fn default_host(
     }
 }
 
-fn dotted(v: &[u32]) -> String {
-    v.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
-}
-
 /// `uvicorn.run(app, host=…, port=…, uds=…, ssl_keyfile=…, ssl_certfile=…, ssl_ciphers=…,
 /// ssl_version=…)`.
 fn uvicorn(
@@ -293,12 +289,14 @@ fn uvicorn(
     tok: &Tok,
     a: &[Arg],
     consts: &HashMap<String, &[Tok]>,
+    python: &ProductVersion,
 ) -> EndpointDraft {
     let call = UvicornCall {
         map,
         file,
         a,
         consts,
+        python,
         span: at(map, file, tok.start),
     };
     let tls_on = call.kw("ssl_certfile").is_some();
@@ -315,6 +313,7 @@ struct UvicornCall<'a> {
     file: FileId,
     a: &'a [Arg<'a>],
     consts: &'a HashMap<String, &'a [Tok]>,
+    python: &'a ProductVersion,
     span: ModelSpan,
 }
 
@@ -388,11 +387,7 @@ impl UvicornCall<'_> {
                 "uvicorn's default ssl_ciphers=\"TLSv1\" (an OpenSSL cipher string that includes CBC and static-RSA suites)",
             ),
         };
-        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default()
-            .into_iter()
-            .map(SuiteFacts::from)
-            .collect();
-        tls.tls13_suites = Fact::default(tls13, span.clone(), "OpenSSL's default TLS 1.3 suites");
+        tls.tls13_suites = pyssl::openssl_tls13(span);
         tls.protocols = self.protocols();
         if let Some(c) = self.kw("ssl_certfile") {
             tls.certificates.push(crate::model::Certificate {
@@ -410,13 +405,7 @@ impl UvicornCall<'_> {
     /// is unknown).
     fn protocols(&self) -> Fact<Vec<String>> {
         let Some(v) = self.kw("ssl_version") else {
-            let mut f = Fact::default(
-                worst_protocols(),
-                self.span.clone(),
-                "uvicorn's default ssl_version=PROTOCOL_TLS_SERVER: Python's ssl module offers TLS 1.0/1.1 before Python 3.10 (3.10 sets minimum_version TLSv1.2); the Python version is not known from the configuration, so the worst case is judged",
-            );
-            f.version_dependent = true;
-            return f;
+            return uvicorn_default_protocols(self.python, &self.span, "ssl_version");
         };
         let t = joined(v.value);
         let p: Vec<String> = if t.contains("TLSv1_2") {
@@ -430,6 +419,21 @@ impl UvicornCall<'_> {
         };
         Fact::explicit(p, self.kspan(v))
     }
+}
+
+/// uvicorn's default `ssl_version`, `PROTOCOL_TLS_SERVER`, leaves the protocols to Python's ssl
+/// module (uvicorn/config.py `SSL_PROTOCOL_VERSION`).
+fn uvicorn_default_protocols(
+    python: &ProductVersion,
+    span: &ModelSpan,
+    setting: &str,
+) -> Fact<Vec<String>> {
+    let f = runtime::default_protocols(python, &runtime::PYTHON_PROTOCOLS, None, span.clone());
+    let note = format!(
+        "uvicorn's default {setting} (PROTOCOL_TLS_SERVER) leaves them to {}",
+        f.note.clone().unwrap_or_default()
+    );
+    f.with_note(note)
 }
 
 fn worst_protocols() -> Vec<String> {
@@ -641,7 +645,12 @@ pub fn fastmcp_json(
 
 /// `uvicorn module:app --host … --port … --ssl-certfile …` in a Dockerfile's `CMD` or
 /// `ENTRYPOINT` (exec or shell form): one endpoint, each value cited at its flag.
-pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<EndpointDraft>) {
+pub fn dockerfile_commands(
+    map: &SourceMap,
+    file: FileId,
+    python: &ProductVersion,
+    endpoints: &mut Vec<EndpointDraft>,
+) {
     let Some(sf) = map.get(file) else { return };
     let mut offset = 0;
     for line in sf.text.split_inclusive('\n') {
@@ -660,6 +669,7 @@ pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<En
         let cmd = UvicornCommand {
             map,
             file,
+            python,
             flags: flags_after(&words, u, line, start),
             line_span: at(map, file, start + (line.len() - t.len())),
         };
@@ -714,6 +724,7 @@ fn flags_after(
 struct UvicornCommand<'a> {
     map: &'a SourceMap,
     file: FileId,
+    python: &'a ProductVersion,
     flags: HashMap<String, (String, usize)>,
     line_span: ModelSpan,
 }
@@ -780,19 +791,8 @@ impl UvicornCommand<'_> {
                 "uvicorn's default --ssl-ciphers TLSv1 (an OpenSSL cipher string that includes CBC and static-RSA suites)",
             ),
         };
-        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default()
-            .into_iter()
-            .map(SuiteFacts::from)
-            .collect();
-        tls.tls13_suites =
-            Fact::default(tls13, line_span.clone(), "OpenSSL's default TLS 1.3 suites");
-        let mut p = Fact::default(
-            worst_protocols(),
-            line_span.clone(),
-            "uvicorn's default --ssl-version (PROTOCOL_TLS_SERVER): Python's ssl module offers TLS 1.0/1.1 before Python 3.10; the Python version is not known from the configuration, so the worst case is judged",
-        );
-        p.version_dependent = true;
-        tls.protocols = p;
+        tls.tls13_suites = pyssl::openssl_tls13(line_span);
+        tls.protocols = uvicorn_default_protocols(self.python, line_span, "--ssl-version");
         if let (Some((c, _)), Some(s)) = (
             self.flags.get("ssl-certfile"),
             self.flag_span("ssl-certfile"),

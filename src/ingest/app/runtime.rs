@@ -28,7 +28,7 @@ pub const PYTHON_PROTOCOLS: Defaults<(&str, &str)> = Defaults {
     unknown: Since {
         since: &[],
         value: ("TLSv1", "TLSv1.3"),
-        note: "Python's ssl module: an SSLContext without minimum_version offers TLS 1.0 and 1.1 before Python 3.10 and TLS 1.2 from 3.10; the Python version is not known from the scanned files, so the worst case is judged: set minimum_version = ssl.TLSVersion.TLSv1_2",
+        note: "Python's ssl module: an SSLContext without minimum_version offers TLS 1.0 and 1.1 before Python 3.10 and TLS 1.2 from 3.10 (the Python version is unknown: the worst case is judged)",
     },
 };
 
@@ -51,7 +51,7 @@ pub const PYTHON_CIPHERS: Defaults<&str> = Defaults {
     unknown: Since {
         since: &[],
         value: "DEFAULT:!aNULL:!eNULL:!MD5:!3DES:!DES:!RC4:!IDEA:!SEED:!aDSS:!SRP:!PSK",
-        note: "Python's ssl module default cipher string (OpenSSL's DEFAULT up to Python 3.9; from 3.10 an ECDHE/DHE list that still holds CBC suites); the Python version is not known, so the worst case is judged: call set_ciphers()",
+        note: "Python's ssl module default cipher string (OpenSSL's DEFAULT up to Python 3.9; from 3.10 an ECDHE/DHE list that still holds CBC suites; the Python version is unknown: the worst case is judged)",
     },
 };
 
@@ -74,7 +74,7 @@ pub const GO_PROTOCOLS: Defaults<(&str, &str)> = Defaults {
     unknown: Since {
         since: &[],
         value: ("TLSv1", "TLSv1.3"),
-        note: "Go's crypto/tls: a server without MinVersion accepts TLS 1.0 and 1.1 before Go 1.22 (and with a go.mod go line older than 1.22, GODEBUG tls10server=1); the Go version is not known from the scanned files, so the worst case is judged: set MinVersion: tls.VersionTLS12",
+        note: "Go's crypto/tls: a server without MinVersion accepts TLS 1.0 and 1.1 before Go 1.22 (and with a go.mod go line older than 1.22, GODEBUG tls10server=1; the Go version is unknown: the worst case is judged)",
     },
 };
 
@@ -102,7 +102,7 @@ pub const GO_CIPHERS: Defaults<&[&str]> = Defaults {
     unknown: Since {
         since: &[],
         value: gotls::CIPHER_SUITES_OLD_GO,
-        note: "Go's crypto/tls default cipher suites, which hold CBC suites in every Go version and static-RSA and 3DES suites before Go 1.22; the Go version is not known, so the worst case is judged: set CipherSuites",
+        note: "Go's crypto/tls default cipher suites, which hold CBC suites in every Go version and static-RSA and 3DES suites before Go 1.22 (the Go version is unknown: the worst case is judged)",
     },
 };
 
