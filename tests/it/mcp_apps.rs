@@ -397,3 +397,56 @@ fn the_python_image_decides_the_ssl_modules_default() {
         r.message
     );
 }
+
+/// A Go `tls.Config{MinVersion, CipherSuites}` given to `http.Server{TLSConfig}` is judged at its
+/// fields; `http.ListenAndServeTLS` without a config takes crypto/tls's defaults for the `go`
+/// line of go.mod: servers accept TLS 1.0 before Go 1.22 and TLS 1.2 from Go 1.22 (Go 1.22 release
+/// notes, crypto/tls; GODEBUG tls10server, go.dev/doc/godebug).
+#[test]
+fn go_tls_config_given_to_http_server() {
+    let dir = fixture("app/go_tls_config_given_to_http_server");
+    let scan = scan_path(dir.path());
+    let srv = "app:main.go:17:ListenAndServeTLS";
+    let r = result(&scan.report, "NET03-TLS", srv);
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "main.go:10");
+    let r = result(&scan.report, "NET03-CIPHER", srv);
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "main.go:11");
+    assert_eq!(at(result(&scan.report, "NET03-CERT", srv)), "main.go:17");
+    let r = result(&scan.report, "NET03-HTTP", srv);
+    assert!(r.message.contains("0.0.0.0:8443"), "{}", r.message);
+
+    let defaults = "app:defaults.go:6:ListenAndServeTLS";
+    let r = result(&scan.report, "NET03-TLS", defaults);
+    assert_status(r, Status::Fail);
+    assert!(r.message.contains("Go 1.21 (go.mod:3)"), "{}", r.message);
+    // Every Go version's default list holds ECDHE CBC-SHA suites.
+    assert_status(result(&scan.report, "NET03-CIPHER", defaults), Status::Fail);
+
+    // From a go 1.22 line on, the default minimum is TLS 1.2.
+    let src = std::fs::read_to_string(dir.path().join("defaults.go")).unwrap();
+    let newer = tree(&[("go.mod", "module x\n\ngo 1.22\n"), ("defaults.go", &src)]);
+    let r = result(&scan_path(newer.path()).report, "NET03-TLS", "defaults.go").clone();
+    assert_status(&r, Status::Pass);
+    assert!(r.message.contains("Go 1.22 (go.mod:3)"), "{}", r.message);
+}
+
+/// `cfg.MinVersion = …` after the literal, `tls.Listen` with that config, and a plaintext
+/// `http.ListenAndServe` beside it.
+#[test]
+fn go_config_statements_and_plaintext_listeners() {
+    let src = "package main\n\nimport (\n\t\"crypto/tls\"\n\t\"net/http\"\n)\n\nfunc run() {\n\tcfg := &tls.Config{}\n\tcfg.MinVersion = tls.VersionTLS13\n\tln, _ := tls.Listen(\"tcp\", \":7443\", cfg)\n\thttp.Serve(ln, nil)\n\thttp.ListenAndServe(\":8080\", nil)\n}\n";
+    let dir = tree(&[("server.go", src)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "app:server.go:11:Listen");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "server.go:10");
+    let r = result(
+        &scan.report,
+        "NET03-HTTP",
+        "app:server.go:13:ListenAndServe",
+    );
+    assert_status(r, Status::Fail);
+    assert!(r.message.contains("0.0.0.0:8080"), "{}", r.message);
+}

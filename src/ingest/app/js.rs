@@ -1,10 +1,9 @@
-//! JavaScript/TypeScript MCP servers and TLS red flags (and Go's `InsecureSkipVerify`), read
-//! from the token stream.
+//! JavaScript/TypeScript MCP servers and TLS red flags, read from the token stream.
 //!
 //! Servers: `new StdioServerTransport()` (stdio), `StreamableHTTPServerTransport` /
 //! `SSEServerTransport` / `createMcpExpressApp` with `x.listen(port[, host])` (no host = every
 //! interface), `https.createServer({minVersion, maxVersion, ciphers, key, cert}, app)`,
-//! `tls.DEFAULT_MIN_VERSION`. Red flags: `rejectUnauthorized: false`,
+//! `secureOptions` (`SSL_OP_NO_TLSv1 | …`), `secureProtocol`, `tls.DEFAULT_MIN_VERSION`. Red flags: `rejectUnauthorized: false`,
 //! `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, `checkServerIdentity: () => undefined`.
 
 use super::runtime::{self, TurnedOff};
@@ -443,27 +442,6 @@ fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
                     None,
                 ));
             }
-        }
-    }
-}
-
-/// Go: `InsecureSkipVerify: true`.
-pub fn scan_go(map: &SourceMap, file: FileId, out: &mut Ingested) {
-    let Some(sf) = map.get(file) else { return };
-    let toks = st::tokenize(&sf.text, Lang::Go);
-    for k in 0..toks.len().saturating_sub(2) {
-        if toks[k].ident("InsecureSkipVerify")
-            && (toks[k + 1].punct(":") || toks[k + 1].punct("="))
-            && toks[k + 2].ident("true")
-        {
-            out.red_flags.push(verify_flag(
-                map,
-                file,
-                toks[k].start,
-                "InsecureSkipVerify: true (the server certificate is not validated)",
-                "app",
-                None,
-            ));
         }
     }
 }

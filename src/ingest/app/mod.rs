@@ -8,6 +8,7 @@
 
 pub mod config;
 
+pub mod golang;
 pub mod js;
 pub mod pyssl;
 pub mod python;
@@ -36,6 +37,8 @@ const SOURCE_WORDS: &[&str] = &[
     "createServer",
     "DEFAULT_MIN_VERSION",
     "InsecureSkipVerify",
+    "ListenAndServeTLS",
+    "tls.Config",
     "PYTHONHTTPSVERIFY",
     "CURL_CA_BUNDLE",
 ];
@@ -55,6 +58,8 @@ pub fn detect(f: &Sniff) -> Option<Kind> {
         &["mcp"]
     } else if lower == "fastmcp.json" {
         return Some(Kind::App);
+    } else if lower == "go.mod" {
+        &["module "]
     } else {
         return config::detect(f).then_some(Kind::App);
     };
@@ -97,7 +102,7 @@ pub fn ingest(
                 "dockerfile"
             } else if lower == "fastmcp.json" {
                 "fastmcp config"
-            } else if versions::is_manifest(&lower) {
+            } else if versions::is_manifest(&lower) || lower == "go.mod" {
                 "manifest"
             } else if config::has_config_ext(&lower) {
                 "server config (heuristic)"
@@ -123,7 +128,7 @@ pub fn ingest(
         match Lang::of(lower) {
             Some(Lang::Python) => python::scan(map, *id, &vers, &settings, &mut endpoints, out),
             Some(Lang::Js) => js::scan(map, *id, &settings, &mut endpoints, out),
-            Some(Lang::Go) => js::scan_go(map, *id, out),
+            Some(Lang::Go) => golang::scan(map, *id, &vers.go(), &mut endpoints, out),
             None if is_dockerfile(lower) => {
                 python::dockerfile_commands(map, *id, &vers.python(), &mut endpoints)
             }

@@ -347,8 +347,9 @@ impl Module<'_> {
     fn server_ctor(&self, server: &str, before: usize) -> Option<usize> {
         let toks = self.toks;
         (0..toks.len().saturating_sub(2))
+            .rev()
             .filter(|&j| toks[j].ident(server) && toks[j + 1].punct("=") && toks[j].start < before)
-            .filter_map(|j| {
+            .find_map(|j| {
                 let stmt_end = j + 2 + statement(self.text, toks, j + 2).len();
                 (j + 2..stmt_end).find(|&c| {
                     toks[c].kind == TokKind::Ident
@@ -357,7 +358,6 @@ impl Module<'_> {
                         && toks.get(c + 1).is_some_and(|t| t.punct("("))
                 })
             })
-            .last()
     }
 
     /// The listen of `HTTPServer((host, port), Handler)`: the address tuple, written there or in

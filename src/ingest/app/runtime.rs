@@ -141,6 +141,12 @@ pub fn default_openssl_ciphers(
     versioned(runtime, table, span).map(CipherList::openssl)
 }
 
+/// Go's default TLS 1.0–1.2 suites at `span`.
+pub fn default_go_ciphers(go: &ProductVersion, span: ModelSpan) -> Fact<CipherList> {
+    versioned(go, &GO_CIPHERS, span)
+        .map(|names| gotls::cipher_list("crypto/tls default cipher suites".into(), names))
+}
+
 /// The protocol version an OpenSSL option flag turns off: `OP_NO_TLSv1_1` (Python's `ssl`),
 /// `SSL_OP_NO_TLSv1` (Node.js's `crypto.constants`).
 pub fn flag_turns_off(name: &str) -> Option<&'static str> {

@@ -26,6 +26,8 @@ pub struct Versions {
     pub mcp_min: Vec<(Vec<u32>, String)>,
     /// The lowest Python version the files prove, with where.
     pub python: Option<(Vec<u32>, String)>,
+    /// The `go` line of `go.mod`, with where.
+    pub go: Option<(Vec<u32>, String)>,
 }
 
 impl Versions {
@@ -40,6 +42,18 @@ impl Versions {
                 format!("{} ({at})", dotted(parts)),
             ),
             None => ProductVersion::unknown("Python"),
+        }
+    }
+
+    /// The Go version whose crypto/tls defaults apply, as far as `go.mod` says.
+    pub fn go(&self) -> ProductVersion {
+        match &self.go {
+            Some((parts, at)) => ProductVersion::new(
+                "Go",
+                Some(parts.clone()),
+                format!("{} ({at})", dotted(parts)),
+            ),
+            None => ProductVersion::unknown("Go"),
         }
     }
 
@@ -72,6 +86,12 @@ pub fn collect(map: &SourceMap, files: &[(FileId, String)]) -> Versions {
         if super::is_dockerfile(lower) {
             if let Some(sf) = map.get(*id) {
                 python_image(&sf.text, &sf.display, &mut v);
+            }
+            continue;
+        }
+        if lower == "go.mod" {
+            if let Some(sf) = map.get(*id) {
+                v.go = go_line(&sf.text, &sf.display);
             }
             continue;
         }
@@ -172,6 +192,28 @@ fn python_image(text: &str, display: &str, v: &mut Versions) {
     }
 }
 
+/// The `go 1.22` line of a `go.mod`. From Go 1.21 it picks the GODEBUG defaults the program is
+/// built with (go.dev/doc/godebug: "the go line in the main module's go.mod"), so an older line
+/// keeps the older TLS defaults even with a newer toolchain; a `godebug` line that names a TLS
+/// setting overrides them, and then the version decides nothing.
+fn go_line(text: &str, display: &str) -> Option<(Vec<u32>, String)> {
+    let overridden = text.lines().any(|l| {
+        l.trim_start().starts_with("godebug")
+            || l.contains("tls10server")
+            || l.contains("tlsrsakex")
+            || l.contains("tls3des")
+    });
+    if overridden {
+        return None;
+    }
+    text.lines().enumerate().find_map(|(n, line)| {
+        let version = line.trim().strip_prefix("go ")?;
+        parse_version(version)
+            .filter(|p| p.len() >= 2)
+            .map(|p| (p, format!("{display}:{}", n + 1)))
+    })
+}
+
 /// Keeps the lowest Python version the files prove (the worst case among them).
 fn prove_python(v: &mut Versions, parts: Vec<u32>, at: String) {
     if v.python.as_ref().is_none_or(|(p, _)| parts < *p) {
@@ -205,5 +247,18 @@ mod tests {
         python_image("FROM --platform=linux/amd64 docker.io/library/python:3.12-slim AS b\nFROM python:3.9\nFROM pythonx:2.7\n", "Dockerfile", &mut v);
         assert_eq!(v.python, Some((vec![3, 9], "Dockerfile:2".to_string())));
         assert_eq!(v.python().label(), "Python 3.9 (Dockerfile:2)");
+    }
+
+    #[test]
+    fn the_go_line_of_go_mod() {
+        let m = "module example.com/x\n\ngo 1.22.3\n\ntoolchain go1.23.1\n";
+        assert_eq!(
+            go_line(m, "go.mod"),
+            Some((vec![1, 22, 3], "go.mod:3".into()))
+        );
+        assert_eq!(
+            go_line("module x\ngo 1.23\ngodebug tls10server=1\n", "go.mod"),
+            None
+        );
     }
 }
