@@ -450,3 +450,45 @@ fn go_config_statements_and_plaintext_listeners() {
     assert_status(r, Status::Fail);
     assert!(r.message.contains("0.0.0.0:8080"), "{}", r.message);
 }
+
+/// hypercorn serves TLS when `certfile` and `keyfile` are set, with its own TLS 1.2 minimum and
+/// `ECDHE+AESGCM` ciphers (hypercorn/config.py, `Config.create_ssl_context`), and plaintext on
+/// `insecure_bind` beside it.
+#[test]
+fn hypercorn_serves_tls_with_its_own_minimum() {
+    let dir = fixture("app/hypercorn_serves_tls_with_its_own_minimum");
+    let scan = scan_path(dir.path());
+    let id = "app:main.py:14:hypercorn";
+    let r = result(&scan.report, "NET03-TLS", id);
+    assert_status(r, Status::Pass);
+    assert!(r.message.contains("hypercorn"), "{}", r.message);
+    assert_status(result(&scan.report, "NET03-CIPHER", id), Status::Pass);
+    assert_eq!(at(result(&scan.report, "NET03-CERT", id)), "main.py:11");
+    let r = result(&scan.report, "NET03-HTTP", id);
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "main.py:10");
+}
+
+/// Node.js option flags however they are spelled: destructured `SSL_OP_NO_*` constants, a flag
+/// that leaves TLS 1.1 on above an explicit `minVersion`, and a legacy `secureProtocol` method
+/// (Node.js docs, `tls.createSecureContext`: `secureOptions`, `secureProtocol`).
+#[test]
+fn node_secure_options_and_secure_protocol() {
+    let src = "const tls = require('tls');\nconst { SSL_OP_NO_TLSv1, SSL_OP_NO_TLSv1_1 } = require('crypto').constants;\nconst NO_OLD = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1;\ntls.createServer({ secureOptions: NO_OLD, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }, h).listen(8443);\ntls.createServer({\n  minVersion: 'TLSv1',\n  secureOptions: SSL_OP_NO_TLSv1,\n}, h).listen(8444);\ntls.createServer({ secureProtocol: 'TLSv1_method' }, h).listen(8445);\n";
+    let dir = tree(&[("servers.js", src)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "app:servers.js:4:");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "servers.js:4");
+    let r = result(&scan.report, "NET03-TLS", "app:servers.js:8:");
+    assert_status(r, Status::Fail);
+    assert!(
+        r.message.contains("TLSv1.1") && !r.message.contains("TLSv1,"),
+        "{}",
+        r.message
+    );
+    assert_eq!(at(r), "servers.js:7");
+    let r = result(&scan.report, "NET03-TLS", "app:servers.js:9:");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "servers.js:9");
+}

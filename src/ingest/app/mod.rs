@@ -9,6 +9,7 @@
 pub mod config;
 
 pub mod golang;
+pub mod hypercorn;
 pub mod js;
 pub mod pyssl;
 pub mod python;
@@ -27,6 +28,7 @@ const SOURCE_WORDS: &[&str] = &[
     "FastMCP",
     "MCPServer",
     "uvicorn",
+    "hypercorn",
     "verify",
     "ssl",
     "ServerTransport",

@@ -192,7 +192,7 @@ fn tls_version(member: &str) -> Option<&'static str> {
 
 /// The tokens of a statement from token `from` to the end of its line, continued inside
 /// brackets (`ctx.options |= (\n ssl.OP_NO_TLSv1 | … )`).
-fn statement<'t>(text: &str, toks: &'t [Tok], from: usize) -> &'t [Tok] {
+pub fn statement<'t>(text: &str, toks: &'t [Tok], from: usize) -> &'t [Tok] {
     let mut depth = 0i32;
     let mut end = from;
     while end < toks.len() {
@@ -226,7 +226,7 @@ pub struct Module<'a> {
 }
 
 impl Module<'_> {
-    fn span(&self, offset: usize) -> ModelSpan {
+    pub fn span(&self, offset: usize) -> ModelSpan {
         at(self.map, self.file, offset)
     }
 

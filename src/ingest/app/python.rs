@@ -8,7 +8,7 @@
 
 use super::versions::{dotted, Versions};
 use super::{at, endpoint, listen};
-use super::{pyssl, runtime};
+use super::{hypercorn, pyssl, runtime};
 use crate::ingest::shared::env::{self, Settings};
 use crate::ingest::shared::expr::{constants, eval, joined};
 use crate::ingest::shared::redflag::verify_flag;
@@ -63,6 +63,7 @@ pub fn scan(
     };
     red_flags(map, file, &toks, &server_contexts(&module), out);
     endpoints.extend(module.servers());
+    endpoints.extend(hypercorn::servers(&module));
     let fl = flavor(&toks);
 
     let mut uvicorn_seen = false;
