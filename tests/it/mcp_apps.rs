@@ -492,3 +492,56 @@ fn node_secure_options_and_secure_protocol() {
     assert_status(r, Status::Fail);
     assert_eq!(at(r), "servers.js:9");
 }
+
+/// The Go servers of denji/golang-tls's README (CC0), each ```go block scanned as its own
+/// program: `http.ListenAndServeTLS` and `tls.Listen` on Go's defaults (the Go version is not in
+/// the README: worst case), a client that starts no server, and the "Perfect SSL Labs Score"
+/// config whose TLS 1.2 minimum passes and whose CBC and static-RSA suites fail.
+#[test]
+fn go_servers_of_a_public_tls_cookbook() {
+    let readme = std::fs::read_to_string(corpus("golang-tls").join("README.md")).unwrap();
+    let blocks: Vec<String> = readme
+        .split("```go\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_string())
+        .collect();
+    assert_eq!(blocks.len(), 4, "{readme}");
+    let files: Vec<(String, &str)> = blocks
+        .iter()
+        .enumerate()
+        .map(|(n, b)| (format!("block{}/main.go", n + 1), b.as_str()))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
+    let dir = tree(&refs);
+    let scan = scan_path(dir.path());
+    let mut ids: Vec<&str> = scan.model.endpoints.iter().map(|e| e.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "app:block1/main.go:19:ListenAndServeTLS",
+            "app:block2/main.go:20:Listen",
+            "app:block4/main.go:32:ListenAndServeTLS"
+        ]
+    );
+    for id in &ids[..2] {
+        let r = result(&scan.report, "NET03-TLS", id);
+        assert_status(r, Status::Fail);
+        assert!(r.message.contains("Go 1.22"), "{}", r.message);
+    }
+    assert_eq!(
+        at(result(&scan.report, "NET03-CERT", "block2")),
+        "block2/main.go:13"
+    );
+    let r = result(&scan.report, "NET03-TLS", "block4");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "block4/main.go:16");
+    let r = result(&scan.report, "NET03-CIPHER", "block4");
+    assert_status(r, Status::Fail);
+    assert_eq!(at(r), "block4/main.go:19");
+    assert!(
+        scan.model.red_flags.is_empty(),
+        "{:?}",
+        scan.model.red_flags
+    );
+}

@@ -116,7 +116,9 @@ impl GoFile<'_> {
             } else if pkg.ident("http") && name.ident("ListenAndServe") {
                 self.served(k, args.first(), None, None, false)
             } else if pkg.ident("tls") && name.ident("Listen") {
-                let cfg = args.get(2).and_then(|a| self.config_of(a.value));
+                let cfg = args
+                    .get(2)
+                    .and_then(|a| self.config_of(a.value, name.start));
                 self.served(k, args.get(1), cfg, None, true)
             } else if name.ident("ListenAndServeTLS") || name.ident("ListenAndServe") {
                 self.server_method(k, &args)
@@ -151,10 +153,11 @@ impl GoFile<'_> {
     fn server_method(&self, k: usize, args: &[Arg]) -> Option<EndpointDraft> {
         let toks = self.toks;
         let recv = &toks[k - 2];
-        let open = self.literal_of(&recv.text, "Server")?.open;
+        let open = self.literal_of(&recv.text, "Server", recv.start)?.open;
         let fields = st::args(toks, open, ":");
         let tls = toks[k].ident("ListenAndServeTLS");
-        let config = st::kwarg(&fields, "TLSConfig").and_then(|a| self.config_of(a.value));
+        let config =
+            st::kwarg(&fields, "TLSConfig").and_then(|a| self.config_of(a.value, recv.start));
         let s = Served {
             call: k,
             addr: st::kwarg(&fields, "Addr"),
@@ -217,12 +220,14 @@ impl GoFile<'_> {
         listen(host, port, s.tls, span, Origin::Explicit, note)
     }
 
-    /// The composite literal `name` holds: `name := &http.Server{`, `var name = tls.Config{`.
-    fn literal_of(&self, name: &str, ty: &str) -> Option<Config> {
+    /// The composite literal `name` holds where it is used (`before`): the last
+    /// `name := &http.Server{` / `var name = tls.Config{` before it.
+    fn literal_of(&self, name: &str, ty: &str, before: usize) -> Option<Config> {
         let toks = self.toks;
-        (0..toks.len().saturating_sub(6)).find_map(|j| {
-            let assigned =
-                toks[j].ident(name) && (toks[j + 1].punct(":=") || toks[j + 1].punct("="));
+        (0..toks.len().saturating_sub(6)).rev().find_map(|j| {
+            let assigned = toks[j].ident(name)
+                && toks[j].start < before
+                && (toks[j + 1].punct(":=") || toks[j + 1].punct("="));
             if !assigned {
                 return None;
             }
@@ -238,9 +243,9 @@ impl GoFile<'_> {
 
     /// The `tls.Config` literal an expression names: `&tls.Config{…}` written there, or a
     /// variable holding one.
-    fn config_of(&self, value: &[Tok]) -> Option<Config> {
+    fn config_of(&self, value: &[Tok], before: usize) -> Option<Config> {
         if let [v] = value {
-            return self.literal_of(&v.text, "Config");
+            return self.literal_of(&v.text, "Config", before);
         }
         let brace = value.windows(4).find_map(|w| {
             (w[0].ident("tls") && w[1].punct(".") && w[2].ident("Config") && w[3].punct("{"))
@@ -377,15 +382,22 @@ impl GoFile<'_> {
             }
         }
         let toks = self.toks;
-        if self.field(cfg, "Certificates").is_some() {
-            let k = (1..toks.len().saturating_sub(1))
-                .find(|&k| toks[k].ident("LoadX509KeyPair") && toks[k + 1].punct("("))?;
+        if let (Some(c), Some(_)) = (cfg, self.field(cfg, "Certificates")) {
+            // The key pair loaded last before the config: from files, or from PEM in the code.
+            let k = (1..c.open).rev().find(|&k| {
+                (toks[k].ident("LoadX509KeyPair") || toks[k].ident("X509KeyPair"))
+                    && toks[k + 1].punct("(")
+            })?;
             let args = st::args(toks, k + 1, ":");
-            let (path, start) = literal(args.first())?;
+            let from_files = toks[k].ident("LoadX509KeyPair");
+            let (path, start) = match literal(args.first()).filter(|_| from_files) {
+                Some(p) => p,
+                None => ("(in code)".to_string(), toks[k].start),
+            };
             return Some(Certificate {
                 relative_to: None,
                 path,
-                key: literal(args.get(1)).map(|k| k.0),
+                key: literal(args.get(1)).filter(|_| from_files).map(|k| k.0),
                 span: self.span(start),
                 managed: None,
             });
