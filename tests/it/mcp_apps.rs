@@ -545,3 +545,18 @@ fn go_servers_of_a_public_tls_cookbook() {
         scan.model.red_flags
     );
 }
+
+/// The module function `ssl.wrap_socket(…, server_side=True)` (Python 3.11 and older) makes a
+/// context of its `ssl_version` (Lib/ssl.py, `wrap_socket`): `PROTOCOL_TLSv1` speaks TLS 1.0 only.
+#[test]
+fn legacy_ssl_wrap_socket_on_http_server() {
+    let src = "import ssl\nfrom http.server import HTTPServer, SimpleHTTPRequestHandler\nhttpd = HTTPServer((\"0.0.0.0\", 443), SimpleHTTPRequestHandler)\nhttpd.socket = ssl.wrap_socket(httpd.socket, certfile=\"server.pem\", server_side=True, ssl_version=ssl.PROTOCOL_TLSv1)\n";
+    let dir = tree(&[("serve.py", src)]);
+    let scan = scan_path(dir.path());
+    let id = "app:serve.py:3:http.server";
+    let r = result(&scan.report, "NET03-TLS", id);
+    assert_status(r, Status::Fail);
+    assert!(r.message.contains("TLSv1"), "{}", r.message);
+    assert_eq!(at(r), "serve.py:4");
+    assert_eq!(at(result(&scan.report, "NET03-CERT", id)), "serve.py:4");
+}

@@ -333,14 +333,42 @@ impl Module<'_> {
         let ctor = self.server_ctor(server, toks[k].start)?;
         let call = self.span(toks[ctor].start);
         let recv = &toks[k - 2..k - 1];
-        let fake = Arg {
-            name: None,
-            value: recv,
+        let tls = if recv[0].ident("ssl") {
+            self.context_tls(&self.legacy_wrap(k, &args))
+        } else {
+            let ctx = Arg {
+                name: None,
+                value: recv,
+            };
+            self.tls(&ctx, toks[k].start, &self.span(toks[k].start))
         };
-        let tls = self.tls(&fake, toks[k].start, &self.span(toks[k].start));
         let l = self.server_address(ctor, &call);
         let id = format!("app:{}:{}:http.server", call.file, call.line);
         Some(endpoint(id, call, vec![l], Some(tls)))
+    }
+
+    /// The context the module function `ssl.wrap_socket(sock, certfile=…, keyfile=…,
+    /// ssl_version=…, ciphers=…, server_side=True)` (at token `k`; removed in Python 3.12) makes:
+    /// `SSLContext(ssl_version)` with the given files and ciphers (Lib/ssl.py 3.11, `wrap_socket`).
+    fn legacy_wrap(&self, k: usize, args: &[Arg]) -> Context {
+        let start = self.toks[k].start;
+        let kw = |n: &str| st::kwarg(args, n);
+        let text = |a: &Arg| eval(a.value, self.consts, 0).text();
+        let at = |a: &Arg| a.start().unwrap_or(start);
+        Context {
+            var: String::new(),
+            start,
+            server_side: true,
+            fixed: kw("ssl_version").and_then(|v| fixed_protocol(&joined(v.value))),
+            minimum: None,
+            maximum: None,
+            off: Vec::new(),
+            ciphers: kw("ciphers").map(|c| (text(c), at(c))),
+            cert: kw("certfile").map(|c| {
+                let path = text(c).unwrap_or_else(|| joined(c.value));
+                (path, kw("keyfile").and_then(text), at(c))
+            }),
+        }
     }
 
     /// The token of the `…HTTPServer(` / `…TCPServer(` call assigned to `server` before `before`.
