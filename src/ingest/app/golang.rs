@@ -104,6 +104,12 @@ impl GoFile<'_> {
             }
             let pkg = &toks[k - 2];
             let name = &toks[k];
+            let serving = ["ListenAndServeTLS", "ListenAndServe", "Listen"]
+                .iter()
+                .any(|n| name.ident(n));
+            if !serving {
+                continue;
+            }
             let args = st::args(toks, k + 1, ":");
             let served = if pkg.ident("http") && name.ident("ListenAndServeTLS") {
                 self.served(

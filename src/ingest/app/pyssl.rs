@@ -51,22 +51,45 @@ struct Version {
     at: usize,
 }
 
+/// The contexts a module creates, in source order, found by variable.
+#[derive(Debug, Default)]
+pub struct Contexts {
+    pub list: Vec<Context>,
+    /// Indices into `list` by variable, in source order.
+    by_var: HashMap<String, Vec<usize>>,
+}
+
+impl Contexts {
+    /// The index of the context `var` holds at `offset`: the last one created before it.
+    fn index_before(&self, var: &str, offset: usize) -> Option<usize> {
+        let ids = self.by_var.get(var)?;
+        let n = ids.partition_point(|&i| self.list[i].start < offset);
+        n.checked_sub(1).map(|p| ids[p])
+    }
+
+    /// The context `var` holds at `offset`.
+    pub fn before(&self, var: &str, offset: usize) -> Option<&Context> {
+        self.index_before(var, offset).map(|i| &self.list[i])
+    }
+}
+
 /// Every context the module creates, with its configuring statements.
-pub fn contexts(text: &str, toks: &[Tok], consts: &HashMap<String, &[Tok]>) -> Vec<Context> {
-    let mut out: Vec<Context> = (0..toks.len()).filter_map(|k| created(toks, k)).collect();
+pub fn contexts(text: &str, toks: &[Tok], consts: &HashMap<String, &[Tok]>) -> Contexts {
+    let list: Vec<Context> = (0..toks.len()).filter_map(|k| created(toks, k)).collect();
+    let mut by_var: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, c) in list.iter().enumerate() {
+        by_var.entry(c.var.clone()).or_default().push(i);
+    }
+    let mut all = Contexts { list, by_var };
     for j in 0..toks.len().saturating_sub(3) {
         if toks[j].kind != TokKind::Ident || !toks[j + 1].punct(".") {
             continue;
         }
-        let owner = out
-            .iter_mut()
-            .filter(|c| c.var == toks[j].text && c.start < toks[j].start)
-            .max_by_key(|c| c.start);
-        if let Some(ctx) = owner {
-            configure(ctx, text, toks, j, consts);
+        if let Some(i) = all.index_before(&toks[j].text, toks[j].start) {
+            configure(&mut all.list[i], text, toks, j, consts);
         }
     }
-    out
+    all
 }
 
 /// The context created by the call whose name is token `k`: `var = ssl.SSLContext(…)`.
@@ -153,6 +176,8 @@ fn configure(
     } else if attr.ident("options") && (op.punct("|=") || op.punct("=")) {
         for t in value() {
             if let Some(v) = runtime::flag_turns_off(&t.text) {
+                // The latest statement that turns a version off is the one cited.
+                ctx.off.retain(|(_, old, _)| *old != v);
                 ctx.off.push((t.text.clone(), v, at));
             }
         }
@@ -221,7 +246,7 @@ pub struct Module<'a> {
     pub text: &'a str,
     pub toks: &'a [Tok],
     pub consts: &'a HashMap<String, &'a [Tok]>,
-    pub contexts: &'a [Context],
+    pub contexts: &'a Contexts,
     pub python: &'a ProductVersion,
 }
 
@@ -448,12 +473,7 @@ impl Module<'_> {
     /// The context an argument names: a variable, or a call to a function of this module that
     /// returns one.
     fn context_of(&self, value: &[Tok], used_at: usize) -> Option<&Context> {
-        let by_var = |var: &str, before: usize| {
-            self.contexts
-                .iter()
-                .filter(|c| c.var == var && c.start < before)
-                .max_by_key(|c| c.start)
-        };
+        let by_var = |var: &str, before: usize| self.contexts.before(var, before);
         match value {
             [v] if v.kind == TokKind::Ident => by_var(&v.text, used_at),
             [.., f, open, close]

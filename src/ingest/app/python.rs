@@ -449,6 +449,7 @@ fn worst_protocols() -> Vec<String> {
 fn server_contexts(module: &pyssl::Module) -> BTreeSet<String> {
     let mut vars: BTreeSet<String> = module
         .contexts
+        .list
         .iter()
         .filter(|c| c.server_side)
         .map(|c| c.var.clone())

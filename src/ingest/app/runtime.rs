@@ -181,9 +181,11 @@ pub fn without_turned_off(range: Fact<Vec<String>>, off: &[TurnedOff]) -> Fact<V
     let is_off = |p: &str| off.iter().any(|o| o.version == p);
     let kept: Vec<String> = range.value.iter().filter(|p| !is_off(p)).cloned().collect();
     let floor = kept.first().map(|p| rank(p)).unwrap_or(usize::MAX);
-    let below: Vec<&TurnedOff> = off
+    // One flag per version: the last one written.
+    let below: Vec<&TurnedOff> = OLD
         .iter()
-        .filter(|o| OLD.contains(&o.version) && rank(o.version) < floor)
+        .filter(|p| rank(p) < floor)
+        .filter_map(|p| off.iter().rev().find(|o| o.version == *p))
         .collect();
     let raised = kept.first() != range.value.first();
     let decides = match range.origin {
