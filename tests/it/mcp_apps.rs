@@ -560,3 +560,23 @@ fn legacy_ssl_wrap_socket_on_http_server() {
     assert_eq!(at(r), "serve.py:4");
     assert_eq!(at(result(&scan.report, "NET03-CERT", id)), "serve.py:4");
 }
+
+/// A `tls.Config` built in another file is not Go's default: its settings are unknown, so the
+/// worst case is judged and the message says why; the certificate files given still count.
+#[test]
+fn a_go_config_built_elsewhere_is_the_worst_case() {
+    let src = "package main\n\nimport \"net/http\"\n\nfunc main() {\n\tsrv := &http.Server{Addr: \":8443\", TLSConfig: secureConfig()}\n\tsrv.ListenAndServeTLS(\"cert.pem\", \"key.pem\")\n}\n";
+    let dir = tree(&[("main.go", src), ("go.mod", "module x\n\ngo 1.23\n")]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-TLS", "app:main.go:7:ListenAndServeTLS");
+    assert_status(r, Status::Fail);
+    assert!(r.message.contains("secureConfig()"), "{}", r.message);
+    assert!(!r.message.contains("go.mod"), "{}", r.message);
+    let r = result(
+        &scan.report,
+        "NET03-CERT",
+        "app:main.go:7:ListenAndServeTLS",
+    );
+    assert_eq!(at(r), "main.go:7");
+    assert_ne!(r.status, Status::Fail, "{}", r.message);
+}

@@ -10,7 +10,7 @@
 
 use super::runtime;
 use super::{at, endpoint, listen};
-use crate::ingest::shared::expr::{constants, eval};
+use crate::ingest::shared::expr::{constants, eval, joined};
 use crate::ingest::shared::gotls;
 use crate::ingest::shared::redflag::verify_flag;
 use crate::ingest::shared::tokens::{self as st, Arg, Lang, Tok, TokKind};
@@ -76,7 +76,8 @@ struct GoFile<'a> {
 struct Served<'a> {
     call: usize,
     addr: Option<&'a Arg<'a>>,
-    config: Option<Config>,
+    /// The `tls.Config` given, or what is written when it is not a literal of this file.
+    config: Option<Result<Config, String>>,
     /// `ListenAndServeTLS`'s certificate and key arguments.
     files: Option<(Option<&'a Arg<'a>>, Option<&'a Arg<'a>>)>,
     tls: bool,
@@ -122,9 +123,7 @@ impl GoFile<'_> {
             } else if pkg.ident("http") && name.ident("ListenAndServe") {
                 self.served(k, args.first(), None, None, false)
             } else if pkg.ident("tls") && name.ident("Listen") {
-                let cfg = args
-                    .get(2)
-                    .and_then(|a| self.config_of(a.value, name.start));
+                let cfg = args.get(2).map(|a| self.config_given(a, name.start));
                 self.served(k, args.get(1), cfg, None, true)
             } else if name.ident("ListenAndServeTLS") || name.ident("ListenAndServe") {
                 self.server_method(k, &args)
@@ -141,7 +140,7 @@ impl GoFile<'_> {
         &self,
         call: usize,
         addr: Option<&Arg>,
-        config: Option<Config>,
+        config: Option<Result<Config, String>>,
         files: Option<(Option<&Arg>, Option<&Arg>)>,
         tls: bool,
     ) -> Option<EndpointDraft> {
@@ -162,8 +161,7 @@ impl GoFile<'_> {
         let open = self.literal_of(&recv.text, "Server", recv.start)?.open;
         let fields = st::args(toks, open, ":");
         let tls = toks[k].ident("ListenAndServeTLS");
-        let config =
-            st::kwarg(&fields, "TLSConfig").and_then(|a| self.config_of(a.value, recv.start));
+        let config = st::kwarg(&fields, "TLSConfig").map(|a| self.config_given(a, recv.start));
         let s = Served {
             call: k,
             addr: st::kwarg(&fields, "Addr"),
@@ -247,6 +245,12 @@ impl GoFile<'_> {
         })
     }
 
+    /// The config an argument gives: a literal of this file, or the text written.
+    fn config_given(&self, a: &Arg, before: usize) -> Result<Config, String> {
+        self.config_of(a.value, before)
+            .ok_or_else(|| joined(a.value))
+    }
+
     /// The `tls.Config` literal an expression names: `&tls.Config{…}` written there, or a
     /// variable holding one.
     fn config_of(&self, value: &[Tok], before: usize) -> Option<Config> {
@@ -303,7 +307,23 @@ impl GoFile<'_> {
     fn tls(&self, s: &Served, call: &ModelSpan) -> Tls {
         let mut tls = super::no_tls(call);
         tls.enabled = true;
-        let cfg = s.config.as_ref();
+        let cfg = match &s.config {
+            Some(Err(written)) => {
+                let mut tls = unknown_config_tls(written, call);
+                // The certificate is in the files given, else in the config this file cannot see.
+                tls.certificates
+                    .push(self.certificate(s, None).unwrap_or(Certificate {
+                        relative_to: None,
+                        path: format!("(in {written})"),
+                        key: None,
+                        span: call.clone(),
+                        managed: None,
+                    }));
+                return tls;
+            }
+            Some(Ok(c)) => Some(c),
+            None => None,
+        };
         let made = cfg
             .map(|c| self.span(self.toks[c.open].start))
             .unwrap_or_else(|| call.clone());
@@ -418,4 +438,29 @@ impl GoFile<'_> {
             managed: Some("acme".into()),
         })
     }
+}
+
+/// A `tls.Config` built where this file cannot see (another file, a function): the worst case,
+/// Go's defaults of an unknown version.
+fn unknown_config_tls(written: &str, call: &ModelSpan) -> Tls {
+    let mut tls = super::no_tls(call);
+    tls.enabled = true;
+    let why = format!(
+        "the tls.Config `{written}` is not built in this file, so its settings are not known: Go's defaults of an unknown version (the worst case) are judged"
+    );
+    let go = ProductVersion::unknown("Go");
+    tls.protocols = runtime::default_protocols(&go, &runtime::GO_PROTOCOLS, None, call.clone())
+        .with_note(why.clone());
+    tls.protocols.origin = Origin::Derived;
+    tls.protocols.version_dependent = false;
+    tls.ciphers = runtime::default_go_ciphers(&go, call.clone()).with_note(why);
+    tls.ciphers.origin = Origin::Derived;
+    tls.ciphers.version_dependent = false;
+    let (tls13, _) = gotls::suites(gotls::TLS13);
+    tls.tls13_suites = Fact::default(
+        tls13,
+        call.clone(),
+        "crypto/tls: the TLS 1.3 suites are not configurable",
+    );
+    tls
 }
