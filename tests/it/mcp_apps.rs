@@ -580,3 +580,14 @@ fn a_go_config_built_elsewhere_is_the_worst_case() {
     assert_eq!(at(r), "main.go:7");
     assert_ne!(r.status, Status::Fail, "{}", r.message);
 }
+
+/// A module's own function named like aiohttp's (`def run_app(host, port, …)` wrapping
+/// `web.run_app`) is not a server: only the aiohttp call inside it is.
+#[test]
+fn a_function_named_run_app_is_not_an_aiohttp_server() {
+    let src = "import ssl\n\nfrom aiohttp import web\n\n\ndef run_app(host: str, port: int, certfile: str = None):\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n    ctx.load_cert_chain(certfile)\n    web.run_app(app, host=host, port=port, ssl_context=ctx)\n\n\nrun_app(\"0.0.0.0\", 8443, \"cert.pem\")\n";
+    let dir = tree(&[("serve.py", src)]);
+    let scan = scan_path(dir.path());
+    let ids: Vec<&str> = scan.model.endpoints.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["app:serve.py:9:aiohttp"]);
+}

@@ -5,7 +5,8 @@
 //! `load_cert_chain(…)`, each fact cited at its statement and Python's defaults (by version)
 //! at the creating call otherwise. Servers: aiohttp `web.run_app(app, ssl_context=…)` and
 //! `web.TCPSite(runner, host, port, ssl_context=…)`, and `http.server` with
-//! `httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)`. A context a server names is
+//! `httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)` (or the module function
+//! `ssl.wrap_socket(…, server_side=True)` of Python 3.11 and older). A context a server names is
 //! found by variable, or through the function that returns it (`ssl_context=make_context()`).
 
 use super::runtime::{self, TurnedOff};
@@ -258,15 +259,15 @@ impl Module<'_> {
     /// The aiohttp and `http.server` endpoints of the module.
     pub fn servers(&self) -> Vec<EndpointDraft> {
         let toks = self.toks;
-        let aiohttp = toks.iter().any(|t| t.ident("aiohttp"));
+        let names = self.aiohttp_names();
         let mut out = Vec::new();
         for k in 0..toks.len().saturating_sub(1) {
             if !toks[k + 1].punct("(") {
                 continue;
             }
-            if aiohttp && toks[k].ident("run_app") {
+            if self.aiohttp_call(k, "run_app", &names) {
                 out.push(self.aiohttp(k, 0));
-            } else if aiohttp && toks[k].ident("TCPSite") {
+            } else if self.aiohttp_call(k, "TCPSite", &names) {
                 out.push(self.aiohttp(k, 1));
             } else if toks[k].ident("wrap_socket") {
                 out.extend(self.http_server(k));
@@ -275,12 +276,55 @@ impl Module<'_> {
         out
     }
 
+    /// Whether token `k` calls aiohttp's `name`: `web.name(` (or `aiohttp.web.name(`) in a
+    /// module that imports aiohttp, or `name(` imported by `from aiohttp… import name`. A
+    /// function of the module's own that is called the same is not aiohttp's.
+    fn aiohttp_call(&self, k: usize, name: &str, names: &AiohttpNames) -> bool {
+        let toks = self.toks;
+        if !toks[k].ident(name) || !toks.get(k + 1).is_some_and(|t| t.punct("(")) {
+            return false;
+        }
+        let prev = k.checked_sub(1).map(|p| &toks[p]);
+        if prev.is_some_and(|p| p.ident("def")) {
+            return false;
+        }
+        if prev.is_some_and(|p| p.punct(".")) {
+            return names.module
+                && k >= 2
+                && (toks[k - 2].ident("web") || toks[k - 2].ident("aiohttp"));
+        }
+        names.bare.iter().any(|n| n == name)
+    }
+
+    /// What the module imports from aiohttp.
+    fn aiohttp_names(&self) -> AiohttpNames {
+        let toks = self.toks;
+        let bare = (1..toks.len())
+            .filter(|&j| {
+                (toks[j].ident("run_app") || toks[j].ident("TCPSite"))
+                    && (toks[j - 1].ident("import") || toks[j - 1].punct(","))
+                    && toks[j.saturating_sub(12)..j]
+                        .iter()
+                        .any(|t| t.ident("aiohttp"))
+                    && toks[j.saturating_sub(12)..j]
+                        .iter()
+                        .any(|t| t.ident("from"))
+            })
+            .map(|j| toks[j].text.clone())
+            .collect();
+        AiohttpNames {
+            module: toks.iter().any(|t| t.ident("aiohttp")),
+            bare,
+        }
+    }
+
     /// The variables of the contexts a server of this module uses.
     pub fn server_contexts(&self) -> Vec<String> {
         let toks = self.toks;
+        let names = self.aiohttp_names();
         let mut vars = Vec::new();
         for k in 0..toks.len().saturating_sub(1) {
-            if toks[k].ident("run_app") || toks[k].ident("TCPSite") {
+            if self.aiohttp_call(k, "run_app", &names) || self.aiohttp_call(k, "TCPSite", &names) {
                 let args = st::args(toks, k + 1, "=");
                 if let Some(c) = st::kwarg(&args, "ssl_context")
                     .and_then(|a| self.context_of(a.value, toks[k].start))
@@ -605,6 +649,13 @@ impl Module<'_> {
         tls.tls13_suites = openssl_tls13(call);
         tls
     }
+}
+
+/// What a module imports from aiohttp: the package at all, and the server names imported bare
+/// (`from aiohttp.web import run_app, TCPSite`).
+struct AiohttpNames {
+    module: bool,
+    bare: Vec<String>,
 }
 
 /// `None` as a Python argument.
