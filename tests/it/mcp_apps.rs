@@ -591,3 +591,15 @@ fn a_function_named_run_app_is_not_an_aiohttp_server() {
     let ids: Vec<&str> = scan.model.endpoints.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["app:serve.py:9:aiohttp"]);
 }
+
+/// aiohttp's `run_app(app, path=…)` without host or port listens on a Unix socket only
+/// (aiohttp/web.py `_run_app`: `hosts = ()` when a path is given and no port).
+#[test]
+fn aiohttp_on_a_unix_socket_is_not_on_the_network() {
+    let src = "from aiohttp import web\n\napp = web.Application()\nweb.run_app(app, path=\"/run/mcp.sock\")\n";
+    let dir = tree(&[("serve.py", src)]);
+    let scan = scan_path(dir.path());
+    let r = result(&scan.report, "NET03-HTTP", "app:serve.py:4:aiohttp");
+    assert_status(r, Status::NotApplicable);
+    assert_eq!(at(r), "serve.py:4");
+}

@@ -29,6 +29,8 @@ const SOURCE_WORDS: &[&str] = &[
     "MCPServer",
     "uvicorn",
     "hypercorn",
+    "run_app",
+    "TCPSite",
     "verify",
     "ssl",
     "ServerTransport",

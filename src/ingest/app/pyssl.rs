@@ -354,6 +354,25 @@ impl Module<'_> {
         let call = self.span(toks[k].start);
         let ssl = st::kwarg(&args, "ssl_context").filter(|a| !is_none(a.value));
         let tls = ssl.map(|a| self.tls(a, toks[k].start, &call));
+        let id = format!("app:{}:{}:aiohttp", call.file, call.line);
+        // `run_app(app, path=…)` without host or port serves a Unix socket only
+        // (aiohttp/web.py `_run_app`: no hosts when a path is given and no port).
+        let unix = st::kwarg(&args, "path")
+            .filter(|_| arg("host", positional).is_none() && arg("port", positional + 1).is_none());
+        if let Some(p) = unix {
+            let path = eval(p.value, self.consts, 0)
+                .text()
+                .unwrap_or_else(|| joined(p.value));
+            let l = listen(
+                &format!("unix:{path}"),
+                None,
+                tls.is_some(),
+                self.arg_span(p, &call),
+                Origin::Explicit,
+                None,
+            );
+            return endpoint(id, call, vec![l], tls);
+        }
         // aiohttp's `_run_app` and `TCPSite`: host None binds "0.0.0.0"; port None is 8443 with
         // an ssl_context, else 8080 (aiohttp/web.py, aiohttp/web_runner.py).
         let (host, hspan, horigin, hnote) = match arg("host", positional)
@@ -380,7 +399,6 @@ impl Module<'_> {
             .and_then(|p| p.parse().ok())
             .unwrap_or(if tls.is_some() { 8443 } else { 8080 });
         let l = listen(&host, Some(port), tls.is_some(), hspan, horigin, hnote);
-        let id = format!("app:{}:{}:aiohttp", call.file, call.line);
         endpoint(id, call, vec![l], tls)
     }
 
