@@ -603,3 +603,19 @@ fn aiohttp_on_a_unix_socket_is_not_on_the_network() {
     assert_status(r, Status::NotApplicable);
     assert_eq!(at(r), "serve.py:4");
 }
+
+/// `asyncio.start_server(…, ssl=ctx)` is a TLS server on its host and port; without `ssl` it is a
+/// plain TCP server, no HTTP endpoint.
+#[test]
+fn asyncio_servers_with_an_ssl_context() {
+    let src = "import asyncio\nimport ssl\n\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\nctx.minimum_version = ssl.TLSVersion.TLSv1_3\nctx.load_cert_chain(\"cert.pem\", \"key.pem\")\n\n\nasync def main():\n    await asyncio.start_server(handle, \"0.0.0.0\", 8443, ssl=ctx)\n    await asyncio.start_server(handle, \"0.0.0.0\", 9000)\n";
+    let dir = tree(&[("serve.py", src)]);
+    let scan = scan_path(dir.path());
+    let ids: Vec<&str> = scan.model.endpoints.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["app:serve.py:10:start_server"]);
+    let r = result(&scan.report, "NET03-TLS", "start_server");
+    assert_status(r, Status::Pass);
+    assert_eq!(at(r), "serve.py:5");
+    let r = result(&scan.report, "NET03-HTTP", "start_server");
+    assert!(r.message.contains("0.0.0.0:8443"), "{}", r.message);
+}

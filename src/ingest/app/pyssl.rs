@@ -6,7 +6,8 @@
 //! at the creating call otherwise. Servers: aiohttp `web.run_app(app, ssl_context=…)` and
 //! `web.TCPSite(runner, host, port, ssl_context=…)`, and `http.server` with
 //! `httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)` (or the module function
-//! `ssl.wrap_socket(…, server_side=True)` of Python 3.11 and older). A context a server names is
+//! `ssl.wrap_socket(…, server_side=True)` of Python 3.11 and older), and asyncio's
+//! `start_server` / `create_server` with `ssl=ctx`. A context a server names is
 //! found by variable, or through the function that returns it (`ssl_context=make_context()`).
 
 use super::runtime::{self, TurnedOff};
@@ -271,6 +272,8 @@ impl Module<'_> {
                 out.push(self.aiohttp(k, 1));
             } else if toks[k].ident("wrap_socket") {
                 out.extend(self.http_server(k));
+            } else if asyncio_call(toks, k) {
+                out.extend(self.asyncio_server(k));
             }
         }
         out
@@ -333,9 +336,63 @@ impl Module<'_> {
                 }
             } else if toks[k].ident("wrap_socket") && k >= 2 && toks[k - 1].punct(".") {
                 vars.push(toks[k - 2].text.clone());
+            } else if asyncio_call(toks, k) {
+                let args = st::args(toks, k + 1, "=");
+                if let Some(c) =
+                    st::kwarg(&args, "ssl").and_then(|a| self.context_of(a.value, toks[k].start))
+                {
+                    vars.push(c.var.clone());
+                }
             }
         }
         vars
+    }
+
+    /// `asyncio.start_server(cb, host, port, ssl=ctx)` / `loop.create_server(factory, host,
+    /// port, ssl=ctx)` at token `k`: a TLS server when `ssl` names a context (a plain TCP server
+    /// is no HTTP endpoint). A host of `None` binds every interface (asyncio docs,
+    /// `loop.create_server`: "If host is an empty string or None, all interfaces are assumed").
+    fn asyncio_server(&self, k: usize) -> Option<EndpointDraft> {
+        let toks = self.toks;
+        let args = st::args(toks, k + 1, "=");
+        let ssl = st::kwarg(&args, "ssl").filter(|a| !is_none(a.value))?;
+        let call = self.span(toks[k].start);
+        let tls = self.tls(ssl, toks[k].start, &call);
+        let arg = |kw: &str, pos: usize| {
+            st::kwarg(&args, kw).or_else(|| args.get(pos).filter(|a| a.name.is_none()))
+        };
+        let every = |span: ModelSpan, note: Option<String>| {
+            ("0.0.0.0".to_string(), span, Origin::Explicit, note)
+        };
+        let (address, hspan, origin, note) = match arg("host", 1) {
+            Some(h) if is_none(h.value) => every(
+                self.arg_span(h, &call),
+                Some("host None binds every interface".into()),
+            ),
+            Some(h) => {
+                let v = eval(h.value, self.consts, 0);
+                match v.text() {
+                    Some(t) if t.is_empty() => every(
+                        self.arg_span(h, &call),
+                        Some("an empty host binds every interface".into()),
+                    ),
+                    Some(t) => (t, self.arg_span(h, &call), Origin::Explicit, None),
+                    None => every(self.arg_span(h, &call), v.note()),
+                }
+            }
+            None => (
+                "0.0.0.0".to_string(),
+                call.clone(),
+                Origin::Default,
+                Some("asyncio binds every interface when no host is given".to_string()),
+            ),
+        };
+        let port = arg("port", 2)
+            .and_then(|p| eval(p.value, self.consts, 0).text())
+            .and_then(|p| p.parse().ok());
+        let l = listen(&address, port, true, hspan, origin, note);
+        let id = format!("app:{}:{}:{}", call.file, call.line, toks[k].text);
+        Some(endpoint(id, call, vec![l], Some(tls)))
     }
 
     /// `web.run_app(app, host=…, port=…, ssl_context=…)` at token `k`, or
@@ -674,6 +731,14 @@ impl Module<'_> {
 struct AiohttpNames {
     module: bool,
     bare: Vec<String>,
+}
+
+/// Whether token `k` calls asyncio's `start_server` or a loop's `create_server`.
+fn asyncio_call(toks: &[Tok], k: usize) -> bool {
+    (toks[k].ident("start_server") || toks[k].ident("create_server"))
+        && k >= 1
+        && toks[k - 1].punct(".")
+        && toks.get(k + 1).is_some_and(|t| t.punct("("))
 }
 
 /// `None` as a Python argument.
