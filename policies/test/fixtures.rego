@@ -136,6 +136,13 @@ products := {
 		"ciphers": "ssl-ciphers",
 		"version_advice": "the default depends on the ingress controller's version, which is not declared: set it in tlsproof.toml ([kubernetes] ingress_nginx_version = \"1.11.2\"), or scan the controller Deployment (its image tag)",
 	},
+	"app": {
+		"block": "the endpoint",
+		"proxy": "proxy setting",
+		"certificate": "certificate setting",
+		"ciphers": "ciphers",
+		"version_advice": "the default depends on the language runtime's version, which the scanned files do not show: set the version in the code (minimum_version, minVersion, MinVersion), or scan the file that pins the runtime (a Dockerfile FROM python:3.12, pyproject.toml requires-python, go.mod's go line)",
+	},
 }
 
 strict_input_of(endpoints) := object.union(input_of(endpoints), {"profile": "strict"})

@@ -139,7 +139,7 @@ pub const FORMATS: &[Format] = &[
     },
     Format {
         component: Component::App,
-        words: None,
+        words: Some(&app::WORDS),
         fixes: &app::FIXES,
         kinds: &[Kind::App],
         detect: app::detect,

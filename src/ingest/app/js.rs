@@ -1,12 +1,12 @@
-//! JavaScript/TypeScript MCP servers and TLS red flags (and Go's `InsecureSkipVerify`), read
-//! from the token stream.
+//! JavaScript/TypeScript MCP servers and TLS red flags, read from the token stream.
 //!
 //! Servers: `new StdioServerTransport()` (stdio), `StreamableHTTPServerTransport` /
 //! `SSEServerTransport` / `createMcpExpressApp` with `x.listen(port[, host])` (no host = every
 //! interface), `https.createServer({minVersion, maxVersion, ciphers, key, cert}, app)`,
-//! `tls.DEFAULT_MIN_VERSION`. Red flags: `rejectUnauthorized: false`,
+//! `secureOptions` (`SSL_OP_NO_TLSv1 | …`), `secureProtocol`, `tls.DEFAULT_MIN_VERSION`. Red flags: `rejectUnauthorized: false`,
 //! `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"`, `checkServerIdentity: () => undefined`.
 
+use super::runtime::{self, TurnedOff};
 use super::{at, endpoint, listen};
 use crate::ingest::shared::env::{self, Settings};
 use crate::ingest::shared::expr::{constants, eval, Val};
@@ -295,6 +295,15 @@ fn node_tls(
             "Node.js default tls.DEFAULT_MIN_VERSION TLSv1.2 (Node.js 12 and later)",
         ),
     };
+    if let Some(p) =
+        kw("secureProtocol").and_then(|a| secure_protocol(a, consts).map(|p| (p, kspan(a))))
+    {
+        tls.protocols = Fact::explicit(vec![p.0.to_string()], p.1);
+    }
+    if let Some(a) = kw("secureOptions") {
+        let off = turned_off(a.value, consts, &kspan(a));
+        tls.protocols = runtime::without_turned_off(tls.protocols, &off);
+    }
     tls.ciphers = match kw("ciphers") {
         Some(c) => {
             let spec = eval(c.value, consts, 0).text().unwrap_or_default();
@@ -328,6 +337,44 @@ fn node_tls(
         });
     }
     tls
+}
+
+/// `secureProtocol: 'TLSv1_2_method'`: the one version a legacy method name forces (Node.js
+/// docs, `tls.createSecureContext`: "'TLSv1_1_method' to force TLS version 1.1"). The
+/// version-flexible methods (`TLS_method`, `SSLv23_method`) force nothing.
+fn secure_protocol(a: &Arg, consts: &HashMap<String, &[Tok]>) -> Option<&'static str> {
+    match eval(a.value, consts, 0)
+        .text()?
+        .trim_end_matches("_server_method")
+    {
+        "TLSv1" | "TLSv1_method" => Some("TLSv1"),
+        "TLSv1_1" | "TLSv1_1_method" => Some("TLSv1.1"),
+        "TLSv1_2" | "TLSv1_2_method" => Some("TLSv1.2"),
+        _ => None,
+    }
+}
+
+/// The versions `secureOptions` turns off: the `SSL_OP_NO_*` constants OR-ed in its value
+/// (`crypto.constants.SSL_OP_NO_TLSv1 | constants.SSL_OP_NO_TLSv1_1`, destructured names, or a
+/// `const` holding them). Other bits turn no version off.
+fn turned_off(value: &[Tok], consts: &HashMap<String, &[Tok]>, span: &ModelSpan) -> Vec<TurnedOff> {
+    let value = match value {
+        [t] if t.kind == TokKind::Ident && runtime::flag_turns_off(&t.text).is_none() => {
+            consts.get(&t.text).copied().unwrap_or(value)
+        }
+        v => v,
+    };
+    value
+        .iter()
+        .filter(|t| t.kind == TokKind::Ident)
+        .filter_map(|t| {
+            runtime::flag_turns_off(&t.text).map(|version| TurnedOff {
+                version,
+                flag: t.text.clone(),
+                span: span.clone(),
+            })
+        })
+        .collect()
 }
 
 /// JavaScript statements that disable certificate validation.
@@ -396,27 +443,6 @@ fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
                     None,
                 ));
             }
-        }
-    }
-}
-
-/// Go: `InsecureSkipVerify: true`.
-pub fn scan_go(map: &SourceMap, file: FileId, out: &mut Ingested) {
-    let Some(sf) = map.get(file) else { return };
-    let toks = st::tokenize(&sf.text, Lang::Go);
-    for k in 0..toks.len().saturating_sub(2) {
-        if toks[k].ident("InsecureSkipVerify")
-            && (toks[k + 1].punct(":") || toks[k + 1].punct("="))
-            && toks[k + 2].ident("true")
-        {
-            out.red_flags.push(verify_flag(
-                map,
-                file,
-                toks[k].start,
-                "InsecureSkipVerify: true (the server certificate is not validated)",
-                "app",
-                None,
-            ));
         }
     }
 }

@@ -8,8 +8,12 @@
 
 pub mod config;
 
+pub mod golang;
+pub mod hypercorn;
 pub mod js;
+pub mod pyssl;
 pub mod python;
+pub mod runtime;
 pub mod versions;
 
 use crate::ingest::shared::env;
@@ -24,6 +28,9 @@ const SOURCE_WORDS: &[&str] = &[
     "FastMCP",
     "MCPServer",
     "uvicorn",
+    "hypercorn",
+    "run_app",
+    "TCPSite",
     "verify",
     "ssl",
     "ServerTransport",
@@ -34,6 +41,8 @@ const SOURCE_WORDS: &[&str] = &[
     "createServer",
     "DEFAULT_MIN_VERSION",
     "InsecureSkipVerify",
+    "ListenAndServeTLS",
+    "tls.Config",
     "PYTHONHTTPSVERIFY",
     "CURL_CA_BUNDLE",
 ];
@@ -48,11 +57,13 @@ pub fn detect(f: &Sniff) -> Option<Kind> {
     } else if is_env_file(lower) {
         env::WORDS
     } else if is_dockerfile(lower) {
-        &[env::WORDS, &["uvicorn"]].concat()
+        &[env::WORDS, &["uvicorn", "FROM python:"]].concat()
     } else if versions::is_manifest(lower) {
         &["mcp"]
     } else if lower == "fastmcp.json" {
         return Some(Kind::App);
+    } else if lower == "go.mod" {
+        &["module "]
     } else {
         return config::detect(f).then_some(Kind::App);
     };
@@ -95,7 +106,7 @@ pub fn ingest(
                 "dockerfile"
             } else if lower == "fastmcp.json" {
                 "fastmcp config"
-            } else if versions::is_manifest(&lower) {
+            } else if versions::is_manifest(&lower) || lower == "go.mod" {
                 "manifest"
             } else if config::has_config_ext(&lower) {
                 "server config (heuristic)"
@@ -121,8 +132,10 @@ pub fn ingest(
         match Lang::of(lower) {
             Some(Lang::Python) => python::scan(map, *id, &vers, &settings, &mut endpoints, out),
             Some(Lang::Js) => js::scan(map, *id, &settings, &mut endpoints, out),
-            Some(Lang::Go) => js::scan_go(map, *id, out),
-            None if is_dockerfile(lower) => python::dockerfile_commands(map, *id, &mut endpoints),
+            Some(Lang::Go) => golang::scan(map, *id, &vers.go(), &mut endpoints, out),
+            None if is_dockerfile(lower) => {
+                python::dockerfile_commands(map, *id, &vers.python(), &mut endpoints)
+            }
             None if lower == "fastmcp.json" => {
                 let text = sf.text.clone();
                 python::fastmcp_json(map, *id, &text, &mut endpoints, out);
@@ -196,6 +209,17 @@ pub fn endpoint(
         ..EndpointDraft::new(id, Component::App, span, tls, redirects, blocked)
     }
 }
+
+/// The words of application servers. `block` and the setting names are the generic ones: an
+/// application names them in its own code.
+pub const WORDS: crate::model::ProductWords = crate::model::ProductWords {
+    block: "the endpoint",
+    proxy: "proxy setting",
+    certificate: "certificate setting",
+    ciphers: "ciphers",
+    passthrough: None,
+    version_advice: "the default depends on the language runtime's version, which the scanned files do not show: set the version in the code (minimum_version, minVersion, MinVersion), or scan the file that pins the runtime (a Dockerfile FROM python:3.12, pyproject.toml requires-python, go.mod's go line)",
+};
 
 /// How to fix a FAIL in this format's terms.
 pub const FIXES: super::Fixes = super::Fixes {

@@ -6,16 +6,18 @@
 //! `ssl=False`, `ssl._create_unverified_context`, `CERT_NONE`, `check_hostname = False`,
 //! `os.environ["NODE_TLS_REJECT_UNAUTHORIZED"] = "0"` and the other judged variables.
 
-use super::versions::Versions;
+use super::versions::{dotted, Versions};
 use super::{at, endpoint, listen};
+use super::{hypercorn, pyssl, runtime};
 use crate::ingest::shared::env::{self, Settings};
 use crate::ingest::shared::expr::{constants, eval, joined};
 use crate::ingest::shared::redflag::verify_flag;
 use crate::ingest::shared::tokens::{self as st, Arg, Lang, Tok, TokKind};
 use crate::ingest::Ingested;
-use crate::model::{CipherList, EndpointDraft, Fact, Listen, ModelSpan, Origin, SuiteFacts, Tls};
+use crate::model::version::ProductVersion;
+use crate::model::{CipherList, EndpointDraft, Fact, Listen, ModelSpan, Origin, Tls};
 use crate::source::{FileId, SourceMap};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Which FastMCP a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +50,20 @@ pub fn scan(
     let text = sf.text.clone();
     let toks = st::tokenize(&text, Lang::Python);
     let consts = constants(&text, &toks);
-    red_flags(map, file, &toks, out);
+    let contexts = pyssl::contexts(&text, &toks, &consts);
+    let python = vers.python();
+    let module = pyssl::Module {
+        map,
+        file,
+        text: &text,
+        toks: &toks,
+        consts: &consts,
+        contexts: &contexts,
+        python: &python,
+    };
+    red_flags(map, file, &toks, &server_contexts(&module), out);
+    endpoints.extend(module.servers());
+    endpoints.extend(hypercorn::servers(&module));
     let fl = flavor(&toks);
 
     let mut uvicorn_seen = false;
@@ -63,7 +78,7 @@ pub fn scan(
         {
             uvicorn_seen = true;
             let a = st::args(&toks, k + 3, "=");
-            endpoints.push(uvicorn(map, file, &toks[k], &a, &consts));
+            endpoints.push(uvicorn(map, file, &toks[k], &a, &consts, &python));
         }
     }
     for k in 0..toks.len() {
@@ -267,10 +282,6 @@ fn default_host(
     }
 }
 
-fn dotted(v: &[u32]) -> String {
-    v.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
-}
-
 /// `uvicorn.run(app, host=…, port=…, uds=…, ssl_keyfile=…, ssl_certfile=…, ssl_ciphers=…,
 /// ssl_version=…)`.
 fn uvicorn(
@@ -279,12 +290,14 @@ fn uvicorn(
     tok: &Tok,
     a: &[Arg],
     consts: &HashMap<String, &[Tok]>,
+    python: &ProductVersion,
 ) -> EndpointDraft {
     let call = UvicornCall {
         map,
         file,
         a,
         consts,
+        python,
         span: at(map, file, tok.start),
     };
     let tls_on = call.kw("ssl_certfile").is_some();
@@ -301,6 +314,7 @@ struct UvicornCall<'a> {
     file: FileId,
     a: &'a [Arg<'a>],
     consts: &'a HashMap<String, &'a [Tok]>,
+    python: &'a ProductVersion,
     span: ModelSpan,
 }
 
@@ -374,11 +388,7 @@ impl UvicornCall<'_> {
                 "uvicorn's default ssl_ciphers=\"TLSv1\" (an OpenSSL cipher string that includes CBC and static-RSA suites)",
             ),
         };
-        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default()
-            .into_iter()
-            .map(SuiteFacts::from)
-            .collect();
-        tls.tls13_suites = Fact::default(tls13, span.clone(), "OpenSSL's default TLS 1.3 suites");
+        tls.tls13_suites = pyssl::openssl_tls13(span);
         tls.protocols = self.protocols();
         if let Some(c) = self.kw("ssl_certfile") {
             tls.certificates.push(crate::model::Certificate {
@@ -397,13 +407,7 @@ impl UvicornCall<'_> {
     /// is unknown).
     fn protocols(&self) -> Fact<Vec<String>> {
         let Some(v) = self.kw("ssl_version") else {
-            let mut f = Fact::default(
-                worst_protocols(),
-                self.span.clone(),
-                "uvicorn's default ssl_version=PROTOCOL_TLS_SERVER: Python's ssl module offers TLS 1.0/1.1 before Python 3.10 (3.10 sets minimum_version TLSv1.2); the Python version is not known from the configuration, so the worst case is judged",
-            );
-            f.version_dependent = true;
-            return f;
+            return uvicorn_default_protocols(self.python, &self.span, "ssl_version");
         };
         let t = joined(v.value);
         let p: Vec<String> = if t.contains("TLSv1_2") {
@@ -419,6 +423,21 @@ impl UvicornCall<'_> {
     }
 }
 
+/// uvicorn's default `ssl_version`, `PROTOCOL_TLS_SERVER`, leaves the protocols to Python's ssl
+/// module (uvicorn/config.py `SSL_PROTOCOL_VERSION`).
+fn uvicorn_default_protocols(
+    python: &ProductVersion,
+    span: &ModelSpan,
+    setting: &str,
+) -> Fact<Vec<String>> {
+    let f = runtime::default_protocols(python, &runtime::PYTHON_PROTOCOLS, None, span.clone());
+    let note = format!(
+        "uvicorn's default {setting} (PROTOCOL_TLS_SERVER) leaves them to {}",
+        f.note.clone().unwrap_or_default()
+    );
+    f.with_note(note)
+}
+
 fn worst_protocols() -> Vec<String> {
     ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
         .iter()
@@ -426,8 +445,43 @@ fn worst_protocols() -> Vec<String> {
         .collect()
 }
 
-/// Python statements that disable certificate validation.
-fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
+/// The variables of the module's server-side contexts: made for the server side or handed to a
+/// server.
+fn server_contexts(module: &pyssl::Module) -> BTreeSet<String> {
+    let mut vars: BTreeSet<String> = module
+        .contexts
+        .list
+        .iter()
+        .filter(|c| c.server_side)
+        .map(|c| c.var.clone())
+        .collect();
+    vars.extend(module.server_contexts());
+    vars
+}
+
+/// The variable whose attribute `attr` token `k` (or the assignment it ends) sets:
+/// `ctx.verify_mode = ssl.CERT_NONE` gives `ctx` for `CERT_NONE` and `verify_mode` alike.
+fn receiver<'t>(toks: &'t [Tok], k: usize, attr: &str) -> Option<&'t str> {
+    let a = (k.saturating_sub(6)..=k)
+        .rev()
+        .find(|&j| toks[j].ident(attr))?;
+    (a >= 2 && toks[a - 1].punct(".")).then(|| toks[a - 2].text.as_str())
+}
+
+/// Python statements that disable certificate validation. On a server-side context,
+/// `verify_mode = CERT_NONE` and `check_hostname = False` are not: a server in `CERT_NONE` mode
+/// requests no client certificate, and host names are checked only by clients (Python's ssl
+/// docs, `ssl.CERT_NONE`: "In server mode, no certificate will be requested from the client";
+/// `SSLContext.check_hostname` matches the `server_hostname` a client passes).
+fn red_flags(
+    map: &SourceMap,
+    file: FileId,
+    toks: &[Tok],
+    server_side: &BTreeSet<String>,
+    out: &mut Ingested,
+) {
+    let on_server =
+        |k: usize, attr: &str| receiver(toks, k, attr).is_some_and(|v| server_side.contains(v));
     let mut seen_lines = std::collections::BTreeSet::new();
     let mut flag = |out: &mut Ingested, start: usize, text: String| {
         let span = at(map, file, start);
@@ -470,7 +524,8 @@ fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
             // uvicorn's ssl_cert_reqs=CERT_NONE is about client certificates (mTLS), not validation.
             let server_side = toks[k.saturating_sub(4)..k]
                 .iter()
-                .any(|p| p.ident("ssl_cert_reqs") || p.ident("cert_reqs"));
+                .any(|p| p.ident("ssl_cert_reqs") || p.ident("cert_reqs"))
+                || on_server(k, "verify_mode");
             if !server_side {
                 flag(
                     out,
@@ -479,7 +534,11 @@ fn red_flags(map: &SourceMap, file: FileId, toks: &[Tok], out: &mut Ingested) {
                 );
             }
         }
-        if t.ident("check_hostname") && next(1).is_some_and(|n| n.punct("=")) && is_false(2) {
+        if t.ident("check_hostname")
+            && next(1).is_some_and(|n| n.punct("="))
+            && is_false(2)
+            && !on_server(k, "check_hostname")
+        {
             flag(
                 out,
                 t.start,
@@ -589,7 +648,12 @@ pub fn fastmcp_json(
 
 /// `uvicorn module:app --host … --port … --ssl-certfile …` in a Dockerfile's `CMD` or
 /// `ENTRYPOINT` (exec or shell form): one endpoint, each value cited at its flag.
-pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<EndpointDraft>) {
+pub fn dockerfile_commands(
+    map: &SourceMap,
+    file: FileId,
+    python: &ProductVersion,
+    endpoints: &mut Vec<EndpointDraft>,
+) {
     let Some(sf) = map.get(file) else { return };
     let mut offset = 0;
     for line in sf.text.split_inclusive('\n') {
@@ -608,6 +672,7 @@ pub fn dockerfile_commands(map: &SourceMap, file: FileId, endpoints: &mut Vec<En
         let cmd = UvicornCommand {
             map,
             file,
+            python,
             flags: flags_after(&words, u, line, start),
             line_span: at(map, file, start + (line.len() - t.len())),
         };
@@ -662,6 +727,7 @@ fn flags_after(
 struct UvicornCommand<'a> {
     map: &'a SourceMap,
     file: FileId,
+    python: &'a ProductVersion,
     flags: HashMap<String, (String, usize)>,
     line_span: ModelSpan,
 }
@@ -728,19 +794,8 @@ impl UvicornCommand<'_> {
                 "uvicorn's default --ssl-ciphers TLSv1 (an OpenSSL cipher string that includes CBC and static-RSA suites)",
             ),
         };
-        let tls13: Vec<SuiteFacts> = crate::ciphers::tls13_default()
-            .into_iter()
-            .map(SuiteFacts::from)
-            .collect();
-        tls.tls13_suites =
-            Fact::default(tls13, line_span.clone(), "OpenSSL's default TLS 1.3 suites");
-        let mut p = Fact::default(
-            worst_protocols(),
-            line_span.clone(),
-            "uvicorn's default --ssl-version (PROTOCOL_TLS_SERVER): Python's ssl module offers TLS 1.0/1.1 before Python 3.10; the Python version is not known from the configuration, so the worst case is judged",
-        );
-        p.version_dependent = true;
-        tls.protocols = p;
+        tls.tls13_suites = pyssl::openssl_tls13(line_span);
+        tls.protocols = uvicorn_default_protocols(self.python, line_span, "--ssl-version");
         if let (Some((c, _)), Some(s)) = (
             self.flags.get("ssl-certfile"),
             self.flag_span("ssl-certfile"),
