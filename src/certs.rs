@@ -23,7 +23,6 @@ use crate::source::SourceMap;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use x509_parser::prelude::*;
 
@@ -695,15 +694,10 @@ fn resolve(map: &SourceMap, naming_file: &str, path: &str, roots: &[PathBuf]) ->
 }
 
 fn read_bounded(file: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    f.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > max {
-        return Err(format!("larger than {max} bytes"));
-    }
-    Ok(bytes)
+    crate::source::read_regular(file, max).map_err(|e| match e {
+        crate::source::Unread::TooLarge(_) => format!("larger than {max} bytes"),
+        other => other.to_string(),
+    })
 }
 
 /// A Unix time as RFC 3339 UTC (whole seconds).

@@ -120,7 +120,8 @@ impl Config {
     /// Loads `tlsproof.toml` from `root` if it exists.
     pub fn load(root: &Path) -> Result<Option<Config>, ConfigError> {
         let path = root.join(FILE_NAME);
-        if !path.is_file() {
+        // A refused file is reported by the scan (`pipeline::settings_file`), never read.
+        if !path.is_file() || crate::source::refused_at_root(&path, root).is_some() {
             return Ok(None);
         }
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {

@@ -98,6 +98,14 @@ pub fn discover(
         if globs.is_match(&rel_display) || rel.ancestors().any(|a| globs.is_match(a)) {
             continue;
         }
+        // Read (or refused with a finding) by the pipeline, not as configuration.
+        if rel_display == crate::config::FILE_NAME {
+            continue;
+        }
+        if rel_display == crate::exceptions::FILE_NAME {
+            out.unknown += 1;
+            continue;
+        }
         let display = join_display(display_prefix, &rel_display);
         if ft.is_symlink() {
             if let Err(skipped) = symlink_inside(path, &canonical_root, &display) {
@@ -105,9 +113,6 @@ pub fn discover(
                 continue;
             }
         } else if !ft.is_file() {
-            continue;
-        }
-        if rel_display == crate::config::FILE_NAME {
             continue;
         }
         match crate::ingest::detect(path) {

@@ -10,6 +10,108 @@ use std::path::{Path, PathBuf};
 /// Files larger than this are not read (reported as a finding), wherever they are named.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum Unread {
+    /// Not a regular file: what it is instead ("a FIFO", "a socket", "a directory", …).
+    NotRegular(&'static str),
+    /// Larger than the limit: its size.
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unread::NotRegular(what) => write!(f, "{what}, not a regular file"),
+            Unread::TooLarge(size) => write!(f, "{size} bytes, over the limit"),
+            Unread::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Reads a regular file of at most `max` bytes, following symlinks. The file type is checked
+/// before the file is opened: opening a FIFO for reading blocks until a writer comes, and a
+/// device can be endless.
+pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(Unread::Io)?;
+    if !meta.is_file() {
+        return Err(Unread::NotRegular(file_type_name(&meta.file_type())));
+    }
+    if meta.len() > max {
+        return Err(Unread::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(Unread::Io)?;
+    let mut raw = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max + 1)
+        .read_to_end(&mut raw)
+        .map_err(Unread::Io)?;
+    if raw.len() as u64 > max {
+        return Err(Unread::TooLarge(raw.len() as u64));
+    }
+    Ok(raw)
+}
+
+/// What a file type is, in words.
+pub fn file_type_name(t: &std::fs::FileType) -> &'static str {
+    if t.is_file() {
+        "a regular file"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symlink"
+    } else {
+        special_file_name(t)
+    }
+}
+
+#[cfg(unix)]
+fn special_file_name(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_name(_: &std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
+/// Whether `path`, with every symlink resolved, lies in one of `roots` (canonical paths). A
+/// path that does not resolve (missing, a symlink loop) is not inside.
+pub fn resolves_inside(path: &Path, roots: &[PathBuf]) -> bool {
+    path.canonicalize()
+        .is_ok_and(|p| roots.iter().any(|r| p.starts_with(r)))
+}
+
+/// Why a file the scan looks for by name in a scanned root (`tlsproof.toml`, the claims file)
+/// must not be read: it is not a regular file, or a symlink resolves outside the root. `None`
+/// when it may be read (or does not exist).
+pub fn refused_at_root(path: &Path, root: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return Some(format!(
+            "{}, not a regular file",
+            file_type_name(&meta.file_type())
+        ));
+    }
+    let root = root.canonicalize().ok()?;
+    if !resolves_inside(path, &[root]) {
+        return Some("a symlink leading outside the scanned tree".into());
+    }
+    None
+}
+
 /// Index of a file in the [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileId(pub u32);

@@ -176,6 +176,10 @@ fn read_tokens(
                     FindingKind::LimitExceeded,
                     format!("imported files are too large in total; {display} was not read"),
                 ),
+                Refused::NotRegular(what) => (
+                    FindingKind::ReadError,
+                    format!("{display} is {what}, not a regular file; it was not read"),
+                ),
                 Refused::Unreadable(e) => (
                     FindingKind::ReadError,
                     format!("cannot read {display}: {e}"),

@@ -6,7 +6,6 @@
 //! A remote is its `url`, or the URL argument of `mcp-remote` in `command`/`args`.
 //! `${VAR}` / `${input:…}` stay unexpanded: a variable scheme or host is indeterminate.
 
-use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::findings::parse_error;
 use crate::ingest::shared::sniff::is_client_config_name;
 use crate::ingest::shared::tokens::json;
@@ -38,18 +37,11 @@ pub fn ingest(
     out: &mut Ingested,
 ) {
     for c in candidates {
-        let raw = match std::fs::read(&c.path) {
-            Ok(r) => r,
-            Err(e) => {
-                out.findings.push(Finding::new(
-                    FindingKind::ReadError,
-                    format!("{}: cannot be read: {e}", c.display),
-                    None,
-                ));
-                continue;
-            }
+        let Some(file) =
+            crate::ingest::read_file(map, &c.path, c.display.clone(), &mut out.findings, None)
+        else {
+            continue;
         };
-        let file = map.add(c.display.clone(), c.path.clone(), &raw);
         out.files
             .entry(file)
             .or_insert((Kind::Client, "client config".into()));

@@ -169,6 +169,14 @@ impl Loader<'_> {
                 ),
                 site,
             ),
+            Refused::NotRegular(what) => self.findings.push(Finding::new(
+                FindingKind::ReadError,
+                format!(
+                    "{} is {what}, not a regular file; it was not read",
+                    (self.display_of)(shown)
+                ),
+                site,
+            )),
             Refused::Unreadable(e) => self.findings.push(Finding::new(
                 FindingKind::ReadError,
                 format!("cannot read {}: {e}", (self.display_of)(shown)),
