@@ -1,0 +1,369 @@
+//! Hostile input, generated at test time: FIFOs where files are expected, references out of the
+//! scanned tree, expansion bombs, deep nesting, cycles, junk bytes and control characters.
+//!
+//! Each case runs the built binary as a child process and asserts what the kernel measured of
+//! it (`wait4`: CPU time and peak resident memory), and that a finding names the problem. The
+//! budget is the one a merge gate can live with, 2 s and 200 MB; CPU time is asserted rather
+//! than wall time so that a loaded machine does not fail the suite, with a margin for the
+//! unoptimised test build. A hang is killed after a minute and fails the case.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use wait4::Wait4;
+
+/// CPU time (user + system) a case may take: 2 s, twice over for the unoptimised build.
+const MAX_CPU: Duration = Duration::from_secs(4);
+/// Peak resident memory a case may take.
+const MAX_RSS: u64 = 200 * 1024 * 1024;
+
+/// What one run of the binary did.
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+    cpu: Duration,
+    rss: u64,
+}
+
+impl Run {
+    fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// The findings of a `--format json` run: (kind, message, file:line of the first location).
+    fn findings(&self) -> Vec<(String, String, String)> {
+        let record: serde_json::Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.output()));
+        record["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let at = f["locations"]
+                    .get(0)
+                    .map(|l| format!("{}:{}", l["file"].as_str().unwrap_or(""), l["line"]))
+                    .unwrap_or_default();
+                (
+                    f["kind"].as_str().unwrap_or("").to_string(),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                    at,
+                )
+            })
+            .collect()
+    }
+
+    /// The finding of `kind` whose message holds `words`; fails the test without one.
+    fn finding(&self, kind: &str, words: &str) -> (String, String, String) {
+        let all = self.findings();
+        all.iter()
+            .find(|(k, m, _)| k == kind && m.contains(words))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} finding with {words:?} in {all:#?}"))
+    }
+}
+
+/// Runs `tlsproof args` with `env` added, killed after a minute, and checks the budget.
+fn tlsproof(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Run {
+    let io = tempfile::tempdir().unwrap();
+    let (out, err) = (io.path().join("stdout"), io.path().join("stderr"));
+    let mut child = Command::new("timeout")
+        .args(["-s", "KILL", "60"])
+        .arg(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    // `timeout` waits for tlsproof, so its usage includes tlsproof's (RUSAGE_BOTH).
+    let used = child.wait4().unwrap();
+    let run = Run {
+        stdout: String::from_utf8_lossy(&std::fs::read(out).unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&std::fs::read(err).unwrap()).into_owned(),
+        code: used.status.code(),
+        cpu: used.rusage.utime + used.rusage.stime,
+        rss: used.rusage.maxrss,
+    };
+    eprintln!(
+        "tlsproof {:?}: exit {:?}, {:.2} s CPU, {} MB",
+        args.last().unwrap_or(&std::ffi::OsStr::new("")),
+        run.code,
+        run.cpu.as_secs_f64(),
+        run.rss / (1024 * 1024)
+    );
+    assert_ne!(run.code, Some(124), "killed after a minute: it hangs");
+    assert!(
+        run.cpu <= MAX_CPU,
+        "{:.2} s of CPU, over {MAX_CPU:?}",
+        run.cpu.as_secs_f64()
+    );
+    assert!(
+        run.rss <= MAX_RSS,
+        "{} bytes resident, over {MAX_RSS}",
+        run.rss
+    );
+    run
+}
+
+/// `tlsproof scan DIR --format json` with `extra` arguments.
+fn scan_json(dir: &Path, extra: &[&str]) -> Run {
+    scan_as(dir, "json", extra, &[])
+}
+
+fn scan_as(dir: &Path, format: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["scan".as_ref(), "--format".as_ref()];
+    args.push(format.as_ref());
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    args.push(dir.as_os_str());
+    tlsproof(&args, env)
+}
+
+/// Writes `files` under `dir`.
+fn write(dir: &Path, files: &[(&str, &[u8])]) {
+    for (rel, bytes) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let ok = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(ok.success(), "mkfifo {}", path.display());
+}
+
+const TRAEFIK_STATIC: &str = "entryPoints:\n  web:\n    address: \":80\"\nproviders:\n  file:\n";
+
+// --- Only regular files are read -------------------------------------------------------------
+
+#[test]
+fn a_fifo_included_by_nginx_directly_or_through_a_glob_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[(
+            "nginx.conf",
+            b"http {\n  include conf.d/*.conf;\n  server { listen 80; }\n}\n",
+        )],
+    );
+    mkfifo(&dir.path().join("conf.d/pipe.conf"));
+    let run = scan_json(dir.path(), &[]);
+    let (_, _, at) = run.finding(
+        "READ_ERROR",
+        "conf.d/pipe.conf is a FIFO, not a regular file",
+    );
+    assert_eq!(at, "nginx.conf:2");
+
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "http {\n  server { listen 80; }\n  include conf.d/pipe.conf;\n}\n",
+    )
+    .unwrap();
+    let run = scan_json(dir.path(), &[]);
+    let (_, _, at) = run.finding("READ_ERROR", "is a FIFO");
+    assert_eq!(at, "nginx.conf:3");
+}
+
+#[test]
+fn a_fifo_imported_by_a_caddyfile_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[("Caddyfile", b"example.com {\n\timport snippets/*\n}\n")],
+    );
+    mkfifo(&dir.path().join("snippets/pipe"));
+    let run = scan_json(dir.path(), &[]);
+    let (_, _, at) = run.finding("READ_ERROR", "snippets/pipe is a FIFO");
+    assert_eq!(at, "Caddyfile:2");
+}
+
+#[test]
+fn a_fifo_named_by_a_traefik_file_provider_is_a_finding() {
+    for (key, fifo) in [
+        ("filename: dynamic.yml", "dynamic.yml"),
+        ("directory: dyn", "dyn/a.yml"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{TRAEFIK_STATIC}    {key}\n");
+        write(dir.path(), &[("traefik.yml", text.as_bytes())]);
+        mkfifo(&dir.path().join(fifo));
+        let run = scan_json(dir.path(), &[]);
+        let (_, _, at) = run.finding("READ_ERROR", "a FIFO, not a regular file");
+        assert_eq!(at, "traefik.yml:6", "{key}");
+    }
+}
+
+#[test]
+fn a_fifo_as_ca_file_claims_file_or_settings_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[("nginx.conf", b"http { server { listen 80; } }\n")],
+    );
+    mkfifo(&dir.path().join("tlsproof-exceptions.yaml"));
+    mkfifo(&dir.path().join("tlsproof.toml"));
+    let run = scan_json(dir.path(), &[]);
+    run.finding(
+        "READ_ERROR",
+        "tlsproof-exceptions.yaml: a FIFO, not a regular file",
+    );
+    run.finding("READ_ERROR", "tlsproof.toml: a FIFO, not a regular file");
+
+    let ca = dir.path().join("ca.pem");
+    mkfifo(&ca);
+    let run = scan_json(dir.path(), &["--ca-file", ca.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2), "{}", run.output());
+    assert!(
+        run.stderr.contains("a FIFO, not a regular file"),
+        "{}",
+        run.stderr
+    );
+    let run = scan_json(dir.path(), &["--exceptions", ca.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2), "{}", run.output());
+    assert!(
+        run.stderr.contains("a FIFO, not a regular file"),
+        "{}",
+        run.stderr
+    );
+}
+
+// --- Nothing outside the scanned tree is read ------------------------------------------------
+
+/// A file outside the scanned tree whose every line is a marker no output may show.
+fn outside_secret() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("shadow");
+    std::fs::write(
+        &secret,
+        "root:SECRET-MARKER-1:19000:0:99999:7:::\nhttp:\n  routers: [SECRET-MARKER-2\n",
+    )
+    .unwrap();
+    (dir, secret)
+}
+
+fn assert_no_secret(run: &Run) {
+    let all = run.output();
+    assert!(
+        !all.contains("SECRET-MARKER"),
+        "a byte of the outside file: {all}"
+    );
+}
+
+#[test]
+fn a_traefik_file_provider_leading_out_of_the_tree_is_named_and_not_read() {
+    let (outside, secret) = outside_secret();
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    let up = "../".repeat(tree.components().count() - 1);
+    let relative = format!("{up}{}", secret.strip_prefix("/").unwrap().display());
+    let absolute = secret.display().to_string();
+    let folder = outside.path().display().to_string();
+    for (key, named) in [
+        ("filename", absolute.as_str()),
+        ("filename", relative.as_str()),
+        ("directory", folder.as_str()),
+    ] {
+        std::fs::remove_dir_all(&tree).ok();
+        let text = format!("{TRAEFIK_STATIC}    {key}: {named}\n");
+        write(&tree, &[("traefik.yml", text.as_bytes())]);
+        if key == "directory" {
+            std::fs::copy(&secret, outside.path().join("dynamic.yml")).unwrap();
+        }
+        for format in ["json", "human"] {
+            let run = scan_as(&tree, format, &[], &[]);
+            assert_no_secret(&run);
+            assert!(
+                run.stdout
+                    .contains("lies outside the scanned tree; it was not read"),
+                "{key}: {named}: {}",
+                run.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn claims_and_settings_symlinked_out_of_the_tree_are_named_and_not_read() {
+    let (_outside, secret) = outside_secret();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[("nginx.conf", b"http { server { listen 80; } }\n")],
+    );
+    std::os::unix::fs::symlink(&secret, dir.path().join("tlsproof-exceptions.yaml")).unwrap();
+    std::os::unix::fs::symlink(&secret, dir.path().join("tlsproof.toml")).unwrap();
+    let run = scan_json(dir.path(), &[]);
+    assert_no_secret(&run);
+    run.finding(
+        "READ_ERROR",
+        "tlsproof-exceptions.yaml: a symlink leading outside",
+    );
+    run.finding("READ_ERROR", "tlsproof.toml: a symlink leading outside");
+    assert_no_secret(&scan_as(dir.path(), "human", &[], &[]));
+
+    // Nor does its hash enter the evidence bundle.
+    let bundle = tempfile::tempdir().unwrap();
+    let out = bundle.path().join("evidence");
+    let run = tlsproof(
+        &[
+            "evidence".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            dir.path().as_os_str(),
+        ],
+        &[],
+    );
+    assert_no_secret(&run);
+    use sha2::Digest;
+    let hash = tlsproof::source::hex(&sha2::Sha256::digest(std::fs::read(&secret).unwrap()));
+    let mut files = 0;
+    for path in files_under(&out) {
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+        assert!(
+            !text.contains(&hash),
+            "the outside file's hash is in the bundle"
+        );
+        assert!(!text.contains("SECRET-MARKER"));
+        files += 1;
+    }
+    assert!(files > 3, "{}", run.output());
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_ca_file_named_by_tlsproof_toml_outside_the_tree_is_refused() {
+    let (_outside, secret) = outside_secret();
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!("[trust]\nca_files = [{:?}]\n", secret.display().to_string());
+    write(
+        dir.path(),
+        &[
+            ("nginx.conf", b"http { server { listen 80; } }\n"),
+            ("tlsproof.toml", toml.as_bytes()),
+        ],
+    );
+    let run = scan_json(dir.path(), &[]);
+    assert_no_secret(&run);
+    assert_eq!(run.code, Some(2), "{}", run.output());
+    assert!(
+        run.stderr.contains("lies outside the scanned tree"),
+        "{}",
+        run.stderr
+    );
+}
