@@ -575,7 +575,15 @@ fn judge_path(
     let path = match verified {
         Ok(path) => path,
         Err(e) => {
-            let (status, detail) = classify(&e, p);
+            let (status, detail) = match (&e, oversized_issuer_key(trust, p)) {
+                (webpki::Error::InvalidSignatureForPublicKey, Some(issuer)) => (
+                    "unverifiable",
+                    format!(
+                        "the signature by {issuer} was not checked: the validator verifies RSA signatures of keys up to {MAX_VERIFIED_RSA_BITS} bits only, so neither a good nor a bad signature is shown"
+                    ),
+                ),
+                _ => classify(&e, p),
+            };
             chain.status = status.into();
             chain.detail = detail;
             return;
@@ -613,6 +621,33 @@ fn judge_path(
             );
         }
     }
+}
+
+/// The largest RSA key whose signatures the validator verifies: rustls-webpki's RSA algorithms
+/// are ring's `RSA_PKCS1_2048_8192_*` and `RSA_PSS_2048_8192_*`.
+const MAX_VERIFIED_RSA_BITS: usize = 8192;
+
+/// An issuer of the chain (an intermediate of the file or a trust anchor) whose RSA key is too
+/// large for the validator: its signatures fail as if they were bad. Its subject and key size.
+fn oversized_issuer_key(trust: &TrustStore, p: &Parsed) -> Option<String> {
+    let issuers: BTreeSet<String> = p
+        .ders
+        .iter()
+        .filter_map(|d| parse_x509_certificate(d).ok())
+        .map(|(_, c)| c.issuer().to_string())
+        .collect();
+    p.ders.iter().skip(1).chain(&trust.ders).find_map(|der| {
+        let (_, c) = parse_x509_certificate(der).ok()?;
+        let subject = c.subject().to_string();
+        match c.public_key().parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(rsa))
+                if rsa.key_size() > MAX_VERIFIED_RSA_BITS && issuers.contains(&subject) =>
+            {
+                Some(format!("{subject} (an RSA key of {} bits)", rsa.key_size()))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// The chain status and words for a validation error.
