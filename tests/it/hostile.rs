@@ -367,3 +367,53 @@ fn a_ca_file_named_by_tlsproof_toml_outside_the_tree_is_refused() {
         run.stderr
     );
 }
+
+// --- Control characters are escaped in every human-readable view -----------------------------
+
+#[test]
+fn control_characters_in_file_names_and_configuration_are_escaped_in_human_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil_name = "conf.d/x\n::error file=forged::FORGED\u{1b}[2J\u{9b}31m.conf";
+    write(
+        dir.path(),
+        &[
+            ("nginx.conf", b"http {\n  include conf.d/*.conf;\n}\n"),
+            (
+                evil_name,
+                "server {\n  listen 80;\n  server_name \"a\u{1b}]0;title\u{7}\nb\";\n  ssl_protocols TLSv1;\n}\n"
+                    .as_bytes(),
+            ),
+        ],
+    );
+    let forged = |text: &str, view: &str| {
+        assert!(!text.contains('\u{1b}'), "{view} holds an ESC: {text}");
+        assert!(!text.contains('\u{9b}'), "{view} holds a C1 CSI: {text}");
+        assert!(!text.contains('\u{7}'), "{view} holds a BEL: {text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("::error file=forged")),
+            "{view} has a forged line: {text}"
+        );
+        assert!(
+            text.contains("\\u{1b}"),
+            "{view} does not show the escape: {text}"
+        );
+    };
+    for format in ["human", "github"] {
+        let run = scan_as(dir.path(), format, &["--verbose"], &[]);
+        forged(&run.stdout, format);
+    }
+    let bundle = tempfile::tempdir().unwrap();
+    let out = bundle.path().join("evidence");
+    tlsproof(
+        &[
+            "evidence".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            dir.path().as_os_str(),
+        ],
+        &[],
+    );
+    for view in ["report.md", "report.html"] {
+        forged(&std::fs::read_to_string(out.join(view)).unwrap(), view);
+    }
+}
