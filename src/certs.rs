@@ -179,12 +179,7 @@ pub fn enrich(
     let mut findings = Vec::new();
     for ep in &model.endpoints {
         for c in &ep.tls.certificates {
-            // A cert-manager Secret is read when its manifest is in the scan (a cluster dump).
-            let run_time = c.managed.as_deref().is_some_and(|m| m != "cert-manager");
-            if run_time || c.path.is_empty() || c.path.contains('$') || c.path.contains('{') {
-                continue;
-            }
-            if !seen.insert(naming_line(c)) {
+            if !readable(c) || !seen.insert(naming_line(c)) {
                 continue;
             }
             let Some(located) = reader.locate(c) else {
@@ -253,16 +248,38 @@ fn naming_line(c: &Certificate) -> NamingLine {
     )
 }
 
+/// Whether a certificate reference names something the scan may read: a file or a Secret, not
+/// a certificate issued at run time (a cert-manager Secret is read when its manifest is in the
+/// scan, a cluster dump) nor a path with a variable.
+fn readable(c: &Certificate) -> bool {
+    let run_time = c.managed.as_deref().is_some_and(|m| m != "cert-manager");
+    !(run_time || c.path.is_empty() || c.path.contains('$') || c.path.contains('{'))
+}
+
 /// The concrete names of every endpoint naming a certificate at a line (an http-level
 /// ssl_certificate is named once for many servers).
 fn names_by_naming_line(model: &Model) -> BTreeMap<NamingLine, BTreeSet<String>> {
     let mut names_of: BTreeMap<NamingLine, BTreeSet<String>> = BTreeMap::new();
     for ep in &model.endpoints {
-        for c in &ep.tls.certificates {
+        // Once per endpoint and line: a site with many names has as many managed certificates,
+        // all named by one line.
+        let lines: BTreeSet<NamingLine> = ep
+            .tls
+            .certificates
+            .iter()
+            .filter(|c| readable(c))
+            .map(naming_line)
+            .collect();
+        let names: Vec<String> = ep
+            .server_names
+            .iter()
+            .filter_map(|n| concrete_name(n))
+            .collect();
+        for line in lines {
             names_of
-                .entry(naming_line(c))
+                .entry(line)
                 .or_default()
-                .extend(ep.server_names.iter().filter_map(|n| concrete_name(n)));
+                .extend(names.iter().cloned());
         }
     }
     names_of

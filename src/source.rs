@@ -199,6 +199,9 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// The id of each disk path and each display path (first registered wins).
+    by_path: std::collections::HashMap<PathBuf, FileId>,
+    by_display: std::collections::HashMap<String, FileId>,
     /// The display prefixes of the scanned roots (a multi-path scan shows each root as given).
     prefixes: Vec<String>,
 }
@@ -252,6 +255,8 @@ impl SourceMap {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let id = FileId(self.files.len() as u32);
+        self.by_path.insert(path.clone(), id);
+        self.by_display.entry(display.clone()).or_insert(id);
         self.files.push(SourceFile {
             display,
             path,
@@ -265,10 +270,7 @@ impl SourceMap {
 
     /// The id of an already registered disk path.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.by_path.get(path).copied()
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
@@ -284,7 +286,8 @@ impl SourceMap {
 
     /// The registered file shown as `display`.
     pub fn by_display(&self, display: &str) -> Option<(FileId, &SourceFile)> {
-        self.files().find(|(_, f)| f.display == display)
+        let id = *self.by_display.get(display)?;
+        self.get(id).map(|f| (id, f))
     }
 
     /// The inverse of [`SourceMap::location`]: the (empty) span at a location's line and

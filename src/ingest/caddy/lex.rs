@@ -40,7 +40,14 @@ pub struct LexError {
 pub struct Substituted {
     pub text: String,
     pub origin: Vec<usize>,
+    /// The source offset of the `{$…}` whose value would have taken the substituted text over
+    /// [`MAX_ENV_EXPANSION`] bytes more than the source: substitution stopped there.
+    pub exceeded: Option<usize>,
 }
+
+/// The most bytes environment values may add to one file: a value substituted in many places
+/// must not multiply the text (and the source offset kept for each of its bytes).
+pub const MAX_ENV_EXPANSION: usize = 1 << 20;
 
 /// Replaces `{$VAR}` and `{$VAR:default}` like Caddy's `replaceEnvVars`: the variable's value,
 /// else the default, else nothing; the replacement is not scanned again.
@@ -48,6 +55,8 @@ pub fn substitute_env(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> S
     let mut text = String::with_capacity(input.len());
     let mut origin = Vec::with_capacity(input.len() + 1);
     let mut offset = 0;
+    let mut added = 0usize;
+    let mut exceeded = None;
     while let Some(rel) = input.get(offset..).and_then(|s| s.find("{$")) {
         let begin = offset + rel;
         let Some(close_rel) = input.get(begin + 2..).and_then(|s| s.find('}')) else {
@@ -66,6 +75,12 @@ pub fn substitute_env(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> S
             let value = lookup(name)
                 .or_else(|| default.map(str::to_string))
                 .unwrap_or_default();
+            added += value.len();
+            if added > MAX_ENV_EXPANSION {
+                exceeded = Some(begin);
+                offset = begin;
+                break;
+            }
             text.push_str(&value);
             origin.extend(std::iter::repeat_n(begin, value.len()));
         }
@@ -73,7 +88,11 @@ pub fn substitute_env(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> S
     }
     push_source(&mut text, &mut origin, input, offset, input.len());
     origin.push(input.len());
-    Substituted { text, origin }
+    Substituted {
+        text,
+        origin,
+        exceeded,
+    }
 }
 
 fn push_source(text: &mut String, origin: &mut Vec<usize>, input: &str, from: usize, to: usize) {

@@ -53,6 +53,8 @@ pub struct ServerBlock {
 pub struct Limits {
     pub max_imports: usize,
     pub max_tokens: usize,
+    /// The most bytes of token text imports and snippets may copy in all.
+    pub max_import_bytes: usize,
     pub max_files: usize,
     pub max_file_bytes: u64,
 }
@@ -62,6 +64,7 @@ impl Default for Limits {
         Limits {
             max_imports: 10_000,
             max_tokens: 2_000_000,
+            max_import_bytes: 16 * 1024 * 1024,
             max_files: 4096,
             max_file_bytes: crate::source::MAX_FILE_BYTES,
         }
@@ -112,6 +115,7 @@ pub fn load(loader: &mut Loader, main: &Path) -> Parsed {
         snippets: BTreeMap::new(),
         edges: BTreeMap::new(),
         imports: 0,
+        imported_bytes: 0,
         loader,
         out: &mut out,
     };
@@ -195,6 +199,14 @@ fn read_tokens(
         .map(|f| f.text.clone())
         .unwrap_or_default();
     let sub = lex::substitute_env(&text, loader.env);
+    if let Some(at) = sub.exceeded {
+        out.findings.push(Finding::new(
+            FindingKind::LimitExceeded,
+            expansion_limit_message(),
+            Some(Span::new(id, at, at)),
+        ));
+        return None;
+    }
     match lex::tokenize(&sub) {
         Ok(raw) => Some(raw.into_iter().map(|t| token(id, t)).collect()),
         Err(e) => {
@@ -206,6 +218,13 @@ fn read_tokens(
             None
         }
     }
+}
+
+fn expansion_limit_message() -> String {
+    format!(
+        "environment variables ({{$…}}) expand to more than {} bytes in this file; it was not judged",
+        lex::MAX_ENV_EXPANSION
+    )
 }
 
 fn token(file: FileId, t: RawToken) -> Token {
@@ -224,6 +243,12 @@ fn token(file: FileId, t: RawToken) -> Token {
 /// Tokenizes a text that is not a file on disk (tests, the oracle).
 pub fn tokens_of(file: FileId, text: &str, env: Env) -> Result<Vec<Token>, lex::LexError> {
     let sub = lex::substitute_env(text, env);
+    if let Some(offset) = sub.exceeded {
+        return Err(lex::LexError {
+            message: expansion_limit_message(),
+            offset,
+        });
+    }
     Ok(lex::tokenize(&sub)?
         .into_iter()
         .map(|t| token(file, t))
@@ -240,6 +265,8 @@ struct Parser<'l, 'a, 'o> {
     /// Import graph (Caddy's `importGraph`): node → nodes it imports.
     edges: BTreeMap<String, BTreeSet<String>>,
     imports: usize,
+    /// Bytes of token text imports have copied so far.
+    imported_bytes: usize,
     loader: &'l mut Loader<'a>,
     out: &'o mut Parsed,
 }
@@ -712,6 +739,17 @@ impl Parser<'_, '_, '_> {
                 t.text = replace_args(&t.text, &args);
                 copy.push(t);
             }
+        }
+        self.imported_bytes += copy.iter().map(|t| t.text.len()).sum::<usize>();
+        if self.imported_bytes > self.loader.limits.max_import_bytes {
+            return Err(Finding::new(
+                FindingKind::LimitExceeded,
+                format!(
+                    "imports copy more than {} bytes of tokens; the Caddyfile was not judged",
+                    self.loader.limits.max_import_bytes
+                ),
+                Some(site.span),
+            ));
         }
         if self.tokens.len() + copy.len() > self.loader.limits.max_tokens {
             return Err(Finding::new(

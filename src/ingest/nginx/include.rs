@@ -234,6 +234,10 @@ impl Loader<'_> {
             ));
             return Vec::new();
         };
+        if self.expansions > self.max_expansions() {
+            // Reported once, at the include where the budget ran out.
+            return Vec::new();
+        }
         if chain.len() > self.limits.max_depth {
             self.limit(
                 format!(
@@ -302,11 +306,11 @@ impl Loader<'_> {
                 continue;
             }
             self.expansions += 1;
-            if self.expansions > self.limits.max_files * 4 {
+            if self.expansions > self.max_expansions() {
                 self.limit(
                     format!(
                         "more than {} include expansions; the rest were not read",
-                        self.limits.max_files * 4
+                        self.max_expansions()
                     ),
                     Some(d.span),
                 );
@@ -322,6 +326,12 @@ impl Loader<'_> {
             out.extend(self.expand(ds, &next_chain, &next_via));
         }
         out
+    }
+
+    /// How many times included files may be copied in all (a file included in many places
+    /// is copied at each).
+    fn max_expansions(&self) -> usize {
+        self.limits.max_files * 4
     }
 
     /// The on-disk pattern for an include argument.
