@@ -53,6 +53,8 @@ pub struct ServerBlock {
 pub struct Limits {
     pub max_imports: usize,
     pub max_tokens: usize,
+    /// The deepest nesting of blocks in a directive.
+    pub max_nesting: usize,
     /// The most bytes of token text imports and snippets may copy in all.
     pub max_import_bytes: usize,
     pub max_files: usize,
@@ -65,6 +67,7 @@ impl Default for Limits {
             max_imports: 10_000,
             max_tokens: 2_000_000,
             max_import_bytes: 16 * 1024 * 1024,
+            max_nesting: 64,
             max_files: 4096,
             max_file_bytes: crate::source::MAX_FILE_BYTES,
         }
@@ -543,6 +546,16 @@ impl Parser<'_, '_, '_> {
         while self.next() {
             if self.at("{") {
                 self.nesting += 1;
+                if self.nesting > self.loader.limits.max_nesting {
+                    return Err(Finding::new(
+                        FindingKind::LimitExceeded,
+                        format!(
+                            "blocks nested deeper than {} levels; the Caddyfile was not judged",
+                            self.loader.limits.max_nesting
+                        ),
+                        self.span(),
+                    ));
+                }
                 if !self.is_next_on_new_line() {
                     return Err(self.err("Unexpected next token after '{' on same line"));
                 }
