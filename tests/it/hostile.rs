@@ -417,3 +417,303 @@ fn control_characters_in_file_names_and_configuration_are_escaped_in_human_views
         forged(&std::fs::read_to_string(out.join(view)).unwrap(), view);
     }
 }
+
+// --- Expansion, nesting and size budgets -----------------------------------------------------
+
+/// A second, ordinary deployment beside the hostile file: it must still be judged.
+const BESIDE: (&str, &[u8]) = (
+    "other/nginx.conf",
+    b"http {\n  server {\n    listen 443 ssl;\n    server_name other.example.com;\n  }\n}\n",
+);
+
+fn judged_beside(run: &Run) {
+    assert!(
+        run.stdout
+            .contains("nginx:other/nginx.conf:2:other.example.com"),
+        "the rest of the scan was not judged: {}",
+        run.output()
+    );
+}
+
+#[test]
+fn a_large_environment_value_expanded_in_many_places_ends_at_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut caddyfile = String::from("example.com {\n");
+    for i in 0..2000 {
+        caddyfile.push_str(&format!("\theader X-{i} {{$BIG}}\n"));
+    }
+    caddyfile.push_str("}\n");
+    write(dir.path(), &[("Caddyfile", caddyfile.as_bytes()), BESIDE]);
+    let big = "a".repeat(100_000);
+    let run = scan_as(dir.path(), "json", &[], &[("BIG", &big)]);
+    // 1 MiB of values is reached by the eleventh {$BIG}, on line 12.
+    let (_, _, at) = run.finding(
+        "LIMIT_EXCEEDED",
+        "environment variables ({$…}) expand to more than",
+    );
+    assert_eq!(at, "Caddyfile:12");
+    judged_beside(&run);
+}
+
+#[test]
+fn a_caddy_snippet_fanning_out_a_large_token_ends_at_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut caddyfile = format!(
+        "(big) {{\n\theader X-Big {}\n}}\nexample.com {{\n",
+        "a".repeat(200_000)
+    );
+    caddyfile.push_str(&"\timport big\n".repeat(2000));
+    caddyfile.push_str("}\n");
+    write(dir.path(), &[("Caddyfile", caddyfile.as_bytes()), BESIDE]);
+    let run = scan_json(dir.path(), &[]);
+    // 16 MiB of copied tokens is passed by the 84th import, on line 5 + 83.
+    let (_, _, at) = run.finding("LIMIT_EXCEEDED", "imports copy more than 16777216 bytes");
+    assert_eq!(at, "Caddyfile:88");
+    judged_beside(&run);
+}
+
+#[test]
+fn a_file_included_many_times_ends_at_the_expansion_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conf = String::from("http {\n");
+    conf.push_str(&"  include x.conf;\n".repeat(20_000));
+    conf.push_str("}\n");
+    write(
+        dir.path(),
+        &[
+            ("nginx.conf", conf.as_bytes()),
+            ("x.conf", b"# nothing\n"),
+            BESIDE,
+        ],
+    );
+    let run = scan_json(dir.path(), &[]);
+    let (_, _, at) = run.finding("LIMIT_EXCEEDED", "more than 16384 include expansions");
+    assert_eq!(at, "nginx.conf:16386");
+    judged_beside(&run);
+}
+
+#[test]
+fn deep_nesting_is_a_finding_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let caddy = format!(
+        "example.com {{\n{}{}}}\n",
+        "tls {\n".repeat(n),
+        "}\n".repeat(n)
+    );
+    let nginx = format!("http {{\n{}{}}}\n", "server {\n".repeat(n), "}\n".repeat(n));
+    let yaml = format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec: {}\n",
+        "[".repeat(1_000_000)
+    );
+    write(
+        dir.path(),
+        &[
+            ("caddy/Caddyfile", caddy.as_bytes()),
+            ("nginx/nginx.conf", nginx.as_bytes()),
+            ("k8s/service.yaml", yaml.as_bytes()),
+            BESIDE,
+        ],
+    );
+    let run = scan_json(dir.path(), &[]);
+    let (_, _, at) = run.finding(
+        "LIMIT_EXCEEDED",
+        "blocks nested deeper than 64 levels; the Caddyfile",
+    );
+    assert_eq!(at, "caddy/Caddyfile:66");
+    let (_, _, at) = run.finding(
+        "LIMIT_EXCEEDED",
+        "blocks nested deeper than 64 levels; the file",
+    );
+    assert_eq!(at, "nginx/nginx.conf:65");
+    run.finding("LIMIT_EXCEEDED", "recursion limit exceeded");
+    judged_beside(&run);
+}
+
+#[test]
+fn a_huge_single_line_is_refused_as_nginx_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "http {{\n  server {{ listen 80; server_name {}; }}\n}}\n",
+        "a".repeat(8 << 20)
+    );
+    write(dir.path(), &[("nginx.conf", conf.as_bytes()), BESIDE]);
+    let run = scan_json(dir.path(), &[]);
+    let (_, _, at) = run.finding("PARSE_ERROR", "too long parameter");
+    assert_eq!(at, "nginx.conf:2");
+    judged_beside(&run);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!("# {}\nhttp {{}}\n", "a".repeat(20 << 20));
+    write(dir.path(), &[("nginx.conf", conf.as_bytes()), BESIDE]);
+    let run = scan_json(dir.path(), &[]);
+    run.finding("LIMIT_EXCEEDED", "over the 16777216 byte limit");
+    judged_beside(&run);
+}
+
+// --- Growth stays linear ---------------------------------------------------------------------
+
+/// The CPU time of scanning `make(n)` and `make(4 * n)`: four times the input may take about
+/// four times as long (the fixed start-up cost makes it less), never the square (sixteen).
+fn grows_linearly(make: impl Fn(usize) -> Vec<(String, String)>, n: usize) {
+    let cpu = |size: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in make(size) {
+            write(dir.path(), &[(&rel, text.as_bytes())]);
+        }
+        let run = scan_json(dir.path(), &[]);
+        assert!(
+            !run.findings().iter().any(|(k, _, _)| k == "LIMIT_EXCEEDED"),
+            "{}",
+            run.output()
+        );
+        run.cpu.as_secs_f64()
+    };
+    let (small, large) = (cpu(n), cpu(4 * n));
+    assert!(
+        large < 8.0 * small,
+        "{n} → {small:.2} s, {} → {large:.2} s: more than linear",
+        4 * n
+    );
+}
+
+#[test]
+fn a_caddy_site_with_thousands_of_addresses_is_linear() {
+    grows_linearly(
+        |n| {
+            let addresses: Vec<String> = (0..n).map(|i| format!("h{i}.example.com")).collect();
+            vec![(
+                "Caddyfile".into(),
+                format!("{} {{\n\trespond ok\n}}\n", addresses.join(", ")),
+            )]
+        },
+        750,
+    );
+}
+
+#[test]
+fn many_caddy_sites_are_linear() {
+    grows_linearly(
+        |n| {
+            let sites: String = (0..n)
+                .map(|i| format!("h{i}.example.com {{\n\trespond ok\n}}\n"))
+                .collect();
+            vec![("Caddyfile".into(), sites)]
+        },
+        60,
+    );
+}
+
+#[test]
+fn a_traefik_toml_with_many_tables_is_linear() {
+    grows_linearly(
+        |n| {
+            let tables: String = (0..n).map(|i| format!("[x{i}]\na = 1\n")).collect();
+            let text = format!("[entryPoints.web]\naddress = \":80\"\n{tables}");
+            vec![("traefik.toml".into(), text)]
+        },
+        5000,
+    );
+}
+
+// --- The classic bombs -----------------------------------------------------------------------
+
+#[test]
+fn classic_hostile_files_are_findings_and_the_rest_is_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bomb = String::from(
+        "entryPoints:\n  web:\n    address: \":80\"\na0: &a0 [x, x, x, x, x, x, x, x, x]\n",
+    );
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let junk: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    write(
+        dir.path(),
+        &[
+            ("bomb/traefik.yml", bomb.as_bytes()),
+            ("cycle/nginx.conf", b"http {\n  include a.conf;\n}\n"),
+            ("cycle/a.conf", b"include b.conf;\n"),
+            ("cycle/b.conf", b"include a.conf;\n"),
+            ("junk/nginx.conf", &junk),
+            (
+                "utf8/nginx.conf",
+                b"http {\n  server {\n    listen 80;\n    server_name a\xff\xfe\x00b.example.com;\n  }\n}\n",
+            ),
+            BESIDE,
+        ],
+    );
+    let links = dir.path().join("loop");
+    std::fs::create_dir_all(&links).unwrap();
+    std::os::unix::fs::symlink(links.join("b.conf"), links.join("a.conf")).unwrap();
+    std::os::unix::fs::symlink(links.join("a.conf"), links.join("b.conf")).unwrap();
+    std::os::unix::fs::symlink(&links, links.join("self")).unwrap();
+
+    let run = scan_json(dir.path(), &[]);
+    run.finding("LIMIT_EXCEEDED", "bomb/traefik.yml: not valid YAML");
+    let (_, _, at) = run.finding("INCLUDE_CYCLE", "include cycle");
+    assert!(at.starts_with("cycle/"), "{at}");
+    // Random bytes: a parse error or a nesting limit, wherever the bytes happen to lead.
+    assert!(
+        run.findings()
+            .iter()
+            .any(|(k, _, at)| at.starts_with("junk/nginx.conf:")
+                && (k == "PARSE_ERROR" || k == "LIMIT_EXCEEDED")),
+        "{:#?}",
+        run.findings()
+    );
+    run.finding("NOTICE", "loop/a.conf: not read");
+    judged_beside(&run);
+    // Invalid UTF-8 and a NUL byte are read (replaced) and judged, and shown escaped.
+    assert!(run.stdout.contains("utf8/nginx.conf"), "{}", run.stdout);
+    let human = scan_as(dir.path(), "human", &["--verbose"], &[]);
+    assert!(
+        !human.stdout.contains('\0'),
+        "a NUL byte reached the terminal"
+    );
+}
+
+#[test]
+fn a_private_key_where_a_certificate_is_expected_is_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not a real key: PEM armour around bytes that must not appear in any output.
+    let body = tlsproof::source::base64(&[0x5a; 600]);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let key = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        lines.join("\n")
+    );
+    write(
+        dir.path(),
+        &[
+            (
+                "nginx.conf",
+                b"http {\n  server {\n    listen 443 ssl;\n    server_name a.example.com;\n    ssl_certificate certs/site.pem;\n  }\n}\n",
+            ),
+            ("certs/site.pem", key.as_bytes()),
+        ],
+    );
+    for format in ["json", "human", "github", "sarif"] {
+        let run = scan_as(dir.path(), format, &["--verbose"], &[]);
+        for line in &lines {
+            assert!(
+                !run.output().contains(line),
+                "{format} shows the key: {}",
+                run.output()
+            );
+        }
+        if format == "json" {
+            run.finding("PARSE_ERROR", "certs/site.pem");
+        }
+    }
+}
