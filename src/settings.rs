@@ -201,7 +201,9 @@ fn trust_store(opts: &Options, config: &Config, root: &Path) -> Result<TrustStor
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for f in &config.trust.ca_files {
         let path = root.join(f);
-        if path.exists() && !crate::source::resolves_inside(&path, &[canonical_root.clone()]) {
+        if path.exists()
+            && !crate::source::resolves_inside(&path, std::slice::from_ref(&canonical_root))
+        {
             return Err(crate::certs::TrustError::CaFile {
                 path: f.clone(),
                 reason: "it lies outside the scanned tree, and tlsproof.toml names files inside it only (name it with --ca-file)".into(),
