@@ -44,7 +44,7 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
     }
     let file = std::fs::File::open(path).map_err(Unread::Io)?;
     let mut raw = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(max + 1)
+    file.take(max.saturating_add(1))
         .read_to_end(&mut raw)
         .map_err(Unread::Io)?;
     if raw.len() as u64 > max {
