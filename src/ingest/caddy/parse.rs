@@ -59,6 +59,8 @@ pub struct Limits {
     pub max_import_bytes: usize,
     pub max_files: usize,
     pub max_file_bytes: u64,
+    /// The most bytes read for one Caddyfile, its imports included.
+    pub max_total_bytes: u64,
 }
 
 impl Default for Limits {
@@ -70,6 +72,7 @@ impl Default for Limits {
             max_nesting: 64,
             max_files: 4096,
             max_file_bytes: crate::source::MAX_FILE_BYTES,
+            max_total_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -80,6 +83,8 @@ pub struct Parsed {
     pub blocks: Vec<ServerBlock>,
     /// Every file read, the main file first.
     pub files: Vec<FileId>,
+    /// Bytes read, the main file and every import (a file imported twice counts twice).
+    pub bytes_read: u64,
     pub findings: Vec<Finding>,
     /// The parse stopped at a syntax error (reported in `findings`).
     pub failed: bool,
@@ -146,11 +151,11 @@ fn read_tokens(
     let budget = Budget {
         max_files: loader.limits.max_files,
         max_file_bytes: loader.limits.max_file_bytes,
-        max_total_bytes: None,
+        max_total_bytes: Some(loader.limits.max_total_bytes),
     };
     let mut spent = Spent {
         files: std::mem::take(&mut out.files),
-        bytes: 0,
+        bytes: out.bytes_read,
     };
     let read = loader::read(
         loader.map,
@@ -161,6 +166,7 @@ fn read_tokens(
         display.clone(),
     );
     out.files = spent.files;
+    out.bytes_read = spent.bytes;
     let id = match read {
         Ok(id) => id,
         Err(refused) => {
@@ -181,7 +187,10 @@ fn read_tokens(
                 ),
                 Refused::TotalTooLarge => (
                     FindingKind::LimitExceeded,
-                    format!("imported files are too large in total; {display} was not read"),
+                    format!(
+                        "imported files exceed {} bytes in total; {display} was not read",
+                        budget.max_total_bytes.unwrap_or_default()
+                    ),
                 ),
                 Refused::NotRegular(what) => (
                     FindingKind::ReadError,
@@ -1007,6 +1016,51 @@ fn lexical(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Imports read past the total byte budget stop at the import that ran over it.
+    #[test]
+    fn imports_end_at_the_total_byte_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("parts")).unwrap();
+        for i in 0..5 {
+            std::fs::write(root.join(format!("parts/p{i}")), "# x\n".repeat(1000)).unwrap();
+        }
+        std::fs::write(
+            root.join("Caddyfile"),
+            "example.com {\n\timport parts/*\n}\n",
+        )
+        .unwrap();
+        let mut map = SourceMap::new();
+        let r = root.clone();
+        let display = move |p: &Path| {
+            p.strip_prefix(&r)
+                .map(|x| x.display().to_string())
+                .unwrap_or_default()
+        };
+        let env = |_: &str| None;
+        let mut loader = Loader {
+            map: &mut map,
+            display_of: &display,
+            scan_root: root.clone(),
+            env: &env,
+            limits: Limits {
+                max_total_bytes: 10_000,
+                ..Limits::default()
+            },
+        };
+        let parsed = load(&mut loader, &root.join("Caddyfile"));
+        let limits: Vec<&Finding> = parsed
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::LimitExceeded)
+            .collect();
+        assert_eq!(limits.len(), 3, "{:?}", parsed.findings);
+        assert!(limits[0]
+            .message
+            .contains("exceed 10000 bytes in total; parts/p2 was not read"));
+        assert_eq!(map.location(limits[0].spans[0]).line, 2);
+    }
 
     #[test]
     fn args_replacement() {
