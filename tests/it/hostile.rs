@@ -266,12 +266,16 @@ fn a_traefik_file_provider_leading_out_of_the_tree_is_named_and_not_read() {
         ("filename", absolute.as_str()),
         ("filename", relative.as_str()),
         ("directory", folder.as_str()),
+        ("directory", "dynamic"),
     ] {
         std::fs::remove_dir_all(&tree).ok();
         let text = format!("{TRAEFIK_STATIC}    {key}: {named}\n");
         write(&tree, &[("traefik.yml", text.as_bytes())]);
         if key == "directory" {
             std::fs::copy(&secret, outside.path().join("dynamic.yml")).unwrap();
+            // A folder inside the tree holding a symlink out of it.
+            std::fs::create_dir_all(tree.join("dynamic")).unwrap();
+            std::os::unix::fs::symlink(&secret, tree.join("dynamic/routers.yml")).unwrap();
         }
         for format in ["json", "human"] {
             let run = scan_as(&tree, format, &[], &[]);
