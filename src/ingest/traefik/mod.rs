@@ -452,8 +452,9 @@ fn follow_file_providers<'a>(
 /// The most files read from one provider directory.
 const MAX_PROVIDER_FILES: usize = 4096;
 
-/// The configuration files of a file provider's directory, sorted (directories left out; a
-/// FIFO or device is kept, so that reading it reports it).
+/// The configuration files of a file provider's directory, sorted, the first
+/// [`MAX_PROVIDER_FILES`] of them (directories left out; a FIFO or device is kept, so that
+/// reading it reports it).
 fn provider_directory(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -464,11 +465,11 @@ fn provider_directory(dir: &Path) -> Vec<PathBuf> {
                         && p.extension()
                             .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
                 })
-                .take(MAX_PROVIDER_FILES)
                 .collect()
         })
         .unwrap_or_default();
     v.sort();
+    v.truncate(MAX_PROVIDER_FILES);
     v
 }
 
