@@ -18,7 +18,8 @@
 #       issuer, a bad signature, or names none of the endpoint's server names.
 # MANUAL: certificates outside the scanned tree or issued at run time (ACME, internal CA): the
 #         message says what would decide them (scan the file, pass it, or probe the endpoint);
-#         a sound certificate whose chain could not be judged (no trust store at all).
+#         a sound certificate whose chain could not be judged (no trust store at all, or a
+#         signature by an issuer key larger than the validator checks: RSA over 8192 bits).
 # NOT_APPLICABLE: loopback/unix/stdio endpoints; plaintext listeners that only redirect;
 #         servers that refuse every TLS handshake (lib.rejected_result).
 # MANUAL (all of this requirement): endpoints read from a generic app config by key name only
@@ -138,8 +139,7 @@ results contains r if {
 	count(certs) > 0
 	not any_fallback(ep)
 	not any_defective(ep)
-	some unread in certs
-	not facts_of(unread)
+	any_unread(certs)
 	count(served(ep)) == 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
@@ -189,8 +189,7 @@ results contains r if {
 	count(certs) > 0
 	not any_fallback(ep)
 	not any_defective(ep)
-	some unread in certs
-	not facts_of(unread)
+	any_unread(certs)
 	seen := served(ep)
 	count(seen) > 0
 	bad := [o | some o in seen; o.certificate.chain.status != "valid"]
@@ -208,6 +207,14 @@ served_status(bad) := "FAIL" if count(bad) > 0
 else := "PASS"
 
 served_severity := {"FAIL": "high", "PASS": "info"}
+
+# Some certificate has no facts (issued at run time, or its file outside the scan). One test,
+# not one result per such certificate: each result names them all, so a site with many names
+# (one certificate each) would otherwise cost the square of their number.
+any_unread(certs) if {
+	some c in certs
+	not facts_of(c)
+}
 
 # Facts read from the certificate file named at `c.span` (src/certs.rs).
 facts_of(c) := f if {
@@ -440,7 +447,7 @@ results contains r if {
 	not chain_of(facts_of(c0)).status in {"valid", "wrong-name"}
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
-		sprintf("chain to a trusted CA not validated (%s): %s", [unjudged_text, concat(", ", [sprintf("%s (%s, valid until %s, %s %d bits, %s%s)", [
+		sprintf("chain to a trusted CA not validated (%s): %s", [unjudged_text(certs), concat(", ", [sprintf("%s (%s, valid until %s, %s %d bits, %s%s)", [
 			cert_name(facts_of(c)), lib.at(c.span), facts_of(c).not_after, facts_of(c).key.alg,
 			facts_of(c).key.bits, facts_of(c).signature_alg, expiry_text(facts_of(c)),
 		]) | some c in certs])]),
@@ -449,11 +456,25 @@ results contains r if {
 			[lib.ev_at("certificate", c.span, facts_value(facts_of(c))) | some c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
 		),
-		"the certificate's dates, key, signature algorithm and names were read from its file and have no defect; whether it chains to a CA the clients trust was not decided: decide by passing the issuing CA with --ca-file (or [trust] ca_files / pins in tlsproof.toml) on a machine with a system CA bundle, or by a live probe of the endpoint",
+		unjudged_decider(certs),
 	)
 }
 
-unjudged_text := "no trust store: no system CA bundle was found and no --ca-file, [trust] ca_files or pins were given" if {
+# The chains the validator could not check (an issuer's RSA key over its limit), in its words.
+unverifiable(certs) := [chain_of(facts_of(c)).detail |
+	some c in certs
+	chain_of(facts_of(c)).status == "unverifiable"
+]
+
+unjudged_text(certs) := concat("; ", unverifiable(certs)) if {
+	count(unverifiable(certs)) > 0
+} else := unjudged_text_of_store
+
+unjudged_decider(certs) := "the certificate's dates, key, signature algorithm and names were read from its file and have no defect; a signature of its chain was not checked: decide with a validator that verifies signatures of such keys (openssl verify -CAfile with the issuing CA), or by a live probe of the endpoint with a client that accepts them" if {
+	count(unverifiable(certs)) > 0
+} else := "the certificate's dates, key, signature algorithm and names were read from its file and have no defect; whether it chains to a CA the clients trust was not decided: decide by passing the issuing CA with --ca-file (or [trust] ca_files / pins in tlsproof.toml) on a machine with a system CA bundle, or by a live probe of the endpoint"
+
+unjudged_text_of_store := "no trust store: no system CA bundle was found and no --ca-file, [trust] ca_files or pins were given" if {
 	not trust_available
 	is_object(object.get(input, "trust", null))
 } else := "no chain validation in the input"

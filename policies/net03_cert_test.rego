@@ -305,6 +305,16 @@ test_unknown_issuer_without_any_trust_store_is_manual if {
 	contains(r.justification, "--ca-file")
 }
 
+# A signature by an issuer key larger than the validator checks is neither good nor bad.
+test_unverifiable_signature_is_manual_not_a_bad_signature if {
+	detail := "the signature by CN=Big CA (an RSA key of 16384 bits) was not checked: the validator verifies RSA signatures of keys up to 8192 bits only, so neither a good nor a bad signature is shown"
+	r := chain_result(with_chain(good_facts, chain("unverifiable", null, false, detail)), system_trust)
+	r.status == "MANUAL"
+	contains(r.message, "CN=Big CA (an RSA key of 16384 bits) was not checked")
+	not contains(r.message, "bad signature:")
+	contains(r.justification, "openssl verify")
+}
+
 test_wrong_name_from_the_validator_fails if {
 	r := chain_result(with_chain(good_facts, chain("wrong-name", "system:/etc/ssl/certs/ca-certificates.crt", false, "")), system_trust)
 	r.status == "FAIL"

@@ -23,7 +23,6 @@ use crate::source::{base64_decode, SourceMap};
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use x509_parser::prelude::*;
 
@@ -181,12 +180,7 @@ pub fn enrich(
     let mut findings = Vec::new();
     for ep in &model.endpoints {
         for c in &ep.tls.certificates {
-            // A cert-manager Secret is read when its manifest is in the scan (a cluster dump).
-            let run_time = c.managed.as_deref().is_some_and(|m| m != "cert-manager");
-            if run_time || c.path.is_empty() || c.path.contains('$') || c.path.contains('{') {
-                continue;
-            }
-            if !seen.insert(naming_line(c)) {
+            if !readable(c) || !seen.insert(naming_line(c)) {
                 continue;
             }
             let Some(located) = reader.locate(c) else {
@@ -281,16 +275,38 @@ fn naming_line(c: &Certificate) -> NamingLine {
     )
 }
 
+/// Whether a certificate reference names something the scan may read: a file or a Secret, not
+/// a certificate issued at run time (a cert-manager Secret is read when its manifest is in the
+/// scan, a cluster dump) nor a path with a variable.
+fn readable(c: &Certificate) -> bool {
+    let run_time = c.managed.as_deref().is_some_and(|m| m != "cert-manager");
+    !(run_time || c.path.is_empty() || c.path.contains('$') || c.path.contains('{'))
+}
+
 /// The concrete names of every endpoint naming a certificate at a line (an http-level
 /// ssl_certificate is named once for many servers).
 fn names_by_naming_line(model: &Model) -> BTreeMap<NamingLine, BTreeSet<String>> {
     let mut names_of: BTreeMap<NamingLine, BTreeSet<String>> = BTreeMap::new();
     for ep in &model.endpoints {
-        for c in &ep.tls.certificates {
+        // Once per endpoint and line: a site with many names has as many managed certificates,
+        // all named by one line.
+        let lines: BTreeSet<NamingLine> = ep
+            .tls
+            .certificates
+            .iter()
+            .filter(|c| readable(c))
+            .map(naming_line)
+            .collect();
+        let names: Vec<String> = ep
+            .server_names
+            .iter()
+            .filter_map(|n| concrete_name(n))
+            .collect();
+        for line in lines {
             names_of
-                .entry(naming_line(c))
+                .entry(line)
                 .or_default()
-                .extend(ep.server_names.iter().filter_map(|n| concrete_name(n)));
+                .extend(names.iter().cloned());
         }
     }
     names_of
@@ -605,7 +621,15 @@ fn judge_path(
     let path = match verified {
         Ok(path) => path,
         Err(e) => {
-            let (status, detail) = classify(&e, p);
+            let (status, detail) = match (&e, oversized_issuer_key(trust, p)) {
+                (webpki::Error::InvalidSignatureForPublicKey, Some(issuer)) => (
+                    "unverifiable",
+                    format!(
+                        "the signature by {issuer} was not checked: the validator verifies RSA signatures of keys up to {MAX_VERIFIED_RSA_BITS} bits only, so neither a good nor a bad signature is shown"
+                    ),
+                ),
+                _ => classify(&e, p),
+            };
             chain.status = status.into();
             chain.detail = detail;
             return;
@@ -643,6 +667,33 @@ fn judge_path(
             );
         }
     }
+}
+
+/// The largest RSA key whose signatures the validator verifies: rustls-webpki's RSA algorithms
+/// are ring's `RSA_PKCS1_2048_8192_*` and `RSA_PSS_2048_8192_*`.
+const MAX_VERIFIED_RSA_BITS: usize = 8192;
+
+/// An issuer of the chain (an intermediate of the file or a trust anchor) whose RSA key is too
+/// large for the validator: its signatures fail as if they were bad. Its subject and key size.
+fn oversized_issuer_key(trust: &TrustStore, p: &Parsed) -> Option<String> {
+    let issuers: BTreeSet<String> = p
+        .ders
+        .iter()
+        .filter_map(|d| parse_x509_certificate(d).ok())
+        .map(|(_, c)| c.issuer().to_string())
+        .collect();
+    p.ders.iter().skip(1).chain(&trust.ders).find_map(|der| {
+        let (_, c) = parse_x509_certificate(der).ok()?;
+        let subject = c.subject().to_string();
+        match c.public_key().parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(rsa))
+                if rsa.key_size() > MAX_VERIFIED_RSA_BITS && issuers.contains(&subject) =>
+            {
+                Some(format!("{subject} (an RSA key of {} bits)", rsa.key_size()))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// The chain status and words for a validation error.
@@ -724,15 +775,10 @@ fn resolve(map: &SourceMap, naming_file: &str, path: &str, roots: &[PathBuf]) ->
 }
 
 fn read_bounded(file: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    f.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > max {
-        return Err(format!("larger than {max} bytes"));
-    }
-    Ok(bytes)
+    crate::source::read_regular(file, max).map_err(|e| match e {
+        crate::source::Unread::TooLarge(_) => format!("larger than {max} bytes"),
+        other => other.to_string(),
+    })
 }
 
 /// A Unix time as RFC 3339 UTC (whole seconds).

@@ -9,6 +9,9 @@ use time::OffsetDateTime;
 use tlsproof::settings::{parse_time, Environment, Options, Profile};
 use tlsproof::{attest, bundle, pipeline, policy, render};
 
+/// The largest `--baseline` record read.
+const MAX_BASELINE_BYTES: u64 = 1 << 30;
+
 #[derive(Parser)]
 #[command(
     name = "tlsproof",
@@ -203,7 +206,8 @@ impl ScanArgs {
         let mut baseline = std::collections::BTreeSet::new();
         if let Some(path) = &self.baseline {
             let what = || format!("--baseline {}", path.display());
-            let bytes = std::fs::read(path).with_context(what)?;
+            let bytes = tlsproof::source::read_regular(path, MAX_BASELINE_BYTES)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", what()))?;
             let record: serde_json::Value =
                 serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", what()))?;
             let Some(results) = record["results"].as_array() else {

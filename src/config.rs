@@ -120,12 +120,23 @@ impl Config {
     /// Loads `tlsproof.toml` from `root` if it exists.
     pub fn load(root: &Path) -> Result<Option<Config>, ConfigError> {
         let path = root.join(FILE_NAME);
-        if !path.is_file() {
+        // A refused file is reported by the scan (`pipeline::settings_file`), never read.
+        if !path.is_file() || crate::source::refused_at_root(&path, root).is_some() {
             return Ok(None);
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        let raw =
+            crate::source::read_regular(&path, crate::source::MAX_FILE_BYTES).map_err(|e| {
+                ConfigError::Read {
+                    path: path.display().to_string(),
+                    source: match e {
+                        crate::source::Unread::Io(e) => e,
+                        other => std::io::Error::other(other.to_string()),
+                    },
+                }
+            })?;
+        let text = String::from_utf8(raw).map_err(|_| ConfigError::Read {
             path: path.display().to_string(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"),
         })?;
         Self::parse(&text, &path.display().to_string()).map(Some)
     }

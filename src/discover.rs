@@ -125,6 +125,14 @@ pub fn discover(
         if excluded(rel) {
             continue;
         }
+        // Read (or refused with a finding) by the pipeline, not as configuration.
+        if rel_display == crate::config::FILE_NAME {
+            continue;
+        }
+        if rel_display == crate::exceptions::FILE_NAME {
+            out.unknown += 1;
+            continue;
+        }
         let display = join_display(display_prefix, &rel_display);
         if ft.is_symlink() {
             if let Err(skipped) = symlink_inside(path, &canonical_root, &display) {
@@ -132,9 +140,6 @@ pub fn discover(
                 continue;
             }
         } else if !ft.is_file() {
-            continue;
-        }
-        if rel_display == crate::config::FILE_NAME {
             continue;
         }
         match crate::ingest::detect(path) {

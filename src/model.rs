@@ -393,7 +393,7 @@ pub struct CertificateFacts {
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainFacts {
     /// `valid`, `unknown-issuer`, `expired`, `not-yet-valid`, `wrong-name`, `self-signed`,
-    /// `bad-signature` or `invalid`.
+    /// `bad-signature`, `unverifiable` (a signature the validator cannot check) or `invalid`.
     pub status: String,
     /// The trust source of the anchor the chain ends at (`system:<path>`, `ca-file:<path>`,
     /// `pin:sha256/<base64>`); None when the chain is not trusted.

@@ -532,12 +532,7 @@ fn claims_file(
 ) -> Result<Option<crate::source::FileId>, ScanError> {
     let (path, display) = match &opts.exceptions_file {
         Some(p) => {
-            if !p.is_file() {
-                return Err(ScanError::Usage(format!(
-                    "--exceptions {}: no such file",
-                    p.display()
-                )));
-            }
+            given_file("--exceptions", p)?;
             let display = p
                 .strip_prefix(&settings.config_root)
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
@@ -546,7 +541,7 @@ fn claims_file(
         }
         None => {
             let p = settings.config_root.join(exceptions::FILE_NAME);
-            if !p.is_file() {
+            if refused_beside(&p, &settings.config_root, findings) || !p.is_file() {
                 return Ok(None);
             }
             (
@@ -558,6 +553,40 @@ fn claims_file(
     Ok(ingest::read_file(map, &path, display, findings, None))
 }
 
+/// A file named on the command line must be a regular file that exists.
+fn given_file(flag: &str, path: &Path) -> Result<(), ScanError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(m) => Err(ScanError::Usage(format!(
+            "{flag} {}: {}, not a regular file",
+            path.display(),
+            crate::source::file_type_name(&m.file_type())
+        ))),
+        Err(_) => Err(ScanError::Usage(format!(
+            "{flag} {}: no such file",
+            path.display()
+        ))),
+    }
+}
+
+/// Whether a file looked for by name in the configuration root must not be read (not a
+/// regular file, or a symlink out of the tree): the finding names it, and nothing of it is read.
+fn refused_beside(path: &Path, config_root: &Path, findings: &mut Vec<Finding>) -> bool {
+    let Some(reason) = crate::source::refused_at_root(path, config_root) else {
+        return false;
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    findings.push(Finding::new(
+        FindingKind::ReadError,
+        format!(
+            "{}: {reason}; it was not read",
+            name.unwrap_or_else(|| path.display().to_string())
+        ),
+        None,
+    ));
+    true
+}
+
 /// `tlsproof.toml` at the configuration root, registered as an input (its hash goes into the
 /// manifest and `verify --inputs` checks it), when there is one.
 fn settings_file(
@@ -567,7 +596,7 @@ fn settings_file(
     findings: &mut Vec<Finding>,
 ) -> Option<FileId> {
     let p = settings.config_root.join(crate::config::FILE_NAME);
-    if !p.is_file() {
+    if refused_beside(&p, &settings.config_root, findings) || !p.is_file() {
         return None;
     }
     let display = project_file_display(opts, settings, crate::config::FILE_NAME);
@@ -631,12 +660,7 @@ fn observation_files(
 ) -> Result<Vec<(FileId, String, crate::probe::import::Imported)>, ScanError> {
     let mut out = Vec::new();
     for p in &opts.observations {
-        if !p.is_file() {
-            return Err(ScanError::Usage(format!(
-                "--observations {}: no such file",
-                p.display()
-            )));
-        }
+        given_file("--observations", p)?;
         let given = p.display().to_string();
         let display = p
             .strip_prefix(config_root)

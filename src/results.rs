@@ -318,11 +318,14 @@ impl RawSpan {
     }
 }
 
-/// Finds the source line for a location by its display path, trimmed, as every output shows
-/// it ([`shown_line`]).
+/// The most characters of a source line an excerpt holds.
+const MAX_EXCERPT_CHARS: usize = 240;
+
+/// Finds the source line for a location by its display path, as every output shows it
+/// ([`shown_line`]), trimmed and clipped ([`clip`]).
 pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
     shown_line(map, loc)
-        .map(|s| s.trim().to_string())
+        .map(|line| clip(&line, loc.column))
         .filter(|s| !s.is_empty())
 }
 
@@ -331,6 +334,25 @@ pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
 pub fn shown_line(map: &SourceMap, loc: &Location) -> Option<String> {
     map.by_display(&loc.file)
         .map(|(id, _)| redact::urls_in(&map.shown_line(id, loc.line)))
+}
+
+/// A line, trimmed; a line longer than [`MAX_EXCERPT_CHARS`] is cut to that many characters
+/// from a little before the cited column, marked `…` where cut, so that results citing one huge
+/// line many times (a site block with thousands of addresses) stay small.
+fn clip(line: &str, column: u32) -> String {
+    let trimmed = line.trim();
+    if trimmed.chars().count() <= MAX_EXCERPT_CHARS {
+        return trimmed.to_string();
+    }
+    let start = (column as usize).saturating_sub(1).saturating_sub(40);
+    let window: String = line.chars().skip(start).take(MAX_EXCERPT_CHARS).collect();
+    let before = if start > 0 { "…" } else { "" };
+    let after = if line.chars().count() > start + MAX_EXCERPT_CHARS {
+        "…"
+    } else {
+        ""
+    };
+    format!("{before}{}{after}", window.trim())
 }
 
 /// Decodes one policy result object.
@@ -579,6 +601,17 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_line_is_clipped_around_the_cited_column() {
+        assert_eq!(clip("  listen 443 ssl;  ", 3), "listen 443 ssl;");
+        let line = format!("{} tls {}", "a, ".repeat(500), "b, ".repeat(500));
+        let at = line.find("tls").unwrap() as u32 + 1;
+        let shown = clip(&line, at);
+        assert_eq!(shown.chars().count(), MAX_EXCERPT_CHARS + 2, "{shown}");
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.contains("tls"), "{shown}");
+    }
 
     fn r(status: Status) -> RequirementResult {
         RequirementResult {

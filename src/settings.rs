@@ -251,6 +251,20 @@ fn evaluated_at(t: OffsetDateTime) -> Result<EvaluatedAt, ScanError> {
 
 /// The trust store is read before anything is judged: a missing CA file is a setup error.
 fn trust_store(opts: &Options, config: &Config, root: &Path) -> Result<TrustStore, ScanError> {
+    // The command line may name any file; a scanned tree only its own.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    for f in &config.trust.ca_files {
+        let path = root.join(f);
+        if path.exists()
+            && !crate::source::resolves_inside(&path, std::slice::from_ref(&canonical_root))
+        {
+            return Err(crate::certs::TrustError::CaFile {
+                path: f.clone(),
+                reason: "it lies outside the scanned tree, and tlsproof.toml names files inside it only (name it with --ca-file)".into(),
+            }
+            .into());
+        }
+    }
     let from_config = config
         .trust
         .ca_files

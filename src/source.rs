@@ -10,6 +10,108 @@ use std::path::{Path, PathBuf};
 /// Files larger than this are not read (reported as a finding), wherever they are named.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum Unread {
+    /// Not a regular file: what it is instead ("a FIFO", "a socket", "a directory", …).
+    NotRegular(&'static str),
+    /// Larger than the limit: its size.
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unread::NotRegular(what) => write!(f, "{what}, not a regular file"),
+            Unread::TooLarge(size) => write!(f, "{size} bytes, over the limit"),
+            Unread::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Reads a regular file of at most `max` bytes, following symlinks. The file type is checked
+/// before the file is opened: opening a FIFO for reading blocks until a writer comes, and a
+/// device can be endless.
+pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(Unread::Io)?;
+    if !meta.is_file() {
+        return Err(Unread::NotRegular(file_type_name(&meta.file_type())));
+    }
+    if meta.len() > max {
+        return Err(Unread::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(Unread::Io)?;
+    let mut raw = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut raw)
+        .map_err(Unread::Io)?;
+    if raw.len() as u64 > max {
+        return Err(Unread::TooLarge(raw.len() as u64));
+    }
+    Ok(raw)
+}
+
+/// What a file type is, in words.
+pub fn file_type_name(t: &std::fs::FileType) -> &'static str {
+    if t.is_file() {
+        "a regular file"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symlink"
+    } else {
+        special_file_name(t)
+    }
+}
+
+#[cfg(unix)]
+fn special_file_name(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_name(_: &std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
+/// Whether `path`, with every symlink resolved, lies in one of `roots` (canonical paths). A
+/// path that does not resolve (missing, a symlink loop) is not inside.
+pub fn resolves_inside(path: &Path, roots: &[PathBuf]) -> bool {
+    path.canonicalize()
+        .is_ok_and(|p| roots.iter().any(|r| p.starts_with(r)))
+}
+
+/// Why a file the scan looks for by name in a scanned root (`tlsproof.toml`, the claims file)
+/// must not be read: it is not a regular file, or a symlink resolves outside the root. `None`
+/// when it may be read (or does not exist).
+pub fn refused_at_root(path: &Path, root: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return Some(format!(
+            "{}, not a regular file",
+            file_type_name(&meta.file_type())
+        ));
+    }
+    let root = root.canonicalize().ok()?;
+    if !resolves_inside(path, &[root]) {
+        return Some("a symlink leading outside the scanned tree".into());
+    }
+    None
+}
+
 /// Index of a file in the [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileId(pub u32);
@@ -97,6 +199,9 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// The id of each disk path and each display path (first registered wins).
+    by_path: std::collections::HashMap<PathBuf, FileId>,
+    by_display: std::collections::HashMap<String, FileId>,
     /// The display prefixes of the scanned roots (a multi-path scan shows each root as given).
     prefixes: Vec<String>,
     /// Spans whose text is a credential, marked by the ingesters as they read it: no line shown
@@ -157,6 +262,8 @@ impl SourceMap {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let id = FileId(self.files.len() as u32);
+        self.by_path.insert(path.clone(), id);
+        self.by_display.entry(display.clone()).or_insert(id);
         self.files.push(SourceFile {
             display,
             path,
@@ -170,10 +277,7 @@ impl SourceMap {
 
     /// The id of an already registered disk path.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.by_path.get(path).copied()
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
@@ -189,7 +293,8 @@ impl SourceMap {
 
     /// The registered file shown as `display`.
     pub fn by_display(&self, display: &str) -> Option<(FileId, &SourceFile)> {
-        self.files().find(|(_, f)| f.display == display)
+        let id = *self.by_display.get(display)?;
+        self.get(id).map(|f| (id, f))
     }
 
     /// The inverse of [`SourceMap::location`]: the (empty) span at a location's line and

@@ -15,9 +15,9 @@ pub mod nginx;
 pub mod shared;
 pub mod traefik;
 
-use crate::diag::Finding;
+use crate::diag::{Finding, FindingKind};
 use crate::model::{Client, Component, Endpoint, ProductWords, RedFlag};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Unread};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
@@ -235,6 +235,10 @@ impl<'a> Sniff<'a> {
 
 fn read_head(path: &Path, n: usize) -> Option<Vec<u8>> {
     use std::io::Read;
+    // Opening a FIFO blocks: only regular files are opened.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let file = std::fs::File::open(path).ok()?;
     let mut buf = Vec::with_capacity(n.min(64 * 1024));
     file.take(n as u64).read_to_end(&mut buf).ok()?;
@@ -390,23 +394,21 @@ pub fn read_file(
     origin: Option<crate::source::Span>,
 ) -> Option<FileId> {
     let limit = crate::source::MAX_FILE_BYTES;
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > limit) {
-        findings.push(Finding::new(
-            crate::diag::FindingKind::LimitExceeded,
+    let why = match crate::source::read_regular(path, limit) {
+        Ok(raw) => return Some(map.add(display, path.to_path_buf(), &raw)),
+        Err(Unread::TooLarge(_)) => (
+            FindingKind::LimitExceeded,
             format!("{display}: larger than {limit} bytes, not read"),
-            origin,
-        ));
-        return None;
-    }
-    match std::fs::read(path) {
-        Ok(raw) => Some(map.add(display, path.to_path_buf(), &raw)),
-        Err(e) => {
-            findings.push(Finding::new(
-                crate::diag::FindingKind::ReadError,
-                format!("{display}: cannot be read: {e}"),
-                origin,
-            ));
-            None
-        }
-    }
+        ),
+        Err(Unread::NotRegular(what)) => (
+            FindingKind::ReadError,
+            format!("{display}: {what}, not a regular file; not read"),
+        ),
+        Err(Unread::Io(e)) => (
+            FindingKind::ReadError,
+            format!("{display}: cannot be read: {e}"),
+        ),
+    };
+    findings.push(Finding::new(why.0, why.1, origin));
+    None
 }

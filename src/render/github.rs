@@ -2,6 +2,7 @@
 //! `::warning` or `::notice` by severity, with the file, line, column and the requirement as
 //! title, escaped as workflow commands require.
 
+use super::printable;
 use crate::diag::FindingSeverity;
 use crate::results::{Severity, Status};
 use std::fmt::Write;
@@ -17,10 +18,10 @@ pub fn annotations(report: &crate::results::Report, roots: &[String]) -> String 
             Severity::Medium => "warning",
             Severity::Low | Severity::Info => "notice",
         };
-        let title = format!("{} {}", r.requirement, r.endpoint);
+        let title = format!("{} {}", r.requirement, printable(&r.endpoint));
         let message = match &r.fix {
-            Some(f) => format!("{}\nFix: {f}", r.message),
-            None => r.message.clone(),
+            Some(f) => format!("{}\nFix: {}", printable(&r.message), printable(f)),
+            None => printable(&r.message).into_owned(),
         };
         line(
             &mut out,
@@ -42,7 +43,7 @@ pub fn annotations(report: &crate::results::Report, roots: &[String]) -> String 
             command,
             f.locations.first(),
             f.kind.as_str(),
-            &f.message,
+            &printable(&f.message),
             &prefix,
         );
     }
@@ -71,7 +72,8 @@ fn line(
 ) {
     let mut props = Vec::new();
     if let Some(l) = at {
-        props.push(format!("file={}", property(&format!("{prefix}{}", l.file))));
+        let file = format!("{prefix}{}", printable(&l.file));
+        props.push(format!("file={}", property(&file)));
         props.push(format!("line={}", l.line));
         if l.column > 0 {
             props.push(format!("col={}", l.column));

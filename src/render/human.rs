@@ -3,6 +3,7 @@
 //! line, results of one endpoint that say the same thing on one line; then the claims and the
 //! findings, and the verdict again (a CI log is read from its end).
 
+use super::printable;
 use crate::model::claims::{ClaimKind, Outcome};
 use crate::results::{Report, RequirementResult, Status};
 use crate::source::{Location, SourceMap};
@@ -117,7 +118,7 @@ fn summary(out: &mut String, report: &Report, style: Style) {
     let at = |r: &RequirementResult| {
         r.locations
             .first()
-            .map(|l| format!("{}:{}", l.file, l.line))
+            .map(|l| format!("{}:{}", printable(&l.file), l.line))
             .unwrap_or_default()
     };
     let width = lines.iter().map(|g| at(g[0]).len()).max().unwrap_or(0);
@@ -142,7 +143,7 @@ fn summary(out: &mut String, report: &Report, style: Style) {
             at(r),
             severity(r),
             names(g),
-            first_clause(&r.message)
+            first_clause(&printable(&r.message))
         );
         let mut fixes: Vec<&str> = Vec::new();
         for f in g.iter().filter_map(|r| r.fix.as_deref()) {
@@ -151,7 +152,7 @@ fn summary(out: &mut String, report: &Report, style: Style) {
             }
         }
         for f in fixes {
-            let _ = writeln!(out, "      fix: {f}");
+            let _ = writeln!(out, "      fix: {}", printable(f));
         }
     }
 }
@@ -182,7 +183,7 @@ fn endpoints(out: &mut String, report: &Report, map: &SourceMap, verbose: bool, 
     for ((_, endpoint), mut results) in groups {
         results.sort_by(|a, b| (a.status, &a.requirement).cmp(&(b.status, &b.requirement)));
         let component = results.first().map(|r| r.component.as_str()).unwrap_or("");
-        let _ = writeln!(out, "\n{endpoint}  [{component}]");
+        let _ = writeln!(out, "\n{}  [{component}]", printable(endpoint));
         for same in alike(&results, verbose) {
             result(out, &same, map, verbose, style);
         }
@@ -236,15 +237,15 @@ fn result(
         style.status(r.status, 14),
         requirements.join(", "),
         severity(r),
-        message
+        printable(message)
     );
     let detailed = verbose || matches!(r.status, Status::Fail | Status::Manual);
     if let Some(f) = &r.fix {
-        let _ = writeln!(out, "{:>37}fix: {f}", "");
+        let _ = writeln!(out, "{:>37}fix: {}", "", printable(f));
     }
     if let Some(j) = &r.justification {
         if detailed || matches!(r.status, Status::NotApplicable | Status::Excepted) {
-            let _ = writeln!(out, "{:>37}{}", "", j);
+            let _ = writeln!(out, "{:>37}{}", "", printable(j));
         }
     }
     if let Some(e) = &r.exception {
@@ -256,7 +257,12 @@ fn result(
             let _ = writeln!(
                 out,
                 "{:>37}exception claim {} ({}) {}, {why}: see {}:{}",
-                "", e.id, e.kind, e.outcome, e.location.file, e.location.line
+                "",
+                printable(&e.id),
+                e.kind,
+                e.outcome,
+                printable(&e.location.file),
+                e.location.line
             );
         }
     }
@@ -278,23 +284,23 @@ fn claims(out: &mut String, report: &Report) {
             out,
             "  {:<13} {:<10} {}{} — approved by {}, expires {}; {} result(s) changed",
             c.outcome.as_str(),
-            c.id,
+            printable(&c.id),
             c.kind.map(ClaimKind::as_str).unwrap_or_default(),
             c.control.map(|k| format!(" ({k})")).unwrap_or_default(),
             if c.approver.is_empty() {
-                "nobody"
+                "nobody".into()
             } else {
-                &c.approver
+                printable(&c.approver)
             },
             if c.expires.is_empty() {
-                "?"
+                "?".into()
             } else {
-                &c.expires
+                printable(&c.expires)
             },
             c.results_changed
         );
         for why in &c.reasons {
-            let _ = writeln!(out, "{:>16}{why}", "");
+            let _ = writeln!(out, "{:>16}{}", "", printable(why));
         }
     }
 }
@@ -306,7 +312,13 @@ fn findings(out: &mut String, report: &Report, map: &SourceMap) {
     }
     let _ = writeln!(out, "\nFindings about the input:");
     for f in &report.findings {
-        let _ = writeln!(out, "  {:<16} {:<7} {}", f.kind, f.severity, f.message);
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<7} {}",
+            f.kind,
+            f.severity,
+            printable(&f.message)
+        );
         for loc in &f.locations {
             write_location(out, map, loc);
         }
@@ -327,10 +339,14 @@ fn write_location(out: &mut String, map: &SourceMap, loc: &Location) {
     let _ = writeln!(
         out,
         "{:>39} {}:{}:{}",
-        "-->", loc.file, loc.line, loc.column
+        "-->",
+        printable(&loc.file),
+        loc.line,
+        loc.column
     );
     if let Some(text) = crate::results::shown_line(map, loc).filter(|t| !t.trim().is_empty()) {
         let shown: String = text.chars().take(160).collect();
-        let _ = writeln!(out, "{:>35} | {}", loc.line, shown.replace('\t', "    "));
+        let shown = shown.replace('\t', "    ");
+        let _ = writeln!(out, "{:>35} | {}", loc.line, printable(&shown));
     }
 }

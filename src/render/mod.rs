@@ -20,6 +20,31 @@ pub mod verify;
 
 use crate::results::Report;
 
+/// Text of the record as a human-readable view shows it: control characters (C0, DEL, C1) and
+/// the Unicode bidirectional controls written as escapes (`\n`, `\u{1b}`), so that a file name
+/// or a line of configuration cannot forge lines, move the cursor or colour a terminal or a CI
+/// log. Machine-readable views (JSON, SARIF, XML) escape by their own syntax instead.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Any JSON view, pretty-printed with a final newline.
 pub fn pretty_json(v: &serde_json::Value) -> String {
     let mut s =
@@ -82,4 +107,18 @@ pub fn uri_path(path: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn printable_escapes_c0_c1_and_bidi_controls_only() {
+        assert_eq!(printable("nginx.conf: ok — é"), "nginx.conf: ok — é");
+        assert_eq!(
+            printable("a\nb\r\t\u{1b}[31m\u{7f}\u{9b}\u{202e}"),
+            "a\\nb\\r\\t\\u{1b}[31m\\u{7f}\\u{9b}\\u{202e}"
+        );
+    }
 }

@@ -137,6 +137,14 @@ pub fn report_markdown(
     let mut env = minijinja::Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
+    // Every value of the record is printed with its control characters escaped.
+    env.set_formatter(|out, state, value| {
+        if value.is_undefined() || value.is_none() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        out.write_str(&super::printable(&value.to_string()))
+            .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+    });
     env.add_template("report.md", REPORT_MD)?;
     let tmpl = env.get_template("report.md")?;
     tmpl.render(minijinja::context! {

@@ -36,28 +36,38 @@ pub struct LexError {
     pub offset: usize,
 }
 
-/// Text after `{$…}` substitution, with the source offset of every byte (plus one past the end).
+/// Text after `{$…}` substitution, with where each piece of it came from in the source.
 pub struct Substituted {
     pub text: String,
-    pub origin: Vec<usize>,
+    /// In text order: source text copied as it is, and substituted values.
+    pieces: Vec<Piece>,
+    /// The source offset of the `{$…}` whose value would have taken the substituted text over
+    /// [`MAX_ENV_EXPANSION`] bytes more than the source: substitution stopped there.
+    pub exceeded: Option<usize>,
 }
+
+/// The most bytes environment values may add to one file: a value substituted in many places
+/// must not multiply the text (and the source offset kept for each of its bytes).
+pub const MAX_ENV_EXPANSION: usize = 1 << 20;
 
 /// Replaces `{$VAR}` and `{$VAR:default}` like Caddy's `replaceEnvVars`: the variable's value,
 /// else the default, else nothing; the replacement is not scanned again.
 pub fn substitute_env(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Substituted {
     let mut text = String::with_capacity(input.len());
-    let mut origin = Vec::with_capacity(input.len() + 1);
+    let mut pieces = Vec::new();
     let mut offset = 0;
+    let mut added = 0usize;
+    let mut exceeded = None;
     while let Some(rel) = input.get(offset..).and_then(|s| s.find("{$")) {
         let begin = offset + rel;
         let Some(close_rel) = input.get(begin + 2..).and_then(|s| s.find('}')) else {
             break;
         };
         let end = begin + 2 + close_rel;
-        push_source(&mut text, &mut origin, input, offset, begin);
+        push_source(&mut text, &mut pieces, input, offset, begin);
         let inner = input.get(begin + 2..end).unwrap_or("");
         if inner.is_empty() {
-            push_source(&mut text, &mut origin, input, begin, end + 1);
+            push_source(&mut text, &mut pieces, input, begin, end + 1);
         } else {
             let (name, default) = match inner.split_once(':') {
                 Some((n, d)) => (n, Some(d)),
@@ -66,20 +76,67 @@ pub fn substitute_env(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> S
             let value = lookup(name)
                 .or_else(|| default.map(str::to_string))
                 .unwrap_or_default();
+            added += value.len();
+            if added > MAX_ENV_EXPANSION {
+                exceeded = Some(begin);
+                offset = begin;
+                break;
+            }
+            pieces.push(Piece {
+                at: text.len(),
+                from: begin,
+                copied: false,
+            });
             text.push_str(&value);
-            origin.extend(std::iter::repeat_n(begin, value.len()));
         }
         offset = end + 1;
     }
-    push_source(&mut text, &mut origin, input, offset, input.len());
-    origin.push(input.len());
-    Substituted { text, origin }
+    // Always a last piece, so that the offset one past the end maps to the source's end.
+    pieces.push(Piece {
+        at: text.len(),
+        from: offset.min(input.len()),
+        copied: true,
+    });
+    text.push_str(input.get(offset..).unwrap_or(""));
+    Substituted {
+        text,
+        pieces,
+        exceeded,
+    }
 }
 
-fn push_source(text: &mut String, origin: &mut Vec<usize>, input: &str, from: usize, to: usize) {
+/// A stretch of the substituted text: from `at`, source text copied from `from` on, or (not
+/// `copied`) a value substituted for the `{$…}` at `from`.
+struct Piece {
+    at: usize,
+    from: usize,
+    copied: bool,
+}
+
+impl Substituted {
+    /// The source offset of a byte of the text (one past the end: the source's end). A byte
+    /// of a substituted value maps to its `{$…}`.
+    pub fn source_offset(&self, pos: usize) -> usize {
+        let i = self
+            .pieces
+            .partition_point(|p| p.at <= pos)
+            .saturating_sub(1);
+        match self.pieces.get(i) {
+            Some(p) if p.copied => p.from + (pos - p.at),
+            Some(p) => p.from,
+            None => 0,
+        }
+    }
+}
+
+fn push_source(text: &mut String, pieces: &mut Vec<Piece>, input: &str, from: usize, to: usize) {
     if let Some(s) = input.get(from..to) {
+        pieces.push(Piece {
+            at: text.len(),
+            from,
+            copied: true,
+        });
         text.push_str(s);
-        origin.extend(from..to);
     }
 }
 
@@ -89,19 +146,19 @@ fn heredoc_marker_ok(m: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Tokenizes substituted text; spans are mapped back to the source through `origin`.
+/// Tokenizes substituted text; spans are mapped back to the source through its pieces.
 pub fn tokenize(sub: &Substituted) -> Result<Vec<RawToken>, LexError> {
-    let map = |pos: usize| sub.origin.get(pos).copied().unwrap_or(0);
+    let map = |pos: usize| sub.source_offset(pos);
     let mut tokens = Vec::new();
     let mut lx = Lexer {
-        chars: sub.text.char_indices().collect(),
+        text: &sub.text,
         i: 0,
         line: 1,
         skipped: 0,
         len: sub.text.len(),
     };
-    if lx.chars.first().map(|c| c.1) == Some('\u{FEFF}') {
-        lx.i = 1;
+    if sub.text.starts_with('\u{FEFF}') {
+        lx.i = '\u{FEFF}'.len_utf8();
     }
     while let Some(t) = lx.next().map_err(|(message, pos)| LexError {
         message,
@@ -116,17 +173,18 @@ pub fn tokenize(sub: &Substituted) -> Result<Vec<RawToken>, LexError> {
     Ok(tokens)
 }
 
-struct Lexer {
-    chars: Vec<(usize, char)>,
+struct Lexer<'t> {
+    text: &'t str,
+    /// The byte offset of the next character.
     i: usize,
     line: usize,
     skipped: usize,
     len: usize,
 }
 
-impl Lexer {
+impl Lexer<'_> {
     fn pos(&self) -> usize {
-        self.chars.get(self.i).map(|c| c.0).unwrap_or(self.len)
+        self.i.min(self.len)
     }
 
     /// Caddy's `lexer.next`: the next token, `None` at the end.
@@ -147,7 +205,8 @@ impl Lexer {
             }))
         };
         loop {
-            let Some(&(pos, ch)) = self.chars.get(self.i) else {
+            let pos = self.i;
+            let Some(ch) = self.text.get(pos..).and_then(|s| s.chars().next()) else {
                 if in_heredoc {
                     return Err((
                         format!(
@@ -162,8 +221,8 @@ impl Lexer {
                 }
                 return Ok(None);
             };
-            self.i += 1;
-            let after = pos + ch.len_utf8();
+            self.i += ch.len_utf8();
+            let after = self.i;
 
             if !(quoted || bt_quoted || in_heredoc || heredoc_escaped) && val.starts_with("<<") {
                 if ch == ' ' {

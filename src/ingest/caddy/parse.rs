@@ -53,8 +53,14 @@ pub struct ServerBlock {
 pub struct Limits {
     pub max_imports: usize,
     pub max_tokens: usize,
+    /// The deepest nesting of blocks in a directive.
+    pub max_nesting: usize,
+    /// The most bytes of token text imports and snippets may copy in all.
+    pub max_import_bytes: usize,
     pub max_files: usize,
     pub max_file_bytes: u64,
+    /// The most bytes read for one Caddyfile, its imports included.
+    pub max_total_bytes: u64,
 }
 
 impl Default for Limits {
@@ -62,8 +68,11 @@ impl Default for Limits {
         Limits {
             max_imports: 10_000,
             max_tokens: 2_000_000,
+            max_import_bytes: 16 * 1024 * 1024,
+            max_nesting: 64,
             max_files: 4096,
             max_file_bytes: crate::source::MAX_FILE_BYTES,
+            max_total_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -74,6 +83,8 @@ pub struct Parsed {
     pub blocks: Vec<ServerBlock>,
     /// Every file read, the main file first.
     pub files: Vec<FileId>,
+    /// Bytes read, the main file and every import (a file imported twice counts twice).
+    pub bytes_read: u64,
     pub findings: Vec<Finding>,
     /// The parse stopped at a syntax error (reported in `findings`).
     pub failed: bool,
@@ -115,6 +126,7 @@ pub fn load(loader: &mut Loader, main: &Path) -> Parsed {
         snippets: BTreeMap::new(),
         edges: BTreeMap::new(),
         imports: 0,
+        imported_bytes: 0,
         loader,
         out: &mut out,
     };
@@ -142,11 +154,11 @@ fn read_tokens(
     let budget = Budget {
         max_files: loader.limits.max_files,
         max_file_bytes: loader.limits.max_file_bytes,
-        max_total_bytes: None,
+        max_total_bytes: Some(loader.limits.max_total_bytes),
     };
     let mut spent = Spent {
         files: std::mem::take(&mut out.files),
-        bytes: 0,
+        bytes: out.bytes_read,
     };
     let read = loader::read(
         loader.map,
@@ -157,6 +169,7 @@ fn read_tokens(
         display.clone(),
     );
     out.files = spent.files;
+    out.bytes_read = spent.bytes;
     let id = match read {
         Ok(id) => id,
         Err(refused) => {
@@ -177,7 +190,14 @@ fn read_tokens(
                 ),
                 Refused::TotalTooLarge => (
                     FindingKind::LimitExceeded,
-                    format!("imported files are too large in total; {display} was not read"),
+                    format!(
+                        "imported files exceed {} bytes in total; {display} was not read",
+                        budget.max_total_bytes.unwrap_or_default()
+                    ),
+                ),
+                Refused::NotRegular(what) => (
+                    FindingKind::ReadError,
+                    format!("{display} is {what}, not a regular file; it was not read"),
                 ),
                 Refused::Unreadable(e) => (
                     FindingKind::ReadError,
@@ -194,6 +214,14 @@ fn read_tokens(
         .map(|f| f.text.clone())
         .unwrap_or_default();
     let sub = lex::substitute_env(&text, loader.env);
+    if let Some(at) = sub.exceeded {
+        out.findings.push(Finding::new(
+            FindingKind::LimitExceeded,
+            expansion_limit_message(),
+            Some(Span::new(id, at, at)),
+        ));
+        return None;
+    }
     match lex::tokenize(&sub) {
         Ok(raw) => Some(raw.into_iter().map(|t| token(id, t)).collect()),
         Err(e) => {
@@ -205,6 +233,13 @@ fn read_tokens(
             None
         }
     }
+}
+
+fn expansion_limit_message() -> String {
+    format!(
+        "environment variables ({{$…}}) expand to more than {} bytes in this file; it was not judged",
+        lex::MAX_ENV_EXPANSION
+    )
 }
 
 fn token(file: FileId, t: RawToken) -> Token {
@@ -223,6 +258,12 @@ fn token(file: FileId, t: RawToken) -> Token {
 /// Tokenizes a text that is not a file on disk (tests, the oracle).
 pub fn tokens_of(file: FileId, text: &str, env: Env) -> Result<Vec<Token>, lex::LexError> {
     let sub = lex::substitute_env(text, env);
+    if let Some(offset) = sub.exceeded {
+        return Err(lex::LexError {
+            message: expansion_limit_message(),
+            offset,
+        });
+    }
     Ok(lex::tokenize(&sub)?
         .into_iter()
         .map(|t| token(file, t))
@@ -239,6 +280,8 @@ struct Parser<'l, 'a, 'o> {
     /// Import graph (Caddy's `importGraph`): node → nodes it imports.
     edges: BTreeMap<String, BTreeSet<String>>,
     imports: usize,
+    /// Bytes of token text imports have copied so far.
+    imported_bytes: usize,
     loader: &'l mut Loader<'a>,
     out: &'o mut Parsed,
 }
@@ -515,6 +558,16 @@ impl Parser<'_, '_, '_> {
         while self.next() {
             if self.at("{") {
                 self.nesting += 1;
+                if self.nesting > self.loader.limits.max_nesting {
+                    return Err(Finding::new(
+                        FindingKind::LimitExceeded,
+                        format!(
+                            "blocks nested deeper than {} levels; the Caddyfile was not judged",
+                            self.loader.limits.max_nesting
+                        ),
+                        self.span(),
+                    ));
+                }
                 if !self.is_next_on_new_line() {
                     return Err(self.err("Unexpected next token after '{' on same line"));
                 }
@@ -711,6 +764,17 @@ impl Parser<'_, '_, '_> {
                 t.text = replace_args(&t.text, &args);
                 copy.push(t);
             }
+        }
+        self.imported_bytes += copy.iter().map(|t| t.text.len()).sum::<usize>();
+        if self.imported_bytes > self.loader.limits.max_import_bytes {
+            return Err(Finding::new(
+                FindingKind::LimitExceeded,
+                format!(
+                    "imports copy more than {} bytes of tokens; the Caddyfile was not judged",
+                    self.loader.limits.max_import_bytes
+                ),
+                Some(site.span),
+            ));
         }
         if self.tokens.len() + copy.len() > self.loader.limits.max_tokens {
             return Err(Finding::new(
@@ -955,6 +1019,52 @@ fn lexical(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Imports read past the total byte budget stop at the import that ran over it.
+    #[test]
+    fn imports_end_at_the_total_byte_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("parts")).unwrap();
+        for i in 0..5 {
+            std::fs::write(root.join(format!("parts/p{i}")), "# x\n".repeat(1000)).unwrap();
+        }
+        std::fs::write(
+            root.join("Caddyfile"),
+            "example.com {\n\timport parts/*\n}\n",
+        )
+        .unwrap();
+        let mut map = SourceMap::new();
+        let r = root.clone();
+        let display = move |p: &Path| {
+            p.strip_prefix(&r)
+                .map(|x| x.display().to_string())
+                .unwrap_or_default()
+        };
+        let env = |_: &str| None;
+        let mut loader = Loader {
+            map: &mut map,
+            display_of: &display,
+            scan_root: root.clone(),
+            env: &env,
+            skip_dotfiles: true,
+            limits: Limits {
+                max_total_bytes: 10_000,
+                ..Limits::default()
+            },
+        };
+        let parsed = load(&mut loader, &root.join("Caddyfile"));
+        let limits: Vec<&Finding> = parsed
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::LimitExceeded)
+            .collect();
+        assert_eq!(limits.len(), 3, "{:?}", parsed.findings);
+        assert!(limits[0]
+            .message
+            .contains("exceed 10000 bytes in total; parts/p2 was not read"));
+        assert_eq!(map.location(limits[0].spans[0]).line, 2);
+    }
 
     #[test]
     fn args_replacement() {

@@ -7,7 +7,6 @@
 //! `${VAR}` / `${input:…}` stay unexpanded: a variable scheme or host is indeterminate.
 //! Credentials (in URLs, credential headers, `env` values) are redacted as they are read.
 
-use crate::diag::{Finding, FindingKind};
 use crate::ingest::shared::findings::parse_error;
 use crate::ingest::shared::redact;
 use crate::ingest::shared::sniff::is_client_config_name;
@@ -40,18 +39,11 @@ pub fn ingest(
     out: &mut Ingested,
 ) {
     for c in candidates {
-        let raw = match std::fs::read(&c.path) {
-            Ok(r) => r,
-            Err(e) => {
-                out.findings.push(Finding::new(
-                    FindingKind::ReadError,
-                    format!("{}: cannot be read: {e}", c.display),
-                    None,
-                ));
-                continue;
-            }
+        let Some(file) =
+            crate::ingest::read_file(map, &c.path, c.display.clone(), &mut out.findings, None)
+        else {
+            continue;
         };
-        let file = map.add(c.display.clone(), c.path.clone(), &raw);
         out.files
             .entry(file)
             .or_insert((Kind::Client, "client config".into()));

@@ -138,6 +138,25 @@ impl Loader<'_> {
             }
         };
         let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        if text.starts_with('\u{feff}') {
+            // nginx -t: unknown directive "\u{feff}events"; the file is refused.
+            self.findings.push(Finding::new(
+                FindingKind::ParseError,
+                "the file starts with a byte order mark, which nginx reads as part of the first directive's name (unknown directive) and refuses the file",
+                Some(Span::new(id, 0, 0)),
+            ));
+            return None;
+        }
+        if let Some(at) = too_long_parameter(&text) {
+            self.findings.push(Finding::new(
+                FindingKind::ParseError,
+                format!(
+                    "too long parameter: nginx refuses a word, quoted string or comment of {NGX_CONF_BUFFER} bytes or more; the file was not read"
+                ),
+                Some(Span::new(id, at, at)),
+            ));
+            return None;
+        }
         match parse::parse(id, &text) {
             Ok(ds) => Some((id, ds)),
             Err(f) => {
@@ -173,6 +192,14 @@ impl Loader<'_> {
                 ),
                 site,
             ),
+            Refused::NotRegular(what) => self.findings.push(Finding::new(
+                FindingKind::ReadError,
+                format!(
+                    "{} is {what}, not a regular file; it was not read",
+                    (self.display_of)(shown)
+                ),
+                site,
+            )),
             Refused::Unreadable(e) => self.findings.push(Finding::new(
                 FindingKind::ReadError,
                 format!("cannot read {}: {e}", (self.display_of)(shown)),
@@ -230,6 +257,10 @@ impl Loader<'_> {
             ));
             return Vec::new();
         };
+        if self.expansions > self.max_expansions() {
+            // Reported once, at the include where the budget ran out.
+            return Vec::new();
+        }
         if chain.len() > self.limits.max_depth {
             self.limit(
                 format!(
@@ -298,11 +329,11 @@ impl Loader<'_> {
                 continue;
             }
             self.expansions += 1;
-            if self.expansions > self.limits.max_files * 4 {
+            if self.expansions > self.max_expansions() {
                 self.limit(
                     format!(
                         "more than {} include expansions; the rest were not read",
-                        self.limits.max_files * 4
+                        self.max_expansions()
                     ),
                     Some(d.span),
                 );
@@ -318,6 +349,12 @@ impl Loader<'_> {
             out.extend(self.expand(ds, &next_chain, &next_via));
         }
         out
+    }
+
+    /// How many times included files may be copied in all (a file included in many places
+    /// is copied at each).
+    fn max_expansions(&self) -> usize {
+        self.limits.max_files * 4
     }
 
     /// The on-disk pattern for an include argument.
@@ -364,6 +401,55 @@ impl Loader<'_> {
         ));
         None
     }
+}
+
+/// nginx reads its configuration through a buffer of this many bytes, and a parameter (word,
+/// quoted string with its opening quote, or comment with its `#`) that fills it is an error:
+/// "too long parameter … started in file:line" (`NGX_CONF_BUFFER`, `ngx_conf_read_token` in
+/// src/core/ngx_conf_file.c; `nginx -t` refuses 4096 and accepts 4095 bytes).
+const NGX_CONF_BUFFER: usize = 4096;
+
+/// The offset of the first parameter nginx refuses as too long. A linear scan that splits
+/// where nginx's tokenizer does (whitespace, `;`, `{`, `}`, quotes, comments); a `{` inside a
+/// word ends it here, so a word is never taken for longer than nginx takes it.
+fn too_long_parameter(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        // Scanning stops once the parameter is too long: a huge one is not read to its end.
+        let open = |i: usize| i < bytes.len() && i - start < NGX_CONF_BUFFER;
+        match bytes[i] {
+            b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                while open(i) && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while open(i) && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {
+                // A quote inside a word is part of it, as for nginx.
+                while open(i)
+                    && !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}')
+                {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+        }
+        if i.min(bytes.len()) - start >= NGX_CONF_BUFFER {
+            return Some(start);
+        }
+        i = i.max(start + 1);
+    }
+    None
 }
 
 /// Data files every nginx package ships, which hold no TLS settings (MIME types, CGI
@@ -485,6 +571,29 @@ mod tests {
         ]);
         assert_eq!(l.directives.len(), 1, "{:?}", l.findings);
         assert_eq!(l.findings[0].kind, FindingKind::Notice);
+    }
+
+    /// The boundaries `nginx -t` draws (1.22): a word of 4095 bytes is read and one of 4096 is
+    /// "too long parameter"; a quoted string counts its opening quote, a comment its `#`.
+    #[test]
+    fn parameters_nginx_refuses_as_too_long() {
+        let word = |n: usize| format!("server_name {};", "a".repeat(n));
+        assert_eq!(too_long_parameter(&word(4095)), None);
+        assert_eq!(too_long_parameter(&word(4096)), Some(12));
+        let quoted = |n: usize| {
+            format!(
+                "server_name \"{}\";",
+                "a ".repeat(n / 2) + &"a".repeat(n % 2)
+            )
+        };
+        assert_eq!(too_long_parameter(&quoted(4094)), None);
+        assert_eq!(too_long_parameter(&quoted(4095)), Some(12));
+        let comment = |n: usize| format!("events {{}}\n#{}\n", "a".repeat(n - 1));
+        assert_eq!(too_long_parameter(&comment(4095)), None);
+        assert_eq!(too_long_parameter(&comment(4096)), Some(10));
+        // A quote inside a word does not open a string.
+        let text = format!("server_name a\"b;\n{}\"", "listen 80;\n".repeat(1000));
+        assert_eq!(too_long_parameter(&text), None);
     }
 
     #[test]

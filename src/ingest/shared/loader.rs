@@ -3,7 +3,7 @@
 //! map here. The caller turns a refusal into a finding in its product's words ("included",
 //! "imported") at the line that named the file.
 
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Unread};
 use std::path::Path;
 
 /// What one configuration may pull in.
@@ -32,6 +32,8 @@ pub enum Refused {
     FileTooLarge(u64),
     /// The file would take the total over `max_total_bytes`.
     TotalTooLarge,
+    /// A FIFO, socket, device or directory: what it is.
+    NotRegular(&'static str),
     Unreadable(std::io::Error),
 }
 
@@ -47,17 +49,18 @@ pub fn read(
     if spent.files.len() >= budget.max_files {
         return Err(Refused::TooManyFiles);
     }
-    let size = std::fs::metadata(canonical).map(|m| m.len()).unwrap_or(0);
-    if size > budget.max_file_bytes {
-        return Err(Refused::FileTooLarge(size));
-    }
-    if budget
+    let left = budget
         .max_total_bytes
-        .is_some_and(|max| spent.bytes + size > max)
-    {
-        return Err(Refused::TotalTooLarge);
-    }
-    let raw = std::fs::read(canonical).map_err(Refused::Unreadable)?;
+        .map_or(budget.max_file_bytes, |max| max.saturating_sub(spent.bytes));
+    let raw = match crate::source::read_regular(canonical, budget.max_file_bytes.min(left)) {
+        Ok(raw) => raw,
+        Err(Unread::TooLarge(size)) if size > budget.max_file_bytes => {
+            return Err(Refused::FileTooLarge(size))
+        }
+        Err(Unread::TooLarge(_)) => return Err(Refused::TotalTooLarge),
+        Err(Unread::NotRegular(what)) => return Err(Refused::NotRegular(what)),
+        Err(Unread::Io(e)) => return Err(Refused::Unreadable(e)),
+    };
     spent.bytes += raw.len() as u64;
     let id = map.add(display, shown.to_path_buf(), &raw);
     if !spent.files.contains(&id) {

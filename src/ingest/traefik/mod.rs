@@ -393,40 +393,35 @@ fn follow_file_providers<'a>(
             }
         }
     }
+    let roots: Vec<PathBuf> = cands.iter().map(|c| canonical(&c.root)).collect();
     for (path, origin) in targets {
-        let files: Vec<PathBuf> = if path.is_dir() {
-            let mut v: Vec<PathBuf> = std::fs::read_dir(&path)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| {
-                            p.is_file()
-                                && p.extension()
-                                    .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            v.sort();
-            v
-        } else if path.is_file() {
-            vec![path.clone()]
-        } else if !src.dynamics.is_empty() {
-            // A container path; the scan found dynamic files on its own.
+        let files: Vec<PathBuf> = if std::fs::metadata(&path).is_err() {
+            if src.dynamics.is_empty() {
+                // Paths inside a container (e.g. /etc/traefik/dynamic) are often not on this disk.
+                out.findings.push(Finding::new(
+                    FindingKind::Notice,
+                    format!(
+                        "the file provider names {} which is not on this disk (a path inside the container?); scan the mounted directory so its dynamic configuration is judged",
+                        path.display()
+                    ),
+                    Some(origin),
+                ));
+            }
+            // Otherwise a container path: the scan found dynamic files on its own.
             continue;
+        } else if !crate::source::resolves_inside(&path, &roots) {
+            out.findings.push(outside_the_tree(&path, origin));
+            continue;
+        } else if path.is_dir() {
+            provider_directory(&path)
         } else {
-            // Paths inside a container (e.g. /etc/traefik/dynamic) are often not on this disk.
-            out.findings.push(Finding::new(
-                FindingKind::Notice,
-                format!(
-                    "the file provider names {} which is not on this disk (a path inside the container?); scan the mounted directory so its dynamic configuration is judged",
-                    path.display()
-                ),
-                Some(origin),
-            ));
-            continue;
+            vec![path.clone()]
         };
         for f in files {
+            if !crate::source::resolves_inside(&f, &roots) {
+                out.findings.push(outside_the_tree(&f, origin));
+                continue;
+            }
             if !src.loaded.insert(canonical(&f)) {
                 continue;
             }
@@ -452,6 +447,42 @@ fn follow_file_providers<'a>(
             }
         }
     }
+}
+
+/// The most files read from one provider directory.
+const MAX_PROVIDER_FILES: usize = 4096;
+
+/// The configuration files of a file provider's directory, sorted, the first
+/// [`MAX_PROVIDER_FILES`] of them (directories left out; a FIFO or device is kept, so that
+/// reading it reports it).
+fn provider_directory(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    !p.is_dir()
+                        && p.extension()
+                            .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v.truncate(MAX_PROVIDER_FILES);
+    v
+}
+
+/// A file provider path that leaves the scanned tree: named, never read.
+fn outside_the_tree(path: &Path, origin: Span) -> Finding {
+    Finding::new(
+        FindingKind::Notice,
+        format!(
+            "the file provider names {}, which lies outside the scanned tree; it was not read",
+            path.display()
+        ),
+        Some(origin),
+    )
 }
 
 /// How Traefik names its parts, for the policies' messages.
