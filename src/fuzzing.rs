@@ -211,23 +211,32 @@ fn touch_findings(map: &SourceMap, findings: &[crate::diag::Finding]) {
     }
 }
 
-/// The folder for the inputs ingesters read from disk: `TLSPROOF_FUZZ_DIR` (one per running
-/// fuzzer: its forked children reuse it), else one of this process in the temporary folder.
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `dir` the folder where this thread's targets write the inputs that ingesters read
+/// from disk. Without it: `$TLSPROOF_FUZZ_DIR` (one per running fuzzer: its forked children
+/// reuse it), else a folder of this process in the temporary folder.
+pub fn use_scratch_dir(dir: PathBuf) {
+    SCRATCH.with(|s| *s.borrow_mut() = Some(dir));
+}
+
+/// The scratch folder of this thread.
 struct Scratch {
     dir: PathBuf,
 }
 
 impl Scratch {
-    fn get() -> &'static Scratch {
-        static SCRATCH: OnceLock<Scratch> = OnceLock::new();
-        SCRATCH.get_or_init(|| {
-            let dir = std::env::var_os("TLSPROOF_FUZZ_DIR")
+    fn get() -> Scratch {
+        let dir = SCRATCH.with(|s| s.borrow().clone()).unwrap_or_else(|| {
+            std::env::var_os("TLSPROOF_FUZZ_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| {
                     std::env::temp_dir().join(format!("tlsproof-fuzz-{}", std::process::id()))
-                });
-            Scratch { dir }
-        })
+                })
+        });
+        Scratch { dir }
     }
 
     /// `data` as the file `name` (which may have a folder), alone in a root folder of its own

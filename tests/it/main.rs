@@ -12,6 +12,7 @@ mod cli_cases;
 mod corpus;
 mod exceptions;
 mod fixtures;
+mod fuzz_regressions;
 mod html;
 mod kubernetes;
 mod mcp_app_configs;
