@@ -1,6 +1,6 @@
-//! `tlsproof-fuzz TARGET`: feeds the inputs of AFL++ (or, built without `cargo afl`, standard
-//! input once) to one target of `tlsproof::fuzzing`; `tlsproof-fuzz --list` names the targets.
-//! A panic aborts the process, which AFL++ records as a crash.
+//! `tlsproof-fuzz TARGET`: feeds the inputs of AFL++ (outside AFL++, standard input once) to
+//! one target of `tlsproof::fuzzing`; `tlsproof-fuzz --list` names the targets. A panic aborts
+//! the process, which AFL++ records as a crash.
 
 use std::process::ExitCode;
 
