@@ -816,7 +816,7 @@ struct Parsed {
 
 /// The DER of each certificate of a PEM bundle or a single DER certificate. Blocks other than
 /// certificates (private keys) are skipped unread; a broken PEM block ends the list.
-fn certificate_ders(bytes: &[u8]) -> Vec<Vec<u8>> {
+pub(crate) fn certificate_ders(bytes: &[u8]) -> Vec<Vec<u8>> {
     if bytes.first() == Some(&0x30) {
         return vec![bytes.to_vec()];
     }

@@ -18,6 +18,7 @@ pub mod config;
 pub mod diag;
 pub mod discover;
 pub mod exceptions;
+pub mod fuzzing;
 pub mod ingest;
 pub mod link;
 pub mod model;

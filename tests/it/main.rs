@@ -13,6 +13,7 @@ mod cli_cases;
 mod corpus;
 mod exceptions;
 mod fixtures;
+mod fuzz_regressions;
 mod hostile;
 mod html;
 mod kubernetes;
