@@ -493,61 +493,6 @@ fn node_secure_options_and_secure_protocol() {
     assert_eq!(at(r), "servers.js:9");
 }
 
-/// The Go servers of denji/golang-tls's README (CC0), each ```go block scanned as its own
-/// program: `http.ListenAndServeTLS` and `tls.Listen` on Go's defaults (the Go version is not in
-/// the README: worst case), a client that starts no server, and the "Perfect SSL Labs Score"
-/// config whose TLS 1.2 minimum passes and whose CBC and static-RSA suites fail.
-#[test]
-fn go_servers_of_a_public_tls_cookbook() {
-    let readme = std::fs::read_to_string(corpus("golang-tls").join("README.md")).unwrap();
-    let blocks: Vec<String> = readme
-        .split("```go\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap().to_string())
-        .collect();
-    assert_eq!(blocks.len(), 4, "{readme}");
-    let files: Vec<(String, &str)> = blocks
-        .iter()
-        .enumerate()
-        .map(|(n, b)| (format!("block{}/main.go", n + 1), b.as_str()))
-        .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
-    let dir = tree(&refs);
-    let scan = scan_path(dir.path());
-    let mut ids: Vec<&str> = scan.model.endpoints.iter().map(|e| e.id.as_str()).collect();
-    ids.sort();
-    assert_eq!(
-        ids,
-        [
-            "app:block1/main.go:19:ListenAndServeTLS",
-            "app:block2/main.go:20:Listen",
-            "app:block4/main.go:32:ListenAndServeTLS"
-        ]
-    );
-    for id in &ids[..2] {
-        let r = result(&scan.report, "NET03-TLS", id);
-        assert_status(r, Status::Fail);
-        assert!(r.message.contains("Go 1.22"), "{}", r.message);
-    }
-    assert_eq!(
-        at(result(&scan.report, "NET03-CERT", "block2")),
-        "block2/main.go:13"
-    );
-    let r = result(&scan.report, "NET03-TLS", "block4");
-    assert_status(r, Status::Pass);
-    assert_eq!(at(r), "block4/main.go:16");
-    let r = result(&scan.report, "NET03-CIPHER", "block4");
-    assert_status(r, Status::Fail);
-    assert_eq!(at(r), "block4/main.go:19");
-    assert!(
-        scan.model.red_flags.is_empty(),
-        "{:?}",
-        scan.model.red_flags
-    );
-}
-
-/// The module function `ssl.wrap_socket(…, server_side=True)` (Python 3.11 and older) makes a
-/// context of its `ssl_version` (Lib/ssl.py, `wrap_socket`): `PROTOCOL_TLSv1` speaks TLS 1.0 only.
 #[test]
 fn legacy_ssl_wrap_socket_on_http_server() {
     let src = "import ssl\nfrom http.server import HTTPServer, SimpleHTTPRequestHandler\nhttpd = HTTPServer((\"0.0.0.0\", 443), SimpleHTTPRequestHandler)\nhttpd.socket = ssl.wrap_socket(httpd.socket, certfile=\"server.pem\", server_side=True, ssl_version=ssl.PROTOCOL_TLSv1)\n";
