@@ -333,7 +333,7 @@ pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
 /// ([`SourceMap::shown_line`]) and those of any other URL in it redacted.
 pub fn shown_line(map: &SourceMap, loc: &Location) -> Option<String> {
     map.by_display(&loc.file)
-        .map(|(id, _)| redact::urls_in(&map.shown_line(id, loc.line)))
+        .map(|(id, _)| redact::line(&map.shown_line(id, loc.line)))
 }
 
 /// A line, trimmed; a line longer than [`MAX_EXCERPT_CHARS`] is cut to that many characters

@@ -111,3 +111,38 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+/// A file that does not parse is quoted at the line of its error, which no ingester read: the
+/// credentials on that line are redacted all the same (an authorization header's token, a
+/// value given to a token or password), in every view and every file of the bundle.
+#[test]
+fn a_broken_file_quoted_at_its_error_shows_no_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".vscode")).unwrap();
+    std::fs::write(
+        dir.path().join(".vscode/mcp.json"),
+        "{\n  \"servers\": {\n    \"x\": { \"url\": \"https://mcp.example.com/mcp\",\n      \"headers\": { \"Authorization\": \"Bearer BROKEN-secret-1\" ,, }\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    proxy_set_header Authorization \"Bearer BROKEN-secret-2\"\n  }\n}\n",
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    let mut outputs = Vec::new();
+    for format in ["human", "json", "sarif", "github"] {
+        outputs.push(run(&["scan", root, "--format", format, "--verbose"]));
+    }
+    let bundle = tempfile::tempdir().unwrap();
+    let out = bundle.path().join("b");
+    run(&["evidence", root, "--out", out.to_str().unwrap()]);
+    for f in walk(&out) {
+        outputs.push(String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned());
+    }
+    assert!(outputs[0].contains("PARSE_ERROR"), "{}", outputs[0]);
+    assert!(outputs[0].contains("Bearer REDACTED"), "{}", outputs[0]);
+    for text in &outputs {
+        assert!(!text.contains("BROKEN-secret"), "{text}");
+    }
+}

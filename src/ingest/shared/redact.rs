@@ -131,6 +131,90 @@ pub fn urls_in(text: &str) -> String {
     replace(text, &ranges)
 }
 
+/// A line shown as an excerpt with every credential the ingesters did not mark redacted: the
+/// credentials of its URLs ([`urls_in`]), the token after an HTTP authorization scheme
+/// (`Bearer …`, `Basic …`), and the value given to a token, secret, password or API key
+/// (`"api_key": "…"`, `token: …`, `password = …`) — the guard for lines no ingester read, such
+/// as the line a parse error points at.
+pub fn line(text: &str) -> String {
+    let text = urls_in(text);
+    let mut ranges = scheme_tokens(&text);
+    ranges.extend(assigned_secrets(&text));
+    ranges.sort_by_key(|r| r.start);
+    ranges.dedup_by(|b, a| b.start < a.end);
+    replace(&text, &ranges)
+}
+
+/// The tokens after `Bearer ` or `Basic ` (any case).
+fn scheme_tokens(text: &str) -> Vec<Range<usize>> {
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for scheme in ["bearer ", "basic "] {
+        let mut from = 0;
+        while let Some(i) = lower.get(from..).and_then(|t| t.find(scheme)) {
+            let start = from + i + scheme.len();
+            let boundary = from + i == 0 || !lower.as_bytes()[from + i - 1].is_ascii_alphanumeric();
+            let end = token_end(text, start);
+            if boundary && end > start && !text[start..end].starts_with(REDACTED) {
+                out.push(start..end);
+            }
+            from = end.max(start);
+        }
+    }
+    out
+}
+
+/// The values assigned (`:` or `=`) to names that hold a token, secret, password or API key;
+/// names of a place where a secret is kept (`secretName`, `tokenFile`, `passwordRef`) are not
+/// secrets themselves.
+fn assigned_secrets(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for (i, c) in text.char_indices() {
+        if c != ':' && c != '=' {
+            continue;
+        }
+        let before = text[..i].trim_end().trim_end_matches(['"', '\'']);
+        let name_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "_-.".contains(c)))
+            .map_or(0, |j| j + 1);
+        let name = &before[name_start..];
+        if name.is_empty() || !holds_secret(name) {
+            continue;
+        }
+        let after = &text[i + 1..];
+        let skipped = after.len() - after.trim_start().len();
+        let mut start = i + 1 + skipped;
+        if text[start..].starts_with(['"', '\'']) {
+            start += 1;
+        }
+        let end = token_end(text, start);
+        if end > start && !text[start..end].starts_with(REDACTED) {
+            out.push(start..end);
+        }
+    }
+    out
+}
+
+/// Whether a name is that of a secret value (not of the place it is kept).
+fn holds_secret(name: &str) -> bool {
+    let words = words(name);
+    let joined = words.concat();
+    let place = ["name", "ref", "file", "path", "namespace", "env"]
+        .contains(&words.last().map(String::as_str).unwrap_or(""));
+    !place
+        && ["token", "secret", "password", "passwd", "apikey"]
+            .iter()
+            .any(|w| joined.contains(w))
+}
+
+/// Where a token that starts at `start` ends: at white space, a quote or punctuation that ends
+/// a value in the formats read.
+fn token_end(text: &str, start: usize) -> usize {
+    text[start..]
+        .find(|c: char| c.is_whitespace() || "\"'`;,<>()[]{}".contains(c))
+        .map_or(text.len(), |j| start + j)
+}
+
 /// A URL read at byte `at` of `file`: returned redacted for the model, its credentials marked
 /// in the source map.
 pub fn url_at(map: &SourceMap, file: FileId, at: usize, raw: &str) -> String {
@@ -207,6 +291,37 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn lines_no_ingester_read_lose_their_credentials() {
+        let cases = [
+            (
+                r#"      "headers": { "Authorization": "Bearer abc.DEF-123" ,, }"#,
+                r#"      "headers": { "Authorization": "Bearer REDACTED" ,, }"#,
+            ),
+            (
+                " proxy_set_header Authorization \"Basic dXNlcjpwdw==\"",
+                " proxy_set_header Authorization \"Basic REDACTED\"",
+            ),
+            (
+                r#"{"api_key": "k-123", "x": 1}"#,
+                r#"{"api_key": "REDACTED", "x": 1}"#,
+            ),
+            ("  GITHUB_TOKEN=ghp_abc", "  GITHUB_TOKEN=REDACTED"),
+            ("password: hunter2", "password: REDACTED"),
+            ("clientSecret: s3cr3t", "clientSecret: REDACTED"),
+            // Where a secret is kept is evidence, not a secret.
+            ("    secretName: mcp-tls", "    secretName: mcp-tls"),
+            ("ssl_session_tickets off;", "ssl_session_tickets off;"),
+            (
+                "tls: { secretName: a, tokenFile: /run/t }",
+                "tls: { secretName: a, tokenFile: /run/t }",
+            ),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(line(raw), shown, "{raw}");
+        }
+    }
 
     #[test]
     fn credential_names_are_recognised_and_others_are_not() {
