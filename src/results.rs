@@ -332,8 +332,13 @@ pub fn excerpt(map: &SourceMap, loc: &Location) -> Option<String> {
 /// The source line at a location with the credentials the ingesters marked
 /// ([`SourceMap::shown_line`]) and those of any other URL in it redacted.
 pub fn shown_line(map: &SourceMap, loc: &Location) -> Option<String> {
-    map.by_display(&loc.file)
-        .map(|(id, _)| redact::line(&map.shown_line(id, loc.line)))
+    map.by_display(&loc.file).map(|(id, _)| {
+        map.remembered_shown(id, loc.line).unwrap_or_else(|| {
+            let shown = redact::line(&map.shown_line(id, loc.line));
+            map.remember_shown(id, loc.line, &shown);
+            shown
+        })
+    })
 }
 
 /// A line, trimmed; a line longer than [`MAX_EXCERPT_CHARS`] is cut to that many characters

@@ -208,6 +208,9 @@ pub struct SourceMap {
     /// in an output carries them ([`SourceMap::shown_line`]). Marked through a shared reference,
     /// as ingesters hold the map.
     secrets: std::sync::Mutex<Vec<Span>>,
+    /// Lines already made fit to show (`results::shown_line`), by file and line: one line is
+    /// cited by many results, and its redaction is done once.
+    shown: std::sync::Mutex<std::collections::HashMap<(FileId, u32), String>>,
 }
 
 /// What a credential is replaced with wherever tlsproof shows it.
@@ -336,6 +339,18 @@ impl SourceMap {
             if let Ok(mut secrets) = self.secrets.lock() {
                 secrets.push(span);
             }
+        }
+    }
+
+    /// A line made fit to show, if it was made before ([`SourceMap::remember_shown`]).
+    pub fn remembered_shown(&self, id: FileId, line: u32) -> Option<String> {
+        self.shown.lock().ok()?.get(&(id, line)).cloned()
+    }
+
+    /// Keeps a line made fit to show, for the next result that cites it.
+    pub fn remember_shown(&self, id: FileId, line: u32, text: &str) {
+        if let Ok(mut shown) = self.shown.lock() {
+            shown.insert((id, line), text.to_string());
         }
     }
 
