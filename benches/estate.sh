@@ -40,7 +40,12 @@ measure() {
 }
 
 row() { printf '%-44s %9s s %7s MB   %s\n' "$@"; }
-ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.1fx faster than %s\", $1 / $2, \"$3\"; }"; }
+# `ratio ANCHOR_S TLSPROOF_S NAME`: how many times faster (or slower) tlsproof ran than NAME.
+ratio() {
+    awk "BEGIN{ if ($2 <= 0 || $1 <= 0) exit;
+        if ($1 >= $2) printf \"%.1fx faster than %s\", $1 / $2, \"$3\";
+        else printf \"%.1fx slower than %s\", $2 / $1, \"$3\"; }"
+}
 
 # The nginx tree: SERVERS/2 sites, each a redirect and a TLS server, 50 sites per file.
 python3 - "$servers" "$work/nginx" <<'PY'
