@@ -226,16 +226,21 @@ impl ScanArgs {
 
 /// Runs a scan; when stderr is a terminal and the scan takes more than a second, a line on
 /// stderr says where it is (stage, files, endpoints, seconds) and is cleared at the end.
-/// With `TLSPROOF_TIMINGS` set, stderr gets how long each stage took, for profiling.
+/// With `TLSPROOF_TIMINGS` set, stderr gets how long each stage took and the resident memory
+/// when it began, then the peak, for profiling.
 fn run_scan(mut opts: Options, quiet: bool) -> anyhow::Result<pipeline::Scan> {
     use std::io::IsTerminal;
     if std::env::var_os("TLSPROOF_TIMINGS").is_some() {
         let progress = std::sync::Arc::new(tlsproof::progress::Progress::default());
         opts.progress = Some(progress.clone());
         let scan = pipeline::run(&opts);
-        for (stage, took) in progress.timings(std::time::Instant::now()) {
-            eprintln!("{:>8.3} s  {stage}", took.as_secs_f64());
+        let mb = |kb: Option<u64>| kb.map_or("?".to_string(), |kb| (kb / 1024).to_string());
+        for t in progress.timings(std::time::Instant::now()) {
+            let (took, rss) = (t.took.as_secs_f64(), mb(t.resident_kb));
+            eprintln!("{took:>8.3} s  {rss:>6} MB at start  {}", t.stage);
         }
+        let peak = mb(tlsproof::progress::memory_kb("VmHWM:"));
+        eprintln!("{:>8} peak {peak} MB before the output is written", "");
         return Ok(scan?);
     }
     if quiet || !std::io::stderr().is_terminal() {

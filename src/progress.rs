@@ -8,8 +8,8 @@ use std::sync::Mutex;
 #[derive(Debug, Default)]
 pub struct Progress {
     state: Mutex<State>,
-    /// When each stage was entered, in order.
-    entered: Mutex<Vec<(&'static str, std::time::Instant)>>,
+    /// When each stage was entered, in order, and the resident memory then.
+    entered: Mutex<Vec<Entered>>,
 }
 
 /// A snapshot of a scan's progress.
@@ -23,11 +23,39 @@ pub struct State {
     pub endpoints: usize,
 }
 
+/// A stage, when it was entered and the process's resident memory at that moment.
+#[derive(Debug, Clone, Copy)]
+struct Entered {
+    stage: &'static str,
+    at: std::time::Instant,
+    resident_kb: Option<u64>,
+}
+
+/// One stage's share of a scan (`TLSPROOF_TIMINGS=1` prints them).
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub stage: &'static str,
+    pub took: std::time::Duration,
+    /// Resident memory when the stage began (Linux), in KB.
+    pub resident_kb: Option<u64>,
+}
+
+/// A field of `/proc/self/status` in KB (`VmRSS`, `VmHWM`), where the system has one.
+pub fn memory_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 impl Progress {
     /// Enters `stage`; counts that are `Some` are updated.
     pub fn enter(&self, stage: &'static str, files: Option<usize>, endpoints: Option<usize>) {
         if let Ok(mut e) = self.entered.lock() {
-            e.push((stage, std::time::Instant::now()));
+            e.push(Entered {
+                stage,
+                at: std::time::Instant::now(),
+                resident_kb: memory_kb("VmRSS:"),
+            });
         }
         if let Ok(mut s) = self.state.lock() {
             s.stage = stage;
@@ -45,13 +73,17 @@ impl Progress {
     }
 
     /// How long each stage took, up to `end` (`TLSPROOF_TIMINGS=1` prints them).
-    pub fn timings(&self, end: std::time::Instant) -> Vec<(&'static str, std::time::Duration)> {
+    pub fn timings(&self, end: std::time::Instant) -> Vec<Timing> {
         let entered = self.entered.lock().map(|e| e.clone()).unwrap_or_default();
-        let ends = entered.iter().skip(1).map(|(_, t)| *t).chain([end]);
+        let ends = entered.iter().skip(1).map(|e| e.at).chain([end]);
         entered
             .iter()
             .zip(ends)
-            .map(|((stage, start), end)| (*stage, end.saturating_duration_since(*start)))
+            .map(|(e, end)| Timing {
+                stage: e.stage,
+                took: end.saturating_duration_since(e.at),
+                resident_kb: e.resident_kb,
+            })
             .collect()
     }
 }

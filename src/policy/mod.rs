@@ -16,8 +16,10 @@ use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The built-in policies, embedded at build time from `policies/`.
 pub mod input;
+pub mod pieces;
+
+/// The built-in policies, embedded at build time from `policies/`.
 
 const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/policies.rs"));
 
@@ -286,11 +288,13 @@ fn metadata(
 }
 
 /// Evaluates every requirement whose `profiles` include the model's profile; returns the raw
-/// result objects in package order, each set sorted by its JSON text.
+/// result objects in package order, each package's results in the engine's order of values
+/// (the order of the set it would return for the whole input at once).
 ///
-/// The packages are independent, so they are spread over the available cores, each worker with
-/// its own engine and a shared (reference-counted) input; the output does not depend on how
-/// many workers ran.
+/// The input is cut into pieces of endpoints ([`pieces`]); every (package, piece) pair is an
+/// independent job, taken in turn by one worker per core, each with its own engine (the
+/// policies compiled once per worker) and the shared, reference-counted input. The output does
+/// not depend on how many workers ran or how the input was cut.
 pub fn evaluate(
     set: &PolicySet,
     registry: &Registry,
@@ -300,6 +304,8 @@ pub fn evaluate(
         rule: "input".into(),
         message: e.to_string(),
     })?;
+    let pieces = pieces::cut(&input_value, pieces::size());
+    drop(input_value);
     let profile = model.profile.as_str();
     let packages: Vec<(&PolicyFile, &str)> = registry
         .iter()
@@ -309,49 +315,66 @@ pub fn evaluate(
             Some((f, r.id.as_str()))
         })
         .collect();
+    // Job j is package j % packages, piece j / packages: the packages of a piece run close
+    // together, so a piece's values stay warm.
+    let jobs = packages.len() * pieces.len();
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .clamp(1, packages.len().max(1));
-    // Worker w evaluates packages w, w + workers, w + 2·workers, …
-    let outcomes: Vec<Result<Vec<PackageResults>, PolicyError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                let packages = &packages;
-                let input_value = input_value.clone();
-                scope.spawn(move || {
-                    let mut engine = set.engine(None)?;
-                    engine.set_input(input_value);
-                    let mut done = Vec::new();
-                    for (i, (f, id)) in packages.iter().enumerate().skip(w).step_by(workers) {
-                        done.push((i, evaluate_package(&mut engine, f, registry, id)?));
-                    }
-                    Ok(done)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(PolicyError::Eval {
-                        rule: "results".into(),
-                        message: "a policy worker stopped unexpectedly".into(),
+        .clamp(1, jobs.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let outcomes: Vec<Result<Vec<(usize, Vec<regorus::Value>)>, PolicyError>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let (packages, pieces, next) = (&packages, &pieces, &next);
+                    scope.spawn(move || {
+                        let mut engine = set.engine(None)?;
+                        let mut done = Vec::new();
+                        loop {
+                            let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if job >= jobs {
+                                return Ok(done);
+                            }
+                            let (package, piece) = (job % packages.len(), job / packages.len());
+                            let (f, id) = packages[package];
+                            engine.set_input(pieces[piece].clone());
+                            done.push((package, evaluate_package(&mut engine, f, registry, id)?));
+                        }
                     })
                 })
-            })
-            .collect()
-    });
-    let mut by_package = Vec::new();
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(PolicyError::Eval {
+                            rule: "results".into(),
+                            message: "a policy worker stopped unexpectedly".into(),
+                        })
+                    })
+                })
+                .collect()
+        });
+    let mut by_package: Vec<Vec<regorus::Value>> = vec![Vec::new(); packages.len()];
     for outcome in outcomes {
-        by_package.extend(outcome?);
+        for (package, results) in outcome? {
+            by_package[package].extend(results);
+        }
     }
-    by_package.sort_by_key(|(i, _)| *i);
-    Ok(by_package.into_iter().flat_map(|(_, r)| r).collect())
+    let mut out = Vec::new();
+    for mut results in by_package {
+        results.sort();
+        results.dedup();
+        for r in results {
+            out.push(serde_json::to_value(&r).map_err(|e| PolicyError::Eval {
+                rule: "results".into(),
+                message: e.to_string(),
+            })?);
+        }
+    }
+    Ok(out)
 }
-
-/// A package's position in file order and its result objects.
-type PackageResults = (usize, Vec<serde_json::Value>);
 
 /// One requirement package's results; each must be a result of the package's own requirement.
 fn evaluate_package(
@@ -359,7 +382,7 @@ fn evaluate_package(
     f: &PolicyFile,
     registry: &Registry,
     id: &str,
-) -> Result<Vec<serde_json::Value>, PolicyError> {
+) -> Result<Vec<regorus::Value>, PolicyError> {
     let contract = |message: String| PolicyError::Contract {
         path: f.path.clone(),
         message,
@@ -368,19 +391,32 @@ fn evaluate_package(
         .get(id)
         .map(|r| r.package.as_str())
         .unwrap_or_default();
-    let items = match eval(engine, &format!("data.{pkg}.results"))? {
-        serde_json::Value::Null => Vec::new(),
-        serde_json::Value::Array(items) => items,
+    let rule = format!("data.{pkg}.results");
+    let value = engine
+        .eval_rule(rule.clone())
+        .map_err(|e| PolicyError::Eval {
+            rule,
+            message: e.to_string(),
+        })?;
+    let items: Vec<regorus::Value> = match &value {
+        regorus::Value::Undefined => Vec::new(),
+        regorus::Value::Set(items) => items.iter().cloned().collect(),
+        regorus::Value::Array(items) => items.iter().cloned().collect(),
         other => {
             return Err(contract(format!(
-                "`results` must be a set of objects, got {other}"
+                "`results` must be a set of objects, got {}",
+                serde_json::to_string(other).unwrap_or_default()
             )))
         }
     };
+    let requirement = regorus::Value::from("requirement");
     if let Some(stray) = items
         .iter()
-        .map(|r| r.get("requirement").and_then(|v| v.as_str()).unwrap_or(""))
-        .find(|r| *r != id)
+        .map(|r| match r.as_object().ok().and_then(|o| o.get(&requirement)) {
+            Some(regorus::Value::String(s)) => s.to_string(),
+            _ => String::new(),
+        })
+        .find(|r| r != id)
     {
         return Err(contract(format!(
             "package {pkg} (requirement {id}) returned a result for {stray:?}"

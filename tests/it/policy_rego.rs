@@ -110,3 +110,42 @@ fn the_policy_input_is_the_model_json() {
     assert!(built == parsed, "the input differs from the model's JSON");
     assert!(!scan.model.cipher_suites.is_empty());
 }
+
+/// The policies judge endpoints in pieces (src/policy/pieces.rs): a piece of one endpoint must
+/// give the same record as the default pieces, over the examples, every fixture, and imported
+/// observations (joined to endpoints by id) with certificates (joined by path).
+#[test]
+fn judging_in_pieces_of_one_endpoint_changes_no_result() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let obs = root.join("tests/fixtures/observations");
+    let scans: [Vec<std::ffi::OsString>; 3] = [
+        vec!["examples".into()],
+        vec!["tests/fixtures".into()],
+        vec![
+            obs.join("site").into(),
+            "--observations".into(),
+            obs.join("testssl-mcp.json").into(),
+            "--observations".into(),
+            obs.join("sslyze.json").into(),
+            "--ca-file".into(),
+            obs.join("ca.pem").into(),
+        ],
+    ];
+    for args in scans {
+        let run = |piece: &str| {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+                .current_dir(root)
+                .env("TLSPROOF_POLICY_PIECE", piece)
+                .args(["scan", "--format", "json", "--at", "2026-12-05T00:00:00Z"])
+                .args(&args)
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let (whole, pieces) = (run("1000000"), run("1"));
+        let report: serde_json::Value = serde_json::from_str(&whole).unwrap();
+        let endpoints = report["summary"]["endpoints"].as_u64().unwrap();
+        assert!(endpoints >= 2, "{args:?}: {endpoints} endpoints");
+        assert!(whole == pieces, "{args:?}: the records differ");
+    }
+}

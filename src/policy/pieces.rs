@@ -1,0 +1,150 @@
+//! The policy input cut into independent pieces, each evaluated on its own (and in parallel).
+//!
+//! Every requirement judges endpoints one at a time: a result about an endpoint depends on that
+//! endpoint and on the scan-wide tables (suites, trust, products, time), never on another
+//! endpoint. So the endpoints are cut into pieces of a few dozen, and each piece carries the
+//! whole input except the other endpoints, and the observations and certificate facts that
+//! belong to them (policies join those to an endpoint by its id or its certificate paths).
+//! One more piece, with no endpoint at all, carries what is judged apart from endpoints: the
+//! client configs and the red flags. A result therefore comes from exactly one piece, and the
+//! results of all pieces are the results of the whole input (`policies/README.md` states this
+//! contract for added policies; a test compares both ways over every fixture).
+//!
+//! A piece costs time proportional to its own size, so the whole stays linear in the number of
+//! endpoints however a policy joins them, and the engine's result sets stay small.
+
+use regorus::Value;
+use std::collections::BTreeSet;
+
+/// Endpoints per piece, unless `TLSPROOF_POLICY_PIECE` says otherwise (the tests set it to 1
+/// to prove that pieces do not change results).
+const DEFAULT_SIZE: usize = 64;
+
+/// What each piece holds of the scan-wide lists that are judged apart from endpoints: only the
+/// piece without endpoints keeps them.
+const APART_FROM_ENDPOINTS: &[&str] = &["clients", "red_flags"];
+
+/// Lists whose items belong to one endpoint, by its id (`endpoint`).
+const BY_ENDPOINT_ID: &[&str] = &["observations"];
+
+/// Lists whose items describe a certificate file named by endpoints, by its path (`path`).
+const BY_CERTIFICATE_PATH: &[&str] = &["certificates", "unread_certificates"];
+
+/// The number of endpoints per piece.
+pub fn size() -> usize {
+    std::env::var("TLSPROOF_POLICY_PIECE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_SIZE)
+}
+
+/// `input` (the whole model as the engine's value) cut into pieces of at most `size` endpoints,
+/// the piece without endpoints first. An input that is not an object with an `endpoints` list
+/// is one piece, as it is.
+pub fn cut(input: &Value, size: usize) -> Vec<Value> {
+    let (Ok(whole), Ok(endpoints)) = (input.as_object(), input["endpoints"].as_array()) else {
+        return vec![input.clone()];
+    };
+    let endpoints = endpoints.to_vec();
+    let mut apart = whole.clone();
+    apart.insert(Value::from("endpoints"), Value::from(Vec::new()));
+    let mut pieces = vec![Value::from(apart)];
+    for chunk in endpoints.chunks(size.max(1)) {
+        let mut piece = whole.clone();
+        for key in APART_FROM_ENDPOINTS {
+            if piece.contains_key(&Value::from(*key)) {
+                piece.insert(Value::from(*key), Value::from(Vec::new()));
+            }
+        }
+        let ids: BTreeSet<&Value> = chunk.iter().map(|ep| &ep["id"]).collect();
+        for key in BY_ENDPOINT_ID {
+            keep(&mut piece, key, |item| ids.contains(&item["endpoint"]));
+        }
+        let paths = certificate_paths(chunk);
+        for key in BY_CERTIFICATE_PATH {
+            keep(&mut piece, key, |item| paths.contains(&item["path"]));
+        }
+        piece.insert(Value::from("endpoints"), Value::from(chunk.to_vec()));
+        pieces.push(Value::from(piece));
+    }
+    pieces
+}
+
+/// The certificate paths the endpoints of a piece name.
+fn certificate_paths(endpoints: &[Value]) -> BTreeSet<&Value> {
+    endpoints
+        .iter()
+        .filter_map(|ep| ep["tls"]["certificates"].as_array().ok())
+        .flat_map(|certs| certs.iter().map(|c| &c["path"]))
+        .collect()
+}
+
+/// Keeps the items of the list `key` that `wanted` accepts (a missing list stays missing).
+fn keep(piece: &mut regorus::value::Object, key: &str, wanted: impl Fn(&Value) -> bool) {
+    let key = Value::from(key);
+    let Some(Ok(items)) = piece.get(&key).map(Value::as_array) else {
+        return;
+    };
+    let kept: Vec<Value> = items.iter().filter(|i| wanted(i)).cloned().collect();
+    piece.insert(key, Value::from(kept));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> Value {
+        Value::from_json_str(
+            r#"{
+              "endpoints": [
+                {"id": "a", "tls": {"certificates": [{"path": "a.pem"}]}},
+                {"id": "b", "tls": {"certificates": []}},
+                {"id": "c", "tls": {"certificates": [{"path": "c.pem"}]}}
+              ],
+              "clients": [{"id": "client"}],
+              "red_flags": [{"id": "flag"}],
+              "observations": [{"endpoint": "a"}, {"endpoint": "c"}, {"endpoint": "gone"}],
+              "certificates": [{"path": "a.pem"}, {"path": "c.pem"}],
+              "cipher_suites": {"X": {"name": "X"}}
+            }"#,
+        )
+        .unwrap()
+    }
+
+    fn ids(piece: &Value, key: &str, field: &str) -> Vec<String> {
+        piece[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i[field].as_string().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn each_endpoint_is_in_one_piece_with_what_belongs_to_it() {
+        let pieces = cut(&input(), 2);
+        assert_eq!(pieces.len(), 3);
+        let apart = &pieces[0];
+        assert!(apart["endpoints"].as_array().unwrap().is_empty());
+        assert_eq!(ids(apart, "clients", "id"), ["client"]);
+        assert_eq!(ids(apart, "observations", "endpoint"), ["a", "c", "gone"]);
+
+        assert_eq!(ids(&pieces[1], "endpoints", "id"), ["a", "b"]);
+        assert_eq!(ids(&pieces[1], "observations", "endpoint"), ["a"]);
+        assert_eq!(ids(&pieces[1], "certificates", "path"), ["a.pem"]);
+        assert!(pieces[1]["clients"].as_array().unwrap().is_empty());
+        assert!(pieces[1]["red_flags"].as_array().unwrap().is_empty());
+
+        assert_eq!(ids(&pieces[2], "endpoints", "id"), ["c"]);
+        assert_eq!(ids(&pieces[2], "observations", "endpoint"), ["c"]);
+        assert_eq!(ids(&pieces[2], "certificates", "path"), ["c.pem"]);
+        assert_eq!(pieces[2]["cipher_suites"], input()["cipher_suites"]);
+    }
+
+    #[test]
+    fn an_input_without_endpoints_is_one_piece() {
+        let v = Value::from_json_str(r#"{"clients": []}"#).unwrap();
+        assert_eq!(cut(&v, 2), vec![v]);
+    }
+}
