@@ -689,13 +689,41 @@ pub fn run() -> anyhow::Result<u8> {
 /// output quietly, as it ends any Unix filter, instead of a panic; any other write error (a
 /// full disk) is an I/O error, exit code 2.
 fn emit(text: &str) -> anyhow::Result<()> {
+    write_stdout(|w| w.write_all(text.as_bytes()))
+}
+
+/// Runs `write` on standard output, buffered; a reader that went away (a closed pipe) is not an
+/// error.
+fn write_stdout(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::Error::new(e).context("writing the output"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Writes a view's output to `--output`, else to standard output unless `--quiet`.
+fn deliver(
+    view: &View,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    match view.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            write(&mut out)
+                .and_then(|_| out.flush())
+                .with_context(|| format!("writing {}", path.display()))
+        }
+        None if view.quiet => Ok(()),
+        None => write_stdout(write),
     }
 }
 
@@ -728,7 +756,15 @@ fn scan(mut args: ScanArgs, view: &View) -> anyhow::Result<u8> {
         ScanFormat::Human => {
             render::human::render_styled(&scan.report, &scan.map, view.verbose, view.style())
         }
-        ScanFormat::Json => render::json(&scan.report),
+        // The record of a large estate is written as it is serialized, never held as text.
+        ScanFormat::Json => {
+            deliver(view, |w| {
+                serde_json::to_writer_pretty(&mut *w, &scan.report)
+                    .map_err(std::io::Error::from)?;
+                w.write_all(b"\n")
+            })?;
+            return Ok(gated_exit(&scan.report, &gate, view.quiet));
+        }
         ScanFormat::Sarif => render::pretty_json(&render::sarif::sarif(&scan)),
         ScanFormat::Junit => render::junit::junit(&scan.report, &at),
         ScanFormat::Github => render::github::annotations(&scan.report, &scan.roots),
@@ -738,13 +774,7 @@ fn scan(mut args: ScanArgs, view: &View) -> anyhow::Result<u8> {
             &at,
         )),
     };
-    match view.output {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
-        }
-        None if view.quiet => {}
-        None => emit(&text)?,
-    }
+    deliver(view, |w| w.write_all(text.as_bytes()))?;
     Ok(gated_exit(&scan.report, &gate, view.quiet))
 }
 

@@ -157,7 +157,11 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         checked(Contract::TlsModel, "model", &model)?;
     }
     progress("judging", None, None);
+    // The policies do not read the claims (they are applied to the results afterwards), so
+    // their input leaves the records out: a large claims file costs nothing to judge.
+    let claim_records = std::mem::take(&mut model.exceptions);
     let raw = policy::evaluate(&settings.policies, &settings.registry, &model)?;
+    model.exceptions = claim_records;
     progress("recording", None, None);
     let report = record(
         &settings,
@@ -395,14 +399,15 @@ fn record(
     settings: &Settings,
     map: &SourceMap,
     model: &Model,
-    raw: Vec<serde_json::Value>,
+    raw: Vec<regorus::Value>,
     findings: &[Finding],
     (claims, mut records): (&Loaded, Vec<ClaimRecord>),
     (unknown, found_roots): (usize, &[String]),
 ) -> Result<Report, ScanError> {
+    // Each engine value is freed as soon as it is decoded.
     let mut results_list = raw
-        .iter()
-        .map(|r| results::decode(map, r))
+        .into_iter()
+        .map(|r| results::decode(map, &r))
         .collect::<Result<Vec<_>, _>>()?;
     for r in results_list.iter_mut() {
         if r.status == results::Status::Fail && r.fix.is_none() {
@@ -550,7 +555,14 @@ fn claims_file(
             )
         }
     };
-    Ok(ingest::read_file(map, &path, display, findings, None))
+    let limit = exceptions::MAX_FILE_BYTES;
+    Ok(ingest::read_file_within(
+        map,
+        (&path, display),
+        findings,
+        None,
+        limit,
+    ))
 }
 
 /// A file named on the command line must be a regular file that exists.

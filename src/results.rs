@@ -360,17 +360,18 @@ fn clip(line: &str, column: u32) -> String {
     format!("{before}{}{after}", window.trim())
 }
 
-/// Decodes one policy result object.
-pub fn decode(map: &SourceMap, raw: &serde_json::Value) -> Result<RequirementResult, DecodeError> {
-    let r: RawResult = serde_json::from_value(raw.clone()).map_err(|e| DecodeError {
-        message: e.to_string(),
-        object: raw.to_string(),
-    })?;
+/// Decodes one policy result object (an engine value, converted here one at a time so that the
+/// results are never all held as JSON documents).
+pub fn decode(map: &SourceMap, raw: &regorus::Value) -> Result<RequirementResult, DecodeError> {
+    let invalid = |message: String| DecodeError {
+        message,
+        object: serde_json::to_string(raw).unwrap_or_default(),
+    };
+    let json = serde_json::to_value(raw).map_err(|e| invalid(e.to_string()))?;
+    let r = RawResult::deserialize(&json).map_err(|e| invalid(e.to_string()))?;
+    drop(json);
     if r.locations.is_empty() {
-        return Err(DecodeError {
-            message: "a result must cite at least one location".into(),
-            object: raw.to_string(),
-        });
+        return Err(invalid("a result must cite at least one location".into()));
     }
     let evidence = r
         .evidence

@@ -13,6 +13,7 @@ use crate::diag::FindingKind;
 use crate::results::{self, Evidence, ExceptionRef, FindingRecord, RequirementResult, Status};
 use crate::source::Location;
 use crate::source::SourceMap;
+use std::collections::HashMap;
 
 /// Applies honored claims to `results` (counting the changes in each record) and returns the
 /// findings about the claims file and every claim.
@@ -24,6 +25,13 @@ pub fn apply(
     results: &mut [RequirementResult],
     warn_days: u32,
 ) -> Vec<FindingRecord> {
+    // The results of each endpoint, in order: a claim visits only its subjects' results.
+    let mut by_endpoint: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        by_endpoint.entry(r.endpoint.clone()).or_default().push(i);
+    }
+    let endpoints: HashMap<&str, &crate::model::Endpoint> =
+        model.endpoints.iter().map(|e| (e.id.as_str(), e)).collect();
     for record in records.iter_mut() {
         for s in &mut record.subjects {
             for f in &mut s.facts {
@@ -48,10 +56,18 @@ pub fn apply(
             expires: record.expires.clone(),
             location: record.location.clone(),
         };
-        for r in results.iter_mut() {
-            if !subjects.contains(&r.endpoint.as_str()) {
+        let mut visited: Vec<usize> = subjects
+            .iter()
+            .filter_map(|e| by_endpoint.get(*e))
+            .flatten()
+            .copied()
+            .collect();
+        visited.sort_unstable();
+        visited.dedup();
+        for i in visited {
+            let Some(r) = results.get_mut(i) else {
                 continue;
-            }
+            };
             if honored {
                 if !record.requirements.contains(&r.requirement) {
                     continue;
@@ -59,7 +75,8 @@ pub fn apply(
                 if matches!(r.status, Status::Fail | Status::Manual)
                     && !record.scope.hops.is_empty()
                 {
-                    if let Err((why, hop)) = hop_scope(model, r, &record.scope.hops) {
+                    let ep = endpoints.get(r.endpoint.as_str()).copied();
+                    if let Err((why, hop)) = hop_scope(ep, r, &record.scope.hops) {
                         let reason = format!("partially applicable: {why}");
                         if !record.reasons.contains(&reason) {
                             record.reasons.push(reason);
@@ -127,7 +144,7 @@ const HOP_REQUIREMENTS: [&str; 2] = ["NET03-E2E", "NET03-VERIFY"];
 /// hops, and every hop it judges (those it cites, else all of the endpoint's) must go only to
 /// hosts in the scope. The error names the requirement or the hop left out, with the hop's line.
 fn hop_scope(
-    model: &crate::model::Model,
+    ep: Option<&crate::model::Endpoint>,
     r: &RequirementResult,
     hops: &[String],
 ) -> Result<(), (String, Option<Location>)> {
@@ -138,7 +155,7 @@ fn hop_scope(
         );
         return Err((why, None));
     }
-    let Some(ep) = model.endpoints.iter().find(|e| e.id == r.endpoint) else {
+    let Some(ep) = ep else {
         return Ok(());
     };
     let cited = |span: &crate::model::ModelSpan| {

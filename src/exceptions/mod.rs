@@ -31,6 +31,9 @@ use std::collections::BTreeMap;
 /// The claims file looked for at the scan root.
 pub const FILE_NAME: &str = "tlsproof-exceptions.yaml";
 
+/// The largest claims file read: an organization with 100,000 claims writes about 25 MB.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Longest claim lifetime (expires − created) accepted when `tlsproof.toml` says nothing.
 pub const DEFAULT_MAX_DAYS: u32 = 365;
 

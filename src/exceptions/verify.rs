@@ -22,7 +22,74 @@ use super::{
     Problem, SubjectCheck,
 };
 use crate::model::{Endpoint, Model, ModelSpan, Scope, Transport};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+/// The model with what claims look up in it, indexed once for every claim: the subjects by the
+/// files they come from, and the proxy hops by the port they forward to. Checking a claim
+/// costs what it selects, not the size of the scan.
+struct Scanned<'a> {
+    model: &'a Model,
+    subjects: Vec<Subject<'a>>,
+    /// Subjects by each file they come from, in subject order.
+    by_file: HashMap<&'a str, Vec<usize>>,
+    /// (endpoint, hop) positions by the port a hop target names, in model order.
+    forwarders: HashMap<u16, Vec<(usize, usize)>>,
+}
+
+impl<'a> Scanned<'a> {
+    fn new(model: &'a Model) -> Self {
+        let subjects = subjects(model);
+        let mut by_file: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        for (i, s) in subjects.iter().enumerate() {
+            for f in &s.files {
+                by_file.entry(f).or_default().push(i);
+            }
+        }
+        let mut forwarders: HashMap<u16, Vec<(usize, usize)>> = HashMap::new();
+        for (e, ep) in model.endpoints.iter().enumerate() {
+            for (h, hop) in ep.hops.iter().enumerate() {
+                let ports: BTreeSet<u16> = hop
+                    .targets
+                    .iter()
+                    .filter_map(|t| t.address.rsplit_once(':')?.1.parse().ok())
+                    .collect();
+                for port in ports {
+                    forwarders.entry(port).or_default().push((e, h));
+                }
+            }
+        }
+        Scanned {
+            model,
+            subjects,
+            by_file,
+            forwarders,
+        }
+    }
+
+    /// The subjects a scope selects, in subject order.
+    fn selected(&self, scope: &ClaimScope, file_prefix: Option<&str>) -> Vec<&Subject<'a>> {
+        let candidates: Vec<usize> = match scope.file.as_deref() {
+            // A file pattern narrows the subjects to those of the files it matches.
+            Some(pattern) => {
+                let mut hits: Vec<usize> = self
+                    .by_file
+                    .iter()
+                    .filter(|(f, _)| file_matches(pattern, f, file_prefix))
+                    .flat_map(|(_, subjects)| subjects.iter().copied())
+                    .collect();
+                hits.sort_unstable();
+                hits.dedup();
+                hits
+            }
+            None => (0..self.subjects.len()).collect(),
+        };
+        candidates
+            .into_iter()
+            .filter_map(|i| self.subjects.get(i))
+            .filter(|s| selects(scope, s, file_prefix))
+            .collect()
+    }
+}
 
 /// Something a claim can select.
 struct Subject<'a> {
@@ -108,26 +175,36 @@ fn selects(scope: &ClaimScope, s: &Subject<'_>, file_prefix: Option<&str>) -> bo
         }
     }
     if let Some(pattern) = &scope.file {
-        let pattern = pattern.trim_start_matches("./");
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map(|g| g.compile_matcher());
-        let hit = match glob {
-            Ok(m) => s.files.iter().any(|f| match file_prefix {
-                Some(prefix) => m.is_match(format!("{prefix}/{f}")),
-                None => m.is_match(f),
-            }),
-            Err(_) => s.files.iter().any(|f| match file_prefix {
-                Some(prefix) => format!("{prefix}/{f}") == pattern,
-                None => *f == pattern,
-            }),
-        };
-        if !hit {
+        if !s
+            .files
+            .iter()
+            .any(|f| file_matches(pattern, f, file_prefix))
+        {
             return false;
         }
     }
     true
+}
+
+/// Whether a claim's `scope.file` (a glob, relative to the project root) names the displayed
+/// file `f` (relative to the scanned folder, `file_prefix` below the project root).
+fn file_matches(pattern: &str, f: &str, file_prefix: Option<&str>) -> bool {
+    let pattern = pattern.trim_start_matches("./");
+    let path = match file_prefix {
+        Some(prefix) => std::borrow::Cow::Owned(format!("{prefix}/{f}")),
+        None => std::borrow::Cow::Borrowed(f),
+    };
+    if !pattern.contains(['*', '?', '[', '{', '\\']) {
+        return path == pattern;
+    }
+    let glob = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher());
+    match glob {
+        Ok(m) => m.is_match(path.as_ref()),
+        Err(_) => path == pattern,
+    }
 }
 
 fn fact(text: String, contradicts: bool, span: &ModelSpan) -> ClaimFact {
@@ -158,7 +235,7 @@ fn scope_word(s: Scope) -> &'static str {
 }
 
 /// A `localhost` claim against one endpoint.
-fn check_localhost(ep: &Endpoint, model: &Model) -> Vec<ClaimFact> {
+fn check_localhost(ep: &Endpoint, scanned: &Scanned<'_>) -> Vec<ClaimFact> {
     let mut facts = Vec::new();
     if ep.scope == Scope::Stdio {
         facts.push(fact(
@@ -206,11 +283,23 @@ fn check_localhost(ep: &Endpoint, model: &Model) -> Vec<ClaimFact> {
         ));
     }
     // Reached from elsewhere: a plaintext forwarder on a non-loopback listener exposes it.
-    for other in &model.endpoints {
+    let mut forwarders: Vec<(usize, usize)> = listens
+        .iter()
+        .filter_map(|l| scanned.forwarders.get(&l.port?))
+        .flatten()
+        .copied()
+        .collect();
+    forwarders.sort_unstable();
+    forwarders.dedup();
+    let endpoints = &scanned.model.endpoints;
+    for (other, h) in forwarders {
+        let Some(other) = endpoints.get(other) else {
+            continue;
+        };
         if other.id == ep.id || other.scope.is_local() {
             continue;
         }
-        for h in &other.hops {
+        if let Some(h) = other.hops.get(h) {
             let reached = listens.iter().any(|l| {
                 l.port.is_some_and(|port| {
                     h.targets
@@ -384,7 +473,8 @@ fn check_lb_termination(ep: &Endpoint) -> Vec<ClaimFact> {
 }
 
 /// Checks `claim` against one subject.
-fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> SubjectCheck {
+fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, scanned: &Scanned<'_>) -> SubjectCheck {
+    let model = scanned.model;
     let not_a_listener = |what: &str, span: &ModelSpan| {
         vec![fact(
             format!(
@@ -419,7 +509,7 @@ fn check(claim: &Claim, kind: ClaimKind, s: &Subject<'_>, model: &Model) -> Subj
                 excerpt: None,
             }])
         }
-        (ClaimKind::Localhost, _, What::Endpoint(ep)) => verdict(check_localhost(ep, model)),
+        (ClaimKind::Localhost, _, What::Endpoint(ep)) => verdict(check_localhost(ep, scanned)),
         (ClaimKind::Localhost, _, What::Client(c)) => verdict(vec![fact(
             format!("connects to {} ({})", c.url.value, scope_word(c.scope)),
             !c.scope.is_local(),
@@ -497,18 +587,17 @@ pub fn verify(
     today: Option<time::Date>,
     policy: &Policy,
 ) -> Vec<ClaimRecord> {
-    let subjects = subjects(model);
+    let scanned = Scanned::new(model);
     let mut out = Vec::new();
     for claim in &loaded.claims {
-        out.push(verify_one(claim, model, &subjects, today, policy));
+        out.push(verify_one(claim, &scanned, today, policy));
     }
     out
 }
 
 fn verify_one(
     claim: &Claim,
-    model: &Model,
-    subjects: &[Subject<'_>],
+    scanned: &Scanned<'_>,
     today: Option<time::Date>,
     policy: &Policy,
 ) -> ClaimRecord {
@@ -524,10 +613,10 @@ fn verify_one(
             return record;
         }
     };
-    record.subjects = subjects
-        .iter()
-        .filter(|s| selects(&claim.scope, s, policy.file_prefix.as_deref()))
-        .map(|s| check(claim, kind, s, model))
+    record.subjects = scanned
+        .selected(&claim.scope, policy.file_prefix.as_deref())
+        .into_iter()
+        .map(|s| check(claim, kind, s, scanned))
         .collect();
     let covered: Vec<String> = if claim.requirements.is_empty() {
         policy

@@ -394,6 +394,17 @@ pub fn read_file(
     origin: Option<crate::source::Span>,
 ) -> Option<FileId> {
     let limit = crate::source::MAX_FILE_BYTES;
+    read_file_within(map, (path, display), findings, origin, limit)
+}
+
+/// [`read_file`] with its own budget of `limit` bytes.
+pub fn read_file_within(
+    map: &mut SourceMap,
+    (path, display): (&Path, String),
+    findings: &mut Vec<Finding>,
+    origin: Option<crate::source::Span>,
+    limit: u64,
+) -> Option<FileId> {
     let why = match crate::source::read_regular(path, limit) {
         Ok(raw) => return Some(map.add(display, path.to_path_buf(), &raw)),
         Err(Unread::TooLarge(_)) => (

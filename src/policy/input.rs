@@ -1,7 +1,8 @@
 //! The policies' input, built straight from the model: a `serde` serializer whose output is the
 //! engine's value, so that the model is never held a second time as a JSON document or text.
 //! Long lists of strings that repeat (the suite names of a cipher configuration that hundreds
-//! of endpoints share) become one shared value.
+//! of endpoints share) become one shared value, and so does every string that repeats (object
+//! keys, file names, origins): the input of 10,000 endpoints holds each once.
 
 use regorus::Value;
 use serde::ser::{self, Serialize};
@@ -12,10 +13,31 @@ const SHARED_LIST_MIN: usize = 8;
 
 /// `value` as the engine's input value: the same value as parsing `serde_json::to_string(value)`.
 pub fn to_input<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
-    let mut shared = HashMap::new();
+    let mut shared = Shared::default();
     value.serialize(ToValue {
         shared: &mut shared,
     })
+}
+
+/// The values made so far that equal values share.
+#[derive(Default)]
+struct Shared {
+    /// Long string lists, by their items joined with NUL.
+    lists: HashMap<String, Value>,
+    /// Every string made.
+    strings: std::collections::HashSet<regorus::Rc<str>>,
+}
+
+impl Shared {
+    /// `s` as a value, sharing the text with every equal string made before.
+    fn string(&mut self, s: &str) -> Value {
+        if let Some(made) = self.strings.get(s) {
+            return Value::String(made.clone());
+        }
+        let made: regorus::Rc<str> = regorus::Rc::from(s);
+        self.strings.insert(made.clone());
+        Value::String(made)
+    }
 }
 
 /// Why a value could not be converted (a map key that is not a string, a number JSON cannot
@@ -32,7 +54,7 @@ impl ser::Error for Error {
 
 /// Serializes one value; `shared` holds the long string lists already made.
 struct ToValue<'a> {
-    shared: &'a mut HashMap<String, Value>,
+    shared: &'a mut Shared,
 }
 
 impl<'a> ser::Serializer for ToValue<'a> {
@@ -91,7 +113,7 @@ impl<'a> ser::Serializer for ToValue<'a> {
         Ok(Value::from(v.to_string().as_str()))
     }
     fn serialize_str(self, v: &str) -> Result<Value, Error> {
-        Ok(Value::from(v))
+        Ok(self.shared.string(v))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Value, Error> {
         Ok(Value::from(
@@ -187,7 +209,7 @@ impl<'a> ser::Serializer for ToValue<'a> {
 
 /// A list being built.
 pub struct Seq<'a> {
-    shared: &'a mut HashMap<String, Value>,
+    shared: &'a mut Shared,
     items: Vec<Value>,
 }
 
@@ -205,6 +227,7 @@ impl Seq<'_> {
             return Value::from(self.items);
         };
         self.shared
+            .lists
             .entry(key)
             .or_insert_with(|| Value::from(self.items))
             .clone()
@@ -249,7 +272,7 @@ list_form!(SerializeTupleStruct, serialize_field);
 
 /// An object being built.
 pub struct Map<'a> {
-    shared: &'a mut HashMap<String, Value>,
+    shared: &'a mut Shared,
     entries: BTreeMap<Value, Value>,
     key: Option<Value>,
 }
@@ -404,7 +427,7 @@ mod tests {
             unit: (),
             tuple: (1, "t"),
         };
-        let mut shared = HashMap::new();
+        let mut shared = Shared::default();
         let converted = sample
             .serialize(ToValue {
                 shared: &mut shared,
@@ -412,6 +435,6 @@ mod tests {
             .unwrap();
         let parsed = Value::from_json_str(&serde_json::to_string(&sample).unwrap()).unwrap();
         assert_eq!(converted, parsed);
-        assert_eq!(shared.len(), 1, "the repeated list is made once");
+        assert_eq!(shared.lists.len(), 1, "the repeated list is made once");
     }
 }

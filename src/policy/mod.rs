@@ -288,7 +288,7 @@ fn metadata(
 }
 
 /// Evaluates every requirement whose `profiles` include the model's profile; returns the raw
-/// result objects in package order, each package's results in the engine's order of values
+/// result objects (engine values: what they share with the input stays shared) in package order, each package's results in the engine's order of values
 /// (the order of the set it would return for the whole input at once).
 ///
 /// The input is cut into pieces of endpoints ([`pieces`]); every (package, piece) pair is an
@@ -299,7 +299,7 @@ pub fn evaluate(
     set: &PolicySet,
     registry: &Registry,
     model: &crate::model::Model,
-) -> Result<Vec<serde_json::Value>, PolicyError> {
+) -> Result<Vec<regorus::Value>, PolicyError> {
     let input_value = input::to_input(model).map_err(|e| PolicyError::Eval {
         rule: "input".into(),
         message: e.to_string(),
@@ -356,24 +356,21 @@ pub fn evaluate(
                 })
                 .collect()
         });
+    drop(pieces);
     let mut by_package: Vec<Vec<regorus::Value>> = vec![Vec::new(); packages.len()];
     for outcome in outcomes {
         for (package, results) in outcome? {
             by_package[package].extend(results);
         }
     }
-    let mut out = Vec::new();
-    for mut results in by_package {
-        results.sort();
-        results.dedup();
-        for r in results {
-            out.push(serde_json::to_value(&r).map_err(|e| PolicyError::Eval {
-                rule: "results".into(),
-                message: e.to_string(),
-            })?);
-        }
-    }
-    Ok(out)
+    Ok(by_package
+        .into_iter()
+        .flat_map(|mut results| {
+            results.sort();
+            results.dedup();
+            results
+        })
+        .collect())
 }
 
 /// One requirement package's results; each must be a result of the package's own requirement.
@@ -412,10 +409,12 @@ fn evaluate_package(
     let requirement = regorus::Value::from("requirement");
     if let Some(stray) = items
         .iter()
-        .map(|r| match r.as_object().ok().and_then(|o| o.get(&requirement)) {
-            Some(regorus::Value::String(s)) => s.to_string(),
-            _ => String::new(),
-        })
+        .map(
+            |r| match r.as_object().ok().and_then(|o| o.get(&requirement)) {
+                Some(regorus::Value::String(s)) => s.to_string(),
+                _ => String::new(),
+            },
+        )
         .find(|r| r != id)
     {
         return Err(contract(format!(
