@@ -20,7 +20,6 @@ pub mod input;
 pub mod pieces;
 
 /// The built-in policies, embedded at build time from `policies/`.
-
 const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/policies.rs"));
 
 /// The package prefix every requirement package has.
@@ -323,39 +322,38 @@ pub fn evaluate(
         .unwrap_or(1)
         .clamp(1, jobs.max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let outcomes: Vec<Result<Vec<(usize, Vec<regorus::Value>)>, PolicyError>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let (packages, pieces, next) = (&packages, &pieces, &next);
-                    scope.spawn(move || {
-                        let mut engine = set.engine(None)?;
-                        let mut done = Vec::new();
-                        loop {
-                            let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            if job >= jobs {
-                                return Ok(done);
-                            }
-                            let (package, piece) = (job % packages.len(), job / packages.len());
-                            let (f, id) = packages[package];
-                            engine.set_input(pieces[piece].clone());
-                            done.push((package, evaluate_package(&mut engine, f, registry, id)?));
+    let outcomes: Vec<Result<Vec<PackageResults>, PolicyError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let (packages, pieces, next) = (&packages, &pieces, &next);
+                scope.spawn(move || {
+                    let mut engine = set.engine(None)?;
+                    let mut done = Vec::new();
+                    loop {
+                        let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if job >= jobs {
+                            return Ok(done);
                         }
+                        let (package, piece) = (job % packages.len(), job / packages.len());
+                        let (f, id) = packages[package];
+                        engine.set_input(pieces[piece].clone());
+                        done.push((package, evaluate_package(&mut engine, f, registry, id)?));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(PolicyError::Eval {
+                        rule: "results".into(),
+                        message: "a policy worker stopped unexpectedly".into(),
                     })
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(PolicyError::Eval {
-                            rule: "results".into(),
-                            message: "a policy worker stopped unexpectedly".into(),
-                        })
-                    })
-                })
-                .collect()
-        });
+            })
+            .collect()
+    });
     drop(pieces);
     let mut by_package: Vec<Vec<regorus::Value>> = vec![Vec::new(); packages.len()];
     for outcome in outcomes {
@@ -372,6 +370,9 @@ pub fn evaluate(
         })
         .collect())
 }
+
+/// A package's position in file order and the results of one piece.
+type PackageResults = (usize, Vec<regorus::Value>);
 
 /// One requirement package's results; each must be a result of the package's own requirement.
 fn evaluate_package(
