@@ -2,7 +2,10 @@
 //!
 //! `manifest.json` lists the sha256 and size of every input file, every policy and every other
 //! file of the bundle. Two bundles of the same input differ only in `created_at` (the clock is
-//! passed in). Private keys are never copied: inputs are listed by hash, never embedded.
+//! passed in). Inputs are listed by hash; with `--include-inputs` they are also copied
+//! ([`inputs`]), private keys never.
+
+pub mod inputs;
 
 use crate::attest;
 use crate::pipeline::Scan;
@@ -58,6 +61,43 @@ pub struct Manifest {
     pub policies: Vec<Entry>,
     pub inputs: Vec<Entry>,
     pub bundle_files: Vec<Entry>,
+    /// With `--include-inputs`: what `tlsproof replay` needs to scan the copies again.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replay: Option<ReplayRecord>,
+}
+
+/// What a bundle written with `--include-inputs` records to scan its copied inputs again as the
+/// recorded run did; results.json records the rest (profile, environment, versions, exclusions,
+/// roots, commit) and the copied policies are the ones the results came from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReplayRecord {
+    /// Where each scanned root's files are in the bundle (`inputs`, `inputs/<root>`), in the
+    /// order of `scan_roots`; empty for a root that could not be copied.
+    pub roots: Vec<String>,
+    /// The evaluation time the results depend on (model.json's `evaluated_at`); absent when
+    /// no certificate date or claim was judged.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub at: Option<String>,
+    /// `--exclude` as given (results.json's scope lists tlsproof.toml's globs before them).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub exclude: Vec<String>,
+    /// `--strict` as given.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub strict: Vec<String>,
+    /// The copy of the `--exceptions` file, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exceptions: Option<String>,
+    /// The copies of the `--observations` files.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub observations: Vec<String>,
+    /// Each `--ca-file` as given and its copy.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub ca_files: Vec<inputs::CaFile>,
+    /// `--probe` was given: the live observations cannot be made again.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub probe: bool,
+    /// The files read, or named as private keys, that the bundle does not hold, with the reason.
+    pub excluded: Vec<inputs::Excluded>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +165,19 @@ pub fn git_commit(root: &Path) -> Option<String> {
 
 /// Writes the bundle into `out` (created if needed) and returns its manifest.
 pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, BundleError> {
+    write_with(scan, out, created_at, None)
+}
+
+/// Writes the bundle; with `include`, the inputs, certificates, policies and CA files are
+/// copied into it and the options that replay needs are recorded.
+pub fn write_with(
+    scan: &Scan,
+    out: &Path,
+    created_at: &str,
+    include: Option<&inputs::Given>,
+) -> Result<Manifest, BundleError> {
     std::fs::create_dir_all(out).map_err(io(out))?;
+    let copies = include.map(|given| inputs::collect(scan, given)).transpose()?;
 
     let mut inputs: Vec<Entry> = scan
         .model
@@ -142,14 +194,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let policies: Vec<Entry> = scan.report.tool.policies.iter().map(policy_entry).collect();
 
-    let rows: Vec<InputRow> = inputs
-        .iter()
-        .map(|i| InputRow {
-            path: i.path.clone(),
-            sha256: i.sha256.clone(),
-            bytes: i.bytes,
-        })
-        .collect();
+    let rows = input_rows(&inputs, copies.as_ref());
     let report_md =
         template::report_markdown(scan, &rows, created_at).map_err(|e| BundleError::Render {
             what: "report.md",
@@ -180,7 +225,9 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         (
             crate::render::oscal::RESULTS_FILE,
             crate::render::pretty_json(&crate::render::oscal::assessment_results(
-                scan, &rows, created_at,
+                scan,
+                &crate::render::oscal::inputs(scan),
+                created_at,
             ))
             .into_bytes(),
         ),
@@ -204,6 +251,18 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         std::fs::write(&path, bytes).map_err(io(&path))?;
         bundle_files.push(entry(name, bytes));
     }
+    let mut replay = None;
+    if let Some(copies) = copies {
+        for (e, bytes) in &copies.files {
+            let path = out.join(&e.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+        bundle_files.extend(copies.files.into_iter().map(|(e, _)| e));
+        replay = Some(copies.record);
+    }
 
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -224,10 +283,44 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         policies,
         inputs,
         bundle_files,
+        replay,
     };
     let path = out.join(MANIFEST);
     std::fs::write(&path, pretty(&manifest, MANIFEST)?).map_err(io(&path))?;
     Ok(manifest)
+}
+
+/// The report's table of inputs: every input file, and with copies, whether the bundle holds
+/// it, and the excluded files that are not inputs (the private keys named).
+fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow> {
+    let excluded = |path: &str| {
+        copies.and_then(|c| c.record.excluded.iter().find(|x| x.path == path))
+    };
+    let mut rows: Vec<InputRow> = inputs
+        .iter()
+        .map(|i| InputRow {
+            path: i.path.clone(),
+            sha256: i.sha256.clone(),
+            bytes: i.bytes,
+            in_bundle: copies.map(|_| match excluded(&i.path) {
+                Some(x) => format!("not copied: {}", x.reason),
+                None => format!("{}/{}", inputs::INPUTS, i.path),
+            }),
+        })
+        .collect();
+    if let Some(c) = copies {
+        for x in &c.record.excluded {
+            if !inputs.iter().any(|i| i.path == x.path) {
+                rows.push(InputRow {
+                    path: x.path.clone(),
+                    sha256: String::new(),
+                    bytes: 0,
+                    in_bundle: Some(format!("not copied: {}", x.reason)),
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// A policy file of the result record as the manifest lists it.
@@ -416,19 +509,32 @@ impl Contents {
     pub fn read(dir: &Path) -> Result<Self, BundleError> {
         let mut files = std::collections::BTreeMap::new();
         let mut unusable = Vec::new();
-        for d in std::fs::read_dir(dir).map_err(io(dir))? {
-            let d = d.map_err(io(dir))?;
-            let name = d.file_name().to_string_lossy().into_owned();
-            if files.len() + unusable.len() >= MAX_FILES {
-                unusable.push((name, format!("more than {MAX_FILES} entries: not read")));
-                break;
-            }
-            match read_plain(&d.path()) {
-                Ok(bytes) => {
-                    let sha256 = hex(&Sha256::digest(&bytes));
-                    files.insert(name, Content { bytes, sha256 });
+        // The copy folders are walked (no symbolic link followed); any other folder is not a
+        // bundle file.
+        let mut folders = vec![(dir.to_path_buf(), String::new())];
+        let mut walked = 0usize;
+        'walk: while let Some((folder, prefix)) = folders.pop() {
+            for d in std::fs::read_dir(&folder).map_err(io(&folder))? {
+                let d = d.map_err(io(&folder))?;
+                let name = format!("{prefix}{}", d.file_name().to_string_lossy());
+                walked += 1;
+                if walked > MAX_FILES {
+                    unusable.push((name, format!("more than {MAX_FILES} entries: not read")));
+                    break 'walk;
                 }
-                Err(why) => unusable.push((name, why)),
+                let is_folder = d.file_type().is_ok_and(|t| t.is_dir());
+                let copies = prefix.is_empty() && inputs::COPY_DIRS.contains(&name.as_str());
+                if is_folder && (copies || !prefix.is_empty()) {
+                    folders.push((d.path(), format!("{name}/")));
+                    continue;
+                }
+                match read_plain(&d.path()) {
+                    Ok(bytes) => {
+                        let sha256 = hex(&Sha256::digest(&bytes));
+                        files.insert(name, Content { bytes, sha256 });
+                    }
+                    Err(why) => unusable.push((name, why)),
+                }
             }
         }
         unusable.sort();
@@ -540,8 +646,9 @@ fn parse_manifest(v: &mut Verification, raw: &[u8]) -> Option<Manifest> {
 fn check_listed_files(v: &mut Verification, contents: &Contents, m: &Manifest) {
     let mut listed: Vec<&str> = vec![MANIFEST, attest::FILE];
     for e in &m.bundle_files {
-        // Paths in a manifest are plain file names; anything else is not ours.
-        if e.path.contains('/') || e.path.contains('\\') || e.path.starts_with('.') {
+        // Paths in a manifest are plain file names or copies in their folders; anything else
+        // is not ours.
+        if !inputs::is_bundle_path(&e.path) {
             v.problem(&e.path, "not a bundle file name");
             continue;
         }

@@ -191,6 +191,19 @@ impl ScanArgs {
             exclude: self.exclude.clone(),
             observations: self.observations.clone(),
             progress: None,
+            replaying: None,
+        }
+    }
+
+    /// The options a bundle with its inputs records for `tlsproof replay`.
+    fn given(&self) -> bundle::inputs::Given {
+        bundle::inputs::Given {
+            exclude: self.exclude.clone(),
+            strict: self.strict.clone(),
+            exceptions: self.exceptions.clone(),
+            observations: self.observations.clone(),
+            ca_files: self.ca_files.clone(),
+            probe: self.probe,
         }
     }
 
@@ -387,6 +400,15 @@ enum Command {
         /// envelope.
         #[arg(long, value_name = "KEY")]
         sign_key: Option<PathBuf>,
+        /// Also copy what the scan read into the bundle, so that `tlsproof replay` can judge it
+        /// again: the scanned files and certificates (inputs/, paths as the manifest lists
+        /// them), the policies (policies/) and the --ca-file files (trust/), each hashed in the
+        /// manifest like every bundle file. Configuration is copied verbatim, credentials it
+        /// holds included; private keys never: a file holding a PEM private key and every key
+        /// file the configuration names are listed as excluded, with the reason, in the
+        /// manifest and the report. Files the scan did not read are not copied.
+        #[arg(long)]
+        include_inputs: bool,
     },
     /// Recompute every hash of an evidence bundle and name any file or claim that changed; with
     /// --key, check who signed it.
@@ -600,7 +622,8 @@ pub fn run() -> anyhow::Result<u8> {
             out,
             force,
             sign_key,
-        } => evidence(args, &out, force, sign_key.as_deref()),
+            include_inputs,
+        } => evidence(args, &out, force, sign_key.as_deref(), include_inputs),
         Command::Verify { dir, inputs, key } => {
             let key = key
                 .as_deref()
@@ -748,6 +771,7 @@ fn evidence(
     out: &std::path::Path,
     force: bool,
     sign_key: Option<&std::path::Path>,
+    include_inputs: bool,
 ) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     let key = sign_key.map(|k| signing_key(k, out)).transpose()?;
@@ -757,7 +781,8 @@ fn evidence(
     if nothing_recognised(&scan, &args) {
         return Ok(2);
     }
-    let manifest = bundle::write(&scan, out, &rfc3339(now()))
+    let given = include_inputs.then(|| args.given());
+    let manifest = bundle::write_with(&scan, out, &rfc3339(now()), given.as_ref())
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
     let signed = match &key {
         Some(key) => {
@@ -830,8 +855,8 @@ fn prepare_out(out: &std::path::Path, force: bool) -> anyhow::Result<()> {
         .map(String::as_str)
         .chain(["manifest.json", attest::FILE])
     {
-        // Only plain names: a manifest cannot direct a removal outside the bundle.
-        if name.contains(['/', '\\']) || name.starts_with('.') {
+        // Only bundle paths: a manifest cannot direct a removal outside the bundle.
+        if !bundle::inputs::is_bundle_path(name) {
             continue;
         }
         match std::fs::remove_file(out.join(name)) {

@@ -166,7 +166,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         raw,
         &findings,
         (&claims, records),
-        (found.unknown, &found.roots),
+        (found.unknown, &found.roots, &found.git_commit),
     )?;
     progress("done", None, None);
     Ok(Scan {
@@ -187,6 +187,8 @@ struct Found {
     unknown: usize,
     /// The scanned roots as given.
     roots: Vec<String>,
+    /// The commit of the repository holding the first root.
+    git_commit: Option<String>,
 }
 
 /// Discovers the files under every path; with several paths, each file is displayed with its
@@ -202,15 +204,21 @@ fn discover_all(
         candidates: Vec::new(),
         unknown: 0,
         roots: Vec::new(),
+        git_commit: None,
     };
     let multi = opts.paths.len() > 1;
-    for path in &opts.paths {
+    for (i, path) in opts.paths.iter().enumerate() {
+        let shown = opts
+            .replaying
+            .as_ref()
+            .and_then(|r| r.roots.get(i).cloned())
+            .unwrap_or_else(|| path.display().to_string());
         let prefix = if multi {
-            path.to_string_lossy().trim_end_matches('/').to_string()
+            shown.trim_end_matches('/').to_string()
         } else {
             String::new()
         };
-        found.roots.push(path.display().to_string());
+        found.roots.push(shown);
         map.add_display_prefix(&prefix);
         let exclude = discover::Exclusions {
             project: &settings.config.exclude,
@@ -225,6 +233,13 @@ fn discover_all(
             Finding::new(FindingKind::Notice, message, None)
         }));
     }
+    found.git_commit = match &opts.replaying {
+        Some(r) => r.git_commit.clone(),
+        None => found
+            .roots
+            .first()
+            .and_then(|r| crate::bundle::git_commit(Path::new(r))),
+    };
     if let Some(claims) = opts
         .exceptions_file
         .as_ref()
@@ -398,7 +413,7 @@ fn record(
     raw: Vec<serde_json::Value>,
     findings: &[Finding],
     (claims, mut records): (&Loaded, Vec<ClaimRecord>),
-    (unknown, found_roots): (usize, &[String]),
+    (unknown, found_roots, git_commit): (usize, &[String], &Option<String>),
 ) -> Result<Report, ScanError> {
     let mut results_list = raw
         .iter()
@@ -443,9 +458,7 @@ fn record(
                 .cloned()
                 .collect(),
             versions: model.versions.clone().into_iter().collect(),
-            git_commit: found_roots
-                .first()
-                .and_then(|r| crate::bundle::git_commit(Path::new(r))),
+            git_commit: git_commit.clone(),
         },
         summary: results::summarize(
             &results_list,
