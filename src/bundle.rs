@@ -74,6 +74,15 @@ pub struct ReplayRecord {
     /// Where each scanned root's files are in the bundle (`inputs`, `inputs/<root>`), in the
     /// order of `scan_roots`; empty for a root that could not be copied.
     pub roots: Vec<String>,
+    /// `--profile` as given (tlsproof.toml, copied among the inputs, gives it otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub profile: Option<String>,
+    /// `--environment` as given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub environment: Option<String>,
+    /// `--nginx-version`, `--caddy-version`, `--traefik-version` as given, by product.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
+    pub versions: std::collections::BTreeMap<String, String>,
     /// The evaluation time the results depend on (model.json's `evaluated_at`); absent when
     /// no certificate date or claim was judged.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -177,7 +186,9 @@ pub fn write_with(
     include: Option<&inputs::Given>,
 ) -> Result<Manifest, BundleError> {
     std::fs::create_dir_all(out).map_err(io(out))?;
-    let copies = include.map(|given| inputs::collect(scan, given)).transpose()?;
+    let copies = include
+        .map(|given| inputs::collect(scan, given))
+        .transpose()?;
 
     let mut inputs: Vec<Entry> = scan
         .model
@@ -293,9 +304,8 @@ pub fn write_with(
 /// The report's table of inputs: every input file, and with copies, whether the bundle holds
 /// it, and the excluded files that are not inputs (the private keys named).
 fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow> {
-    let excluded = |path: &str| {
-        copies.and_then(|c| c.record.excluded.iter().find(|x| x.path == path))
-    };
+    let excluded =
+        |path: &str| copies.and_then(|c| c.record.excluded.iter().find(|x| x.path == path));
     let mut rows: Vec<InputRow> = inputs
         .iter()
         .map(|i| InputRow {
@@ -560,6 +570,16 @@ impl Contents {
 
     fn get(&self, name: &str) -> Option<&Content> {
         self.files.get(name)
+    }
+
+    /// The bytes of the bundle file `name`.
+    pub fn bytes(&self, name: &str) -> Option<&[u8]> {
+        self.get(name).map(|c| c.bytes.as_slice())
+    }
+
+    /// The sha256 of the bundle file `name`, lowercase hex.
+    pub fn sha256(&self, name: &str) -> Option<&str> {
+        self.get(name).map(|c| c.sha256.as_str())
     }
 }
 

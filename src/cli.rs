@@ -197,7 +197,18 @@ impl ScanArgs {
 
     /// The options a bundle with its inputs records for `tlsproof replay`.
     fn given(&self) -> bundle::inputs::Given {
+        let versions = [
+            ("nginx", &self.nginx_version),
+            ("caddy", &self.caddy_version),
+            ("traefik", &self.traefik_version),
+        ];
         bundle::inputs::Given {
+            profile: self.profile,
+            environment: self.environment,
+            versions: versions
+                .into_iter()
+                .filter_map(|(product, v)| Some((product.to_string(), v.clone()?)))
+                .collect(),
             exclude: self.exclude.clone(),
             strict: self.strict.clone(),
             exceptions: self.exceptions.clone(),
@@ -427,6 +438,23 @@ enum Command {
         #[arg(long, value_name = "PUB")]
         key: Option<PathBuf>,
     },
+    /// Scan a bundle's copied inputs again and name every result that differs from its
+    /// results.json.
+    ///
+    /// The bundle must be written with `evidence --include-inputs`. The scan runs on its
+    /// copies with the recorded options (profile, environment, versions, exclusions, --strict,
+    /// --exceptions, --observations, --ca-file) and the recorded policies (the bundle's
+    /// policies/, not this tool's built-in ones). With the same tlsproof at the same --at, the
+    /// replayed record is results.json byte for byte. Exit codes: 0 identical, 1 different,
+    /// 2 a bundle that cannot be replayed.
+    Replay {
+        /// The bundle directory.
+        dir: PathBuf,
+        /// Judge certificate validity and claims at this time (RFC 3339); default the recorded
+        /// evaluation time.
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        at: Option<OffsetDateTime>,
+    },
     /// Write a new Ed25519 key pair for signing evidence bundles.
     ///
     /// PREFIX.key is the private key (PKCS#8 PEM, created with mode 0600; keep it out of every
@@ -638,6 +666,17 @@ pub fn run() -> anyhow::Result<u8> {
             emit(&render::verify::human(&v, &dir))?;
             Ok(u8::from(!v.ok()))
         }
+        Command::Replay { dir, at } => match tlsproof::replay::replay(&dir, at) {
+            Ok(outcome) => {
+                emit(&render::replay::human(&outcome, &dir))?;
+                Ok(u8::from(!outcome.identical))
+            }
+            Err(tlsproof::replay::ReplayError::Unusable(why)) => {
+                eprintln!("tlsproof: {}: cannot be replayed: {why}", dir.display());
+                Ok(2)
+            }
+            Err(e) => Err(anyhow::Error::new(e).context(format!("replaying {}", dir.display()))),
+        },
         Command::Keygen { prefix, force } => {
             let files = attest::keygen(&prefix, force)?;
             emit(&format!(

@@ -240,6 +240,9 @@ fn discover_all(
             .first()
             .and_then(|r| crate::bundle::git_commit(Path::new(r))),
     };
+    if let Some(r) = &opts.replaying {
+        found.unknown = r.files_unknown;
+    }
     if let Some(claims) = opts
         .exceptions_file
         .as_ref()

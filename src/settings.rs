@@ -115,6 +115,9 @@ pub struct Replaying {
     pub ca_files: Vec<String>,
     /// The recorded policy files, overrides included.
     pub policies: PolicySet,
+    /// How many files the recorded scan found and did not recognise: the bundle does not hold
+    /// them, so the record's count stands.
+    pub files_unknown: usize,
 }
 
 /// The evaluation time, as the model and the claims see it.

@@ -29,6 +29,10 @@ pub const KIND_CA_FILE: &str = "ca-file";
 /// already (profile, environment, versions and exclusions are): what replay gives again.
 #[derive(Debug, Default, Clone)]
 pub struct Given {
+    pub profile: Option<crate::settings::Profile>,
+    pub environment: Option<crate::settings::Environment>,
+    /// The product versions given, by product (`nginx`, `caddy`, `traefik`).
+    pub versions: std::collections::BTreeMap<String, String>,
     pub exclude: Vec<String>,
     pub strict: Vec<String>,
     pub exceptions: Option<PathBuf>,
@@ -42,6 +46,8 @@ pub struct Given {
 pub struct Excluded {
     pub path: String,
     pub reason: String,
+    /// The scan read it (a replay without it may differ); false for a key file only named.
+    pub read: bool,
 }
 
 /// A `--ca-file` as given and where its copy is.
@@ -66,35 +72,52 @@ const PRIVATE_KEY: &str = "holds a PEM private key: private keys never enter a b
 pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
     let mut files: Vec<(Entry, Vec<u8>)> = Vec::new();
     let mut excluded: Vec<Excluded> = Vec::new();
-    let mut exclude = |path: &str, reason: String| {
+    let mut exclude = |path: &str, reason: String, read: bool| {
         excluded.push(Excluded {
             path: path.to_string(),
             reason,
+            read,
         })
     };
     for s in &scan.model.sources {
         let Some((_, file)) = scan.map.by_display(&s.path) else {
-            exclude(&s.path, "not found among the files read: not copied".into());
+            exclude(
+                &s.path,
+                "not found among the files read: not copied".into(),
+                true,
+            );
             continue;
         };
         match copy_of(&s.path, &file.path, Some(&s.sha256)) {
-            Ok((name, bytes)) => files.push((copied(name, &bytes, KIND_INPUT, s.role.clone()), bytes)),
-            Err(reason) => exclude(&s.path, reason),
+            Ok((name, bytes)) => {
+                files.push((copied(name, &bytes, KIND_INPUT, s.role.clone()), bytes))
+            }
+            Err(reason) => exclude(&s.path, reason, true),
         }
     }
     for (display, disk) in certificate_files(scan) {
-        if files.iter().any(|(e, _)| e.path == bundle_path(INPUTS, &display)) {
+        if files
+            .iter()
+            .any(|(e, _)| e.path == bundle_path(INPUTS, &display))
+        {
             continue;
         }
         match copy_of(&display, &disk, None) {
             Ok((name, bytes)) => files.push((copied(name, &bytes, KIND_CERTIFICATE, None), bytes)),
-            Err(reason) => exclude(&display, reason),
+            Err(reason) => exclude(&display, reason, true),
+        }
+    }
+    for (display, disk) in configured_ca_files(scan) {
+        match copy_of(&display, &disk, None) {
+            Ok((name, bytes)) => files.push((copied(name, &bytes, KIND_CA_FILE, None), bytes)),
+            Err(reason) => exclude(&display, reason, true),
         }
     }
     for (key, named_at) in named_keys(scan) {
         exclude(
             &key,
             format!("private key named at {named_at}: never read by the scan, never copied"),
+            false,
         );
     }
     for p in &scan.policies.files {
@@ -104,7 +127,12 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
             .as_ref()
             .map_or_else(|| "built-in".into(), |from| format!("override from {from}"));
         files.push((
-            copied(bundle_path(POLICIES, &p.path), &bytes, KIND_POLICY, Some(role)),
+            copied(
+                bundle_path(POLICIES, &p.path),
+                &bytes,
+                KIND_POLICY,
+                Some(role),
+            ),
             bytes,
         ));
     }
@@ -124,7 +152,7 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
                     copy: store,
                 });
             }
-            Err(reason) => exclude(&given_as, reason),
+            Err(reason) => exclude(&given_as, reason, true),
         }
     }
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
@@ -133,6 +161,9 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
     excluded.dedup();
     let record = ReplayRecord {
         roots: roots(scan),
+        profile: given.profile.map(|p| p.as_str().to_string()),
+        environment: given.environment.map(|e| e.as_str().to_string()),
+        versions: given.versions.clone(),
         at: scan.model.evaluated_at.clone(),
         exclude: given.exclude.clone(),
         strict: given.strict.clone(),
@@ -226,7 +257,9 @@ fn copied(path: String, bytes: &[u8], kind: &str, role: Option<String>) -> Entry
 /// why it is not copied.
 fn copy_of(display: &str, disk: &Path, sha256: Option<&str>) -> Result<(String, Vec<u8>), String> {
     if !is_clean(display) {
-        return Err("outside the scanned folder (its path is not relative to it): not copied".into());
+        return Err(
+            "outside the scanned folder (its path is not relative to it): not copied".into(),
+        );
     }
     let bytes = read_checked(disk, sha256)?;
     Ok((bundle_path(INPUTS, display), bytes))
@@ -250,7 +283,12 @@ fn read_checked(disk: &Path, sha256: Option<&str>) -> Result<Vec<u8>, String> {
 fn certificate_files(scan: &Scan) -> Vec<(String, PathBuf)> {
     let roots = scanned_folders(scan);
     let mut out = Vec::new();
-    for c in scan.model.certificates.iter().filter(|c| c.read_at.is_none()) {
+    for c in scan
+        .model
+        .certificates
+        .iter()
+        .filter(|c| c.read_at.is_none())
+    {
         // Certificates are displayed relative to the scanned folder they are in, without the
         // prefix the other inputs of one of several roots carry.
         for (folder, prefix) in &roots {
@@ -264,6 +302,33 @@ fn certificate_files(scan: &Scan) -> Vec<(String, PathBuf)> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The CA files `tlsproof.toml [trust] ca_files` names, when the settings file is among the
+/// inputs: as displayed in the bundle's inputs (beside the settings file) and on disk.
+fn configured_ca_files(scan: &Scan) -> Vec<(String, PathBuf)> {
+    let Some(settings) = scan.model.sources.iter().find(|s| s.kind == "settings") else {
+        return Vec::new();
+    };
+    let Some((_, file)) = scan.map.by_display(&settings.path) else {
+        return Vec::new();
+    };
+    let Some(folder) = file.path.parent() else {
+        return Vec::new();
+    };
+    let Ok(Some(config)) = crate::config::Config::load(folder) else {
+        return Vec::new();
+    };
+    let beside = settings
+        .path
+        .rsplit_once('/')
+        .map_or(String::new(), |(dir, _)| format!("{dir}/"));
+    config
+        .trust
+        .ca_files
+        .iter()
+        .map(|f| (format!("{beside}{f}"), folder.join(f)))
+        .collect()
 }
 
 /// Each scanned folder (a scanned file's folder) with the prefix its inputs are shown with.
@@ -340,7 +405,9 @@ mod tests {
         assert!(!holds_private_key(
             b"tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\n"
         ));
-        assert!(!holds_private_key(b"ssl_certificate_key /etc/ssl/key.pem;\n"));
+        assert!(!holds_private_key(
+            b"ssl_certificate_key /etc/ssl/key.pem;\n"
+        ));
     }
 
     #[test]
