@@ -623,6 +623,7 @@ pub fn judge(
     if let Some(m) = parse_manifest(&mut v, manifest) {
         check_listed_files(&mut v, contents, &m);
         check_claims(&mut v, contents, &m);
+        inputs::check_copies(&mut v, contents, &m);
     }
     check_record(&mut v, &contents.recorded);
     if !v.problems.iter().any(|(file, _)| file == MANIFEST) {

@@ -3,7 +3,7 @@
 //! never copied: a file holding one is listed as excluded with the reason, and so is every key
 //! file the configuration names (the scan never reads those).
 
-use super::{BundleError, Entry, ReplayRecord};
+use super::{BundleError, Contents, Entry, Manifest, ReplayRecord, Verification, MANIFEST};
 use crate::pipeline::Scan;
 use crate::source::{hex, MAX_FILE_BYTES};
 use serde::{Deserialize, Serialize};
@@ -65,6 +65,21 @@ pub struct Copies {
 
 /// Why a file holding a private key is not copied.
 const PRIVATE_KEY: &str = "holds a PEM private key: private keys never enter a bundle";
+/// Why an input shown with `..` or an absolute path is not copied.
+const OUTSIDE: &str = "outside the scanned folder (its path is not relative to it): not copied";
+/// Why an input that changed after the scan read it is not copied.
+const CHANGED: &str = "changed on disk since the scan read it: not copied";
+/// Why an input missing from the source map is not copied.
+const NOT_FOUND: &str = "not found among the files read: not copied";
+/// The start of why a file that cannot be read again is not copied.
+const UNREADABLE: &str = "cannot be read again (";
+/// Every reason a file the scan read is not copied (the last one goes on with the error).
+const READ_REASONS: [&str; 5] = [PRIVATE_KEY, OUTSIDE, CHANGED, NOT_FOUND, UNREADABLE];
+
+/// Why a key file the configuration names is not copied.
+fn named_key_reason(named_at: &str) -> String {
+    format!("private key named at {named_at}: never read by the scan, never copied")
+}
 
 /// Collects every copy: the scanned files (the model's sources), the certificate files the
 /// scan read, the policy files and the `--ca-file` files; each read again and checked against
@@ -81,11 +96,7 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
     };
     for s in &scan.model.sources {
         let Some((_, file)) = scan.map.by_display(&s.path) else {
-            exclude(
-                &s.path,
-                "not found among the files read: not copied".into(),
-                true,
-            );
+            exclude(&s.path, NOT_FOUND.into(), true);
             continue;
         };
         match copy_of(&s.path, &file.path, Some(&s.sha256)) {
@@ -113,12 +124,8 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
             Err(reason) => exclude(&display, reason, true),
         }
     }
-    for (key, named_at) in named_keys(scan) {
-        exclude(
-            &key,
-            format!("private key named at {named_at}: never read by the scan, never copied"),
-            false,
-        );
+    for (key, named_at) in named_keys_of(Some(&scan.model_json())) {
+        exclude(&key, named_key_reason(&named_at), false);
     }
     for p in &scan.policies.files {
         let bytes = p.source.clone().into_bytes();
@@ -257,9 +264,7 @@ fn copied(path: String, bytes: &[u8], kind: &str, role: Option<String>) -> Entry
 /// why it is not copied.
 fn copy_of(display: &str, disk: &Path, sha256: Option<&str>) -> Result<(String, Vec<u8>), String> {
     if !is_clean(display) {
-        return Err(
-            "outside the scanned folder (its path is not relative to it): not copied".into(),
-        );
+        return Err(OUTSIDE.into());
     }
     let bytes = read_checked(disk, sha256)?;
     Ok((bundle_path(INPUTS, display), bytes))
@@ -268,9 +273,9 @@ fn copy_of(display: &str, disk: &Path, sha256: Option<&str>) -> Result<(String, 
 /// The bytes of a file to copy: the same bytes the scan read, and no private key.
 fn read_checked(disk: &Path, sha256: Option<&str>) -> Result<Vec<u8>, String> {
     let bytes = crate::source::read_regular(disk, MAX_FILE_BYTES)
-        .map_err(|e| format!("cannot be read again ({e}): not copied"))?;
+        .map_err(|e| format!("{UNREADABLE}{e}): not copied"))?;
     if sha256.is_some_and(|want| hex(&Sha256::digest(&bytes)) != want) {
-        return Err("changed on disk since the scan read it: not copied".into());
+        return Err(CHANGED.into());
     }
     if holds_private_key(&bytes) {
         return Err(PRIVATE_KEY.into());
@@ -349,15 +354,24 @@ fn scanned_folders(scan: &Scan) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-/// Every private key file a certificate names, once, with the first line naming it.
-fn named_keys(scan: &Scan) -> Vec<(String, String)> {
+/// Every private key file a certificate of the model (as model.json holds it) names, once,
+/// with the first line naming it (`file:line`).
+fn named_keys_of(model: Option<&serde_json::Value>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for ep in &scan.model.endpoints {
-        for c in &ep.tls.certificates {
-            let Some(key) = &c.key else { continue };
-            if !out.iter().any(|(k, _)| k == key) {
-                out.push((key.clone(), format!("{}:{}", c.span.file, c.span.line)));
-            }
+    let endpoints = model.and_then(|m| m["endpoints"].as_array());
+    for c in endpoints
+        .into_iter()
+        .flatten()
+        .filter_map(|ep| ep["tls"]["certificates"].as_array())
+        .flatten()
+    {
+        let Some(key) = c["key"].as_str() else {
+            continue;
+        };
+        if !out.iter().any(|(k, _)| k == key) {
+            let span = &c["span"];
+            let at = format!("{}:{}", span["file"].as_str().unwrap_or(""), span["line"]);
+            out.push((key.to_string(), at));
         }
     }
     out.sort();
@@ -386,6 +400,249 @@ pub fn holds_private_key(bytes: &[u8]) -> bool {
         crate::source::base64_decode(&head[..whole])
             .is_some_and(|pem| pem.windows(11).any(|w| w == b"PRIVATE KEY"))
     })
+}
+
+/// The copies and the replay record against what the bundle's records say: each copy is the
+/// input, policy or CA file of that name with its digest, every input is copied or excluded,
+/// and every recorded option agrees with the record that holds the same fact. (`strict`
+/// alone has no record beside it: the signature covers it, and a replay uses it.)
+pub(super) fn check_copies(v: &mut Verification, contents: &Contents, m: &Manifest) {
+    let problems = copy_problems(contents, m);
+    for p in problems {
+        v.problem(MANIFEST, p);
+    }
+}
+
+fn copy_problems(contents: &Contents, m: &Manifest) -> Vec<String> {
+    let copies: Vec<&Entry> = m
+        .bundle_files
+        .iter()
+        .filter(|e| e.path.contains('/'))
+        .collect();
+    let Some(record) = &m.replay else {
+        return copies
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} is a copy, but the manifest has no replay record",
+                    e.path
+                )
+            })
+            .collect();
+    };
+    let model = contents.recorded.model.as_ref();
+    let results = contents.recorded.results.as_ref();
+    let mut out = Vec::new();
+    for e in &copies {
+        if let Some(why) = copy_problem(e, m, model) {
+            out.push(format!("{}: {why}", e.path));
+        }
+    }
+    let copied = |path: &str| copies.iter().any(|e| e.path == bundle_path(INPUTS, path));
+    let excluded = |path: &str| record.excluded.iter().any(|x| x.path == path && x.read);
+    for i in &m.inputs {
+        if copied(&i.path) == excluded(&i.path) {
+            out.push(format!(
+                "input {} must be either copied or excluded, and only one",
+                i.path
+            ));
+        }
+    }
+    for p in &m.policies {
+        if !copies
+            .iter()
+            .any(|e| e.path == bundle_path(POLICIES, &p.path))
+        {
+            out.push(format!("policy {} is not copied", p.path));
+        }
+    }
+    out.extend(record_problems(record, m, model, results, &copies));
+    out
+}
+
+/// Why a copy is not the file its name and kind say, if it is not.
+fn copy_problem(e: &Entry, m: &Manifest, model: Option<&serde_json::Value>) -> Option<String> {
+    let (dir, rest) = e.path.split_once('/')?;
+    let same = |o: &Entry| o.sha256 == e.sha256 && o.bytes == e.bytes && o.role == e.role;
+    let ok = match (dir, e.kind.as_deref()) {
+        (INPUTS, Some(KIND_INPUT)) => m.inputs.iter().any(|i| i.path == rest && same(i)),
+        (INPUTS, Some(KIND_CERTIFICATE)) => {
+            e.role.is_none()
+                && model
+                    .and_then(|m| m["certificates"].as_array())
+                    .is_some_and(|certs| {
+                        certs
+                            .iter()
+                            .filter_map(|c| c["file"].as_str())
+                            .any(|f| rest == f || rest.ends_with(&format!("/{f}")))
+                    })
+        }
+        (INPUTS | TRUST, Some(KIND_CA_FILE)) => e.role.is_none() && trusted(model, &e.sha256),
+        (POLICIES, Some(KIND_POLICY)) => m.policies.iter().any(|p| {
+            p.path == rest && p.sha256 == e.sha256 && p.bytes == e.bytes && p.role == e.role
+        }),
+        _ => false,
+    };
+    (!ok).then(|| {
+        format!(
+            "listed as a copy of kind {} that no record of the bundle matches",
+            e.kind.as_deref().unwrap_or("none")
+        )
+    })
+}
+
+/// Whether a CA file's digest is among the trust sources model.json records; true when the
+/// model records none (no chain was judged, so the store was not evidence).
+fn trusted(model: Option<&serde_json::Value>, sha256: &str) -> bool {
+    match model.and_then(|m| m["trust"]["sources"].as_array()) {
+        Some(sources) => sources.iter().any(|s| s["sha256"] == sha256),
+        None => true,
+    }
+}
+
+/// The recorded options against the records.
+fn record_problems(
+    r: &ReplayRecord,
+    m: &Manifest,
+    model: Option<&serde_json::Value>,
+    results: Option<&serde_json::Value>,
+    copies: &[&Entry],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut expect = |ok: bool, what: String| {
+        if !ok {
+            out.push(format!("replay.{what}"));
+        }
+    };
+    expect(
+        r.roots == expected_roots(&m.scan_roots, &r.roots),
+        format!(
+            "roots {:?} do not follow from scan_roots {:?}",
+            r.roots, m.scan_roots
+        ),
+    );
+    let evaluated = model.and_then(|m| m["evaluated_at"].as_str());
+    expect(
+        r.at.as_deref() == evaluated,
+        format!("at is {:?}, but model.json records {evaluated:?}", r.at),
+    );
+    let scope_exclude = &m.scope.exclude;
+    expect(
+        scope_exclude.ends_with(&r.exclude),
+        format!(
+            "exclude {:?} is not among the exclusions results.json records",
+            r.exclude
+        ),
+    );
+    expect(
+        r.profile.as_ref().is_none_or(|p| *p == m.profile),
+        format!(
+            "profile {:?} is not the profile results.json records",
+            r.profile
+        ),
+    );
+    expect(
+        r.environment.as_ref().is_none_or(|e| *e == m.environment),
+        format!(
+            "environment {:?} is not the environment results.json records",
+            r.environment
+        ),
+    );
+    for (product, version) in &r.versions {
+        expect(
+            m.scope.versions.get(product) == Some(version),
+            format!("versions.{product} {version:?} is not the version results.json records"),
+        );
+    }
+    let input_of_kind = |copy: &str, kind: &str| {
+        copy.strip_prefix(&format!("{INPUTS}/")).is_some_and(|p| {
+            m.inputs
+                .iter()
+                .any(|i| i.path == p && i.kind.as_deref() == Some(kind))
+        })
+    };
+    if let Some(x) = &r.exceptions {
+        expect(
+            input_of_kind(x, "exceptions"),
+            format!("exceptions {x:?} is not the copy of a claims file"),
+        );
+    }
+    for o in &r.observations {
+        expect(
+            input_of_kind(o, "observations"),
+            format!("observations {o:?} is not the copy of an observations file"),
+        );
+    }
+    for c in &r.ca_files {
+        let copy = copies
+            .iter()
+            .find(|e| e.path == c.copy && e.kind.as_deref() == Some(KIND_CA_FILE));
+        let given_ok = match model.and_then(|m| m["trust"]["sources"].as_array()) {
+            Some(sources) => copy.is_some_and(|e| {
+                sources
+                    .iter()
+                    .any(|s| s["path"] == c.given.as_str() && s["sha256"] == e.sha256.as_str())
+            }),
+            None => copy.is_some(),
+        };
+        expect(
+            given_ok,
+            format!("ca_files {:?}: no CA file of the bundle's records", c.given),
+        );
+    }
+    let keys = named_keys_of(model);
+    for x in &r.excluded {
+        let ok = if x.read {
+            !copies
+                .iter()
+                .any(|e| e.path == bundle_path(INPUTS, &x.path))
+                && READ_REASONS
+                    .iter()
+                    .any(|reason| x.reason.starts_with(reason))
+        } else {
+            keys.iter()
+                .any(|(key, at)| *key == x.path && x.reason == named_key_reason(at))
+        };
+        expect(
+            ok,
+            format!(
+                "excluded {:?}: {:?} is not what the records say of it",
+                x.path, x.reason
+            ),
+        );
+    }
+    if r.probe {
+        let observed = model
+            .and_then(|m| m["observations"].as_array())
+            .is_some_and(|o| !o.is_empty());
+        expect(
+            observed,
+            "probe is set, but model.json records no observation".into(),
+        );
+    }
+    let _ = results;
+    out
+}
+
+/// The copy folder of each root, as [`roots`] writes it from the roots' names; a root written
+/// as empty (not copyable) or as a file's name is taken as written when its name agrees.
+fn expected_roots(scan_roots: &[String], written: &[String]) -> Vec<String> {
+    let multi = scan_roots.len() > 1;
+    scan_roots
+        .iter()
+        .enumerate()
+        .map(|(i, root)| {
+            let as_written = written.get(i).map(String::as_str).unwrap_or_default();
+            let trimmed = root.trim_end_matches('/');
+            let file_name = trimmed.rsplit('/').next().unwrap_or(trimmed);
+            match multi {
+                false if as_written == bundle_path(INPUTS, file_name) => as_written.to_string(),
+                false => INPUTS.to_string(),
+                true if is_clean(trimmed) => bundle_path(INPUTS, trimmed),
+                true => String::new(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
