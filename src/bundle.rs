@@ -319,6 +319,26 @@ fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow
         })
         .collect();
     if let Some(c) = copies {
+        // The certificates and CA files read beside the inputs, and their copies.
+        for (e, _) in &c.files {
+            let read_beside = matches!(
+                e.kind.as_deref(),
+                Some(inputs::KIND_CERTIFICATE | inputs::KIND_CA_FILE)
+            );
+            if read_beside {
+                let given = c.record.ca_files.iter().find(|f| f.copy == e.path);
+                let path = match given {
+                    Some(f) => f.given.clone(),
+                    None => e.path.trim_start_matches("inputs/").to_string(),
+                };
+                rows.push(InputRow {
+                    path,
+                    sha256: e.sha256.clone(),
+                    bytes: e.bytes,
+                    in_bundle: Some(e.path.clone()),
+                });
+            }
+        }
         for x in &c.record.excluded {
             if !inputs.iter().any(|i| i.path == x.path) {
                 rows.push(InputRow {

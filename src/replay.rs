@@ -55,13 +55,15 @@ pub enum Difference {
     Added { result: String, status: String },
     /// A result only the recorded record holds.
     Removed { result: String, status: String },
-    /// A result both hold, with a field that differs (status and message named first).
+    /// A result both hold whose status or message differs.
     Changed {
         result: String,
         field: String,
         recorded: String,
         replayed: String,
     },
+    /// A result both hold whose other fields differ (locations, evidence, severity, …), named.
+    Also { result: String, fields: Vec<String> },
     /// A part of the record beside its results (verdict, summary, findings, scope, tool).
     Record {
         field: String,
@@ -354,50 +356,70 @@ fn name_of(r: &Value) -> String {
     )
 }
 
+/// A result's requirement and endpoint: what it is about, wherever it cites.
+fn subject_of(r: &Value) -> (&str, &str) {
+    (
+        r["requirement"].as_str().unwrap_or("?"),
+        r["endpoint"].as_str().unwrap_or("?"),
+    )
+}
+
+/// Pairs the results of both records: the same requirement, endpoint and place first, then the
+/// same requirement and endpoint (a result that now cites another line); the rest are removed
+/// or added.
 fn results_differences(before: &Value, after: &Value) -> Vec<Difference> {
     let empty = Vec::new();
     let before = before.as_array().unwrap_or(&empty);
-    let after = after.as_array().unwrap_or(&empty);
-    let mut unmatched: Vec<&Value> = after.iter().collect();
+    let mut after: Vec<&Value> = after.as_array().unwrap_or(&empty).iter().collect();
+    let mut unpaired: Vec<&Value> = Vec::new();
     let mut out = Vec::new();
     for b in before {
-        let name = name_of(b);
-        match unmatched.iter().position(|a| name_of(a) == name) {
-            Some(i) => {
-                let a = unmatched.remove(i);
-                out.extend(changed_fields(&name, b, a));
-            }
+        match after.iter().position(|a| name_of(a) == name_of(b)) {
+            Some(i) => out.extend(changed_fields(&name_of(b), b, after.remove(i))),
+            None => unpaired.push(b),
+        }
+    }
+    for b in unpaired {
+        match after.iter().position(|a| subject_of(a) == subject_of(b)) {
+            Some(i) => out.extend(changed_fields(&name_of(b), b, after.remove(i))),
             None => out.push(Difference::Removed {
-                result: name,
+                result: name_of(b),
                 status: b["status"].as_str().unwrap_or("?").into(),
             }),
         }
     }
-    out.extend(unmatched.into_iter().map(|a| Difference::Added {
+    out.extend(after.into_iter().map(|a| Difference::Added {
         result: name_of(a),
         status: a["status"].as_str().unwrap_or("?").into(),
     }));
     out
 }
 
-/// The fields of one result that differ: status and message first, then the others.
+/// How one result differs: its status and message with both values, then the names of the
+/// other fields that differ.
 fn changed_fields(name: &str, before: &Value, after: &Value) -> Vec<Difference> {
-    let mut fields = union_of_keys(before, after);
-    fields.sort_by_key(|k| match k.as_str() {
-        "status" => 0,
-        "message" => 1,
-        _ => 2,
-    });
-    fields
+    let differs = |k: &String| before.get(k) != after.get(k);
+    let mut out: Vec<Difference> = ["status", "message"]
         .into_iter()
-        .filter(|k| before.get(k) != after.get(k))
+        .filter(|k| before.get(*k) != after.get(*k))
         .map(|k| Difference::Changed {
             result: name.to_string(),
-            recorded: brief(before.get(&k).unwrap_or(&Value::Null)),
-            replayed: brief(after.get(&k).unwrap_or(&Value::Null)),
-            field: k,
+            field: k.to_string(),
+            recorded: brief(before.get(k).unwrap_or(&Value::Null)),
+            replayed: brief(after.get(k).unwrap_or(&Value::Null)),
         })
-        .collect()
+        .collect();
+    let others: Vec<String> = union_of_keys(before, after)
+        .into_iter()
+        .filter(|k| k != "status" && k != "message" && differs(k))
+        .collect();
+    if !others.is_empty() {
+        out.push(Difference::Also {
+            result: name.to_string(),
+            fields: others,
+        });
+    }
+    out
 }
 
 /// The keys of two objects, each once, in the order they come.

@@ -35,6 +35,9 @@ pub fn human(o: &Outcome, dir: &Path) -> String {
                 out,
                 "CHANGED  {result}: {field} {recorded:?} → {replayed:?}"
             ),
+            Difference::Also { result, fields } => {
+                writeln!(out, "CHANGED  {result}: also {}", fields.join(", "))
+            }
             Difference::Record {
                 field,
                 recorded,
