@@ -3,7 +3,9 @@
 //! config whose cited line also holds `--api-key` arguments and an `env` token; a registry
 //! remote with `token` and `sig`; a Traefik server URL with userinfo and a key; an
 //! ingress-nginx snippet with a token and an `auth-url` with userinfo) is scanned into every
-//! view and bundled, and every byte written is searched for every secret.
+//! view and bundled, and every byte written is searched for every secret. A bundle with its
+//! inputs copies configuration verbatim, so there the proof is that no private key's material
+//! reaches it.
 
 use std::path::Path;
 use std::process::Command;
