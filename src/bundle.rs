@@ -96,12 +96,12 @@ pub struct ReplayRecord {
     /// The copy of the `--exceptions` file, when one was given.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub exceptions: Option<String>,
-    /// The copies of the `--observations` files.
+    /// Each `--observations` file as given and its copy.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub observations: Vec<String>,
+    pub observations: Vec<inputs::GivenFile>,
     /// Each `--ca-file` as given and its copy.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub ca_files: Vec<inputs::CaFile>,
+    pub ca_files: Vec<inputs::GivenFile>,
     /// `--probe` was given: the live observations cannot be made again.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub probe: bool,
@@ -532,6 +532,8 @@ struct Recorded {
     report: Option<Result<RecordStatuses, String>>,
     model: Option<serde_json::Value>,
     oscal: Option<serde_json::Value>,
+    /// The requirements the copied policies declare (`policies/`).
+    requirements: std::collections::BTreeSet<String>,
 }
 
 impl Contents {
@@ -580,6 +582,7 @@ impl Contents {
             report,
             model: json(MODEL),
             oscal: json(crate::render::oscal::RESULTS_FILE),
+            requirements: inputs::declared_requirements(&files),
         };
         Ok(Contents {
             files,

@@ -675,9 +675,12 @@ fn observation_files(
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<(FileId, String, crate::probe::import::Imported)>, ScanError> {
     let mut out = Vec::new();
-    for p in &opts.observations {
+    let recorded = opts.replaying.as_ref().map(|r| r.observations.as_slice());
+    for (i, p) in opts.observations.iter().enumerate() {
         given_file("--observations", p)?;
-        let given = p.display().to_string();
+        let given = recorded
+            .and_then(|names| names.get(i).cloned())
+            .unwrap_or_else(|| p.display().to_string());
         let display = p
             .strip_prefix(config_root)
             .map(|r| r.to_string_lossy().replace('\\', "/"))

@@ -106,6 +106,11 @@ pub fn replay(dir: &Path, at: Option<OffsetDateTime>) -> Result<Outcome, ReplayE
         roots: manifest.scan_roots.clone(),
         git_commit: manifest.git_commit.clone(),
         ca_files: record.ca_files.iter().map(|c| c.given.clone()).collect(),
+        observations: record
+            .observations
+            .iter()
+            .map(|o| o.given.clone())
+            .collect(),
         policies,
         files_unknown,
     };
@@ -295,7 +300,7 @@ fn options(
         observations: record
             .observations
             .iter()
-            .map(|o| inside(o))
+            .map(|o| inside(&o.copy))
             .collect::<Result<_, _>>()?,
         replaying: Some(recorded_run),
         ..Options::default()

@@ -113,6 +113,9 @@ pub struct Replaying {
     pub git_commit: Option<String>,
     /// How the recorded run named each `--ca-file`, one per path of `Options::ca_files`.
     pub ca_files: Vec<String>,
+    /// How the recorded run named each `--observations` file, one per path of
+    /// `Options::observations`.
+    pub observations: Vec<String>,
     /// The recorded policy files, overrides included.
     pub policies: PolicySet,
     /// How many files the recorded scan found and did not recognise: the bundle does not hold

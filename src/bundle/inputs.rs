@@ -50,9 +50,10 @@ pub struct Excluded {
     pub read: bool,
 }
 
-/// A `--ca-file` as given and where its copy is.
+/// A file named on the command line (`--ca-file`, `--observations`), as given, and where its
+/// copy is: the scan's records name it as given.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct CaFile {
+pub struct GivenFile {
     pub given: String,
     pub copy: String,
 }
@@ -154,7 +155,7 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
         match read_checked(f, None) {
             Ok(bytes) => {
                 files.push((copied(store.clone(), &bytes, KIND_CA_FILE, None), bytes));
-                ca_files.push(CaFile {
+                ca_files.push(GivenFile {
                     given: given_as,
                     copy: store,
                 });
@@ -173,22 +174,45 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
         versions: given.versions.clone(),
         at: scan.model.evaluated_at.clone(),
         exclude: given.exclude.clone(),
-        strict: given.strict.clone(),
+        strict: given
+            .strict
+            .iter()
+            .map(|r| r.trim().to_ascii_uppercase())
+            .collect(),
         exceptions: given
             .exceptions
             .is_some()
             .then(|| copy_of_kind(scan, "exceptions").into_iter().next())
             .flatten(),
-        observations: if given.observations.is_empty() {
-            Vec::new()
-        } else {
-            copy_of_kind(scan, "observations")
-        },
+        observations: observation_copies(scan, &given.observations),
         ca_files,
         probe: given.probe,
         excluded,
     };
     Ok(Copies { files, record })
+}
+
+/// Each `--observations` file as given with its copy: the input of kind `observations` whose
+/// path (relative to the scanned folder) the given path ends with.
+fn observation_copies(scan: &Scan, given: &[PathBuf]) -> Vec<GivenFile> {
+    let copies = copy_of_kind(scan, "observations");
+    given
+        .iter()
+        .filter_map(|g| {
+            let given = g.display().to_string();
+            let copy = copies.iter().find(|c| names_copy(&given, c))?;
+            Some(GivenFile {
+                given,
+                copy: copy.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Whether the path `given` on the command line names the input copied at `copy`.
+fn names_copy(given: &str, copy: &str) -> bool {
+    copy.strip_prefix(&format!("{INPUTS}/"))
+        .is_some_and(|rel| given == rel || given.ends_with(&format!("/{rel}")))
 }
 
 /// The bundle path of each input of `kind`, as `inputs/<path>`.
@@ -404,8 +428,8 @@ pub fn holds_private_key(bytes: &[u8]) -> bool {
 
 /// The copies and the replay record against what the bundle's records say: each copy is the
 /// input, policy or CA file of that name with its digest, every input is copied or excluded,
-/// and every recorded option agrees with the record that holds the same fact. (`strict`
-/// alone has no record beside it: the signature covers it, and a replay uses it.)
+/// and every recorded option agrees with the record that holds the same fact (`strict` with
+/// the requirements the copied policies declare).
 pub(super) fn check_copies(v: &mut Verification, contents: &Contents, m: &Manifest) {
     let problems = copy_problems(contents, m);
     for p in problems {
@@ -431,7 +455,6 @@ fn copy_problems(contents: &Contents, m: &Manifest) -> Vec<String> {
             .collect();
     };
     let model = contents.recorded.model.as_ref();
-    let results = contents.recorded.results.as_ref();
     let mut out = Vec::new();
     for e in &copies {
         if let Some(why) = copy_problem(e, m, model) {
@@ -456,7 +479,7 @@ fn copy_problems(contents: &Contents, m: &Manifest) -> Vec<String> {
             out.push(format!("policy {} is not copied", p.path));
         }
     }
-    out.extend(record_problems(record, m, model, results, &copies));
+    out.extend(record_problems(record, m, contents, &copies));
     out
 }
 
@@ -504,10 +527,10 @@ fn trusted(model: Option<&serde_json::Value>, sha256: &str) -> bool {
 fn record_problems(
     r: &ReplayRecord,
     m: &Manifest,
-    model: Option<&serde_json::Value>,
-    results: Option<&serde_json::Value>,
+    contents: &Contents,
     copies: &[&Entry],
 ) -> Vec<String> {
+    let model = contents.recorded.model.as_ref();
     let mut out = Vec::new();
     let mut expect = |ok: bool, what: String| {
         if !ok {
@@ -569,8 +592,13 @@ fn record_problems(
     }
     for o in &r.observations {
         expect(
-            input_of_kind(o, "observations"),
-            format!("observations {o:?} is not the copy of an observations file"),
+            input_of_kind(&o.copy, "observations")
+                && names_copy(&o.given, &o.copy)
+                && named_as_given(contents, o),
+            format!(
+                "observations {:?} is not an observations file the records name",
+                o.given
+            ),
         );
     }
     for c in &r.ca_files {
@@ -588,6 +616,12 @@ fn record_problems(
         expect(
             given_ok,
             format!("ca_files {:?}: no CA file of the bundle's records", c.given),
+        );
+    }
+    for id in &r.strict {
+        expect(
+            id == "ALL" || contents.recorded.requirements.contains(id),
+            format!("strict {id:?} is no requirement the copied policies declare"),
         );
     }
     let keys = named_keys_of(model);
@@ -620,8 +654,42 @@ fn record_problems(
             "probe is set, but model.json records no observation".into(),
         );
     }
-    let _ = results;
     out
+}
+
+/// Whether results.json and model.json name an observations file as it was given, when they
+/// name it at all (`testssl.sh 3.2 (<path>)`).
+fn named_as_given(contents: &Contents, o: &GivenFile) -> bool {
+    let rel = o.copy.trim_start_matches(&format!("{INPUTS}/")[..]);
+    let as_given = format!("({})", o.given);
+    [super::RESULTS, super::MODEL]
+        .iter()
+        .filter_map(|f| contents.bytes(f))
+        .map(String::from_utf8_lossy)
+        .all(|text| !text.contains(&format!("{rel})")) || text.contains(&as_given))
+}
+
+/// The requirements the copied policies declare (`requirement := "ID"`).
+pub(super) fn declared_requirements(
+    files: &std::collections::BTreeMap<String, super::Content>,
+) -> std::collections::BTreeSet<String> {
+    let prefix = format!("{POLICIES}/");
+    files
+        .iter()
+        .filter(|(name, _)| name.starts_with(&prefix))
+        .flat_map(|(_, c)| {
+            String::from_utf8_lossy(&c.bytes)
+                .lines()
+                .filter_map(|l| {
+                    let id = l
+                        .trim()
+                        .strip_prefix("requirement := \"")?
+                        .strip_suffix('"')?;
+                    Some(id.to_string())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The copy folder of each root, as [`roots`] writes it from the roots' names; a root written

@@ -310,3 +310,97 @@ fn a_signed_bundle_with_inputs_covers_every_copy_in_its_attestation() {
         "{out}"
     );
 }
+
+/// A tree whose bundle fills every field of the replay record: the certificate fixture with a
+/// claims file and testssl.sh results given on the command line.
+fn every_option_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo_path(CERT_FIXTURE), dir.path());
+    std::fs::write(dir.path().join("claims.yaml"), "exceptions: []\n").unwrap();
+    std::fs::create_dir(dir.path().join("obs")).unwrap();
+    std::fs::copy(
+        repo_path("tests/fixtures/observations/testssl-mcp.json"),
+        dir.path().join("obs/testssl.json"),
+    )
+    .unwrap();
+    dir
+}
+
+/// The options that fill every field of the replay record of [`every_option_tree`].
+fn every_option(root: &Path) -> Vec<String> {
+    let p = |rel: &str| s(&root.join(rel)).to_string();
+    [
+        "--profile",
+        "strict",
+        "--environment",
+        "production",
+        "--nginx-version",
+        "1.26.2",
+        "--exclude",
+        "old/**",
+        "--strict",
+        "net03-tls",
+        "--ca-file",
+        &p("ca.pem"),
+        "--exceptions",
+        &p("claims.yaml"),
+        "--observations",
+        &p("obs/testssl.json"),
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+#[test]
+fn a_bundle_made_with_every_option_replays_identically() {
+    let tree = every_option_tree();
+    let options = every_option(tree.path());
+    let options: Vec<&str> = options.iter().map(String::as_str).collect();
+    let (_tmp, bundle) = bundle_of(tree.path(), &options);
+    let record = manifest(&bundle).replay.unwrap();
+    assert_eq!(record.strict, ["NET03-TLS"]);
+    assert_eq!(record.exceptions.as_deref(), Some("inputs/claims.yaml"));
+    assert_eq!(record.observations[0].copy, "inputs/obs/testssl.json");
+    assert_eq!(record.ca_files[0].copy, "trust/1/ca.pem");
+    let (code, out, err) = tlsproof(&["replay", s(&bundle)]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("IDENTICAL"), "{out}");
+}
+
+#[test]
+fn every_single_bit_flip_of_a_manifest_with_inputs_is_detected() {
+    let tree = every_option_tree();
+    let options = every_option(tree.path());
+    let options: Vec<&str> = options.iter().map(String::as_str).collect();
+    let (_tmp, bundle) = bundle_of(tree.path(), &options);
+    let m = manifest(&bundle);
+    let record = m.replay.as_ref().unwrap();
+    // Every field of the record holds a value the flips reach.
+    assert!(record.profile.is_some() && record.environment.is_some() && record.at.is_some());
+    assert!(!record.versions.is_empty() && !record.exclude.is_empty());
+    assert!(!record.strict.is_empty() && record.exceptions.is_some());
+    assert!(!record.observations.is_empty() && !record.ca_files.is_empty());
+    assert!(!record.excluded.is_empty());
+
+    let contents = tlsproof::bundle::Contents::read(&bundle).unwrap();
+    let raw = std::fs::read(bundle.join("manifest.json")).unwrap();
+    let intact = tlsproof::bundle::judge(&contents, &raw, None);
+    assert!(intact.ok(), "{:?}", intact.problems);
+    let mut undetected = Vec::new();
+    for at in 0..raw.len() {
+        for bit in 0..8 {
+            let mut flipped = raw.clone();
+            flipped[at] ^= 1 << bit;
+            if tlsproof::bundle::judge(&contents, &flipped, None).ok() {
+                let line = raw[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+                undetected.push(format!("line {line} byte {at} bit {bit}"));
+            }
+        }
+    }
+    assert!(
+        undetected.is_empty(),
+        "{} single-bit flips of manifest.json go unnoticed:\n{}",
+        undetected.len(),
+        undetected.join("\n")
+    );
+}
