@@ -444,9 +444,12 @@ enum Command {
     /// The bundle must be written with `evidence --include-inputs`. The scan runs on its
     /// copies with the recorded options (profile, environment, versions, exclusions, --strict,
     /// --exceptions, --observations, --ca-file) and the recorded policies (the bundle's
-    /// policies/, not this tool's built-in ones). With the same tlsproof at the same --at, the
-    /// replayed record is results.json byte for byte. Exit codes: 0 identical, 1 different,
-    /// 2 a bundle that cannot be replayed.
+    /// policies/, not this tool's built-in ones), shown under the recorded roots and commit;
+    /// the count of files the recorded scan did not recognise, which the bundle does not hold,
+    /// is taken from its record. With the same tlsproof at the same --at, the replayed record
+    /// is results.json byte for byte. A bundle of a --probe scan cannot be replayed (its live
+    /// observations cannot be made again). Exit codes: 0 identical, 1 different, 2 a bundle
+    /// that cannot be replayed.
     Replay {
         /// The bundle directory.
         dir: PathBuf,
