@@ -507,7 +507,7 @@ pub fn verify_with(dir: &Path, checks: &Checks) -> Result<Verification, BundleEr
 
 /// The most bytes `verify` reads of one bundle file, and the most files it reads.
 const MAX_FILE_BYTES: u64 = 1 << 30;
-const MAX_FILES: usize = 10_000;
+const MAX_FILES: usize = 100_000;
 
 /// A bundle directory read once: each plain file's bytes and digest, and what the record files
 /// say about the run.
