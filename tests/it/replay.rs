@@ -226,6 +226,11 @@ fn a_key_file_the_configuration_names_is_listed_as_excluded_in_the_manifest_and_
     );
     assert!(report.contains("| `nginx.conf` | 297 | `"), "{report}");
     assert!(report.contains("| inputs/nginx.conf |"), "{report}");
+    let html = std::fs::read_to_string(bundle.join("report.html")).unwrap();
+    assert!(
+        html.contains("<tr><td><code>certs/mcp.key</code></td><td class=\"num\">0</td><td class=\"sha\">not read</td><td>not copied: private key named at nginx.conf:6: never read by the scan, never copied</td></tr>"),
+        "{html}"
+    );
     // The certificate and the trusted CA file the scan read are listed with their copies.
     for (file, copy) in [
         ("certs/mcp.pem", "inputs/certs/mcp.pem"),
