@@ -74,6 +74,10 @@ pub struct ReplayRecord {
     /// Where each scanned root's files are in the bundle (`inputs`, `inputs/<root>`), in the
     /// order of `scan_roots`; empty for a root that could not be copied.
     pub roots: Vec<String>,
+    /// The scanned folder's path inside its project (`deploy/nginx`), when the scan took
+    /// tlsproof.toml or the claims file from above it: the copies keep the project's layout.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub project: Option<String>,
     /// `--profile` as given (tlsproof.toml, copied among the inputs, gives it otherwise).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub profile: Option<String>,
@@ -312,9 +316,9 @@ fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow
             path: i.path.clone(),
             sha256: i.sha256.clone(),
             bytes: i.bytes,
-            in_bundle: copies.map(|_| match excluded(&i.path) {
+            in_bundle: copies.map(|c| match excluded(&i.path) {
                 Some(x) => format!("not copied: {}", x.reason),
-                None => format!("{}/{}", inputs::INPUTS, i.path),
+                None => inputs::copy_path(&i.path, c.record.project.as_deref()).unwrap_or_default(),
             }),
         })
         .collect();

@@ -96,6 +96,15 @@ pub fn replay(dir: &Path, at: Option<OffsetDateTime>) -> Result<Outcome, ReplayE
     let policies = policies(&contents, &manifest)?;
     let folder = Folder::new()?;
     materialize(&contents, &manifest, folder.path())?;
+    if record.project.is_some() {
+        // The recorded scan found its project's settings above the scanned folder, walking up
+        // inside a repository: the copies are that project, so they are marked as one.
+        let marker = folder.path().join(inputs::INPUTS).join(".git");
+        std::fs::create_dir_all(&marker).map_err(|source| ReplayError::Io {
+            what: format!("creating {}", marker.display()),
+            source,
+        })?;
+    }
     let at = evaluation_time(at, record, &manifest)?;
     let files_unknown = serde_json::from_slice::<Value>(recorded)
         .ok()

@@ -86,6 +86,8 @@ fn named_key_reason(named_at: &str) -> String {
 /// scan read, the policy files and the `--ca-file` files; each read again and checked against
 /// the digest the scan recorded.
 pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
+    let project = project_of(scan, given);
+    let project = project.as_deref();
     let mut files: Vec<(Entry, Vec<u8>)> = Vec::new();
     let mut excluded: Vec<Excluded> = Vec::new();
     let mut exclude = |path: &str, reason: String, read: bool| {
@@ -100,7 +102,7 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
             exclude(&s.path, NOT_FOUND.into(), true);
             continue;
         };
-        match copy_of(&s.path, &file.path, Some(&s.sha256)) {
+        match copy_of(&s.path, project, &file.path, Some(&s.sha256)) {
             Ok((name, bytes)) => {
                 files.push((copied(name, &bytes, KIND_INPUT, s.role.clone()), bytes))
             }
@@ -108,19 +110,17 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
         }
     }
     for (display, disk) in certificate_files(scan) {
-        if files
-            .iter()
-            .any(|(e, _)| e.path == bundle_path(INPUTS, &display))
-        {
+        let name = copy_path(&display, project);
+        if files.iter().any(|(e, _)| Some(&e.path) == name.as_ref()) {
             continue;
         }
-        match copy_of(&display, &disk, None) {
+        match copy_of(&display, project, &disk, None) {
             Ok((name, bytes)) => files.push((copied(name, &bytes, KIND_CERTIFICATE, None), bytes)),
             Err(reason) => exclude(&display, reason, true),
         }
     }
     for (display, disk) in configured_ca_files(scan) {
-        match copy_of(&display, &disk, None) {
+        match copy_of(&display, project, &disk, None) {
             Ok((name, bytes)) => files.push((copied(name, &bytes, KIND_CA_FILE, None), bytes)),
             Err(reason) => exclude(&display, reason, true),
         }
@@ -168,7 +168,8 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
     excluded.sort_by(|a, b| a.path.cmp(&b.path));
     excluded.dedup();
     let record = ReplayRecord {
-        roots: roots(scan),
+        roots: roots(scan, project),
+        project: project.map(str::to_string),
         profile: given.profile.map(|p| p.as_str().to_string()),
         environment: given.environment.map(|e| e.as_str().to_string()),
         versions: given.versions.clone(),
@@ -182,9 +183,9 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
         exceptions: given
             .exceptions
             .is_some()
-            .then(|| copy_of_kind(scan, "exceptions").into_iter().next())
+            .then(|| copy_of_kind(scan, "exceptions", project).into_iter().next())
             .flatten(),
-        observations: observation_copies(scan, &given.observations),
+        observations: observation_copies(scan, &given.observations, project),
         ca_files,
         probe: given.probe,
         excluded,
@@ -194,58 +195,115 @@ pub fn collect(scan: &Scan, given: &Given) -> Result<Copies, BundleError> {
 
 /// Each `--observations` file as given with its copy: the input of kind `observations` whose
 /// path (relative to the scanned folder) the given path ends with.
-fn observation_copies(scan: &Scan, given: &[PathBuf]) -> Vec<GivenFile> {
-    let copies = copy_of_kind(scan, "observations");
+fn observation_copies(scan: &Scan, given: &[PathBuf], project: Option<&str>) -> Vec<GivenFile> {
+    let inputs: Vec<&str> = scan
+        .model
+        .sources
+        .iter()
+        .filter(|s| s.kind == "observations")
+        .map(|s| s.path.as_str())
+        .collect();
     given
         .iter()
         .filter_map(|g| {
             let given = g.display().to_string();
-            let copy = copies.iter().find(|c| names_copy(&given, c))?;
+            let input = inputs.iter().find(|i| names_input(&given, i))?;
             Some(GivenFile {
                 given,
-                copy: copy.clone(),
+                copy: copy_path(input, project)?,
             })
         })
         .collect()
 }
 
-/// Whether the path `given` on the command line names the input copied at `copy`.
-fn names_copy(given: &str, copy: &str) -> bool {
-    copy.strip_prefix(&format!("{INPUTS}/"))
-        .is_some_and(|rel| given == rel || given.ends_with(&format!("/{rel}")))
+/// Whether the path `given` on the command line names the input shown as `input`.
+fn names_input(given: &str, input: &str) -> bool {
+    given == input || given.ends_with(&format!("/{input}"))
 }
 
-/// The bundle path of each input of `kind`, as `inputs/<path>`.
-fn copy_of_kind(scan: &Scan, kind: &str) -> Vec<String> {
+/// The bundle path of each input of `kind`.
+fn copy_of_kind(scan: &Scan, kind: &str, project: Option<&str>) -> Vec<String> {
     scan.model
         .sources
         .iter()
         .filter(|s| s.kind == kind)
-        .map(|s| bundle_path(INPUTS, &s.path))
+        .filter_map(|s| copy_path(&s.path, project))
         .collect()
 }
 
-/// Where each scanned root's files are in the bundle: `inputs` for one scanned folder,
-/// `inputs/<root>` for one of several, `inputs/<file name>` for a scanned file. Empty for a
-/// root whose name cannot be a path inside the bundle (one of several absolute roots).
-fn roots(scan: &Scan) -> Vec<String> {
+/// The scanned folder's path inside its project (`deploy/nginx`), when the scan of one folder
+/// took `tlsproof.toml` or the claims file from a folder above it (their paths start with
+/// `../`): the copies keep the project's layout, so that a replay finds them there too.
+fn project_of(scan: &Scan, given: &Given) -> Option<String> {
+    let [root] = scan.roots.as_slice() else {
+        return None;
+    };
+    let from_project =
+        |kind: &str| kind == "settings" || (kind == "exceptions" && given.exceptions.is_none());
+    let levels = scan
+        .model
+        .sources
+        .iter()
+        .filter(|s| from_project(&s.kind))
+        .map(|s| s.path.matches("../").count())
+        .max()
+        .filter(|n| *n > 0)?;
+    let path = Path::new(root).canonicalize().ok()?;
+    let folder = if path.is_file() {
+        path.parent()?
+    } else {
+        &path
+    };
+    let names: Vec<String> = folder
+        .components()
+        .rev()
+        .take(levels)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let project = names.into_iter().rev().collect::<Vec<_>>().join("/");
+    (project.split('/').count() == levels && is_clean(&project)).then_some(project)
+}
+
+/// Where the input shown as `display` is copied: `inputs/<display>`, or in a project's layout
+/// `inputs/<project>/<display>` with each leading `../` taking a folder off the project path.
+/// None for a path that leaves the copies (`..` beyond the project, an absolute path).
+pub fn copy_path(display: &str, project: Option<&str>) -> Option<String> {
+    let mut base: Vec<&str> = project.map(|p| p.split('/').collect()).unwrap_or_default();
+    let mut rest = display;
+    while let Some(r) = rest.strip_prefix("../") {
+        base.pop()?;
+        rest = r;
+    }
+    if !is_clean(rest) {
+        return None;
+    }
+    base.push(rest);
+    Some(bundle_path(INPUTS, &base.join("/")))
+}
+
+/// Where each scanned root's files are in the bundle: `inputs` (or `inputs/<project>`) for one
+/// scanned folder, `inputs/<root>` for one of several, and the file's name after that for a
+/// scanned file. Empty for a root whose name cannot be a path inside the bundle (one of several
+/// absolute roots).
+fn roots(scan: &Scan, project: Option<&str>) -> Vec<String> {
     let multi = scan.roots.len() > 1;
+    let folder = project.map_or_else(|| INPUTS.to_string(), |p| bundle_path(INPUTS, p));
     scan.roots
         .iter()
         .map(|root| {
             let is_file = Path::new(root).is_file();
             let name = match (multi, is_file) {
-                (false, false) => return INPUTS.to_string(),
+                (false, false) => return folder.clone(),
                 (false, true) => Path::new(root)
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
                 (true, _) => root.trim_end_matches('/').to_string(),
             };
-            if is_clean(&name) {
-                bundle_path(INPUTS, &name)
-            } else {
-                String::new()
+            match (multi, is_clean(&name)) {
+                (_, false) => String::new(),
+                (false, true) => bundle_path(&folder, &name),
+                (true, true) => bundle_path(INPUTS, &name),
             }
         })
         .collect()
@@ -286,12 +344,15 @@ fn copied(path: String, bytes: &[u8], kind: &str, role: Option<String>) -> Entry
 
 /// The copy of the input shown as `display`, read from `disk`: its bundle path and bytes, or
 /// why it is not copied.
-fn copy_of(display: &str, disk: &Path, sha256: Option<&str>) -> Result<(String, Vec<u8>), String> {
-    if !is_clean(display) {
-        return Err(OUTSIDE.into());
-    }
+fn copy_of(
+    display: &str,
+    project: Option<&str>,
+    disk: &Path,
+    sha256: Option<&str>,
+) -> Result<(String, Vec<u8>), String> {
+    let name = copy_path(display, project).ok_or_else(|| OUTSIDE.to_string())?;
     let bytes = read_checked(disk, sha256)?;
-    Ok((bundle_path(INPUTS, display), bytes))
+    Ok((name, bytes))
 }
 
 /// The bytes of a file to copy: the same bytes the scan read, and no private key.
@@ -455,13 +516,17 @@ fn copy_problems(contents: &Contents, m: &Manifest) -> Vec<String> {
             .collect();
     };
     let model = contents.recorded.model.as_ref();
+    let project = record.project.as_deref();
     let mut out = Vec::new();
     for e in &copies {
-        if let Some(why) = copy_problem(e, m, model) {
+        if let Some(why) = copy_problem(e, m, model, project) {
             out.push(format!("{}: {why}", e.path));
         }
     }
-    let copied = |path: &str| copies.iter().any(|e| e.path == bundle_path(INPUTS, path));
+    let copied = |path: &str| {
+        let name = copy_path(path, project);
+        copies.iter().any(|e| Some(&e.path) == name.as_ref())
+    };
     let excluded = |path: &str| record.excluded.iter().any(|x| x.path == path && x.read);
     for i in &m.inputs {
         if copied(&i.path) == excluded(&i.path) {
@@ -484,11 +549,19 @@ fn copy_problems(contents: &Contents, m: &Manifest) -> Vec<String> {
 }
 
 /// Why a copy is not the file its name and kind say, if it is not.
-fn copy_problem(e: &Entry, m: &Manifest, model: Option<&serde_json::Value>) -> Option<String> {
+fn copy_problem(
+    e: &Entry,
+    m: &Manifest,
+    model: Option<&serde_json::Value>,
+    project: Option<&str>,
+) -> Option<String> {
     let (dir, rest) = e.path.split_once('/')?;
     let same = |o: &Entry| o.sha256 == e.sha256 && o.bytes == e.bytes && o.role == e.role;
     let ok = match (dir, e.kind.as_deref()) {
-        (INPUTS, Some(KIND_INPUT)) => m.inputs.iter().any(|i| i.path == rest && same(i)),
+        (INPUTS, Some(KIND_INPUT)) => m
+            .inputs
+            .iter()
+            .any(|i| copy_path(&i.path, project).as_ref() == Some(&e.path) && same(i)),
         (INPUTS, Some(KIND_CERTIFICATE)) => {
             e.role.is_none()
                 && model
@@ -537,8 +610,16 @@ fn record_problems(
             out.push(format!("replay.{what}"));
         }
     };
+    let project = r.project.as_deref();
     expect(
-        r.roots == expected_roots(&m.scan_roots, &r.roots),
+        project.is_none_or(|p| is_clean(p) && walked_up_to(contents, p)),
+        format!(
+            "project {} is not the folder results.json says the scan walked up from",
+            shown(project)
+        ),
+    );
+    expect(
+        r.roots == expected_roots(&m.scan_roots, &r.roots, project),
         format!(
             "roots {:?} do not follow from scan_roots {:?}",
             r.roots, m.scan_roots
@@ -547,7 +628,11 @@ fn record_problems(
     let evaluated = model.and_then(|m| m["evaluated_at"].as_str());
     expect(
         r.at.as_deref() == evaluated,
-        format!("at is {:?}, but model.json records {evaluated:?}", r.at),
+        format!(
+            "at is {}, but model.json records {}",
+            shown(r.at.as_deref()),
+            shown(evaluated)
+        ),
     );
     let scope_exclude = &m.scope.exclude;
     expect(
@@ -560,15 +645,15 @@ fn record_problems(
     expect(
         r.profile.as_ref().is_none_or(|p| *p == m.profile),
         format!(
-            "profile {:?} is not the profile results.json records",
-            r.profile
+            "profile {} is not the profile results.json records",
+            shown(r.profile.as_deref())
         ),
     );
     expect(
         r.environment.as_ref().is_none_or(|e| *e == m.environment),
         format!(
-            "environment {:?} is not the environment results.json records",
-            r.environment
+            "environment {} is not the environment results.json records",
+            shown(r.environment.as_deref())
         ),
     );
     for (product, version) in &r.versions {
@@ -577,24 +662,24 @@ fn record_problems(
             format!("versions.{product} {version:?} is not the version results.json records"),
         );
     }
+    // The input of `kind` copied at `copy`.
     let input_of_kind = |copy: &str, kind: &str| {
-        copy.strip_prefix(&format!("{INPUTS}/")).is_some_and(|p| {
-            m.inputs
-                .iter()
-                .any(|i| i.path == p && i.kind.as_deref() == Some(kind))
+        m.inputs.iter().find(|i| {
+            i.kind.as_deref() == Some(kind) && copy_path(&i.path, project).as_deref() == Some(copy)
         })
     };
     if let Some(x) = &r.exceptions {
         expect(
-            input_of_kind(x, "exceptions"),
+            input_of_kind(x, "exceptions").is_some(),
             format!("exceptions {x:?} is not the copy of a claims file"),
         );
     }
     for o in &r.observations {
+        let input = input_of_kind(&o.copy, "observations");
         expect(
-            input_of_kind(&o.copy, "observations")
-                && names_copy(&o.given, &o.copy)
-                && named_as_given(contents, o),
+            input.is_some_and(|i| {
+                names_input(&o.given, &i.path) && named_as_given(contents, &i.path, &o.given)
+            }),
             format!(
                 "observations {:?} is not an observations file the records name",
                 o.given
@@ -629,7 +714,7 @@ fn record_problems(
         let ok = if x.read {
             !copies
                 .iter()
-                .any(|e| e.path == bundle_path(INPUTS, &x.path))
+                .any(|e| copy_path(&x.path, project).as_ref() == Some(&e.path))
                 && READ_REASONS
                     .iter()
                     .any(|reason| x.reason.starts_with(reason))
@@ -657,16 +742,31 @@ fn record_problems(
     out
 }
 
-/// Whether results.json and model.json name an observations file as it was given, when they
-/// name it at all (`testssl.sh 3.2 (<path>)`).
-fn named_as_given(contents: &Contents, o: &GivenFile) -> bool {
-    let rel = o.copy.trim_start_matches(&format!("{INPUTS}/")[..]);
-    let as_given = format!("({})", o.given);
+/// An optional recorded value for a message: quoted, or `absent`.
+fn shown(value: Option<&str>) -> String {
+    value.map_or_else(|| "absent".into(), |v| format!("{v:?}"))
+}
+
+/// Whether results.json and model.json name the observations file shown as `input` as it was
+/// given, when they name it at all (`testssl.sh 3.2 (<path>)`).
+fn named_as_given(contents: &Contents, input: &str, given: &str) -> bool {
+    let as_given = format!("({given})");
     [super::RESULTS, super::MODEL]
         .iter()
         .filter_map(|f| contents.bytes(f))
         .map(String::from_utf8_lossy)
-        .all(|text| !text.contains(&format!("{rel})")) || text.contains(&as_given))
+        .all(|text| !text.contains(&format!("{input})")) || text.contains(&as_given))
+}
+
+/// Whether results.json says the scan took the project's settings from above the scanned
+/// folder `project` (the notice of `pipeline::project_files_notice`).
+fn walked_up_to(contents: &Contents, project: &str) -> bool {
+    let notice = format!(
+        "\"the scanned folder is {project} of a project whose settings were found by walking up"
+    );
+    contents
+        .bytes(super::RESULTS)
+        .is_some_and(|b| String::from_utf8_lossy(b).contains(&notice))
 }
 
 /// The requirements the copied policies declare (`requirement := "ID"`).
@@ -693,9 +793,11 @@ pub(super) fn declared_requirements(
 }
 
 /// The copy folder of each root, as [`roots`] writes it from the roots' names; a root written
-/// as empty (not copyable) or as a file's name is taken as written when its name agrees.
-fn expected_roots(scan_roots: &[String], written: &[String]) -> Vec<String> {
+/// as a scanned file (the folder, then the file's name) is taken as written when its name
+/// agrees.
+fn expected_roots(scan_roots: &[String], written: &[String], project: Option<&str>) -> Vec<String> {
     let multi = scan_roots.len() > 1;
+    let folder = project.map_or_else(|| INPUTS.to_string(), |p| bundle_path(INPUTS, p));
     scan_roots
         .iter()
         .enumerate()
@@ -704,9 +806,9 @@ fn expected_roots(scan_roots: &[String], written: &[String]) -> Vec<String> {
             let trimmed = root.trim_end_matches('/');
             let file_name = trimmed.rsplit('/').next().unwrap_or(trimmed);
             match multi {
-                false if as_written == bundle_path(INPUTS, file_name) => as_written.to_string(),
-                false => INPUTS.to_string(),
-                true if is_clean(trimmed) => bundle_path(INPUTS, trimmed),
+                false if as_written == bundle_path(&folder, file_name) => as_written.to_string(),
+                false => folder.clone(),
+                true if is_clean(trimmed) && project.is_none() => bundle_path(INPUTS, trimmed),
                 true => String::new(),
             }
         })

@@ -409,3 +409,55 @@ fn every_single_bit_flip_of_a_manifest_with_inputs_is_detected() {
         undetected.join("\n")
     );
 }
+
+#[test]
+fn a_folder_of_a_project_replays_with_the_settings_found_above_it() {
+    // tlsproof.toml and the claims file are at the repository's top; the scan is of one folder.
+    let repo = crate::common::tree(&[
+        (".git/HEAD", "4f2a9c0d1e3b5a7c9e0f2d4b6a8c0e1f3a5b7c9d\n"),
+        ("tlsproof.toml", "environment = \"production\"\n[nginx]\nversion = \"1.26.2\"\n"),
+        (
+            "tlsproof-exceptions.yaml",
+            "exceptions:\n  - id: EXC-1\n    kind: localhost\n    scope: { file: deploy/nginx/nginx.conf }\n    justification: operators only\n    owner: platform-team\n    approver: ciso@example.com\n    created: 2026-11-01\n    expires: 2027-10-31\n",
+        ),
+        (
+            "deploy/nginx/nginx.conf",
+            "events {}\nhttp {\n  server {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://127.0.0.1:8000; }\n  }\n}\n",
+        ),
+    ]);
+    let (_tmp, bundle) = bundle_of(&repo.path().join("deploy/nginx"), &[]);
+    let m = manifest(&bundle);
+    let record = m.replay.as_ref().unwrap();
+    assert_eq!(record.project.as_deref(), Some("deploy/nginx"));
+    assert_eq!(record.roots, ["inputs/deploy/nginx"]);
+    let copies: Vec<&str> = m
+        .bundle_files
+        .iter()
+        .map(|e| e.path.as_str())
+        .filter(|p| p.starts_with("inputs/"))
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            "inputs/deploy/nginx/nginx.conf",
+            "inputs/tlsproof-exceptions.yaml",
+            "inputs/tlsproof.toml"
+        ]
+    );
+    let (code, out, err) = tlsproof(&["replay", s(&bundle)]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("IDENTICAL"), "{out}");
+
+    // A manifest that names another project folder is refused by verify.
+    let mut edited = m.clone();
+    edited.replay.as_mut().unwrap().project = Some("deploy/caddy".into());
+    let mut text = serde_json::to_string_pretty(&edited).unwrap();
+    text.push('\n');
+    std::fs::write(bundle.join("manifest.json"), text).unwrap();
+    let (code, out, _) = tlsproof(&["verify", s(&bundle)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("CHANGED  manifest.json: replay.project \"deploy/caddy\" is not the folder results.json says the scan walked up from"),
+        "{out}"
+    );
+}
