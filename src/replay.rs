@@ -72,9 +72,6 @@ pub enum Difference {
     },
 }
 
-/// The most bytes of results.json and manifest.json read.
-const MAX_RECORD_BYTES: u64 = 1 << 30;
-
 /// Replays the bundle in `dir`; `at` overrides the recorded evaluation time.
 pub fn replay(dir: &Path, at: Option<OffsetDateTime>) -> Result<Outcome, ReplayError> {
     let contents = Contents::read(dir)?;
@@ -94,37 +91,27 @@ pub fn replay(dir: &Path, at: Option<OffsetDateTime>) -> Result<Outcome, ReplayE
         .ok_or_else(|| ReplayError::Unusable("the bundle holds no results.json".into()))?;
     let mut notes = notes(&contents, &manifest, record);
     let policies = policies(&contents, &manifest)?;
+    let builtin = PolicySet::builtin().digest();
+    if policies.digest() != builtin {
+        notes.push(format!(
+            "this tlsproof's built-in policies (sha256:{builtin}) are not the recorded ones: the replay judges with the recorded ones"
+        ));
+    }
     let folder = Folder::new()?;
     materialize(&contents, &manifest, folder.path())?;
     if record.project.is_some() {
-        // The recorded scan found its project's settings above the scanned folder, walking up
-        // inside a repository: the copies are that project, so they are marked as one.
-        let marker = folder.path().join(inputs::INPUTS).join(".git");
-        std::fs::create_dir_all(&marker).map_err(|source| ReplayError::Io {
-            what: format!("creating {}", marker.display()),
-            source,
-        })?;
+        mark_repository(&folder.path().join(inputs::INPUTS))?;
     }
     let at = evaluation_time(at, record, &manifest)?;
-    let files_unknown = serde_json::from_slice::<Value>(recorded)
-        .ok()
-        .and_then(|r| r["summary"]["files_unknown"].as_u64())
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(0);
-    let recorded_run = Replaying {
-        roots: manifest.scan_roots.clone(),
-        git_commit: manifest.git_commit.clone(),
-        ca_files: record.ca_files.iter().map(|c| c.given.clone()).collect(),
-        observations: record
-            .observations
-            .iter()
-            .map(|o| o.given.clone())
-            .collect(),
-        policies,
-        files_unknown,
-    };
+    let recorded_run = recorded_run(record, &manifest, recorded, policies);
     let opts = options(record, folder.path(), recorded_run, at)?;
     let scan = pipeline::run(&opts)?;
+    if scan.report.tool.policy_digest != manifest.policy_digest {
+        notes.push(format!(
+            "the bundle's policies/ (sha256:{}) are not the policies its results name (sha256:{})",
+            scan.report.tool.policy_digest, manifest.policy_digest
+        ));
+    }
     let replayed = crate::render::json(&scan.report);
     let identical = replayed.as_bytes() == recorded;
     let mut differences = compare(recorded, &scan.report);
@@ -142,13 +129,44 @@ pub fn replay(dir: &Path, at: Option<OffsetDateTime>) -> Result<Outcome, ReplayE
     })
 }
 
+/// The recorded run as the replayed scan shows it: its roots, commit and the names of the files
+/// given, its policies, and its count of files not recognised (the bundle does not hold them).
+fn recorded_run(
+    record: &ReplayRecord,
+    manifest: &Manifest,
+    results: &[u8],
+    policies: PolicySet,
+) -> Replaying {
+    let files_unknown = serde_json::from_slice::<Value>(results)
+        .ok()
+        .and_then(|r| r["summary"]["files_unknown"].as_u64())
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0);
+    let given = |files: &[inputs::GivenFile]| files.iter().map(|f| f.given.clone()).collect();
+    Replaying {
+        roots: manifest.scan_roots.clone(),
+        git_commit: manifest.git_commit.clone(),
+        ca_files: given(&record.ca_files),
+        observations: given(&record.observations),
+        policies,
+        files_unknown,
+    }
+}
+
+/// The recorded scan found its project's settings above the scanned folder, walking up inside
+/// a repository: the copies are that project, so `folder` is marked as a repository too.
+fn mark_repository(folder: &Path) -> Result<(), ReplayError> {
+    let marker = folder.join(".git");
+    std::fs::create_dir_all(&marker).map_err(|source| ReplayError::Io {
+        what: format!("creating {}", marker.display()),
+        source,
+    })
+}
+
 fn manifest(contents: &Contents) -> Result<Manifest, ReplayError> {
     let raw = contents
         .bytes(bundle::MANIFEST)
         .ok_or_else(|| ReplayError::Unusable("no manifest.json: not an evidence bundle".into()))?;
-    if raw.len() as u64 > MAX_RECORD_BYTES {
-        return Err(ReplayError::Unusable("manifest.json is too large".into()));
-    }
     serde_json::from_slice(raw)
         .map_err(|e| ReplayError::Unusable(format!("manifest.json is not a manifest: {e}")))
 }

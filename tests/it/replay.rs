@@ -461,3 +461,40 @@ fn a_folder_of_a_project_replays_with_the_settings_found_above_it() {
         "{out}"
     );
 }
+
+#[test]
+fn replay_judges_with_the_bundles_policies_not_the_built_in_ones() {
+    let (tmp, bundle) = bundle_of(&repo_path(CERT_FIXTURE), &[]);
+    let edited = tmp.path().join("edited");
+    copy_tree(&bundle, &edited);
+    let policy = edited.join("policies/net03_tls.rego");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    assert_eq!(text.matches("\"offers only %s (%s)\"").count(), 1);
+    std::fs::write(
+        &policy,
+        text.replace("\"offers only %s (%s)\"", "\"offers just %s (%s)\""),
+    )
+    .unwrap();
+
+    let (code, out, _) = tlsproof(&["verify", s(&edited)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("CHANGED  policies/net03_tls.rego: changed: sha256 "),
+        "{out}"
+    );
+    let (code, out, err) = tlsproof(&["replay", s(&edited)]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("NOTE     this tlsproof's built-in policies (sha256:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("CHANGED  NET03-TLS nginx:nginx.conf:3:mcp.example.com at nginx.conf:8: message \"offers only TLSv1.2, TLSv1.3 (set at nginx.conf:8)\" → \"offers just TLSv1.2, TLSv1.3 (set at nginx.conf:8)\"\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("NOTE     the bundle's policies/ (sha256:"),
+        "{out}"
+    );
+    assert!(out.contains("CHANGED  tool: "), "{out}");
+}
