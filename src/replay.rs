@@ -11,6 +11,7 @@ use crate::pipeline::{self, ScanError};
 use crate::policy::{PolicyFile, PolicySet};
 use crate::settings::{parse_time, Options, Replaying};
 use serde_json::Value;
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
@@ -181,6 +182,7 @@ fn notes(contents: &Contents, manifest: &Manifest, record: &ReplayRecord) -> Vec
             env!("CARGO_PKG_VERSION")
         ));
     }
+    out.extend(system_store_note(contents));
     for x in record.excluded.iter().filter(|x| x.read) {
         out.push(format!("{} is not in the bundle ({})", x.path, x.reason));
     }
@@ -195,6 +197,26 @@ fn notes(contents: &Contents, manifest: &Manifest, record: &ReplayRecord) -> Vec
         }
     }
     out
+}
+
+/// The system CA bundle is this machine's, not a copy: when the recorded chains were judged
+/// against a bundle with other contents, certificate results may differ by that alone.
+fn system_store_note(contents: &Contents) -> Option<String> {
+    let model: Value = serde_json::from_slice(contents.bytes("model.json")?).ok()?;
+    let system = model["trust"]["sources"]
+        .as_array()?
+        .iter()
+        .find(|s| s["kind"] == "system")?;
+    let path = system["path"].as_str()?;
+    let recorded = system["sha256"].as_str()?;
+    let here = crate::source::read_regular(Path::new(path), 1 << 26)
+        .map(|b| crate::source::hex(&sha2::Sha256::digest(&b)))
+        .unwrap_or_default();
+    (here != recorded).then(|| {
+        format!(
+            "the recorded chains were validated against the system CA bundle {path} with sha256 {recorded}; this machine's differs or is missing, so certificate results may differ by that alone"
+        )
+    })
 }
 
 /// A copied file of the bundle: an input, a certificate, a policy or a CA file.

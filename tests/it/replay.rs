@@ -498,3 +498,29 @@ fn replay_judges_with_the_bundles_policies_not_the_built_in_ones() {
     );
     assert!(out.contains("CHANGED  tool: "), "{out}");
 }
+
+#[test]
+fn replay_says_when_the_system_ca_bundle_is_not_the_one_the_chains_were_judged_against() {
+    let (_tmp, bundle) = bundle_of(&repo_path(CERT_FIXTURE), &[]);
+    let (_, out, _) = tlsproof(&["replay", s(&bundle)]);
+    assert!(!out.contains("system CA bundle"), "{out}");
+    // The model records the system bundle's digest; another machine's bundle has another one.
+    let model = bundle.join("model.json");
+    let text = std::fs::read_to_string(&model).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let sources = v["trust"]["sources"].as_array().unwrap();
+    let Some(system) = sources.iter().find(|s| s["kind"] == "system") else {
+        eprintln!("skipped: no system CA bundle on this machine");
+        return;
+    };
+    let (path, digest) = (
+        system["path"].as_str().unwrap(),
+        system["sha256"].as_str().unwrap(),
+    );
+    std::fs::write(&model, text.replace(digest, &"0".repeat(64))).unwrap();
+    let (_, out, _) = tlsproof(&["replay", s(&bundle)]);
+    assert!(
+        out.contains(&format!("NOTE     the recorded chains were validated against the system CA bundle {path} with sha256 {}; this machine's differs or is missing, so certificate results may differ by that alone\n", "0".repeat(64))),
+        "{out}"
+    );
+}
