@@ -21,7 +21,9 @@ const LATER_STAGES: &[&str] = &[
     "results.rs",
     "render",
     "bundle.rs",
+    "bundle",
     "attest.rs",
+    "replay.rs",
     "requirements.rs",
     "pipeline.rs",
 ];

@@ -2,7 +2,10 @@
 //!
 //! `manifest.json` lists the sha256 and size of every input file, every policy and every other
 //! file of the bundle. Two bundles of the same input differ only in `created_at` (the clock is
-//! passed in). Private keys are never copied: inputs are listed by hash, never embedded.
+//! passed in). Inputs are listed by hash; with `--include-inputs` they are also copied
+//! ([`inputs`]), private keys never.
+
+pub mod inputs;
 
 use crate::attest;
 use crate::pipeline::Scan;
@@ -58,6 +61,56 @@ pub struct Manifest {
     pub policies: Vec<Entry>,
     pub inputs: Vec<Entry>,
     pub bundle_files: Vec<Entry>,
+    /// With `--include-inputs`: what `tlsproof replay` needs to scan the copies again.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replay: Option<ReplayRecord>,
+}
+
+/// What a bundle written with `--include-inputs` records to scan its copied inputs again as the
+/// recorded run did; results.json records the rest (profile, environment, versions, exclusions,
+/// roots, commit) and the copied policies are the ones the results came from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReplayRecord {
+    /// Where each scanned root's files are in the bundle (`inputs`, `inputs/<root>`), in the
+    /// order of `scan_roots`; empty for a root that could not be copied.
+    pub roots: Vec<String>,
+    /// The scanned folder's path inside its project (`deploy/nginx`), when the scan took
+    /// tlsproof.toml or the claims file from above it: the copies keep the project's layout.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub project: Option<String>,
+    /// `--profile` as given (tlsproof.toml, copied among the inputs, gives it otherwise).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub profile: Option<String>,
+    /// `--environment` as given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub environment: Option<String>,
+    /// `--nginx-version`, `--caddy-version`, `--traefik-version` as given, by product.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
+    pub versions: std::collections::BTreeMap<String, String>,
+    /// The evaluation time the results depend on (model.json's `evaluated_at`); absent when
+    /// no certificate date or claim was judged.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub at: Option<String>,
+    /// `--exclude` as given (results.json's scope lists tlsproof.toml's globs before them).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub exclude: Vec<String>,
+    /// `--strict` as given.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub strict: Vec<String>,
+    /// The copy of the `--exceptions` file, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exceptions: Option<String>,
+    /// Each `--observations` file as given and its copy.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub observations: Vec<inputs::GivenFile>,
+    /// Each `--ca-file` as given and its copy.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub ca_files: Vec<inputs::GivenFile>,
+    /// `--probe` was given: the live observations cannot be made again.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub probe: bool,
+    /// The files read, or named as private keys, that the bundle does not hold, with the reason.
+    pub excluded: Vec<inputs::Excluded>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +178,21 @@ pub fn git_commit(root: &Path) -> Option<String> {
 
 /// Writes the bundle into `out` (created if needed) and returns its manifest.
 pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, BundleError> {
+    write_with(scan, out, created_at, None)
+}
+
+/// Writes the bundle; with `include`, the inputs, certificates, policies and CA files are
+/// copied into it and the options that replay needs are recorded.
+pub fn write_with(
+    scan: &Scan,
+    out: &Path,
+    created_at: &str,
+    include: Option<&inputs::Given>,
+) -> Result<Manifest, BundleError> {
     std::fs::create_dir_all(out).map_err(io(out))?;
+    let copies = include
+        .map(|given| inputs::collect(scan, given))
+        .transpose()?;
 
     let mut inputs: Vec<Entry> = scan
         .model
@@ -142,14 +209,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let policies: Vec<Entry> = scan.report.tool.policies.iter().map(policy_entry).collect();
 
-    let rows: Vec<InputRow> = inputs
-        .iter()
-        .map(|i| InputRow {
-            path: i.path.clone(),
-            sha256: i.sha256.clone(),
-            bytes: i.bytes,
-        })
-        .collect();
+    let rows = input_rows(&inputs, copies.as_ref());
     let report_md =
         template::report_markdown(scan, &rows, created_at).map_err(|e| BundleError::Render {
             what: "report.md",
@@ -180,7 +240,9 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         (
             crate::render::oscal::RESULTS_FILE,
             crate::render::pretty_json(&crate::render::oscal::assessment_results(
-                scan, &rows, created_at,
+                scan,
+                &crate::render::oscal::inputs(scan),
+                created_at,
             ))
             .into_bytes(),
         ),
@@ -204,6 +266,18 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         std::fs::write(&path, bytes).map_err(io(&path))?;
         bundle_files.push(entry(name, bytes));
     }
+    let mut replay = None;
+    if let Some(copies) = copies {
+        for (e, bytes) in &copies.files {
+            let path = out.join(&e.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+        bundle_files.extend(copies.files.into_iter().map(|(e, _)| e));
+        replay = Some(copies.record);
+    }
 
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -224,10 +298,63 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
         policies,
         inputs,
         bundle_files,
+        replay,
     };
     let path = out.join(MANIFEST);
     std::fs::write(&path, pretty(&manifest, MANIFEST)?).map_err(io(&path))?;
     Ok(manifest)
+}
+
+/// The report's table of inputs: every input file, and with copies, whether the bundle holds
+/// it, and the excluded files that are not inputs (the private keys named).
+fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow> {
+    let excluded =
+        |path: &str| copies.and_then(|c| c.record.excluded.iter().find(|x| x.path == path));
+    let mut rows: Vec<InputRow> = inputs
+        .iter()
+        .map(|i| InputRow {
+            path: i.path.clone(),
+            sha256: i.sha256.clone(),
+            bytes: i.bytes,
+            in_bundle: copies.map(|c| match excluded(&i.path) {
+                Some(x) => format!("not copied: {}", x.reason),
+                None => inputs::copy_path(&i.path, c.record.project.as_deref()).unwrap_or_default(),
+            }),
+        })
+        .collect();
+    if let Some(c) = copies {
+        // The certificates and CA files read beside the inputs, and their copies.
+        for (e, _) in &c.files {
+            let read_beside = matches!(
+                e.kind.as_deref(),
+                Some(inputs::KIND_CERTIFICATE | inputs::KIND_CA_FILE)
+            );
+            if read_beside {
+                let given = c.record.ca_files.iter().find(|f| f.copy == e.path);
+                let path = match given {
+                    Some(f) => f.given.clone(),
+                    None => e.path.trim_start_matches("inputs/").to_string(),
+                };
+                rows.push(InputRow {
+                    path,
+                    sha256: e.sha256.clone(),
+                    bytes: e.bytes,
+                    in_bundle: Some(e.path.clone()),
+                });
+            }
+        }
+        for x in &c.record.excluded {
+            if !inputs.iter().any(|i| i.path == x.path) {
+                rows.push(InputRow {
+                    path: x.path.clone(),
+                    sha256: String::new(),
+                    bytes: 0,
+                    in_bundle: Some(format!("not copied: {}", x.reason)),
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// A policy file of the result record as the manifest lists it.
@@ -384,7 +511,7 @@ pub fn verify_with(dir: &Path, checks: &Checks) -> Result<Verification, BundleEr
 
 /// The most bytes `verify` reads of one bundle file, and the most files it reads.
 const MAX_FILE_BYTES: u64 = 1 << 30;
-const MAX_FILES: usize = 10_000;
+const MAX_FILES: usize = 100_000;
 
 /// A bundle directory read once: each plain file's bytes and digest, and what the record files
 /// say about the run.
@@ -409,6 +536,8 @@ struct Recorded {
     report: Option<Result<RecordStatuses, String>>,
     model: Option<serde_json::Value>,
     oscal: Option<serde_json::Value>,
+    /// The requirements the copied policies declare (`policies/`).
+    requirements: std::collections::BTreeSet<String>,
 }
 
 impl Contents {
@@ -416,19 +545,32 @@ impl Contents {
     pub fn read(dir: &Path) -> Result<Self, BundleError> {
         let mut files = std::collections::BTreeMap::new();
         let mut unusable = Vec::new();
-        for d in std::fs::read_dir(dir).map_err(io(dir))? {
-            let d = d.map_err(io(dir))?;
-            let name = d.file_name().to_string_lossy().into_owned();
-            if files.len() + unusable.len() >= MAX_FILES {
-                unusable.push((name, format!("more than {MAX_FILES} entries: not read")));
-                break;
-            }
-            match read_plain(&d.path()) {
-                Ok(bytes) => {
-                    let sha256 = hex(&Sha256::digest(&bytes));
-                    files.insert(name, Content { bytes, sha256 });
+        // The copy folders are walked (no symbolic link followed); any other folder is not a
+        // bundle file.
+        let mut folders = vec![(dir.to_path_buf(), String::new())];
+        let mut walked = 0usize;
+        'walk: while let Some((folder, prefix)) = folders.pop() {
+            for d in std::fs::read_dir(&folder).map_err(io(&folder))? {
+                let d = d.map_err(io(&folder))?;
+                let name = format!("{prefix}{}", d.file_name().to_string_lossy());
+                walked += 1;
+                if walked > MAX_FILES {
+                    unusable.push((name, format!("more than {MAX_FILES} entries: not read")));
+                    break 'walk;
                 }
-                Err(why) => unusable.push((name, why)),
+                let is_folder = d.file_type().is_ok_and(|t| t.is_dir());
+                let copies = prefix.is_empty() && inputs::COPY_DIRS.contains(&name.as_str());
+                if is_folder && (copies || !prefix.is_empty()) {
+                    folders.push((d.path(), format!("{name}/")));
+                    continue;
+                }
+                match read_plain(&d.path()) {
+                    Ok(bytes) => {
+                        let sha256 = hex(&Sha256::digest(&bytes));
+                        files.insert(name, Content { bytes, sha256 });
+                    }
+                    Err(why) => unusable.push((name, why)),
+                }
             }
         }
         unusable.sort();
@@ -444,6 +586,7 @@ impl Contents {
             report,
             model: json(MODEL),
             oscal: json(crate::render::oscal::RESULTS_FILE),
+            requirements: inputs::declared_requirements(&files),
         };
         Ok(Contents {
             files,
@@ -454,6 +597,16 @@ impl Contents {
 
     fn get(&self, name: &str) -> Option<&Content> {
         self.files.get(name)
+    }
+
+    /// The bytes of the bundle file `name`.
+    pub fn bytes(&self, name: &str) -> Option<&[u8]> {
+        self.get(name).map(|c| c.bytes.as_slice())
+    }
+
+    /// The sha256 of the bundle file `name`, lowercase hex.
+    pub fn sha256(&self, name: &str) -> Option<&str> {
+        self.get(name).map(|c| c.sha256.as_str())
     }
 }
 
@@ -497,6 +650,7 @@ pub fn judge(
     if let Some(m) = parse_manifest(&mut v, manifest) {
         check_listed_files(&mut v, contents, &m);
         check_claims(&mut v, contents, &m);
+        inputs::check_copies(&mut v, contents, &m);
     }
     check_record(&mut v, &contents.recorded);
     if !v.problems.iter().any(|(file, _)| file == MANIFEST) {
@@ -540,8 +694,9 @@ fn parse_manifest(v: &mut Verification, raw: &[u8]) -> Option<Manifest> {
 fn check_listed_files(v: &mut Verification, contents: &Contents, m: &Manifest) {
     let mut listed: Vec<&str> = vec![MANIFEST, attest::FILE];
     for e in &m.bundle_files {
-        // Paths in a manifest are plain file names; anything else is not ours.
-        if e.path.contains('/') || e.path.contains('\\') || e.path.starts_with('.') {
+        // Paths in a manifest are plain file names or copies in their folders; anything else
+        // is not ours.
+        if !inputs::is_bundle_path(&e.path) {
             v.problem(&e.path, "not a bundle file name");
             continue;
         }

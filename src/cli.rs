@@ -191,6 +191,30 @@ impl ScanArgs {
             exclude: self.exclude.clone(),
             observations: self.observations.clone(),
             progress: None,
+            replaying: None,
+        }
+    }
+
+    /// The options a bundle with its inputs records for `tlsproof replay`.
+    fn given(&self) -> bundle::inputs::Given {
+        let versions = [
+            ("nginx", &self.nginx_version),
+            ("caddy", &self.caddy_version),
+            ("traefik", &self.traefik_version),
+        ];
+        bundle::inputs::Given {
+            profile: self.profile,
+            environment: self.environment,
+            versions: versions
+                .into_iter()
+                .filter_map(|(product, v)| Some((product.to_string(), v.clone()?)))
+                .collect(),
+            exclude: self.exclude.clone(),
+            strict: self.strict.clone(),
+            exceptions: self.exceptions.clone(),
+            observations: self.observations.clone(),
+            ca_files: self.ca_files.clone(),
+            probe: self.probe,
         }
     }
 
@@ -392,6 +416,15 @@ enum Command {
         /// envelope.
         #[arg(long, value_name = "KEY")]
         sign_key: Option<PathBuf>,
+        /// Also copy what the scan read into the bundle, so that `tlsproof replay` can judge it
+        /// again: the scanned files and certificates (inputs/, paths as the manifest lists
+        /// them), the policies (policies/) and the --ca-file files (trust/), each hashed in the
+        /// manifest like every bundle file. Configuration is copied verbatim, credentials it
+        /// holds included; private keys never: a file holding a PEM private key and every key
+        /// file the configuration names are listed as excluded, with the reason, in the
+        /// manifest and the report. Files the scan did not read are not copied.
+        #[arg(long)]
+        include_inputs: bool,
     },
     /// Recompute every hash of an evidence bundle and name any file or claim that changed; with
     /// --key, check who signed it.
@@ -409,6 +442,26 @@ enum Command {
         /// (SubjectPublicKeyInfo PEM); without it, authorship is not checked.
         #[arg(long, value_name = "PUB")]
         key: Option<PathBuf>,
+    },
+    /// Scan a bundle's copied inputs again and name every result that differs from its
+    /// results.json.
+    ///
+    /// The bundle must be written with `evidence --include-inputs`. The scan runs on its
+    /// copies with the recorded options (profile, environment, versions, exclusions, --strict,
+    /// --exceptions, --observations, --ca-file) and the recorded policies (the bundle's
+    /// policies/, not this tool's built-in ones), shown under the recorded roots and commit;
+    /// the count of files the recorded scan did not recognise, which the bundle does not hold,
+    /// is taken from its record. With the same tlsproof at the same --at, the replayed record
+    /// is results.json byte for byte. A bundle of a --probe scan cannot be replayed (its live
+    /// observations cannot be made again). Exit codes: 0 identical, 1 different, 2 a bundle
+    /// that cannot be replayed.
+    Replay {
+        /// The bundle directory.
+        dir: PathBuf,
+        /// Judge certificate validity and claims at this time (RFC 3339); default the recorded
+        /// evaluation time.
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        at: Option<OffsetDateTime>,
     },
     /// Write a new Ed25519 key pair for signing evidence bundles.
     ///
@@ -605,7 +658,8 @@ pub fn run() -> anyhow::Result<u8> {
             out,
             force,
             sign_key,
-        } => evidence(args, &out, force, sign_key.as_deref()),
+            include_inputs,
+        } => evidence(args, &out, force, sign_key.as_deref(), include_inputs),
         Command::Verify { dir, inputs, key } => {
             let key = key
                 .as_deref()
@@ -620,6 +674,17 @@ pub fn run() -> anyhow::Result<u8> {
             emit(&render::verify::human(&v, &dir))?;
             Ok(u8::from(!v.ok()))
         }
+        Command::Replay { dir, at } => match tlsproof::replay::replay(&dir, at) {
+            Ok(outcome) => {
+                emit(&render::replay::human(&outcome, &dir))?;
+                Ok(u8::from(!outcome.identical))
+            }
+            Err(tlsproof::replay::ReplayError::Unusable(why)) => {
+                eprintln!("tlsproof: {}: cannot be replayed: {why}", dir.display());
+                Ok(2)
+            }
+            Err(e) => Err(anyhow::Error::new(e).context(format!("replaying {}", dir.display()))),
+        },
         Command::Keygen { prefix, force } => {
             let files = attest::keygen(&prefix, force)?;
             emit(&format!(
@@ -783,6 +848,7 @@ fn evidence(
     out: &std::path::Path,
     force: bool,
     sign_key: Option<&std::path::Path>,
+    include_inputs: bool,
 ) -> anyhow::Result<u8> {
     let _stdin = StdinFile::take(&mut args.paths)?;
     let key = sign_key.map(|k| signing_key(k, out)).transpose()?;
@@ -792,7 +858,8 @@ fn evidence(
     if nothing_recognised(&scan, &args) {
         return Ok(2);
     }
-    let manifest = bundle::write(&scan, out, &rfc3339(now()))
+    let given = include_inputs.then(|| args.given());
+    let manifest = bundle::write_with(&scan, out, &rfc3339(now()), given.as_ref())
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
     let signed = match &key {
         Some(key) => {
@@ -865,8 +932,8 @@ fn prepare_out(out: &std::path::Path, force: bool) -> anyhow::Result<()> {
         .map(String::as_str)
         .chain(["manifest.json", attest::FILE])
     {
-        // Only plain names: a manifest cannot direct a removal outside the bundle.
-        if name.contains(['/', '\\']) || name.starts_with('.') {
+        // Only bundle paths: a manifest cannot direct a removal outside the bundle.
+        if !bundle::inputs::is_bundle_path(name) {
             continue;
         }
         match std::fs::remove_file(out.join(name)) {

@@ -7,7 +7,7 @@
 //! in [`certs`], claims in [`exceptions`]) → with `--probe`, [`observe`] the live endpoints
 //! ([`probe`]) → evaluate the Rego [`policy`] set over it → the
 //! canonical [`results`] record → views in [`render`] and the evidence [`bundle`], signed
-//! with [`attest`].
+//! with [`attest`]; a bundle holding its inputs is scanned again by [`replay`].
 //! [`pipeline::run`] calls the stages in order; ARCHITECTURE.md describes them.
 
 pub mod attest;
@@ -28,6 +28,7 @@ pub mod policy;
 pub mod probe;
 pub mod progress;
 pub mod render;
+pub mod replay;
 pub mod requirements;
 pub mod results;
 pub mod schema;

@@ -170,7 +170,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         raw,
         &findings,
         (&claims, records),
-        (found.unknown, &found.roots),
+        (found.unknown, &found.roots, &found.git_commit),
     )?;
     progress("done", None, None);
     Ok(Scan {
@@ -191,6 +191,8 @@ struct Found {
     unknown: usize,
     /// The scanned roots as given.
     roots: Vec<String>,
+    /// The commit of the repository holding the first root.
+    git_commit: Option<String>,
 }
 
 /// Discovers the files under every path; with several paths, each file is displayed with its
@@ -206,15 +208,21 @@ fn discover_all(
         candidates: Vec::new(),
         unknown: 0,
         roots: Vec::new(),
+        git_commit: None,
     };
     let multi = opts.paths.len() > 1;
-    for path in &opts.paths {
+    for (i, path) in opts.paths.iter().enumerate() {
+        let shown = opts
+            .replaying
+            .as_ref()
+            .and_then(|r| r.roots.get(i).cloned())
+            .unwrap_or_else(|| path.display().to_string());
         let prefix = if multi {
-            path.to_string_lossy().trim_end_matches('/').to_string()
+            shown.trim_end_matches('/').to_string()
         } else {
             String::new()
         };
-        found.roots.push(path.display().to_string());
+        found.roots.push(shown);
         map.add_display_prefix(&prefix);
         let exclude = discover::Exclusions {
             project: &settings.config.exclude,
@@ -228,6 +236,16 @@ fn discover_all(
             let message = format!("{}: not read: {}", s.display, s.reason);
             Finding::new(FindingKind::Notice, message, None)
         }));
+    }
+    found.git_commit = match &opts.replaying {
+        Some(r) => r.git_commit.clone(),
+        None => found
+            .roots
+            .first()
+            .and_then(|r| crate::bundle::git_commit(Path::new(r))),
+    };
+    if let Some(r) = &opts.replaying {
+        found.unknown = r.files_unknown;
     }
     if let Some(claims) = opts
         .exceptions_file
@@ -402,7 +420,7 @@ fn record(
     raw: Vec<regorus::Value>,
     findings: &[Finding],
     (claims, mut records): (&Loaded, Vec<ClaimRecord>),
-    (unknown, found_roots): (usize, &[String]),
+    (unknown, found_roots, git_commit): (usize, &[String], &Option<String>),
 ) -> Result<Report, ScanError> {
     // Each engine value is freed as soon as it is decoded.
     let mut results_list = raw
@@ -448,9 +466,7 @@ fn record(
                 .cloned()
                 .collect(),
             versions: model.versions.clone().into_iter().collect(),
-            git_commit: found_roots
-                .first()
-                .and_then(|r| crate::bundle::git_commit(Path::new(r))),
+            git_commit: git_commit.clone(),
         },
         summary: results::summarize(
             &results_list,
@@ -671,9 +687,12 @@ fn observation_files(
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<(FileId, String, crate::probe::import::Imported)>, ScanError> {
     let mut out = Vec::new();
-    for p in &opts.observations {
+    let recorded = opts.replaying.as_ref().map(|r| r.observations.as_slice());
+    for (i, p) in opts.observations.iter().enumerate() {
         given_file("--observations", p)?;
-        let given = p.display().to_string();
+        let given = recorded
+            .and_then(|names| names.get(i).cloned())
+            .unwrap_or_else(|| p.display().to_string());
         let display = p
             .strip_prefix(config_root)
             .map(|r| r.to_string_lossy().replace('\\', "/"))

@@ -98,6 +98,29 @@ pub struct Options {
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
     /// Results files of testssl.sh or sslyze to judge as observations (`--observations`).
     pub observations: Vec<PathBuf>,
+    /// A recorded run replayed from its bundle (`tlsproof replay`): none for a new scan.
+    pub replaying: Option<Replaying>,
+}
+
+/// What a replayed scan takes from the recorded run instead of from this machine: the files
+/// are read from a copy, but shown, dated and judged as the recorded run showed, dated and
+/// judged them.
+#[derive(Debug, Clone)]
+pub struct Replaying {
+    /// The scanned roots as the recorded run named them, one per path of `Options::paths`.
+    pub roots: Vec<String>,
+    /// The commit the recorded run scanned.
+    pub git_commit: Option<String>,
+    /// How the recorded run named each `--ca-file`, one per path of `Options::ca_files`.
+    pub ca_files: Vec<String>,
+    /// How the recorded run named each `--observations` file, one per path of
+    /// `Options::observations`.
+    pub observations: Vec<String>,
+    /// The recorded policy files, overrides included.
+    pub policies: PolicySet,
+    /// How many files the recorded scan found and did not recognise: the bundle does not hold
+    /// them, so the record's count stands.
+    pub files_unknown: usize,
 }
 
 /// The evaluation time, as the model and the claims see it.
@@ -146,10 +169,16 @@ impl Settings {
         let config = Config::load(&config_root)?.unwrap_or_default();
         let evaluated_at = opts.at.map(evaluated_at).transpose()?;
         let trust = trust_store(opts, &config, &config_root)?;
-        let mut policies = PolicySet::builtin();
-        if let Some(dir) = &opts.policies_dir {
-            policies = policies.with_overrides(dir)?;
-        }
+        let policies = match &opts.replaying {
+            Some(r) => r.policies.clone(),
+            None => {
+                let builtin = PolicySet::builtin();
+                match &opts.policies_dir {
+                    Some(dir) => builtin.with_overrides(dir)?,
+                    None => builtin,
+                }
+            }
+        };
         let registry = policies.registry()?;
         let claims = exceptions::Policy {
             max_days: config
@@ -270,10 +299,11 @@ fn trust_store(opts: &Options, config: &Config, root: &Path) -> Result<TrustStor
         .ca_files
         .iter()
         .map(|f| (root.join(f), f.clone()));
-    let from_flags = opts
-        .ca_files
-        .iter()
-        .map(|f| (f.clone(), f.display().to_string()));
+    let recorded = opts.replaying.as_ref().map(|r| r.ca_files.as_slice());
+    let from_flags = opts.ca_files.iter().enumerate().map(|(i, f)| {
+        let named = recorded.and_then(|names| names.get(i)).cloned();
+        (f.clone(), named.unwrap_or_else(|| f.display().to_string()))
+    });
     Ok(TrustStore::load(&TrustConfig {
         system: config.trust.system,
         ca_files: from_config.chain(from_flags).collect(),

@@ -14,6 +14,7 @@ pub mod lint;
 pub mod oscal;
 pub mod policy_tests;
 pub mod probe;
+pub mod replay;
 pub mod sarif;
 pub mod template;
 pub mod verify;

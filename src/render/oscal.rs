@@ -72,6 +72,7 @@ pub fn inputs(scan: &Scan) -> Vec<InputRow> {
             path: s.path.clone(),
             sha256: s.sha256.clone(),
             bytes: s.bytes,
+            in_bundle: None,
         })
         .collect();
     rows.sort_by(|a, b| a.path.cmp(&b.path));

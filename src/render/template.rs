@@ -49,6 +49,8 @@ pub struct InputRow {
     pub path: String,
     pub sha256: String,
     pub bytes: u64,
+    /// With `--include-inputs`: the copy in the bundle, or why there is none.
+    pub in_bundle: Option<String>,
 }
 
 fn excerpts(map: &SourceMap, r: &RequirementResult) -> Vec<Excerpt> {

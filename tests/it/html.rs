@@ -33,6 +33,7 @@ fn rows(scan: &Scan) -> Vec<InputRow> {
             path: s.path.clone(),
             sha256: s.sha256.clone(),
             bytes: s.bytes,
+            in_bundle: None,
         })
         .collect()
 }

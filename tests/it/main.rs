@@ -30,6 +30,7 @@ mod policy_rego;
 mod probe;
 mod probe_servers;
 mod project_root;
+mod replay;
 mod requirements_registry;
 mod secrets;
 mod servers;
