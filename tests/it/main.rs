@@ -8,6 +8,7 @@ mod attest;
 mod caddy;
 mod caddy_oracle;
 mod certificates;
+mod ci_examples;
 mod cli;
 mod cli_cases;
 mod corpus;
