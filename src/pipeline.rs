@@ -106,6 +106,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             found.unknown,
         ));
     }
+    findings.extend(not_utf8(&map));
     let imported_ids: Vec<FileId> = imports.iter().map(|i| i.0).collect();
     let read = ReadBeside {
         claims: claims_file,
@@ -183,6 +184,27 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         registry: settings.registry,
         roots: found.roots,
     })
+}
+
+/// A notice for every file read that is not UTF-8, at its first such byte: the text is judged
+/// and shown with U+FFFD in place of those bytes, which a reader should know when a name or a
+/// value holds one.
+fn not_utf8(map: &SourceMap) -> Vec<Finding> {
+    map.files()
+        .filter_map(|(id, f)| {
+            let at = f.invalid_utf8?;
+            let message = format!(
+                "{}: not valid UTF-8 from this line on: the bytes that are not are judged and shown as U+FFFD",
+                f.display
+            );
+            let span = crate::source::Span {
+                file: id,
+                start: at,
+                end: at,
+            };
+            Some(Finding::new(FindingKind::Notice, message, Some(span)))
+        })
+        .collect()
 }
 
 /// What discovery found under every scanned path.

@@ -152,6 +152,9 @@ pub struct SourceFile {
     pub sha256: String,
     /// Size of the raw bytes.
     pub bytes: u64,
+    /// Where the first byte that is not UTF-8 was (an offset into `text`, where it became
+    /// U+FFFD), if any.
+    pub invalid_utf8: Option<usize>,
     line_starts: Vec<usize>,
 }
 
@@ -261,6 +264,7 @@ impl SourceMap {
         }
         use sha2::Digest;
         let sha256 = hex(&sha2::Sha256::digest(raw));
+        let invalid_utf8 = std::str::from_utf8(raw).err().map(|e| e.valid_up_to());
         let text = String::from_utf8_lossy(raw).into_owned();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
@@ -273,6 +277,7 @@ impl SourceMap {
             text,
             sha256,
             bytes: raw.len() as u64,
+            invalid_utf8,
             line_starts,
         });
         id

@@ -675,8 +675,14 @@ fn classic_hostile_files_are_findings_and_the_rest_is_judged() {
     );
     run.finding("NOTICE", "loop/a.conf: not read");
     judged_beside(&run);
-    // Invalid UTF-8 and a NUL byte are read (replaced) and judged, and shown escaped.
+    // Invalid UTF-8 and a NUL byte are read (replaced) and judged, and shown escaped; a notice
+    // cites the line of the first byte that is not UTF-8.
     assert!(run.stdout.contains("utf8/nginx.conf"), "{}", run.stdout);
+    let (_, _, at) = run.finding("NOTICE", "utf8/nginx.conf: not valid UTF-8");
+    assert_eq!(
+        at, "utf8/nginx.conf:4",
+        "the line of the first invalid byte"
+    );
     let human = scan_as(dir.path(), "human", &["--verbose"], &[]);
     assert!(
         !human.stdout.contains('\0'),
