@@ -123,6 +123,45 @@ pub fn git_commit(root: &Path) -> Option<String> {
     (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())).then_some(commit)
 }
 
+/// The URL of the `origin` remote of the git repository holding `root` (read from
+/// `.git/config`, any user name or password in it left out), as the record names the
+/// repository.
+pub fn git_remote(root: &Path) -> Option<String> {
+    let start = root.canonicalize().ok()?;
+    let git = start
+        .ancestors()
+        .map(|a| a.join(".git"))
+        .find(|g| g.is_dir())?;
+    let config = crate::source::read_regular(&git.join("config"), 1 << 20).ok()?;
+    let config = String::from_utf8_lossy(&config);
+    let mut in_origin = false;
+    for line in config.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_origin = line == "[remote \"origin\"]";
+        } else if let Some(url) = line
+            .strip_prefix("url")
+            .map(str::trim_start)
+            .and_then(|l| l.strip_prefix('='))
+            .filter(|_| in_origin)
+        {
+            return Some(without_credentials(url.trim())).filter(|u| !u.is_empty());
+        }
+    }
+    None
+}
+
+/// A URL without its user information (`https://user:token@host/x` → `https://host/x`).
+fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// Writes the bundle into `out` (created if needed) and returns its manifest.
 pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, BundleError> {
     std::fs::create_dir_all(out).map_err(io(out))?;

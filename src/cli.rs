@@ -144,6 +144,16 @@ struct ScanArgs {
     /// repeatable.
     #[arg(long = "observations", value_name = "FILE")]
     observations: Vec<PathBuf>,
+    /// Judge only part K of N of the work (1 ≤ K ≤ N), for N jobs that `tlsproof merge`
+    /// unites: each endpoint with the files its facts tie together (an nginx include tree, a
+    /// Kubernetes chain) goes to one shard, by a hash of its files' names.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<tlsproof::shard::Shard>,
+    /// The name the record gives the scanned repository (default: the URL of the git remote
+    /// `origin`, when there is one); `merge` keeps the records of different repositories apart
+    /// by it.
+    #[arg(long, value_name = "NAME")]
+    repository: Option<String>,
 }
 
 /// A connection timeout as given on the command line: more than 0 and at most 120 seconds.
@@ -191,6 +201,8 @@ impl ScanArgs {
             exclude: self.exclude.clone(),
             observations: self.observations.clone(),
             progress: None,
+            shard: self.shard,
+            repository: self.repository.clone(),
         }
     }
 

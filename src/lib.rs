@@ -32,6 +32,7 @@ pub mod requirements;
 pub mod results;
 pub mod schema;
 pub mod settings;
+pub mod shard;
 pub mod source;
 pub mod yaml;
 

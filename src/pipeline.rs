@@ -148,7 +148,14 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     model.index_suites();
     forget_unused_clock(&mut model, claims_file.is_some());
     progress("checking claims", None, None);
-    let (claims, records) = check_claims(&settings, &map, &model, claims_file);
+    let (claims, mut records) = check_claims(&settings, &map, &model, claims_file);
+    // A shard judges its units only; the units are found in the whole model, so that every
+    // shard cuts the same way.
+    let units = opts.shard.map(|shard| {
+        let units = crate::shard::Units::of(&model, &records);
+        crate::shard::keep(shard, &units, &mut model, &mut records);
+        (shard, units)
+    });
     model.exceptions = records.clone();
     if cfg!(debug_assertions) {
         // The model's schema is the policies' contract: every model the tests make is checked
@@ -167,6 +174,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         &findings,
         (&claims, records),
         (found.unknown, &found.roots),
+        units.as_ref(),
     )?;
     progress("done", None, None);
     Ok(Scan {
@@ -399,6 +407,7 @@ fn record(
     findings: &[Finding],
     (claims, mut records): (&Loaded, Vec<ClaimRecord>),
     (unknown, found_roots): (usize, &[String]),
+    shard: Option<&(crate::shard::Shard, crate::shard::Units)>,
 ) -> Result<Report, ScanError> {
     let mut results_list = raw
         .iter()
@@ -421,6 +430,9 @@ fn record(
             warn_days,
         );
         finding_records.extend(applied);
+    }
+    if let Some((shard, units)) = shard {
+        finding_records.retain(|f| units.finding_in(*shard, f));
     }
     results::sort(&mut results_list);
     let servers = model.endpoints.iter().map(|e| e.id.as_str()).collect();
@@ -446,6 +458,13 @@ fn record(
             git_commit: found_roots
                 .first()
                 .and_then(|r| crate::bundle::git_commit(Path::new(r))),
+            repository: settings.repository.clone().or_else(|| {
+                found_roots
+                    .first()
+                    .and_then(|r| crate::bundle::git_remote(Path::new(r)))
+            }),
+            shard: shard.map(|(s, _)| *s),
+            merged: Vec::new(),
         },
         summary: results::summarize(
             &results_list,
@@ -460,6 +479,7 @@ fn record(
         results: results_list,
         findings: finding_records,
         exceptions: records,
+        repositories: Vec::new(),
     };
     checked(Contract::Results, "result record", &report)?;
     Ok(report)

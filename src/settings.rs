@@ -98,6 +98,11 @@ pub struct Options {
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
     /// Results files of testssl.sh or sslyze to judge as observations (`--observations`).
     pub observations: Vec<PathBuf>,
+    /// Judge only this part of the work (`--shard K/N`); None judges all of it.
+    pub shard: Option<crate::shard::Shard>,
+    /// The name the record gives the scanned repository (`--repository`); None: the `origin`
+    /// remote of the git repository holding the first root, when there is one.
+    pub repository: Option<String>,
 }
 
 /// The evaluation time, as the model and the claims see it.
@@ -130,6 +135,8 @@ pub struct Settings {
     pub policies: PolicySet,
     pub registry: Registry,
     pub claims: exceptions::Policy,
+    /// The repository name given (`--repository`).
+    pub repository: Option<String>,
 }
 
 impl Settings {
@@ -171,6 +178,7 @@ impl Settings {
             config_root,
             scan_offset,
             exclude_given: opts.exclude.clone(),
+            repository: opts.repository.clone(),
             config,
             evaluated_at,
             trust,
