@@ -26,6 +26,9 @@ pub struct Entry {
     pub kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub role: Option<String>,
+    /// The repository an input belongs to, in an organization record.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,10 +88,11 @@ fn entry(path: &str, bytes: &[u8]) -> Entry {
         bytes: bytes.len() as u64,
         kind: None,
         role: None,
+        repository: None,
     }
 }
 
-fn pretty<T: Serialize>(v: &T, what: &'static str) -> Result<Vec<u8>, BundleError> {
+pub(crate) fn pretty<T: Serialize>(v: &T, what: &'static str) -> Result<Vec<u8>, BundleError> {
     let mut s = serde_json::to_string_pretty(v).map_err(|e| BundleError::Render {
         what,
         message: e.to_string(),
@@ -164,8 +168,6 @@ fn without_credentials(url: &str) -> String {
 
 /// Writes the bundle into `out` (created if needed) and returns its manifest.
 pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, BundleError> {
-    std::fs::create_dir_all(out).map_err(io(out))?;
-
     let mut inputs: Vec<Entry> = scan
         .model
         .sources
@@ -176,9 +178,42 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
             bytes: s.bytes,
             kind: Some(s.kind.clone()),
             role: s.role.clone(),
+            repository: None,
         })
         .collect();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let parts = Parts {
+        model: pretty(&scan.model, "model.json")?,
+        inputs,
+        kept: Vec::new(),
+    };
+    write_parts(scan, parts, out, created_at)
+}
+
+/// What a bundle holds besides the views of its record.
+pub struct Parts {
+    /// `model.json`'s bytes.
+    pub model: Vec<u8>,
+    /// The input files, sorted by repository and path.
+    pub inputs: Vec<Entry>,
+    /// Other files kept as they are (the manifests of the bundles a merged bundle unites).
+    pub kept: Vec<(String, Vec<u8>)>,
+}
+
+/// Writes a bundle of `scan`'s record with `parts` into `out` (created if needed) and returns
+/// its manifest.
+pub fn write_parts(
+    scan: &Scan,
+    parts: Parts,
+    out: &Path,
+    created_at: &str,
+) -> Result<Manifest, BundleError> {
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let Parts {
+        model,
+        inputs,
+        kept,
+    } = parts;
     let policies: Vec<Entry> = scan.report.tool.policies.iter().map(policy_entry).collect();
 
     let rows: Vec<InputRow> = inputs
@@ -197,7 +232,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
 
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("results.json", pretty(&scan.report, "results.json")?),
-        ("model.json", pretty(&scan.model, "model.json")?),
+        ("model.json", model),
         ("report.md", report_md.into_bytes()),
         (
             "report.html",
@@ -237,6 +272,7 @@ pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, Bund
             pretty(&observations, "observations.json")?,
         ));
     }
+    files.extend(kept.iter().map(|(name, bytes)| (name.as_str(), bytes.clone())));
     let mut bundle_files = Vec::new();
     for (name, bytes) in &files {
         let path = out.join(name);
@@ -277,6 +313,7 @@ fn policy_entry(p: &crate::results::PolicyRecord) -> Entry {
         bytes: p.bytes,
         kind: Some("policy".into()),
         role: Some(p.role.clone()),
+        repository: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod exceptions;
 pub mod fuzzing;
 pub mod ingest;
 pub mod link;
+pub mod merge;
 pub mod model;
 pub mod observe;
 pub mod pipeline;

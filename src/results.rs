@@ -466,22 +466,35 @@ pub fn finding_records(map: &SourceMap, findings: &[Finding]) -> Vec<FindingReco
             FindingRecord::new(f.kind, f.message.clone(), locations)
         })
         .collect();
-    out.sort_by(|a, b| {
-        (a.locations.first(), a.kind.as_str(), &a.message).cmp(&(
+    sort_findings(&mut out);
+    out
+}
+
+/// Sorts findings by (first location, kind, message) and drops repeats: the order of every
+/// output.
+pub fn sort_findings(findings: &mut Vec<FindingRecord>) {
+    findings.sort_by(|a, b| {
+        (&a.repository, a.locations.first(), a.kind.as_str(), &a.message).cmp(&(
+            &b.repository,
             b.locations.first(),
             b.kind.as_str(),
             &b.message,
         ))
     });
-    out.dedup_by(|a, b| a.kind == b.kind && a.message == b.message && a.locations == b.locations);
-    out
+    findings.dedup_by(|a, b| {
+        a.kind == b.kind
+            && a.message == b.message
+            && a.locations == b.locations
+            && a.repository == b.repository
+    });
 }
 
-/// Sorts results by (file, line, requirement, endpoint): the deterministic order of every output.
+/// Sorts results by (repository, file, line, requirement, endpoint): the deterministic order of
+/// every output.
 pub fn sort(results: &mut [RequirementResult]) {
     results.sort_by(|a, b| {
-        let ka = (a.locations.first(), &a.requirement, &a.endpoint, a.status);
-        let kb = (b.locations.first(), &b.requirement, &b.endpoint, b.status);
+        let ka = (&a.repository, a.locations.first(), &a.requirement, &a.endpoint, a.status);
+        let kb = (&b.repository, b.locations.first(), &b.requirement, &b.endpoint, b.status);
         ka.cmp(&kb)
     });
 }
