@@ -575,6 +575,7 @@ pub fn judge(
         check_claims(&mut v, contents, &m);
     }
     check_record(&mut v, &contents.recorded);
+    check_merged(&mut v, contents);
     if !v.problems.iter().any(|(file, _)| file == MANIFEST) {
         v.intact.push(MANIFEST.into());
     }
@@ -787,54 +788,111 @@ struct RecordStatuses {
     summary: crate::results::Summary,
     results: Vec<StatusOnly>,
     findings: Vec<SeverityOnly>,
+    #[serde(default)]
+    repositories: Vec<RepositoryStatus>,
+    #[serde(default)]
+    scope: crate::results::ScanScope,
 }
 
 #[derive(Deserialize)]
 struct StatusOnly {
     status: crate::results::Status,
     endpoint: String,
+    #[serde(default)]
+    repository: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct SeverityOnly {
     severity: crate::diag::FindingSeverity,
+    #[serde(default)]
+    repository: Option<String>,
 }
 
-/// The result record agrees with itself: its verdict and counts are the ones its results give.
+/// What an organization record says of one repository.
+#[derive(Deserialize)]
+struct RepositoryStatus {
+    repository: String,
+    verdict: crate::results::Verdict,
+    summary: crate::results::Summary,
+}
+
+/// The result record agrees with itself: its verdict and counts are the ones its results give,
+/// and so is each repository's of an organization record.
 fn check_record(v: &mut Verification, recorded: &Recorded) {
-    use crate::results::{verdict_of, Status};
     let report = match &recorded.report {
         Some(Ok(report)) => report,
         Some(Err(e)) => return v.problem(RESULTS, format!("not a result record: {e}")),
         None => return,
     };
-    let statuses: Vec<Status> = report.results.iter().map(|r| r.status).collect();
-    let severities: Vec<_> = report.findings.iter().map(|f| f.severity).collect();
     // The server endpoints are the model's: a result about anything else (a client's URL)
     // cannot satisfy the control alone.
-    let servers: std::collections::BTreeSet<&str> = recorded
+    let endpoints: Vec<&serde_json::Value> = recorded
         .model
         .as_ref()
         .and_then(|m| m["endpoints"].as_array())
-        .map(|eps| eps.iter().filter_map(|e| e["id"].as_str()).collect())
+        .map(|eps| eps.iter().collect())
         .unwrap_or_default();
-    let judged: Vec<(Status, bool)> = report
+    let everything = |_: Option<&str>| true;
+    check_statuses(v, report, &endpoints, "", report.verdict, &report.summary, everything);
+    for r in &report.repositories {
+        let name = Some(r.repository.as_str());
+        check_statuses(
+            v,
+            report,
+            &endpoints,
+            &format!("repository {}: ", r.repository),
+            r.verdict,
+            &r.summary,
+            |repository| repository == name,
+        );
+    }
+}
+
+/// The verdict and counts recorded for the results, findings and endpoints `of` selects (by
+/// their repository) are those they give; `what` names the part in a problem.
+fn check_statuses(
+    v: &mut Verification,
+    report: &RecordStatuses,
+    endpoints: &[&serde_json::Value],
+    what: &str,
+    verdict: crate::results::Verdict,
+    summary: &crate::results::Summary,
+    of: impl Fn(Option<&str>) -> bool,
+) {
+    use crate::results::{verdict_of, Status};
+    let results: Vec<&StatusOnly> = report
         .results
+        .iter()
+        .filter(|r| of(r.repository.as_deref()))
+        .collect();
+    let severities: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| of(f.repository.as_deref()))
+        .map(|f| f.severity)
+        .collect();
+    let servers: std::collections::BTreeSet<&str> = endpoints
+        .iter()
+        .filter(|e| of(e["repository"].as_str()))
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    let judged: Vec<(Status, bool)> = results
         .iter()
         .map(|r| (r.status, servers.contains(r.endpoint.as_str())))
         .collect();
     let (recomputed, _) = verdict_of(&judged, &severities);
-    if recomputed != report.verdict {
+    if recomputed != verdict {
         v.problem(
             RESULTS,
             format!(
-                "the verdict is {}, but its results make it {}",
-                report.verdict.as_str(),
+                "{what}the verdict is {}, but its results make it {}",
+                verdict.as_str(),
                 recomputed.as_str()
             ),
         );
     }
-    let s = &report.summary;
+    let s = summary;
     let summarized = [s.pass, s.fail, s.not_applicable, s.excepted, s.manual];
     let counted = [
         Status::Pass,
@@ -843,15 +901,75 @@ fn check_record(v: &mut Verification, recorded: &Recorded) {
         Status::Excepted,
         Status::Manual,
     ]
-    .map(|status| statuses.iter().filter(|s| **s == status).count());
+    .map(|status| results.iter().filter(|r| r.status == status).count());
     if counted != summarized {
         v.problem(
             RESULTS,
             format!(
-                "the summary counts {summarized:?} (pass, fail, not applicable, excepted, manual), but its results count {counted:?}"
+                "{what}the summary counts {summarized:?} (pass, fail, not applicable, excepted, manual), but its results count {counted:?}"
             ),
         );
     }
+}
+
+/// The bundles a merged record unites: each one's manifest is kept under the name the record
+/// gives, with the digest it gives, and says the verdict, repository and shard it gives.
+fn check_merged(v: &mut Verification, contents: &Contents) {
+    let Some(Ok(report)) = &contents.recorded.report else {
+        return;
+    };
+    for part in &report.scope.merged {
+        let Some(kept) = contents.get(&part.manifest) else {
+            v.problem(
+                RESULTS,
+                format!("merged bundle {} is not in the bundle", part.manifest),
+            );
+            continue;
+        };
+        if kept.sha256 != part.sha256 {
+            v.problem(
+                &part.manifest,
+                format!(
+                    "sha256 {}, but results.json records {}",
+                    kept.sha256, part.sha256
+                ),
+            );
+            continue;
+        }
+        let said = serde_json::from_slice::<Manifest>(&kept.bytes).map(|m| {
+            let repository = m
+                .scope
+                .repository
+                .clone()
+                .unwrap_or_else(|| m.scope.roots.join(", "));
+            (m.verdict, repository, m.scope.shard)
+        });
+        let recorded = (
+            part.verdict.as_str().to_string(),
+            part.repository.clone(),
+            part.shard,
+        );
+        match said {
+            Ok(said) if said == recorded => {}
+            Ok(said) => v.problem(
+                &part.manifest,
+                format!(
+                    "says verdict {}, repository {}, shard {}, but results.json records {}, {}, {}",
+                    said.0,
+                    said.1,
+                    shard_text(said.2),
+                    recorded.0,
+                    recorded.1,
+                    shard_text(recorded.2)
+                ),
+            ),
+            Err(e) => v.problem(&part.manifest, format!("not a manifest: {e}")),
+        }
+    }
+}
+
+fn shard_text(shard: Option<crate::shard::Shard>) -> String {
+    shard.map_or_else(|| "none".into(), |s| s.to_string())
 }
 
 /// A JSON value for a message: short ones whole, long ones by their size.
