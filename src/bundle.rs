@@ -222,6 +222,7 @@ pub fn write_parts(
             path: i.path.clone(),
             sha256: i.sha256.clone(),
             bytes: i.bytes,
+            repository: i.repository.clone(),
         })
         .collect();
     let report_md =

@@ -49,6 +49,9 @@ pub struct InputRow {
     pub path: String,
     pub sha256: String,
     pub bytes: u64,
+    /// The repository of the file, in an organization record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 fn excerpts(map: &SourceMap, r: &RequirementResult) -> Vec<Excerpt> {
