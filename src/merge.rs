@@ -30,6 +30,9 @@ pub enum MergeError {
     Parts(String),
     #[error(transparent)]
     Policy(#[from] crate::policy::PolicyError),
+    /// The merged record breaks its schema: a bug of the tool.
+    #[error("the merged record does not match its schema: {}", .0.join("; "))]
+    Contract(Vec<String>),
 }
 
 /// One bundle, verified and read.
@@ -496,6 +499,8 @@ fn scan_of(
         .iter()
         .find(|i| i.kind.as_deref() == Some("exceptions"))
         .map(|i| i.path.clone());
+    let record = serde_json::to_value(&report).map_err(|e| MergeError::Contract(vec![e.to_string()]))?;
+    crate::schema::validate(crate::schema::Contract::Results, &record).map_err(MergeError::Contract)?;
     let model_bytes = bundle::pretty(&model, "model.json").unwrap_or_default();
     let policies = crate::policy::PolicySet::builtin();
     let registry = policies.registry()?;
