@@ -273,7 +273,10 @@ pub fn write_parts(
             pretty(&observations, "observations.json")?,
         ));
     }
-    files.extend(kept.iter().map(|(name, bytes)| (name.as_str(), bytes.clone())));
+    files.extend(
+        kept.iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.clone())),
+    );
     let mut bundle_files = Vec::new();
     for (name, bytes) in &files {
         let path = out.join(name);
@@ -835,7 +838,15 @@ fn check_record(v: &mut Verification, recorded: &Recorded) {
         .map(|eps| eps.iter().collect())
         .unwrap_or_default();
     let everything = |_: Option<&str>| true;
-    check_statuses(v, report, &endpoints, "", report.verdict, &report.summary, everything);
+    check_statuses(
+        v,
+        report,
+        &endpoints,
+        "",
+        report.verdict,
+        &report.summary,
+        everything,
+    );
     for r in &report.repositories {
         let name = Some(r.repository.as_str());
         check_statuses(

@@ -129,10 +129,10 @@ fn read_part(dir: &Path, key: Option<&attest::PublicKey>) -> Result<Part, MergeE
     };
     let json_error = |file: &str, e: serde_json::Error| refuse(format!("{file}: {e}"));
     let manifest_bytes = read(bundle::MANIFEST)?;
-    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
-        .map_err(|e| json_error(bundle::MANIFEST, e))?;
-    let report: Report =
-        serde_json::from_slice(&read("results.json")?).map_err(|e| json_error("results.json", e))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&manifest_bytes).map_err(|e| json_error(bundle::MANIFEST, e))?;
+    let report: Report = serde_json::from_slice(&read("results.json")?)
+        .map_err(|e| json_error("results.json", e))?;
     let model: Value =
         serde_json::from_slice(&read("model.json")?).map_err(|e| json_error("model.json", e))?;
     let attestation = match dir.join(attest::FILE).exists() {
@@ -249,9 +249,7 @@ fn kept_files(groups: &BTreeMap<String, Vec<Part>>) -> (Vec<(String, Vec<u8>)>, 
             repository: p.repository.clone(),
             shard: p.shard(),
             manifest: name.clone(),
-            sha256: crate::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(
-                &p.manifest_bytes,
-            )),
+            sha256: crate::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(&p.manifest_bytes)),
             verdict: p.report.verdict,
         });
         kept.push((name, p.manifest_bytes.clone()));
@@ -424,7 +422,10 @@ fn unite_models(models: &[Value]) -> Value {
     let mut claims = united(models, "exceptions", true);
     claims.sort_by_cached_key(|c| {
         (
-            c["location"]["file"].as_str().unwrap_or_default().to_string(),
+            c["location"]["file"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             c["location"]["line"].as_u64().unwrap_or_default(),
         )
     });
@@ -499,8 +500,10 @@ fn scan_of(
         .iter()
         .find(|i| i.kind.as_deref() == Some("exceptions"))
         .map(|i| i.path.clone());
-    let record = serde_json::to_value(&report).map_err(|e| MergeError::Contract(vec![e.to_string()]))?;
-    crate::schema::validate(crate::schema::Contract::Results, &record).map_err(MergeError::Contract)?;
+    let record =
+        serde_json::to_value(&report).map_err(|e| MergeError::Contract(vec![e.to_string()]))?;
+    crate::schema::validate(crate::schema::Contract::Results, &record)
+        .map_err(MergeError::Contract)?;
     let model_bytes = bundle::pretty(&model, "model.json").unwrap_or_default();
     let policies = crate::policy::PolicySet::builtin();
     let registry = policies.registry()?;

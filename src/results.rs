@@ -474,12 +474,18 @@ pub fn finding_records(map: &SourceMap, findings: &[Finding]) -> Vec<FindingReco
 /// output.
 pub fn sort_findings(findings: &mut Vec<FindingRecord>) {
     findings.sort_by(|a, b| {
-        (&a.repository, a.locations.first(), a.kind.as_str(), &a.message).cmp(&(
-            &b.repository,
-            b.locations.first(),
-            b.kind.as_str(),
-            &b.message,
-        ))
+        (
+            &a.repository,
+            a.locations.first(),
+            a.kind.as_str(),
+            &a.message,
+        )
+            .cmp(&(
+                &b.repository,
+                b.locations.first(),
+                b.kind.as_str(),
+                &b.message,
+            ))
     });
     findings.dedup_by(|a, b| {
         a.kind == b.kind
@@ -493,8 +499,20 @@ pub fn sort_findings(findings: &mut Vec<FindingRecord>) {
 /// every output.
 pub fn sort(results: &mut [RequirementResult]) {
     results.sort_by(|a, b| {
-        let ka = (&a.repository, a.locations.first(), &a.requirement, &a.endpoint, a.status);
-        let kb = (&b.repository, b.locations.first(), &b.requirement, &b.endpoint, b.status);
+        let ka = (
+            &a.repository,
+            a.locations.first(),
+            &a.requirement,
+            &a.endpoint,
+            a.status,
+        );
+        let kb = (
+            &b.repository,
+            b.locations.first(),
+            &b.requirement,
+            &b.endpoint,
+            b.status,
+        );
         ka.cmp(&kb)
     });
 }

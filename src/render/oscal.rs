@@ -183,7 +183,9 @@ fn verdict_props(report: &Report) -> Option<Value> {
             &format!("{}: {}", r.repository, r.verdict.as_str()),
         )
     });
-    let all = prop("verdict", report.verdict.as_str()).into_iter().chain(each);
+    let all = prop("verdict", report.verdict.as_str())
+        .into_iter()
+        .chain(each);
     Some(Value::Array(all.collect()))
 }
 
@@ -877,7 +879,9 @@ impl<'a> Doc<'a> {
                     prop("requirement", &r.requirement),
                     prop("status", r.status.as_str()),
                     prop("endpoint", &r.endpoint),
-                    r.repository.as_deref().and_then(|repo| prop("repository", repo)),
+                    r.repository
+                        .as_deref()
+                        .and_then(|repo| prop("repository", repo)),
                     prop("component", &r.component),
                     prop("severity", &severity(r)),
                     claim.and_then(|c| prop("claim-id", &c.id)),

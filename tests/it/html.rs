@@ -33,6 +33,7 @@ fn rows(scan: &Scan) -> Vec<InputRow> {
             path: s.path.clone(),
             sha256: s.sha256.clone(),
             bytes: s.bytes,
+            repository: None,
         })
         .collect()
 }
