@@ -175,7 +175,7 @@ fn the_merged_shards_of_the_examples_judge_as_the_unsharded_scan() {
 }
 
 /// TREES nginx include trees (`siteT/nginx.conf` including `conf.d/*.conf`), each with ten
-/// servers: a plaintext redirect and a TLS site for five names.
+/// servers: eight plaintext redirects and two TLS sites proxying to an upstream.
 fn estate(trees: usize) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     for t in 0..trees {
@@ -187,9 +187,14 @@ fn estate(trees: usize) -> tempfile::TempDir {
         )
         .unwrap();
         let mut sites = String::new();
-        for i in 0..5 {
+        for i in 0..8 {
             sites.push_str(&format!(
-                "server {{\n    listen 80;\n    server_name s{t}-{i}.example.com;\n    return 301 https://$host$request_uri;\n}}\nserver {{\n    listen 443 ssl;\n    server_name s{t}-{i}.example.com;\n    ssl_certificate /etc/tls/s.pem;\n    location /mcp {{ proxy_pass https://mcp{i}.internal:9443; proxy_ssl_verify on; }}\n}}\n"
+                "server {{\n    listen 80;\n    server_name s{t}-{i}.example.com;\n    return 301 https://$host$request_uri;\n}}\n"
+            ));
+        }
+        for i in 0..2 {
+            sites.push_str(&format!(
+                "server {{\n    listen 443 ssl;\n    server_name s{t}-{i}.example.com;\n    ssl_certificate /etc/tls/s.pem;\n    location /mcp {{ proxy_pass https://mcp{i}.internal:9443; proxy_ssl_verify on; }}\n}}\n"
             ));
         }
         std::fs::write(dir.join("conf.d/sites.conf"), sites).unwrap();
@@ -199,6 +204,7 @@ fn estate(trees: usize) -> tempfile::TempDir {
 
 #[test]
 fn the_merged_shards_of_thousands_of_endpoints_judge_as_the_unsharded_scan() {
+    // 2,000 endpoints in 200 include trees.
     let tree = estate(200);
     merged_shards_judge_as_the_whole(s(tree.path()), &[1, 2, 7]);
 }
