@@ -535,9 +535,10 @@ fn scan_of(
 }
 
 /// A source map holding the lines the record quotes (its evidence and its claims' facts), each
-/// as it was shown: the views of a merged record quote what the scans quoted.
+/// as it was shown: the views of a merged record quote what the scans quoted. A line that two
+/// repositories' files of the same name quote differently is left out rather than shown for
+/// both.
 fn recorded_lines(report: &Report) -> crate::source::SourceMap {
-    let mut map = crate::source::SourceMap::new();
     let evidence = report
         .results
         .iter()
@@ -549,17 +550,28 @@ fn recorded_lines(report: &Report) -> crate::source::SourceMap {
         .flat_map(|c| &c.subjects)
         .flat_map(|s| &s.facts)
         .map(|f| (&f.location, &f.excerpt));
+    let mut lines: BTreeMap<(&str, u32), Option<&str>> = BTreeMap::new();
     for (location, excerpt) in evidence.chain(facts) {
         let (Some(at), Some(text)) = (location, excerpt) else {
             continue;
         };
-        let id = match map.by_display(&at.file) {
+        lines
+            .entry((at.file.as_str(), at.line))
+            .and_modify(|seen| {
+                if *seen != Some(text.as_str()) {
+                    *seen = None;
+                }
+            })
+            .or_insert(Some(text.as_str()));
+    }
+    let mut map = crate::source::SourceMap::new();
+    for ((file, line), text) in lines {
+        let Some(text) = text else { continue };
+        let id = match map.by_display(file) {
             Some((id, _)) => id,
-            None => map.add(at.file.clone(), PathBuf::from(&at.file), b""),
+            None => map.add(file.to_string(), PathBuf::from(file), b""),
         };
-        if map.remembered_shown(id, at.line).is_none() {
-            map.remember_shown(id, at.line, text);
-        }
+        map.remember_shown(id, line, text);
     }
     map
 }
