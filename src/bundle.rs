@@ -225,63 +225,58 @@ pub fn write_parts(
             repository: i.repository.clone(),
         })
         .collect();
-    let report_md =
-        template::report_markdown(scan, &rows, created_at).map_err(|e| BundleError::Render {
-            what: "report.md",
+    // Each file is written as soon as it is made, so that one view at a time is in memory.
+    let mut bundle_files = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), BundleError> {
+        let path = out.join(name);
+        std::fs::write(&path, &bytes).map_err(io(&path))?;
+        bundle_files.push(entry(name, &bytes));
+        Ok(())
+    };
+    let rendered = |what: &'static str| {
+        move |e: minijinja::Error| BundleError::Render {
+            what,
             message: format!("{e:#}"),
-        })?;
-
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("results.json", pretty(&scan.report, "results.json")?),
-        ("model.json", model),
-        ("report.md", report_md.into_bytes()),
-        (
-            "report.html",
-            crate::render::html::report_html(scan, &rows, created_at)
-                .map_err(|e| BundleError::Render {
-                    what: "report.html",
-                    message: format!("{e:#}"),
-                })?
-                .into_bytes(),
-        ),
-        (
-            "results.sarif",
-            crate::render::pretty_json(&crate::render::sarif::sarif(scan)).into_bytes(),
-        ),
-        (
-            "junit.xml",
-            crate::render::junit::junit(&scan.report, created_at).into_bytes(),
-        ),
-        (
-            crate::render::oscal::RESULTS_FILE,
-            crate::render::pretty_json(&crate::render::oscal::assessment_results(
-                scan, &rows, created_at,
-            ))
+        }
+    };
+    put("results.json", pretty(&scan.report, "results.json")?)?;
+    put("model.json", model)?;
+    let report_md =
+        template::report_markdown(scan, &rows, created_at).map_err(rendered("report.md"))?;
+    put("report.md", report_md.into_bytes())?;
+    let report_html = crate::render::html::report_html(scan, &rows, created_at)
+        .map_err(rendered("report.html"))?;
+    put("report.html", report_html.into_bytes())?;
+    put(
+        "results.sarif",
+        crate::render::pretty_json(&crate::render::sarif::sarif(scan)).into_bytes(),
+    )?;
+    put(
+        "junit.xml",
+        crate::render::junit::junit(&scan.report, created_at).into_bytes(),
+    )?;
+    put(
+        crate::render::oscal::RESULTS_FILE,
+        crate::render::pretty_json(&crate::render::oscal::assessment_results(
+            scan, &rows, created_at,
+        ))
+        .into_bytes(),
+    )?;
+    put(
+        crate::render::oscal::PLAN_FILE,
+        crate::render::pretty_json(&crate::render::oscal::assessment_plan(scan, created_at))
             .into_bytes(),
-        ),
-        (
-            crate::render::oscal::PLAN_FILE,
-            crate::render::pretty_json(&crate::render::oscal::assessment_plan(scan, created_at))
-                .into_bytes(),
-        ),
-    ];
+    )?;
     // The live observations (`--probe`), on their own for the auditor and the manifest.
     if !scan.model.observations.is_empty() {
         let observations = serde_json::json!({ "observations": scan.model.observations });
-        files.push((
+        put(
             "observations.json",
             pretty(&observations, "observations.json")?,
-        ));
+        )?;
     }
-    files.extend(
-        kept.iter()
-            .map(|(name, bytes)| (name.as_str(), bytes.clone())),
-    );
-    let mut bundle_files = Vec::new();
-    for (name, bytes) in &files {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).map_err(io(&path))?;
-        bundle_files.push(entry(name, bytes));
+    for (name, bytes) in kept {
+        put(&name, bytes)?;
     }
 
     let manifest = Manifest {

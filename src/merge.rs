@@ -69,10 +69,15 @@ pub struct Merged {
 /// Verifies and reads every bundle of `dirs` (with `key`, each must be signed by it) and
 /// unites them.
 pub fn merge(dirs: &[PathBuf], key: Option<&attest::PublicKey>) -> Result<Merged, MergeError> {
-    let mut parts = dirs
-        .iter()
-        .map(|d| read_part(d, key))
-        .collect::<Result<Vec<_>, _>>()?;
+    // The maps every model repeats (the cipher suites above all) are united as the bundles are
+    // read, so that memory grows with what the bundles judged, not with what they repeat.
+    let mut maps = serde_json::Map::new();
+    let mut parts = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        let mut part = read_part(d, key)?;
+        take_maps(&mut part.model, &mut maps);
+        parts.push(part);
+    }
     same_judgement(&parts)?;
     parts.sort_by_key(|p| (p.repository.clone(), p.cut()));
     let mut groups: BTreeMap<String, Vec<Part>> = BTreeMap::new();
@@ -92,12 +97,16 @@ pub fn merge(dirs: &[PathBuf], key: Option<&attest::PublicKey>) -> Result<Merged
             (repository, report, model)
         })
         .collect();
-    let (mut report, model) = if records.len() == 1 {
+    let (mut report, mut model) = if records.len() == 1 {
         let (_, report, model) = records.remove(0);
         (report, model)
     } else {
         organization(records)
     };
+    if let Some(obj) = model.as_object_mut() {
+        // In place of the emptied maps, or after the other keys when the first model had none.
+        obj.extend(maps);
+    }
     report.scope.merged = merged_parts;
     scan_of(report, model, kept, bundles, repositories)
 }
@@ -263,8 +272,9 @@ fn kept_files(groups: &BTreeMap<String, Vec<Part>>) -> (Vec<(String, Vec<u8>)>, 
 /// The shards of one scan as the record of the whole scan: results, findings and claims
 /// united in a scan's order, the verdict recomputed.
 fn unite(group: Vec<Part>) -> (Report, Value) {
-    let models: Vec<Value> = group.iter().map(|p| p.model.clone()).collect();
-    let mut reports = group.into_iter().map(|p| p.report);
+    let (reports, models): (Vec<Report>, Vec<Value>) =
+        group.into_iter().map(|p| (p.report, p.model)).unzip();
+    let mut reports = reports.into_iter();
     let Some(mut report) = reports.next() else {
         return (empty_report(), Value::Null);
     };
@@ -274,7 +284,7 @@ fn unite(group: Vec<Part>) -> (Report, Value) {
         report.exceptions.extend(r.exceptions);
         report.summary.endpoints += r.summary.endpoints;
     }
-    let model = unite_models(&models);
+    let model = unite_models(models);
     sort_claims(&mut report.exceptions);
     report.scope.shard = None;
     rejudge(&mut report, &model);
@@ -353,7 +363,7 @@ fn organization(records: Vec<(String, Report, Value)>) -> (Report, Value) {
     report.scope.git_commit = None;
     report.scope.repository = None;
     report.repositories = repositories;
-    let model = unite_models(&models);
+    let model = unite_models(models);
     sort_claims(&mut report.exceptions);
     rejudge(&mut report, &model);
     (report, model)
@@ -373,11 +383,8 @@ fn key_model(model: &mut Value, repository: &str) {
 /// The models of several bundles as one: the judged parts (endpoints, clients, flags) united
 /// in a scan's order, what every shard read (sources, certificates, observations) once, and
 /// the claims as the record holds them.
-fn unite_models(models: &[Value]) -> Value {
-    let mut out = models.first().cloned().unwrap_or(Value::Null);
-    let Some(obj) = out.as_object_mut() else {
-        return out;
-    };
+fn unite_models(mut models: Vec<Value>) -> Value {
+    let mut lists = Vec::new();
     let spanned = |v: &Value| {
         (
             v["repository"].as_str().unwrap_or_default().to_string(),
@@ -387,39 +394,23 @@ fn unite_models(models: &[Value]) -> Value {
         )
     };
     for list in ["endpoints", "clients", "red_flags"] {
-        let mut items = united(models, list, false);
+        let mut items = united(&mut models, list, false);
         items.sort_by_cached_key(spanned);
-        obj.insert(list.into(), Value::Array(items));
+        lists.push((list, items));
     }
-    let mut sources = united(models, "sources", true);
+    let mut sources = united(&mut models, "sources", true);
     sources.sort_by_cached_key(|s| {
         (
             s["repository"].as_str().unwrap_or_default().to_string(),
             s["path"].as_str().unwrap_or_default().to_string(),
         )
     });
-    obj.insert("sources".into(), Value::Array(sources));
+    lists.push(("sources", sources));
     for list in ["certificates", "unread_certificates", "observations"] {
-        let items = united(models, list, true);
-        if !items.is_empty() || obj.contains_key(list) {
-            obj.insert(list.into(), Value::Array(items));
-        }
-    }
-    for map in ["cipher_suites", "versions", "products"] {
-        let mut merged = serde_json::Map::new();
-        for m in models {
-            if let Some(o) = m[map].as_object() {
-                for (k, v) in o {
-                    merged.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-            }
-        }
-        if !merged.is_empty() || obj.contains_key(map) {
-            obj.insert(map.into(), Value::Object(merged));
-        }
+        lists.push((list, united(&mut models, list, true)));
     }
     // The model's claims as the policies saw them, before the record applied them.
-    let mut claims = united(models, "exceptions", true);
+    let mut claims = united(&mut models, "exceptions", true);
     claims.sort_by_cached_key(|c| {
         (
             c["location"]["file"]
@@ -429,7 +420,16 @@ fn unite_models(models: &[Value]) -> Value {
             c["location"]["line"].as_u64().unwrap_or_default(),
         )
     });
-    obj.insert("exceptions".into(), Value::Array(claims));
+    lists.push(("exceptions", claims));
+    // The first model, its lists emptied above, holds the united ones in their places.
+    let mut out = models.into_iter().next().unwrap_or(Value::Null);
+    if let Some(obj) = out.as_object_mut() {
+        for (name, items) in lists {
+            if !items.is_empty() || obj.contains_key(name) {
+                obj.insert(name.into(), Value::Array(items));
+            }
+        }
+    }
     out
 }
 
@@ -440,16 +440,45 @@ fn sort_claims(claims: &mut [crate::model::claims::ClaimRecord]) {
     });
 }
 
-/// Every item of the list `name` of every model; with `once`, each distinct item once, in the
-/// order first seen.
-fn united(models: &[Value], name: &str, once: bool) -> Vec<Value> {
+/// The maps of a model that every bundle repeats: suites by name, declared versions, product
+/// words.
+const REPEATED_MAPS: [&str; 3] = ["cipher_suites", "versions", "products"];
+
+/// Moves `model`'s repeated maps into `into` (a key already there keeps its value), leaving
+/// each empty in place.
+fn take_maps(model: &mut Value, into: &mut serde_json::Map<String, Value>) {
+    for name in REPEATED_MAPS {
+        let Some(Value::Object(map)) = model.get_mut(name) else {
+            continue;
+        };
+        let map = std::mem::take(map);
+        let Value::Object(united) = into
+            .entry(name)
+            .or_insert_with(|| Value::Object(serde_json::Map::new()))
+        else {
+            continue;
+        };
+        for (k, v) in map {
+            united.entry(k).or_insert(v);
+        }
+    }
+}
+
+/// Every item of the list `name` of every model, moved out of it; with `once`, each distinct
+/// item once, in the order first seen.
+fn united(models: &mut [Value], name: &str, once: bool) -> Vec<Value> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    for item in models.iter().filter_map(|m| m[name].as_array()).flatten() {
-        if once && !seen.insert(item.to_string()) {
+    for m in models.iter_mut() {
+        let Some(Value::Array(items)) = m.get_mut(name) else {
             continue;
+        };
+        for item in std::mem::take(items) {
+            if once && !seen.insert(item.to_string()) {
+                continue;
+            }
+            out.push(item);
         }
-        out.push(item.clone());
     }
     out
 }
