@@ -293,19 +293,7 @@ fn unite(group: Vec<Part>) -> (Report, Value) {
 
 /// The record's verdict and counts from its results (and the model's server endpoints).
 fn rejudge(report: &mut Report, model: &Value) {
-    results::sort(&mut report.results);
-    results::sort_findings(&mut report.findings);
-    let servers = server_ids(model);
-    let (verdict, reason) = results::verdict(&report.results, &report.findings, &servers);
-    report.verdict = verdict;
-    report.verdict_reason = reason;
-    let s = &report.summary;
-    report.summary = results::summarize(
-        &report.results,
-        s.endpoints,
-        s.files_scanned,
-        s.files_unknown,
-    );
+    report.rejudge(&server_ids(model));
 }
 
 fn server_ids(model: &Value) -> BTreeSet<&str> {

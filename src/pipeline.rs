@@ -166,7 +166,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     progress("judging", None, None);
     let raw = policy::evaluate(&settings.policies, &settings.registry, &model)?;
     progress("recording", None, None);
-    let report = record(
+    let mut report = record(
         &settings,
         &map,
         &model,
@@ -174,8 +174,14 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         &findings,
         (&claims, records),
         (found.unknown, &found.roots),
-        units.as_ref(),
     )?;
+    if let Some((shard, units)) = &units {
+        // The findings of the units other shards judge are theirs to report.
+        report.scope.shard = Some(*shard);
+        report.findings.retain(|f| units.finding_in(*shard, f));
+        report.rejudge(&model.endpoints.iter().map(|e| e.id.as_str()).collect());
+        checked(Contract::Results, "result record", &report)?;
+    }
     progress("done", None, None);
     Ok(Scan {
         exceptions_file: claims.file.clone(),
@@ -407,7 +413,6 @@ fn record(
     findings: &[Finding],
     (claims, mut records): (&Loaded, Vec<ClaimRecord>),
     (unknown, found_roots): (usize, &[String]),
-    shard: Option<&(crate::shard::Shard, crate::shard::Units)>,
 ) -> Result<Report, ScanError> {
     let mut results_list = raw
         .iter()
@@ -430,9 +435,6 @@ fn record(
             warn_days,
         );
         finding_records.extend(applied);
-    }
-    if let Some((shard, units)) = shard {
-        finding_records.retain(|f| units.finding_in(*shard, f));
     }
     results::sort(&mut results_list);
     let servers = model.endpoints.iter().map(|e| e.id.as_str()).collect();
@@ -463,7 +465,7 @@ fn record(
                     .first()
                     .and_then(|r| crate::bundle::git_remote(Path::new(r)))
             }),
-            shard: shard.map(|(s, _)| *s),
+            shard: None,
             merged: Vec::new(),
         },
         summary: results::summarize(

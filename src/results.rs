@@ -639,6 +639,16 @@ impl Gated {
 }
 
 impl Report {
+    /// Sorts the record's results and findings and recomputes its verdict and counts from them
+    /// (`servers`: the ids of the model's endpoints); the counts of endpoints and files stay.
+    pub fn rejudge(&mut self, servers: &std::collections::BTreeSet<&str>) {
+        sort(&mut self.results);
+        sort_findings(&mut self.findings);
+        (self.verdict, self.verdict_reason) = verdict(&self.results, &self.findings, servers);
+        let s = &self.summary;
+        self.summary = summarize(&self.results, s.endpoints, s.files_scanned, s.files_unknown);
+    }
+
     /// The record seen through `gate`.
     pub fn gate(&self, gate: &Gate) -> Gated {
         let mut g = Gated {
