@@ -232,6 +232,15 @@ fn whole_cut(repository: &str, group: &[Part]) -> Result<(), MergeError> {
                 first.dir, p.dir
             )));
         }
+        // Certificate dates and claims are judged at the evaluation time (absent when neither
+        // was judged): shards judged at different times would not make one scan's record.
+        let (at, first_at) = (&p.model["evaluated_at"], &first.model["evaluated_at"]);
+        if at != first_at {
+            return Err(MergeError::Parts(format!(
+                "{repository}: {} was judged at {first_at} and {} at {at}: give every shard the same --at (or SOURCE_DATE_EPOCH)",
+                first.dir, p.dir
+            )));
+        }
     }
     let missing: Vec<String> = (1..=count)
         .filter(|k| !seen.contains_key(k))

@@ -42,11 +42,16 @@ fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-/// Starts `tlsproof evidence ROOT --out OUT` with `extra` arguments.
+/// Starts `tlsproof evidence ROOT --out OUT` with `extra` arguments, judged at one time unless
+/// they give another.
 fn start_evidence(root: &str, out: &Path, extra: &[&str]) -> std::process::Child {
+    let at: &[&str] = match extra.contains(&"--at") {
+        true => &[],
+        false => &["--at", "2026-12-01T00:00:00Z"],
+    };
     Command::new(env!("CARGO_BIN_EXE_tlsproof"))
         .args(["evidence", root, "--out", s(out)])
-        .args(["--at", "2026-12-01T00:00:00Z"])
+        .args(at)
         .args(extra)
         .env("SOURCE_DATE_EPOCH", "1790000000")
         .stdout(std::process::Stdio::null())
@@ -268,6 +273,21 @@ fn a_missing_or_doubled_shard_is_refused() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("not cut the same way"), "{}", text(&o));
+
+    // The examples' claims are judged at the evaluation time: a shard judged later is refused.
+    let later = tmp.path().join("later");
+    finished(vec![start_evidence(
+        &root,
+        &later,
+        &["--shard", "3/3", "--at", "2026-12-02T00:00:00Z"],
+    )]);
+    let o = merge(&[b[0].clone(), b[1].clone(), later], &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("give every shard the same --at"),
+        "{}",
+        text(&o)
+    );
     assert!(
         !out.exists(),
         "nothing is written when the merge is refused"
