@@ -29,6 +29,9 @@ pub struct Entry {
     pub kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub role: Option<String>,
+    /// The repository an input belongs to, in an organization record.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,10 +141,11 @@ fn entry(path: &str, bytes: &[u8]) -> Entry {
         bytes: bytes.len() as u64,
         kind: None,
         role: None,
+        repository: None,
     }
 }
 
-fn pretty<T: Serialize>(v: &T, what: &'static str) -> Result<Vec<u8>, BundleError> {
+pub(crate) fn pretty<T: Serialize>(v: &T, what: &'static str) -> Result<Vec<u8>, BundleError> {
     let mut s = serde_json::to_string_pretty(v).map_err(|e| BundleError::Render {
         what,
         message: e.to_string(),
@@ -176,6 +180,45 @@ pub fn git_commit(root: &Path) -> Option<String> {
     (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())).then_some(commit)
 }
 
+/// The URL of the `origin` remote of the git repository holding `root` (read from
+/// `.git/config`, any user name or password in it left out), as the record names the
+/// repository.
+pub fn git_remote(root: &Path) -> Option<String> {
+    let start = root.canonicalize().ok()?;
+    let git = start
+        .ancestors()
+        .map(|a| a.join(".git"))
+        .find(|g| g.is_dir())?;
+    let config = crate::source::read_regular(&git.join("config"), 1 << 20).ok()?;
+    let config = String::from_utf8_lossy(&config);
+    let mut in_origin = false;
+    for line in config.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_origin = line == "[remote \"origin\"]";
+        } else if let Some(url) = line
+            .strip_prefix("url")
+            .map(str::trim_start)
+            .and_then(|l| l.strip_prefix('='))
+            .filter(|_| in_origin)
+        {
+            return Some(without_credentials(url.trim())).filter(|u| !u.is_empty());
+        }
+    }
+    None
+}
+
+/// A URL without its user information (`https://user:token@host/x` → `https://host/x`).
+fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// Writes the bundle into `out` (created if needed) and returns its manifest.
 pub fn write(scan: &Scan, out: &Path, created_at: &str) -> Result<Manifest, BundleError> {
     write_with(scan, out, created_at, None)
@@ -189,11 +232,6 @@ pub fn write_with(
     created_at: &str,
     include: Option<&inputs::Given>,
 ) -> Result<Manifest, BundleError> {
-    std::fs::create_dir_all(out).map_err(io(out))?;
-    let copies = include
-        .map(|given| inputs::collect(scan, given))
-        .transpose()?;
-
     let mut inputs: Vec<Entry> = scan
         .model
         .sources
@@ -204,67 +242,101 @@ pub fn write_with(
             bytes: s.bytes,
             kind: Some(s.kind.clone()),
             role: s.role.clone(),
+            repository: None,
         })
         .collect();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let parts = Parts {
+        model: pretty(&scan.model, "model.json")?,
+        inputs,
+        kept: Vec::new(),
+    };
+    write_parts(scan, parts, out, created_at, include)
+}
+
+/// What a bundle holds besides the views of its record.
+pub struct Parts {
+    /// `model.json`'s bytes.
+    pub model: Vec<u8>,
+    /// The input files, sorted by repository and path.
+    pub inputs: Vec<Entry>,
+    /// Other files kept as they are (the manifests of the bundles a merged bundle unites).
+    pub kept: Vec<(String, Vec<u8>)>,
+}
+
+/// Writes a bundle of `scan`'s record with `parts` into `out` (created if needed) and returns
+/// its manifest.
+pub fn write_parts(
+    scan: &Scan,
+    parts: Parts,
+    out: &Path,
+    created_at: &str,
+    include: Option<&inputs::Given>,
+) -> Result<Manifest, BundleError> {
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let copies = include
+        .map(|given| inputs::collect(scan, given))
+        .transpose()?;
+    let Parts {
+        model,
+        inputs,
+        kept,
+    } = parts;
     let policies: Vec<Entry> = scan.report.tool.policies.iter().map(policy_entry).collect();
 
     let rows = input_rows(&inputs, copies.as_ref());
-    let report_md =
-        template::report_markdown(scan, &rows, created_at).map_err(|e| BundleError::Render {
-            what: "report.md",
+    // Each file is written as soon as it is made, so that one view at a time is in memory.
+    let mut bundle_files = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), BundleError> {
+        let path = out.join(name);
+        std::fs::write(&path, &bytes).map_err(io(&path))?;
+        bundle_files.push(entry(name, &bytes));
+        Ok(())
+    };
+    let rendered = |what: &'static str| {
+        move |e: minijinja::Error| BundleError::Render {
+            what,
             message: format!("{e:#}"),
-        })?;
-
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("results.json", pretty(&scan.report, "results.json")?),
-        ("model.json", pretty(&scan.model, "model.json")?),
-        ("report.md", report_md.into_bytes()),
-        (
-            "report.html",
-            crate::render::html::report_html(scan, &rows, created_at)
-                .map_err(|e| BundleError::Render {
-                    what: "report.html",
-                    message: format!("{e:#}"),
-                })?
-                .into_bytes(),
-        ),
-        (
-            "results.sarif",
-            crate::render::pretty_json(&crate::render::sarif::sarif(scan)).into_bytes(),
-        ),
-        (
-            "junit.xml",
-            crate::render::junit::junit(&scan.report, created_at).into_bytes(),
-        ),
-        (
-            crate::render::oscal::RESULTS_FILE,
-            crate::render::pretty_json(&crate::render::oscal::assessment_results(
-                scan,
-                &crate::render::oscal::inputs(scan),
-                created_at,
-            ))
+        }
+    };
+    put("results.json", pretty(&scan.report, "results.json")?)?;
+    put("model.json", model)?;
+    let report_md =
+        template::report_markdown(scan, &rows, created_at).map_err(rendered("report.md"))?;
+    put("report.md", report_md.into_bytes())?;
+    let report_html = crate::render::html::report_html(scan, &rows, created_at)
+        .map_err(rendered("report.html"))?;
+    put("report.html", report_html.into_bytes())?;
+    put(
+        "results.sarif",
+        crate::render::pretty_json(&crate::render::sarif::sarif(scan)).into_bytes(),
+    )?;
+    put(
+        "junit.xml",
+        crate::render::junit::junit(&scan.report, created_at).into_bytes(),
+    )?;
+    put(
+        crate::render::oscal::RESULTS_FILE,
+        crate::render::pretty_json(&crate::render::oscal::assessment_results(
+            scan, &rows, created_at,
+        ))
+        .into_bytes(),
+    )?;
+    put(
+        crate::render::oscal::PLAN_FILE,
+        crate::render::pretty_json(&crate::render::oscal::assessment_plan(scan, created_at))
             .into_bytes(),
-        ),
-        (
-            crate::render::oscal::PLAN_FILE,
-            crate::render::pretty_json(&crate::render::oscal::assessment_plan(scan, created_at))
-                .into_bytes(),
-        ),
-    ];
+    )?;
     // The live observations (`--probe`), on their own for the auditor and the manifest.
     if !scan.model.observations.is_empty() {
         let observations = serde_json::json!({ "observations": scan.model.observations });
-        files.push((
+        put(
             "observations.json",
             pretty(&observations, "observations.json")?,
-        ));
+        )?;
     }
-    let mut bundle_files = Vec::new();
-    for (name, bytes) in &files {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).map_err(io(&path))?;
-        bundle_files.push(entry(name, bytes));
+    for (name, bytes) in kept {
+        put(&name, bytes)?;
     }
     let mut replay = None;
     if let Some(copies) = copies {
@@ -316,6 +388,7 @@ fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow
             path: i.path.clone(),
             sha256: i.sha256.clone(),
             bytes: i.bytes,
+            repository: i.repository.clone(),
             in_bundle: copies.map(|c| match excluded(&i.path) {
                 Some(x) => format!("not copied: {}", x.reason),
                 None => inputs::copy_path(&i.path, c.record.project.as_deref()).unwrap_or_default(),
@@ -336,6 +409,7 @@ fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow
                     None => e.path.trim_start_matches("inputs/").to_string(),
                 };
                 rows.push(InputRow {
+                    repository: None,
                     path,
                     sha256: e.sha256.clone(),
                     bytes: e.bytes,
@@ -346,6 +420,7 @@ fn input_rows(inputs: &[Entry], copies: Option<&inputs::Copies>) -> Vec<InputRow
         for x in &c.record.excluded {
             if !inputs.iter().any(|i| i.path == x.path) {
                 rows.push(InputRow {
+                    repository: None,
                     path: x.path.clone(),
                     sha256: String::new(),
                     bytes: 0,
@@ -365,6 +440,7 @@ fn policy_entry(p: &crate::results::PolicyRecord) -> Entry {
         bytes: p.bytes,
         kind: Some("policy".into()),
         role: Some(p.role.clone()),
+        repository: None,
     }
 }
 
@@ -653,6 +729,7 @@ pub fn judge(
         inputs::check_copies(&mut v, contents, &m);
     }
     check_record(&mut v, &contents.recorded);
+    check_merged(&mut v, contents);
     if !v.problems.iter().any(|(file, _)| file == MANIFEST) {
         v.intact.push(MANIFEST.into());
     }
@@ -866,54 +943,119 @@ struct RecordStatuses {
     summary: crate::results::Summary,
     results: Vec<StatusOnly>,
     findings: Vec<SeverityOnly>,
+    #[serde(default)]
+    repositories: Vec<RepositoryStatus>,
+    #[serde(default)]
+    scope: crate::results::ScanScope,
 }
 
 #[derive(Deserialize)]
 struct StatusOnly {
     status: crate::results::Status,
     endpoint: String,
+    #[serde(default)]
+    repository: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct SeverityOnly {
     severity: crate::diag::FindingSeverity,
+    #[serde(default)]
+    repository: Option<String>,
 }
 
-/// The result record agrees with itself: its verdict and counts are the ones its results give.
+/// What an organization record says of one repository.
+#[derive(Deserialize)]
+struct RepositoryStatus {
+    repository: String,
+    verdict: crate::results::Verdict,
+    summary: crate::results::Summary,
+}
+
+/// The result record agrees with itself: its verdict and counts are the ones its results give,
+/// and so is each repository's of an organization record.
 fn check_record(v: &mut Verification, recorded: &Recorded) {
-    use crate::results::{verdict_of, Status};
     let report = match &recorded.report {
         Some(Ok(report)) => report,
         Some(Err(e)) => return v.problem(RESULTS, format!("not a result record: {e}")),
         None => return,
     };
-    let statuses: Vec<Status> = report.results.iter().map(|r| r.status).collect();
-    let severities: Vec<_> = report.findings.iter().map(|f| f.severity).collect();
     // The server endpoints are the model's: a result about anything else (a client's URL)
     // cannot satisfy the control alone.
-    let servers: std::collections::BTreeSet<&str> = recorded
+    let endpoints: Vec<&serde_json::Value> = recorded
         .model
         .as_ref()
         .and_then(|m| m["endpoints"].as_array())
-        .map(|eps| eps.iter().filter_map(|e| e["id"].as_str()).collect())
+        .map(|eps| eps.iter().collect())
         .unwrap_or_default();
-    let judged: Vec<(Status, bool)> = report
+    let everything = |_: Option<&str>| true;
+    check_statuses(
+        v,
+        report,
+        &endpoints,
+        "",
+        report.verdict,
+        &report.summary,
+        everything,
+    );
+    for r in &report.repositories {
+        let name = Some(r.repository.as_str());
+        check_statuses(
+            v,
+            report,
+            &endpoints,
+            &format!("repository {}: ", r.repository),
+            r.verdict,
+            &r.summary,
+            |repository| repository == name,
+        );
+    }
+}
+
+/// The verdict and counts recorded for the results, findings and endpoints `of` selects (by
+/// their repository) are those they give; `what` names the part in a problem.
+fn check_statuses(
+    v: &mut Verification,
+    report: &RecordStatuses,
+    endpoints: &[&serde_json::Value],
+    what: &str,
+    verdict: crate::results::Verdict,
+    summary: &crate::results::Summary,
+    of: impl Fn(Option<&str>) -> bool,
+) {
+    use crate::results::{verdict_of, Status};
+    let results: Vec<&StatusOnly> = report
         .results
+        .iter()
+        .filter(|r| of(r.repository.as_deref()))
+        .collect();
+    let severities: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| of(f.repository.as_deref()))
+        .map(|f| f.severity)
+        .collect();
+    let servers: std::collections::BTreeSet<&str> = endpoints
+        .iter()
+        .filter(|e| of(e["repository"].as_str()))
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    let judged: Vec<(Status, bool)> = results
         .iter()
         .map(|r| (r.status, servers.contains(r.endpoint.as_str())))
         .collect();
     let (recomputed, _) = verdict_of(&judged, &severities);
-    if recomputed != report.verdict {
+    if recomputed != verdict {
         v.problem(
             RESULTS,
             format!(
-                "the verdict is {}, but its results make it {}",
-                report.verdict.as_str(),
+                "{what}the verdict is {}, but its results make it {}",
+                verdict.as_str(),
                 recomputed.as_str()
             ),
         );
     }
-    let s = &report.summary;
+    let s = summary;
     let summarized = [s.pass, s.fail, s.not_applicable, s.excepted, s.manual];
     let counted = [
         Status::Pass,
@@ -922,15 +1064,75 @@ fn check_record(v: &mut Verification, recorded: &Recorded) {
         Status::Excepted,
         Status::Manual,
     ]
-    .map(|status| statuses.iter().filter(|s| **s == status).count());
+    .map(|status| results.iter().filter(|r| r.status == status).count());
     if counted != summarized {
         v.problem(
             RESULTS,
             format!(
-                "the summary counts {summarized:?} (pass, fail, not applicable, excepted, manual), but its results count {counted:?}"
+                "{what}the summary counts {summarized:?} (pass, fail, not applicable, excepted, manual), but its results count {counted:?}"
             ),
         );
     }
+}
+
+/// The bundles a merged record unites: each one's manifest is kept under the name the record
+/// gives, with the digest it gives, and says the verdict, repository and shard it gives.
+fn check_merged(v: &mut Verification, contents: &Contents) {
+    let Some(Ok(report)) = &contents.recorded.report else {
+        return;
+    };
+    for part in &report.scope.merged {
+        let Some(kept) = contents.get(&part.manifest) else {
+            v.problem(
+                RESULTS,
+                format!("merged bundle {} is not in the bundle", part.manifest),
+            );
+            continue;
+        };
+        if kept.sha256 != part.sha256 {
+            v.problem(
+                &part.manifest,
+                format!(
+                    "sha256 {}, but results.json records {}",
+                    kept.sha256, part.sha256
+                ),
+            );
+            continue;
+        }
+        let said = serde_json::from_slice::<Manifest>(&kept.bytes).map(|m| {
+            let repository = m
+                .scope
+                .repository
+                .clone()
+                .unwrap_or_else(|| m.scope.roots.join(", "));
+            (m.verdict, repository, m.scope.shard)
+        });
+        let recorded = (
+            part.verdict.as_str().to_string(),
+            part.repository.clone(),
+            part.shard,
+        );
+        match said {
+            Ok(said) if said == recorded => {}
+            Ok(said) => v.problem(
+                &part.manifest,
+                format!(
+                    "says verdict {}, repository {}, shard {}, but results.json records {}, {}, {}",
+                    said.0,
+                    said.1,
+                    shard_text(said.2),
+                    recorded.0,
+                    recorded.1,
+                    shard_text(recorded.2)
+                ),
+            ),
+            Err(e) => v.problem(&part.manifest, format!("not a manifest: {e}")),
+        }
+    }
+}
+
+fn shard_text(shard: Option<crate::shard::Shard>) -> String {
+    shard.map_or_else(|| "none".into(), |s| s.to_string())
 }
 
 /// A JSON value for a message: short ones whole, long ones by their size.

@@ -144,6 +144,16 @@ struct ScanArgs {
     /// repeatable.
     #[arg(long = "observations", value_name = "FILE")]
     observations: Vec<PathBuf>,
+    /// Judge only part K of N of the work (1 ≤ K ≤ N), for N jobs that `tlsproof merge`
+    /// unites: each endpoint with the files its facts tie together (an nginx include tree, a
+    /// Kubernetes chain) goes to one shard, by a hash of its files' names.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<tlsproof::shard::Shard>,
+    /// The name the record gives the scanned repository (default: the URL of the git remote
+    /// `origin`, when there is one); `merge` keeps the records of different repositories apart
+    /// by it.
+    #[arg(long, value_name = "NAME")]
+    repository: Option<String>,
 }
 
 /// A connection timeout as given on the command line: more than 0 and at most 120 seconds.
@@ -192,6 +202,8 @@ impl ScanArgs {
             observations: self.observations.clone(),
             progress: None,
             replaying: None,
+            shard: self.shard,
+            repository: self.repository.clone(),
         }
     }
 
@@ -463,6 +475,30 @@ enum Command {
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         at: Option<OffsetDateTime>,
     },
+    /// Merge evidence bundles into one: the shards of a scan (`--shard K/N`) into the record
+    /// of the whole scan, bundles of different repositories into one organization record.
+    ///
+    /// Every bundle is verified first (with --key, its signature too) and refused, by name, if
+    /// it does not verify; a shard missing or given twice is refused. The results are united,
+    /// the verdict recomputed (one per repository and one over all), and each bundle's manifest
+    /// kept and hashed in the merged bundle.
+    Merge {
+        /// The bundle directories.
+        #[arg(required = true, value_name = "BUNDLE")]
+        bundles: Vec<PathBuf>,
+        /// The merged bundle's directory: new or empty, unless --force.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace the bundle already in --out (the files its manifest lists).
+        #[arg(long)]
+        force: bool,
+        /// Merge only bundles signed by this Ed25519 public key (SubjectPublicKeyInfo PEM).
+        #[arg(long, value_name = "PUB")]
+        key: Option<PathBuf>,
+        /// Sign the merged bundle with this Ed25519 private key (PKCS#8 PEM).
+        #[arg(long, value_name = "KEY")]
+        sign_key: Option<PathBuf>,
+    },
     /// Write a new Ed25519 key pair for signing evidence bundles.
     ///
     /// PREFIX.key is the private key (PKCS#8 PEM, created with mode 0600; keep it out of every
@@ -693,6 +729,13 @@ pub fn run() -> anyhow::Result<u8> {
             }
             Err(e) => Err(anyhow::Error::new(e).context(format!("replaying {}", dir.display()))),
         },
+        Command::Merge {
+            bundles,
+            out,
+            force,
+            key,
+            sign_key,
+        } => merge(&bundles, &out, force, key.as_deref(), sign_key.as_deref()),
         Command::Keygen { prefix, force } => {
             let files = attest::keygen(&prefix, force)?;
             emit(&format!(
@@ -885,6 +928,45 @@ fn evidence(
         manifest.verdict
     ))?;
     Ok(gated_exit(&scan.report, &gate, false))
+}
+
+fn merge(
+    bundles: &[PathBuf],
+    out: &std::path::Path,
+    force: bool,
+    key: Option<&std::path::Path>,
+    sign_key: Option<&std::path::Path>,
+) -> anyhow::Result<u8> {
+    let key = key
+        .map(attest::PublicKey::read)
+        .transpose()
+        .context("--key")?;
+    let signer = sign_key.map(|k| signing_key(k, out)).transpose()?;
+    let merged = tlsproof::merge::merge(bundles, key.as_ref())?;
+    prepare_out(out, force)?;
+    let manifest = bundle::write_parts(&merged.scan, merged.parts, out, &rfc3339(now()), None)
+        .with_context(|| format!("writing the bundle to {}", out.display()))?;
+    let signed = match &signer {
+        Some(signer) => {
+            bundle::sign(&merged.scan, out, &manifest, signer)
+                .with_context(|| format!("signing the bundle in {}", out.display()))?;
+            format!(", signed by key {}", signer.public().keyid())
+        }
+        None => String::new(),
+    };
+    emit(&format!(
+        "wrote {}: {} bundle(s) of {} repository(ies) merged, {} results: verdict {}{signed}\n",
+        out.display(),
+        merged.bundles,
+        merged.repositories,
+        merged.scan.report.results.len(),
+        manifest.verdict
+    ))?;
+    Ok(gated_exit(
+        &merged.scan.report,
+        &tlsproof::results::Gate::default(),
+        false,
+    ))
 }
 
 /// The signing key, read before the scan so that a bad key fails fast. A key inside the bundle

@@ -21,6 +21,7 @@ pub mod exceptions;
 pub mod fuzzing;
 pub mod ingest;
 pub mod link;
+pub mod merge;
 pub mod model;
 pub mod observe;
 pub mod pipeline;
@@ -33,6 +34,7 @@ pub mod requirements;
 pub mod results;
 pub mod schema;
 pub mod settings;
+pub mod shard;
 pub mod source;
 pub mod yaml;
 

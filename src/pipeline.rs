@@ -149,7 +149,14 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     model.index_suites();
     forget_unused_clock(&mut model, claims_file.is_some());
     progress("checking claims", None, None);
-    let (claims, records) = check_claims(&settings, &map, &model, claims_file);
+    let (claims, mut records) = check_claims(&settings, &map, &model, claims_file);
+    // A shard judges its units only; the units are found in the whole model, so that every
+    // shard cuts the same way.
+    let units = opts.shard.map(|shard| {
+        let units = crate::shard::Units::of(&model, &records);
+        crate::shard::keep(shard, &units, &mut model, &mut records);
+        (shard, units)
+    });
     model.exceptions = records.clone();
     if cfg!(debug_assertions) {
         // The model's schema is the policies' contract: every model the tests make is checked
@@ -164,7 +171,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     let raw = policy::evaluate(&settings.policies, &settings.registry, &model)?;
     model.exceptions = claim_records;
     progress("recording", None, None);
-    let report = record(
+    let mut report = record(
         &settings,
         &map,
         &model,
@@ -173,6 +180,13 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         (&claims, records),
         (found.unknown, &found.roots, &found.git_commit),
     )?;
+    if let Some((shard, units)) = &units {
+        // The findings of the units other shards judge are theirs to report.
+        report.scope.shard = Some(*shard);
+        report.findings.retain(|f| units.finding_in(*shard, f));
+        report.rejudge(&model.endpoints.iter().map(|e| e.id.as_str()).collect());
+        checked(Contract::Results, "result record", &report)?;
+    }
     progress("done", None, None);
     Ok(Scan {
         exceptions_file: claims.file.clone(),
@@ -489,6 +503,13 @@ fn record(
                 .collect(),
             versions: model.versions.clone().into_iter().collect(),
             git_commit: git_commit.clone(),
+            repository: settings.repository.clone().or_else(|| {
+                found_roots
+                    .first()
+                    .and_then(|r| crate::bundle::git_remote(Path::new(r)))
+            }),
+            shard: None,
+            merged: Vec::new(),
         },
         summary: results::summarize(
             &results_list,
@@ -503,6 +524,7 @@ fn record(
         results: results_list,
         findings: finding_records,
         exceptions: records,
+        repositories: Vec::new(),
     };
     checked(Contract::Results, "result record", &report)?;
     Ok(report)

@@ -105,7 +105,11 @@ pub fn replay(dir: &Path, at: Option<OffsetDateTime>) -> Result<Outcome, ReplayE
     }
     let at = evaluation_time(at, record, &manifest)?;
     let recorded_run = recorded_run(record, &manifest, recorded, policies);
-    let opts = options(record, folder.path(), recorded_run, at)?;
+    let mut opts = options(record, folder.path(), recorded_run, at)?;
+    // The recorded part of the work (`--shard`) and the repository's name, as recorded: the
+    // copies are in no repository.
+    opts.shard = manifest.scope.shard;
+    opts.repository = manifest.scope.repository.clone();
     let scan = pipeline::run(&opts)?;
     if scan.report.tool.policy_digest != manifest.policy_digest {
         notes.push(format!(

@@ -119,6 +119,10 @@ pub struct RequirementResult {
     /// [`fingerprint`]): what `--baseline` and code scanning compare.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub fingerprint: String,
+    /// The repository the result is about, in an organization record (`tlsproof merge` of
+    /// bundles of several repositories); absent in the record of one repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 /// `v1:` and 32 hex digits of SHA-256 over the requirement, the endpoint's name (its id
@@ -181,6 +185,9 @@ pub struct FindingRecord {
     pub severity: FindingSeverity,
     pub message: String,
     pub locations: Vec<Location>,
+    /// The repository the finding is about, in an organization record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 impl FindingRecord {
@@ -191,6 +198,7 @@ impl FindingRecord {
             severity: kind.severity(),
             message,
             locations,
+            repository: None,
         }
     }
 }
@@ -241,6 +249,45 @@ pub struct ScanScope {
     /// The commit of the git repository holding the first root, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub git_commit: Option<String>,
+    /// Which repository was scanned: `--repository NAME`, else the `origin` remote of the git
+    /// repository holding the first root; what `merge` tells repositories apart by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// The part of the scan judged (`--shard K/N`); absent when the whole scan was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::Shard>,
+    /// The shards a merged record unites, each with the repository it scanned (`tlsproof merge`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<MergedPart>,
+}
+
+/// One bundle a merged record unites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergedPart {
+    /// The repository the bundle scanned (its `scope.repository`, else its roots).
+    pub repository: String,
+    /// The bundle's shard; absent for a bundle of a whole scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::Shard>,
+    /// The bundle's manifest, kept in the merged bundle under this name.
+    pub manifest: String,
+    /// The sha256 of that manifest.
+    pub sha256: String,
+    /// The bundle's own verdict.
+    pub verdict: Verdict,
+}
+
+/// The verdict of one repository of an organization record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RepositoryRecord {
+    pub repository: String,
+    pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit: Option<String>,
+    pub roots: Vec<String>,
+    pub summary: Summary,
 }
 
 /// The canonical record: what `scan --format json` prints and `results.json` holds.
@@ -264,6 +311,10 @@ pub struct Report {
     /// Every exception claim with its outcome (empty without an exceptions file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<ClaimRecord>,
+    /// An organization record's verdict per repository (`tlsproof merge` of bundles of several
+    /// repositories); `verdict` is the verdict over all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<RepositoryRecord>,
 }
 
 /// Errors decoding what a policy returned (a policy bug, not an input problem).
@@ -403,6 +454,7 @@ pub fn decode(map: &SourceMap, raw: &regorus::Value) -> Result<RequirementResult
         evidence,
         exception: None,
         fix: r.fix,
+        repository: None,
     })
 }
 
@@ -415,22 +467,53 @@ pub fn finding_records(map: &SourceMap, findings: &[Finding]) -> Vec<FindingReco
             FindingRecord::new(f.kind, f.message.clone(), locations)
         })
         .collect();
-    out.sort_by(|a, b| {
-        (a.locations.first(), a.kind.as_str(), &a.message).cmp(&(
-            b.locations.first(),
-            b.kind.as_str(),
-            &b.message,
-        ))
-    });
-    out.dedup_by(|a, b| a.kind == b.kind && a.message == b.message && a.locations == b.locations);
+    sort_findings(&mut out);
     out
 }
 
-/// Sorts results by (file, line, requirement, endpoint): the deterministic order of every output.
+/// Sorts findings by (first location, kind, message) and drops repeats: the order of every
+/// output.
+pub fn sort_findings(findings: &mut Vec<FindingRecord>) {
+    findings.sort_by(|a, b| {
+        (
+            &a.repository,
+            a.locations.first(),
+            a.kind.as_str(),
+            &a.message,
+        )
+            .cmp(&(
+                &b.repository,
+                b.locations.first(),
+                b.kind.as_str(),
+                &b.message,
+            ))
+    });
+    findings.dedup_by(|a, b| {
+        a.kind == b.kind
+            && a.message == b.message
+            && a.locations == b.locations
+            && a.repository == b.repository
+    });
+}
+
+/// Sorts results by (repository, file, line, requirement, endpoint): the deterministic order of
+/// every output.
 pub fn sort(results: &mut [RequirementResult]) {
     results.sort_by(|a, b| {
-        let ka = (a.locations.first(), &a.requirement, &a.endpoint, a.status);
-        let kb = (b.locations.first(), &b.requirement, &b.endpoint, b.status);
+        let ka = (
+            &a.repository,
+            a.locations.first(),
+            &a.requirement,
+            &a.endpoint,
+            a.status,
+        );
+        let kb = (
+            &b.repository,
+            b.locations.first(),
+            &b.requirement,
+            &b.endpoint,
+            b.status,
+        );
         ka.cmp(&kb)
     });
 }
@@ -557,6 +640,16 @@ impl Gated {
 }
 
 impl Report {
+    /// Sorts the record's results and findings and recomputes its verdict and counts from them
+    /// (`servers`: the ids of the model's endpoints); the counts of endpoints and files stay.
+    pub fn rejudge(&mut self, servers: &std::collections::BTreeSet<&str>) {
+        sort(&mut self.results);
+        sort_findings(&mut self.findings);
+        (self.verdict, self.verdict_reason) = verdict(&self.results, &self.findings, servers);
+        let s = &self.summary;
+        self.summary = summarize(&self.results, s.endpoints, s.files_scanned, s.files_unknown);
+    }
+
     /// The record seen through `gate`.
     pub fn gate(&self, gate: &Gate) -> Gated {
         let mut g = Gated {
@@ -633,6 +726,7 @@ mod tests {
             exception: None,
             fix: None,
             fingerprint: String::new(),
+            repository: None,
         }
     }
 

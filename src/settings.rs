@@ -100,6 +100,11 @@ pub struct Options {
     pub observations: Vec<PathBuf>,
     /// A recorded run replayed from its bundle (`tlsproof replay`): none for a new scan.
     pub replaying: Option<Replaying>,
+    /// Judge only this part of the work (`--shard K/N`); None judges all of it.
+    pub shard: Option<crate::shard::Shard>,
+    /// The name the record gives the scanned repository (`--repository`); None: the `origin`
+    /// remote of the git repository holding the first root, when there is one.
+    pub repository: Option<String>,
 }
 
 /// What a replayed scan takes from the recorded run instead of from this machine: the files
@@ -153,6 +158,8 @@ pub struct Settings {
     pub policies: PolicySet,
     pub registry: Registry,
     pub claims: exceptions::Policy,
+    /// The repository name given (`--repository`).
+    pub repository: Option<String>,
 }
 
 impl Settings {
@@ -200,6 +207,7 @@ impl Settings {
             config_root,
             scan_offset,
             exclude_given: opts.exclude.clone(),
+            repository: opts.repository.clone(),
             config,
             evaluated_at,
             trust,

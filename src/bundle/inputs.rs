@@ -339,6 +339,7 @@ fn copied(path: String, bytes: &[u8], kind: &str, role: Option<String>) -> Entry
         bytes: bytes.len() as u64,
         kind: Some(kind.into()),
         role,
+        repository: None,
     }
 }
 

@@ -219,7 +219,7 @@ pub struct ClaimRecord {
     /// ATTESTED claim, those honored (without the non-waivable ones).
     pub requirements: Vec<String>,
     /// Requirements the claim would cover that are non-waivable.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_waived: Vec<String>,
     pub scope: ClaimScope,
     pub justification: String,
@@ -227,7 +227,7 @@ pub struct ClaimRecord {
     pub approver: String,
     pub created: String,
     pub expires: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
     /// The claim in the claims file.
     pub location: Location,
@@ -236,7 +236,7 @@ pub struct ClaimRecord {
     pub results_changed: usize,
     /// The hops the claim selected that lie outside its `scope.hops`: the results about them
     /// stand (filled in by `apply`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_covered: Vec<Location>,
     /// Days until expiry at the evaluation time (negative once expired).
     #[serde(skip_serializing_if = "Option::is_none")]

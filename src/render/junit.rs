@@ -88,15 +88,29 @@ fn properties(out: &mut String, report: &Report) {
     ] {
         let _ = writeln!(out, "      <property name=\"{k}\" value=\"{}\"/>", attr(v));
     }
+    // An organization record: each repository's verdict.
+    for r in &report.repositories {
+        let _ = writeln!(
+            out,
+            "      <property name=\"verdict:{}\" value=\"{}\"/>",
+            attr(&r.repository),
+            r.verdict.as_str()
+        );
+    }
     out.push_str("    </properties>\n");
 }
 
 fn case(out: &mut String, r: &RequirementResult) {
+    // In an organization record the class is the endpoint of its repository.
+    let class = match &r.repository {
+        Some(repository) => format!("{repository} {}", r.endpoint),
+        None => r.endpoint.clone(),
+    };
     let _ = write!(
         out,
         "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"",
         attr(&r.requirement),
-        attr(&r.endpoint)
+        attr(&class)
     );
     let at = r
         .locations

@@ -37,7 +37,7 @@
 
 use crate::pipeline::Scan;
 use crate::render::template::InputRow;
-use crate::results::{Evidence, RequirementResult, Status};
+use crate::results::{Evidence, Report, RequirementResult, Status};
 use crate::source::{hex, Location};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -73,6 +73,7 @@ pub fn inputs(scan: &Scan) -> Vec<InputRow> {
             sha256: s.sha256.clone(),
             bytes: s.bytes,
             in_bundle: None,
+            repository: None,
         })
         .collect();
     rows.sort_by(|a, b| a.path.cmp(&b.path));
@@ -173,6 +174,20 @@ fn one_line(text: &str) -> Option<String> {
 /// A property in tlsproof's namespace; None for a blank value.
 fn prop(name: &str, value: &str) -> Option<Value> {
     one_line(value).map(|v| json!({ "name": name, "ns": NS, "value": v }))
+}
+
+/// The verdict, and in an organization record each repository's (`REPOSITORY: VERDICT`).
+fn verdict_props(report: &Report) -> Option<Value> {
+    let each = report.repositories.iter().filter_map(|r| {
+        prop(
+            "repository-verdict",
+            &format!("{}: {}", r.repository, r.verdict.as_str()),
+        )
+    });
+    let all = prop("verdict", report.verdict.as_str())
+        .into_iter()
+        .chain(each);
+    Some(Value::Array(all.collect()))
 }
 
 fn props<const N: usize>(list: [Option<Value>; N]) -> Option<Value> {
@@ -527,7 +542,7 @@ impl<'a> Doc<'a> {
             ("title", s(format!("{} {}", report.control, report.title))),
             ("description", s(description)),
             ("start", s(self.created_at)),
-            ("props", props([prop("verdict", report.verdict.as_str())])),
+            ("props", verdict_props(report)),
             ("reviewed-controls", Some(self.reviewed_controls())),
             (
                 "observations",
@@ -865,6 +880,9 @@ impl<'a> Doc<'a> {
                     prop("requirement", &r.requirement),
                     prop("status", r.status.as_str()),
                     prop("endpoint", &r.endpoint),
+                    r.repository
+                        .as_deref()
+                        .and_then(|repo| prop("repository", repo)),
                     prop("component", &r.component),
                     prop("severity", &severity(r)),
                     claim.and_then(|c| prop("claim-id", &c.id)),

@@ -91,14 +91,27 @@ pub fn sarif(scan: &Scan) -> Value {
             "originalUriBaseIds": {SRCROOT: {"description": {"text": "The directory tlsproof ran in (the checkout)."}}},
             "invocations": [{"executionSuccessful": true}],
             "results": results,
-            "properties": {
-                "control": report.control,
-                "verdict": report.verdict.as_str(),
-                "profile": report.profile,
-                "environment": report.environment,
-            },
+            "properties": run_properties(report),
         }],
     })
+}
+
+/// The verdict of the run, and in an organization record each repository's.
+fn run_properties(report: &crate::results::Report) -> Value {
+    let mut out = json!({
+        "control": report.control,
+        "verdict": report.verdict.as_str(),
+        "profile": report.profile,
+        "environment": report.environment,
+    });
+    if !report.repositories.is_empty() {
+        out["repositories"] = report
+            .repositories
+            .iter()
+            .map(|r| json!({"repository": r.repository, "verdict": r.verdict.as_str()}))
+            .collect();
+    }
+    out
 }
 
 fn rule(r: &Requirement) -> Value {
@@ -222,6 +235,9 @@ fn requirement_result(
     });
     if let Some(i) = rule {
         out["ruleIndex"] = json!(i);
+    }
+    if let Some(repository) = &r.repository {
+        out["properties"]["repository"] = json!(repository);
     }
     // The other lines of the result: its further locations, its evidence and its claim.
     let mut others: Vec<(&Location, String)> = r

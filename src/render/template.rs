@@ -51,6 +51,9 @@ pub struct InputRow {
     pub bytes: u64,
     /// With `--include-inputs`: the copy in the bundle, or why there is none.
     pub in_bundle: Option<String>,
+    /// The repository of the file, in an organization record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 fn excerpts(map: &SourceMap, r: &RequirementResult) -> Vec<Excerpt> {

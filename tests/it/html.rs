@@ -34,6 +34,7 @@ fn rows(scan: &Scan) -> Vec<InputRow> {
             sha256: s.sha256.clone(),
             bytes: s.bytes,
             in_bundle: None,
+            repository: None,
         })
         .collect()
 }

@@ -21,6 +21,7 @@ mod kubernetes;
 mod mcp_app_configs;
 mod mcp_apps;
 mod mcp_clients;
+mod merge;
 mod messages;
 mod nginx_requirements;
 mod observations;

@@ -524,3 +524,27 @@ fn replay_says_when_the_system_ca_bundle_is_not_the_one_the_chains_were_judged_a
         "{out}"
     );
 }
+
+/// A shard's bundle (`--shard K/N`) replays as the same shard, under the recorded repository
+/// name: the copies are in no git repository.
+#[test]
+fn a_shard_bundle_replays_as_the_same_shard() {
+    let examples = repo_path("examples");
+    let (_tmp, bundle) = bundle_of(&examples, &["--shard", "2/3", "--repository", "mcp-demo"]);
+    let (code, out, err) = tlsproof(&["replay", s(&bundle)]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("IDENTICAL: results.json reproduced byte for byte"),
+        "{out}"
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("results.json")).unwrap()).unwrap();
+    assert_eq!(
+        results["scope"]["shard"]["index"], 2,
+        "{}",
+        results["scope"]
+    );
+    assert_eq!(results["scope"]["repository"], "mcp-demo");
+    let all = results["results"].as_array().unwrap().len();
+    assert!(all > 0 && all < 73, "a part of the 73 results: {all}");
+}
