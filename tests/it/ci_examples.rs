@@ -270,6 +270,11 @@ fn github_samples(
         let expr = text[id + 4..].split("}}").next().unwrap().trim();
         expressions.insert(expr.to_string(), "0".to_string());
     }
+    // Another job's output: the evaluation time every shard shares.
+    for (id, _) in text.match_indices("${{ needs.") {
+        let expr = text[id + 4..].split("}}").next().unwrap().trim();
+        expressions.insert(expr.to_string(), "2026-12-01T00:00:00Z".to_string());
+    }
     for (k, v) in workflow.get("env").into_iter().flat_map(Node::entries) {
         let (k, v) = (k.scalar().unwrap(), v.scalar().unwrap());
         expressions.insert(format!("env.{k}"), v.clone());
@@ -553,6 +558,22 @@ fn the_github_workflow_merges_the_bundles_of_every_shard() {
             .collect(),
     };
     assert_eq!(needs, ["shard"], "the merge waits for every shard");
+    // Every shard is judged at one evaluation time, made once: merge refuses shards judged at
+    // different times.
+    let shard = jobs.get("shard").unwrap();
+    assert_eq!(
+        shard.get("needs").and_then(Node::scalar).as_deref(),
+        Some("clock")
+    );
+    let judged_at_clock = shard.get("steps").unwrap().items().iter().any(|step| {
+        str_at(step, &["run"]).is_some_and(|run| {
+            run.contains("--shard") && run.contains("--at \"${{ needs.clock.outputs.at }}\"")
+        })
+    });
+    assert!(
+        judged_at_clock,
+        "the shard's evidence line takes --at from the clock job"
+    );
     let uses = |job: &Node, action: &str| -> Vec<Node> {
         job.get("steps")
             .unwrap()
