@@ -333,6 +333,9 @@ fn organization(records: Vec<(String, Report, Value)>) -> (Report, Value) {
         for f in &mut report.findings {
             f.repository = Some(repository.clone());
         }
+        for c in &mut report.exceptions {
+            c.repository = Some(repository.clone());
+        }
         key_model(&mut model, &repository);
         models.push(model);
         all = Some(match all {
@@ -433,7 +436,14 @@ fn unite_models(mut models: Vec<Value>) -> Value {
 /// Sorts claims as the claims file lists them.
 fn sort_claims(claims: &mut [crate::model::claims::ClaimRecord]) {
     claims.sort_by(|a, b| {
-        (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line))
+        let key = |c: &crate::model::claims::ClaimRecord| {
+            (
+                c.repository.clone(),
+                c.location.file.clone(),
+                c.location.line,
+            )
+        };
+        key(a).cmp(&key(b))
     });
 }
 

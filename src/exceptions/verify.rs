@@ -680,6 +680,7 @@ fn new_record(claim: &Claim, today: Option<time::Date>) -> ClaimRecord {
             (Some(t), Some(e)) => Some((e - t).whole_days()),
             _ => None,
         },
+        repository: None,
     }
 }
 

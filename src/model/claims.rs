@@ -241,6 +241,10 @@ pub struct ClaimRecord {
     /// Days until expiry at the evaluation time (negative once expired).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
+    /// The repository whose claims file holds the claim, in an organization record
+    /// (`tlsproof merge` of several repositories): claim ids are unique per file only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 impl ClaimRecord {

@@ -363,6 +363,32 @@ fn an_organization_record_has_a_verdict_per_repository_and_one_over_all() {
     );
     assert_eq!(record["verdict"], "NOT_SATISFIED");
     assert_eq!(repositories[0]["summary"], edge["summary"]);
+    // Both repositories' claims (from claims files with the same ids), each naming its
+    // repository.
+    let claims = record["exceptions"].as_array().unwrap();
+    let edge_claims = edge["exceptions"].as_array().unwrap().len();
+    assert!(
+        edge_claims > 0 && claims.len() > edge_claims,
+        "{}",
+        claims.len()
+    );
+    for c in claims {
+        assert!(c["repository"].is_string(), "{c}");
+    }
+    let ids = |repository: &str| -> Vec<&str> {
+        let mine = claims.iter().filter(|c| c["repository"] == repository);
+        mine.map(|c| c["id"].as_str().unwrap()).collect()
+    };
+    let (edge_ids, tools_ids) = (ids("acme/edge"), ids("acme/tools"));
+    assert!(
+        edge_ids.iter().any(|id| tools_ids.contains(id)),
+        "{edge_ids:?} {tools_ids:?}"
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("` (acme/tools: `"),
+        "the claims table names the repository"
+    );
     // Every result names its repository, and the record holds each repository's results.
     let results = record["results"].as_array().unwrap();
     let of = |name: &str| results.iter().filter(|r| r["repository"] == name).count();
