@@ -14,7 +14,6 @@
 //! endpoints however a policy joins them, and the engine's result sets stay small.
 
 use regorus::Value;
-use std::collections::BTreeSet;
 
 /// Endpoints per piece, unless `TLSPROOF_POLICY_PIECE` says otherwise (the tests set it to 1
 /// to prove that pieces do not change results).
@@ -50,6 +49,15 @@ pub fn cut(input: &Value, size: usize) -> Vec<Value> {
     let mut apart = whole.clone();
     apart.insert(Value::from("endpoints"), Value::from(Vec::new()));
     let mut pieces = vec![Value::from(apart)];
+    // Each joined list indexed once by its key, so that a piece costs its own size.
+    let by_id: Vec<Joined> = BY_ENDPOINT_ID
+        .iter()
+        .map(|key| Joined::new(input, key, "endpoint"))
+        .collect();
+    let by_path: Vec<Joined> = BY_CERTIFICATE_PATH
+        .iter()
+        .map(|key| Joined::new(input, key, "path"))
+        .collect();
     for chunk in endpoints.chunks(size.max(1)) {
         let mut piece = whole.clone();
         for key in APART_FROM_ENDPOINTS {
@@ -57,13 +65,13 @@ pub fn cut(input: &Value, size: usize) -> Vec<Value> {
                 piece.insert(Value::from(*key), Value::from(Vec::new()));
             }
         }
-        let ids: BTreeSet<&Value> = chunk.iter().map(|ep| &ep["id"]).collect();
-        for key in BY_ENDPOINT_ID {
-            keep(&mut piece, key, |item| ids.contains(&item["endpoint"]));
+        let ids: Vec<&Value> = chunk.iter().map(|ep| &ep["id"]).collect();
+        for joined in &by_id {
+            joined.keep(&mut piece, &ids);
         }
         let paths = certificate_paths(chunk);
-        for key in BY_CERTIFICATE_PATH {
-            keep(&mut piece, key, |item| paths.contains(&item["path"]));
+        for joined in &by_path {
+            joined.keep(&mut piece, &paths);
         }
         piece.insert(Value::from("endpoints"), Value::from(chunk.to_vec()));
         pieces.push(Value::from(piece));
@@ -71,23 +79,58 @@ pub fn cut(input: &Value, size: usize) -> Vec<Value> {
     pieces
 }
 
+/// A list of the input whose items belong to endpoints by one field, indexed by that field.
+struct Joined {
+    /// The list's name in the input.
+    list: &'static str,
+    /// The list as the input holds it; `None` when the input has no such list.
+    items: Option<Vec<Value>>,
+    /// The positions of the items, by the value of their field.
+    positions: std::collections::BTreeMap<Value, Vec<usize>>,
+}
+
+impl Joined {
+    fn new(input: &Value, list: &'static str, field: &str) -> Self {
+        let items = input[list].as_array().ok().map(|a| a.to_vec());
+        let mut positions: std::collections::BTreeMap<Value, Vec<usize>> = Default::default();
+        for (i, item) in items.iter().flatten().enumerate() {
+            positions.entry(item[field].clone()).or_default().push(i);
+        }
+        Joined {
+            list,
+            items,
+            positions,
+        }
+    }
+
+    /// Gives `piece` the items whose field is one of `keys`, in the input's order.
+    fn keep(&self, piece: &mut regorus::value::Object, keys: &[&Value]) {
+        let Some(items) = &self.items else {
+            return;
+        };
+        let mut kept: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| self.positions.get(*k))
+            .flatten()
+            .copied()
+            .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        let kept: Vec<Value> = kept
+            .into_iter()
+            .filter_map(|i| items.get(i).cloned())
+            .collect();
+        piece.insert(Value::from(self.list), Value::from(kept));
+    }
+}
+
 /// The certificate paths the endpoints of a piece name.
-fn certificate_paths(endpoints: &[Value]) -> BTreeSet<&Value> {
+fn certificate_paths(endpoints: &[Value]) -> Vec<&Value> {
     endpoints
         .iter()
         .filter_map(|ep| ep["tls"]["certificates"].as_array().ok())
         .flat_map(|certs| certs.iter().map(|c| &c["path"]))
         .collect()
-}
-
-/// Keeps the items of the list `key` that `wanted` accepts (a missing list stays missing).
-fn keep(piece: &mut regorus::value::Object, key: &str, wanted: impl Fn(&Value) -> bool) {
-    let key = Value::from(key);
-    let Some(Ok(items)) = piece.get(&key).map(Value::as_array) else {
-        return;
-    };
-    let kept: Vec<Value> = items.iter().filter(|i| wanted(i)).cloned().collect();
-    piece.insert(key, Value::from(kept));
 }
 
 #[cfg(test)]
