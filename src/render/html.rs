@@ -147,10 +147,12 @@ pub fn report_html(
         .iter()
         .map(|c| (c.id.as_str(), c.index))
         .collect();
-    // Claim anchors by position: ids are the claims file's text.
-    let mut claims: BTreeMap<&str, usize> = BTreeMap::new();
+    // Claim anchors by position, keyed by repository and id: ids are the claims file's text,
+    // unique in one file only (an organization record holds several).
+    let mut claims: BTreeMap<String, usize> = BTreeMap::new();
     for (i, c) in report.exceptions.iter().enumerate() {
-        claims.entry(c.id.as_str()).or_insert(i + 1);
+        let key = format!("{} :: {}", c.repository.as_deref().unwrap_or(""), c.id);
+        claims.entry(key).or_insert(i + 1);
     }
     let statuses: Vec<Tally> = STATUSES
         .iter()

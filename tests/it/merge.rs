@@ -528,3 +528,59 @@ fn with_a_key_every_shard_signature_is_checked_and_the_merge_signed() {
         text(&o)
     );
 }
+
+/// Claim ids are unique per claims file only: in an organization record of two repositories
+/// holding the same claims, report.html links each result's claim to its own repository's
+/// claim, and every link has its anchor.
+#[test]
+fn claims_of_equal_ids_link_to_their_own_repositorys_claim() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bundles = Vec::new();
+    for name in ["acme/east", "acme/west"] {
+        let out = tmp.path().join(name.replace('/', "-"));
+        let o = tlsproof(&[
+            "evidence",
+            &examples("nginx"),
+            "--repository",
+            name,
+            "--out",
+            s(&out),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        bundles.push(out);
+    }
+    let out = tmp.path().join("org");
+    let o = merge(&bundles, &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let record = json(&out.join("results.json"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let carried: std::collections::BTreeSet<String> = record["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["exception"]["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        !carried.is_empty(),
+        "the example's claims apply to its results"
+    );
+    for id in &carried {
+        let marker = format!("data-to=\"Exceptions, claim {id}\"");
+        let anchors: std::collections::BTreeSet<&str> = html
+            .match_indices(&marker)
+            .filter_map(|(at, _)| html[..at].rsplit("href=\"#claim-").next())
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        for a in &anchors {
+            assert!(
+                html.contains(&format!("id=\"claim-{a}\"")),
+                "no anchor claim-{a}"
+            );
+        }
+        assert_eq!(
+            anchors.len(),
+            2,
+            "{id}: one claim per repository, {anchors:?}"
+        );
+    }
+}
