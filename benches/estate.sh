@@ -26,18 +26,8 @@ if [ "${ANCHORS:-1}" = 1 ] && ! "$venv/bin/python" -c 'import crossplane, checko
     "$venv/bin/pip" install --quiet --disable-pip-version-check crossplane==0.5.8 checkov==3.3.30
 fi
 
-# `measure CMD…`: the best of 3 runs as "SECONDS PEAK_MB" (output discarded, exit status ignored).
-measure() {
-    local best_s="" best_mb=""
-    for _ in 1 2 3; do
-        /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
-        read -r s kb < <(tail -n 1 "$work/time")
-        if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
-        mb=$((kb / 1024))
-        if [ -z "$best_mb" ] || [ "$mb" -lt "$best_mb" ]; then best_mb=$mb; fi
-    done
-    echo "$best_s $best_mb"
-}
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 row() { printf '%-44s %9s s %7s MB   %s\n' "$@"; }
 # `ratio ANCHOR_S TLSPROOF_S NAME`: how many times faster (or slower) tlsproof ran than NAME.

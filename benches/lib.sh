@@ -12,3 +12,17 @@ best_ms() {
     done
     echo "$best"
 }
+
+# `measure CMD…`: the best of 3 runs as "SECONDS PEAK_MB" (output discarded, exit status
+# ignored); `$work` must name a scratch directory.
+measure() {
+    local best_s="" best_mb="" s kb mb
+    for _ in 1 2 3; do
+        /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
+        read -r s kb < <(tail -n 1 "$work/time")
+        if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
+        mb=$((kb / 1024))
+        if [ -z "$best_mb" ] || [ "$mb" -lt "$best_mb" ]; then best_mb=$mb; fi
+    done
+    echo "$best_s $best_mb"
+}

@@ -14,18 +14,8 @@ bin="$CARGO_TARGET_DIR/release/tlsproof"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# `measure CMD…`: the best of 3 runs as "SECONDS PEAK_MB" (output discarded, exit status ignored).
-measure() {
-    local best_s="" best_mb=""
-    for _ in 1 2 3; do
-        /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
-        read -r s kb < <(tail -n 1 "$work/time")
-        if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
-        mb=$((kb / 1024))
-        if [ -z "$best_mb" ] || [ "$mb" -lt "$best_mb" ]; then best_mb=$mb; fi
-    done
-    echo "$best_s $best_mb"
-}
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 row() { printf '%-36s %9s s %7s MB   %s\n' "$@"; }
 
