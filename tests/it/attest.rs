@@ -2,6 +2,7 @@
 //! bundle, the DSSE envelope checked by an independent implementation (securesystemslib), and
 //! each kind of tampering refused by the command line with a message naming it.
 
+use crate::common::tlsproof;
 use std::path::Path;
 use std::process::Command;
 use tlsproof::bundle::{self, Manifest};
@@ -209,19 +210,6 @@ fn a_manifest_that_stops_listing_the_results_is_refused() {
         "{:?}",
         v.problems
     );
-}
-
-fn tlsproof(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1790000000")
-        .output()
-        .expect("run tlsproof");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn examples() -> String {

@@ -3,25 +3,12 @@
 //! `--at` or an edited input is named result by result; private keys are listed, never copied;
 //! a bundle without inputs cannot be replayed.
 
+use crate::common::tlsproof;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tlsproof::bundle::Manifest;
 
 /// The evaluation time of every bundle written here.
 const AT: &str = "2026-12-01T00:00:00Z";
-
-fn tlsproof(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1790000000")
-        .output()
-        .expect("run tlsproof");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)

@@ -229,3 +229,17 @@ pub fn openssl(dir: &Path, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs the built binary with `args` (SOURCE_DATE_EPOCH fixed): exit code, stdout, stderr.
+pub fn tlsproof(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tlsproof"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1790000000")
+        .output()
+        .expect("run tlsproof");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
