@@ -30,6 +30,24 @@ pub struct Config {
     pub exceptions: ExceptionsSection,
     #[serde(default)]
     pub trust: TrustSection,
+    #[serde(default)]
+    pub limits: LimitsSection,
+}
+
+/// How much one scan reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// The most bytes of configuration the scan reads under its roots; the files after it are
+    /// LIMIT_EXCEEDED findings, not read. Default [`crate::source::MAX_SCAN_BYTES`] (256 MiB).
+    pub max_scan_bytes: Option<u64>,
+}
+
+impl LimitsSection {
+    pub fn max_scan_bytes(&self) -> u64 {
+        self.max_scan_bytes
+            .unwrap_or(crate::source::MAX_SCAN_BYTES)
+    }
 }
 
 /// How exception claims (`tlsproof-exceptions.yaml`) are judged.

@@ -275,7 +275,7 @@ pub struct CipherList {
 impl CipherList {
     /// An OpenSSL cipher string, expanded with OpenSSL 3 semantics.
     pub fn openssl(spec: &str) -> CipherList {
-        let e = crate::ciphers::expand(spec);
+        let e = crate::ciphers::expand_remembered(spec);
         CipherList {
             spec: spec.to_string(),
             suites: e.suites.into_iter().map(SuiteFacts::from).collect(),

@@ -77,10 +77,14 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     progress("discovering", None, None);
     let settings = Settings::resolve(opts)?;
     let mut map = SourceMap::new();
+    // The configuration found under the roots shares one budget of bytes; the files named on
+    // the command line or beside it (claims, observations, CA files) have their own limits.
+    map.set_budget(Some(settings.config.limits.max_scan_bytes()));
     let mut findings: Vec<Finding> = Vec::new();
     let found = discover_all(opts, &settings, &mut map, &mut findings)?;
     progress("parsing", Some(found.candidates.len()), None);
     let mut ingested = ingest::ingest(&mut map, &found.candidates, &settings.declared);
+    map.set_budget(None);
     progress(
         "validating certificates",
         None,
@@ -168,14 +172,18 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     // The policies do not read the claims (they are applied to the results afterwards), so
     // their input leaves the records out: a large claims file costs nothing to judge.
     let claim_records = std::mem::take(&mut model.exceptions);
-    let raw = policy::evaluate(&settings.policies, &settings.registry, &model)?;
+    let values = results::SharedValues::default();
+    let judged = policy::evaluate(&settings.policies, &settings.registry, &mut model, |value| {
+        results::decode(&map, &values, value).map_err(ScanError::from)
+    })?;
+    drop(values);
     model.exceptions = claim_records;
     progress("recording", None, None);
     let mut report = record(
         &settings,
         &map,
         &model,
-        raw,
+        judged,
         &findings,
         (&claims, records),
         (found.unknown, &found.roots, &found.git_commit),
@@ -185,7 +193,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         report.scope.shard = Some(*shard);
         report.findings.retain(|f| units.finding_in(*shard, f));
         report.rejudge(&model.endpoints.iter().map(|e| e.id.as_str()).collect());
-        checked(Contract::Results, "result record", &report)?;
+        check_record(&mut report)?;
     }
     progress("done", None, None);
     Ok(Scan {
@@ -367,6 +375,8 @@ fn assemble(
     model.endpoints.sort_by(|a, b| {
         (&a.span.file, a.span.line, &a.id).cmp(&(&b.span.file, b.span.line, &b.id))
     });
+    // The list grew by doubling; the model is held to the end of the scan.
+    model.endpoints.shrink_to_fit();
     model
 }
 
@@ -447,22 +457,43 @@ fn checked<T: serde::Serialize>(
     Ok(json)
 }
 
+/// Checks the record against its schema: the record without its results, then each result on
+/// its own, so that the check holds one result as JSON at a time, not the whole record.
+fn check_record(report: &mut Report) -> Result<(), ScanError> {
+    let results = std::mem::take(&mut report.results);
+    let envelope = checked(Contract::Results, "result record", &*report);
+    report.results = results;
+    envelope?;
+    for (i, r) in report.results.iter().enumerate() {
+        checked(Contract::Result, "result record", r).map_err(|e| match e {
+            ScanError::Contract { what, errors } => ScanError::Contract {
+                what,
+                errors: errors
+                    .into_iter()
+                    .map(|m| format!("/results/{i}{m}"))
+                    .collect(),
+            },
+            other => other,
+        })?;
+    }
+    Ok(())
+}
+
 /// The canonical record: the policies' results with the claims applied, the findings, the
 /// verdict and the counts.
 fn record(
     settings: &Settings,
     map: &SourceMap,
     model: &Model,
-    raw: Vec<regorus::Value>,
+    mut results_list: Vec<results::RequirementResult>,
     findings: &[Finding],
     (claims, mut records): (&Loaded, Vec<ClaimRecord>),
     (unknown, found_roots, git_commit): (usize, &[String], &Option<String>),
 ) -> Result<Report, ScanError> {
-    // Each engine value is freed as soon as it is decoded.
-    let mut results_list = raw
-        .into_iter()
-        .map(|r| results::decode(map, &r))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Pieces of the input may give the same result (one not about an endpoint): once is
+    // enough.
+    results::sort(&mut results_list);
+    results_list.dedup();
     for r in results_list.iter_mut() {
         if r.status == results::Status::Fail && r.fix.is_none() {
             r.fix = fix_for(r);
@@ -484,7 +515,7 @@ fn record(
     results::sort(&mut results_list);
     let servers = model.endpoints.iter().map(|e| e.id.as_str()).collect();
     let (verdict, verdict_reason) = results::verdict(&results_list, &finding_records, &servers);
-    let report = Report {
+    let mut report = Report {
         control: results::CONTROL.into(),
         title: results::CONTROL_TITLE.into(),
         verdict,
@@ -526,7 +557,7 @@ fn record(
         exceptions: records,
         repositories: Vec::new(),
     };
-    checked(Contract::Results, "result record", &report)?;
+    check_record(&mut report)?;
     Ok(report)
 }
 

@@ -76,7 +76,7 @@ impl Severity {
 }
 
 /// One piece of evidence: a judged fact, where it is, and the line of source it came from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -89,12 +89,45 @@ pub struct Evidence {
     pub origin: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(skip_serializing_if = "serde_json::Value::is_null", default)]
-    pub value: serde_json::Value,
+    /// Shared with every equal value of the record ([`SharedValues`]).
+    #[serde(skip_serializing_if = "is_null", default)]
+    pub value: std::sync::Arc<serde_json::Value>,
+}
+
+fn is_null(value: &std::sync::Arc<serde_json::Value>) -> bool {
+    value.is_null()
+}
+
+/// The evidence values of a record, each distinct list or object held once: thousands of
+/// results cite the same 70-suite cipher list, and hold one copy of it between them.
+#[derive(Default)]
+pub struct SharedValues(
+    std::sync::Mutex<std::collections::HashMap<[u8; 16], std::sync::Arc<serde_json::Value>>>,
+);
+
+impl SharedValues {
+    /// `value`, shared with an equal list or object shared before.
+    pub fn share(&self, value: serde_json::Value) -> std::sync::Arc<serde_json::Value> {
+        if !(value.is_array() || value.is_object()) {
+            return std::sync::Arc::new(value);
+        }
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(value.to_string().as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        let Ok(mut seen) = self.0.lock() else {
+            return std::sync::Arc::new(value);
+        };
+        match seen.get(&key) {
+            Some(made) if **made == value => made.clone(),
+            Some(_) => std::sync::Arc::new(value),
+            None => seen.entry(key).or_insert(std::sync::Arc::new(value)).clone(),
+        }
+    }
 }
 
 /// The status of one requirement for one endpoint.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequirementResult {
     pub requirement: String,
     pub status: Status,
@@ -109,8 +142,9 @@ pub struct RequirementResult {
     pub evidence: Vec<Evidence>,
     /// The exception claim that covers this result: HONORED or ATTESTED when it changed the
     /// status (to EXCEPTED or NOT_APPLICABLE), otherwise the reason it was not honored.
+    /// (Boxed: most results have none, and a record holds tens of thousands of results.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exception: Option<ExceptionRef>,
+    pub exception: Option<Box<ExceptionRef>>,
     /// How to fix a FAIL: the setting to write, in the product's terms, with a value that
     /// passes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -412,15 +446,19 @@ fn clip(line: &str, column: u32) -> String {
 }
 
 /// Decodes one policy result object (an engine value, converted here one at a time so that the
-/// results are never all held as JSON documents).
-pub fn decode(map: &SourceMap, raw: &regorus::Value) -> Result<RequirementResult, DecodeError> {
+/// results are never all held as JSON documents); its evidence values are shared through
+/// `values`.
+pub fn decode(
+    map: &SourceMap,
+    values: &SharedValues,
+    raw: &regorus::Value,
+) -> Result<RequirementResult, DecodeError> {
     let invalid = |message: String| DecodeError {
         message,
         object: serde_json::to_string(raw).unwrap_or_default(),
     };
     let json = serde_json::to_value(raw).map_err(|e| invalid(e.to_string()))?;
-    let r = RawResult::deserialize(&json).map_err(|e| invalid(e.to_string()))?;
-    drop(json);
+    let r: RawResult = serde_json::from_value(json).map_err(|e| invalid(e.to_string()))?;
     if r.locations.is_empty() {
         return Err(invalid("a result must cite at least one location".into()));
     }
@@ -436,7 +474,7 @@ pub fn decode(map: &SourceMap, raw: &regorus::Value) -> Result<RequirementResult
                 excerpt,
                 origin: e.origin,
                 note: e.note,
-                value: e.value,
+                value: values.share(e.value),
             }
         })
         .collect();
@@ -496,8 +534,9 @@ pub fn sort_findings(findings: &mut Vec<FindingRecord>) {
     });
 }
 
-/// Sorts results by (repository, file, line, requirement, endpoint): the deterministic order of
-/// every output.
+/// Sorts results by (repository, file, line, requirement, endpoint, status, message), and
+/// results equal in all of those by their whole JSON: the deterministic order of every output,
+/// whatever order they were judged in.
 pub fn sort(results: &mut [RequirementResult]) {
     results.sort_by(|a, b| {
         let ka = (
@@ -506,6 +545,7 @@ pub fn sort(results: &mut [RequirementResult]) {
             &a.requirement,
             &a.endpoint,
             a.status,
+            &a.message,
         );
         let kb = (
             &b.repository,
@@ -513,8 +553,12 @@ pub fn sort(results: &mut [RequirementResult]) {
             &b.requirement,
             &b.endpoint,
             b.status,
+            &b.message,
         );
-        ka.cmp(&kb)
+        ka.cmp(&kb).then_with(|| {
+            let json = |r| serde_json::to_string(r).unwrap_or_default();
+            json(a).cmp(&json(b))
+        })
     });
 }
 

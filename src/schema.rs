@@ -17,6 +17,9 @@ pub const EVIDENCE_PREDICATE: &str = include_str!("../schemas/evidence-predicate
 pub enum Contract {
     TlsModel,
     Results,
+    /// One item of the result record's `results` (checked one at a time: a record of a large
+    /// estate is never held whole as JSON).
+    Result,
     Manifest,
     /// The exception claims file (user input, not an output of the tool).
     Exceptions,
@@ -27,22 +30,43 @@ pub enum Contract {
 fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String> {
     static MODEL: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static RES: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static ONE: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static MAN: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static EXC: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static PRED: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     let (cell, text) = match contract {
         Contract::TlsModel => (&MODEL, TLS_MODEL),
         Contract::Results => (&RES, RESULTS),
+        Contract::Result => (&ONE, RESULTS),
         Contract::Manifest => (&MAN, MANIFEST),
         Contract::Exceptions => (&EXC, EXCEPTIONS),
         Contract::EvidencePredicate => (&PRED, EVIDENCE_PREDICATE),
     };
     cell.get_or_init(|| {
-        let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if let Contract::Result = contract {
+            schema = one_result(schema)?;
+        }
         jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
     })
     .as_ref()
     .map_err(Clone::clone)
+}
+
+/// The schema of one result: the record schema's `results` items, with its definitions.
+fn one_result(record: Value) -> Result<Value, String> {
+    let mut item = record
+        .pointer("/properties/results/items")
+        .cloned()
+        .ok_or("the results schema has no properties.results.items")?;
+    if let (Value::Object(item), Some(defs)) = (&mut item, record.get("$defs")) {
+        item.insert("$defs".into(), defs.clone());
+        item.insert(
+            "$schema".into(),
+            Value::from("https://json-schema.org/draft/2020-12/schema"),
+        );
+    }
+    Ok(item)
 }
 
 /// Every violation of `instance` as (JSON pointer into the instance, message); the error is a

@@ -110,6 +110,30 @@ pub fn expand(spec: &str) -> Expansion {
     out
 }
 
+/// [`expand`], remembered: an estate repeats a few cipher strings across thousands of
+/// servers, and each distinct string is expanded once per process. At most
+/// [`REMEMBERED_SPECS`] strings are remembered (a file of a million distinct strings costs
+/// time, not memory).
+pub fn expand_remembered(spec: &str) -> Expansion {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<String, Expansion>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(e) = seen.lock().ok().and_then(|m| m.get(spec).cloned()) {
+        return e;
+    }
+    let e = expand(spec);
+    if let Ok(mut m) = seen.lock() {
+        if m.len() < REMEMBERED_SPECS {
+            m.insert(spec.to_string(), e.clone());
+        }
+    }
+    e
+}
+
+/// How many distinct cipher strings [`expand_remembered`] keeps.
+pub const REMEMBERED_SPECS: usize = 4096;
+
 /// Parses a TLS 1.3 "Ciphersuites" value: `:`-separated IANA names. Known
 /// names are kept in the given order without duplicates; everything else
 /// goes to [`Expansion::unknown`].

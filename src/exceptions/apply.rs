@@ -85,10 +85,10 @@ pub fn apply(
                             record.not_covered.push(hop);
                         }
                         if r.exception.is_none() {
-                            r.exception = Some(ExceptionRef {
+                            r.exception = Some(Box::new(ExceptionRef {
                                 outcome: Outcome::OutOfScope,
                                 ..reference.clone()
-                            });
+                            }));
                             r.evidence.push(claim_evidence(map, record));
                         }
                         continue;
@@ -96,7 +96,7 @@ pub fn apply(
                 }
                 if !matches!(r.status, Status::Fail | Status::Manual) {
                     if r.status == Status::NotApplicable && r.exception.is_none() {
-                        r.exception = Some(reference.clone());
+                        r.exception = Some(Box::new(reference.clone()));
                     }
                     continue;
                 }
@@ -119,17 +119,17 @@ pub fn apply(
                             location: f.location.clone(),
                             origin: None,
                             note: Some(f.text.clone()),
-                            value: serde_json::Value::Null,
+                            value: Default::default(),
                         });
                     }
                 }
-                r.exception = Some(reference.clone());
+                r.exception = Some(Box::new(reference.clone()));
                 record.results_changed += 1;
             } else if matches!(r.status, Status::Fail | Status::Manual)
                 && r.exception.is_none()
                 && record.requirements.contains(&r.requirement)
             {
-                r.exception = Some(reference.clone());
+                r.exception = Some(Box::new(reference.clone()));
                 r.evidence.push(claim_evidence(map, record));
             }
         }
@@ -284,7 +284,7 @@ fn claim_evidence(map: &SourceMap, record: &ClaimRecord) -> Evidence {
                 .unwrap_or_default(),
             record.reasons.join("; ")
         )),
-        value: serde_json::Value::Null,
+        value: Default::default(),
     }
 }
 

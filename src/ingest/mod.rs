@@ -405,8 +405,12 @@ pub fn read_file_within(
     origin: Option<crate::source::Span>,
     limit: u64,
 ) -> Option<FileId> {
-    let why = match crate::source::read_regular(path, limit) {
+    let why = match crate::source::read_regular(path, limit.min(map.bytes_left())) {
         Ok(raw) => return Some(map.add(display, path.to_path_buf(), &raw)),
+        Err(Unread::TooLarge(size)) if size <= limit => (
+            FindingKind::LimitExceeded,
+            crate::source::scan_budget_message(&display, map.budget().unwrap_or_default()),
+        ),
         Err(Unread::TooLarge(_)) => (
             FindingKind::LimitExceeded,
             format!("{display}: larger than {limit} bytes, not read"),

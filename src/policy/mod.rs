@@ -286,25 +286,40 @@ fn metadata(
     Ok(requirement)
 }
 
-/// Evaluates every requirement whose `profiles` include the model's profile; returns the raw
-/// result objects (engine values: what they share with the input stays shared) in package order, each package's results in the engine's order of values
-/// (the order of the set it would return for the whole input at once).
+/// Evaluates every requirement whose `profiles` include the model's profile and returns each
+/// result as `decode` makes it, in package order, each package's results piece by piece.
 ///
-/// The input is cut into pieces of endpoints ([`pieces`]); every (package, piece) pair is an
-/// independent job, taken in turn by one worker per core, each with its own engine (the
-/// policies compiled once per worker) and the shared, reference-counted input. The output does
-/// not depend on how many workers ran or how the input was cut.
-pub fn evaluate(
+/// The endpoints are cut into pieces ([`pieces`]); every piece is an independent job, taken in
+/// turn by one worker per core, each with its own engine (the policies compiled once per
+/// worker). A worker makes its piece's input from the model when it takes the piece, judges it
+/// with every package and decodes the results at once: only the pieces being judged are held
+/// as engine values, never the whole model a second time or the results of the whole scan.
+/// The results do not depend on how many workers ran; how the input was cut changes only their
+/// order, which the caller sorts.
+///
+/// `model.endpoints` is taken out while the scan-wide part of the input is made, and put back.
+pub fn evaluate<T, E, D>(
     set: &PolicySet,
     registry: &Registry,
-    model: &crate::model::Model,
-) -> Result<Vec<regorus::Value>, PolicyError> {
-    let input_value = input::to_input(model).map_err(|e| PolicyError::Eval {
+    model: &mut crate::model::Model,
+    decode: D,
+) -> Result<Vec<T>, E>
+where
+    T: Send,
+    E: Send + From<PolicyError>,
+    D: Fn(&regorus::Value) -> Result<T, E> + Sync,
+{
+    let input_error = |e: input::Error| PolicyError::Eval {
         rule: "input".into(),
         message: e.to_string(),
-    })?;
-    let pieces = pieces::cut(&input_value, pieces::size());
-    drop(input_value);
+    };
+    let endpoints = std::mem::take(&mut model.endpoints);
+    let whole = input::to_input(&*model);
+    model.endpoints = endpoints;
+    let plan = pieces::Plan::new(&whole.map_err(input_error)?);
+    let model = &*model;
+    let chunks: Vec<&[crate::model::Endpoint]> =
+        model.endpoints.chunks(pieces::size()).collect();
     let profile = model.profile.as_str();
     let packages: Vec<(&PolicyFile, &str)> = registry
         .iter()
@@ -314,18 +329,19 @@ pub fn evaluate(
             Some((f, r.id.as_str()))
         })
         .collect();
-    // Job j is package j % packages, piece j / packages: the packages of a piece run close
-    // together, so a piece's values stay warm.
-    let jobs = packages.len() * pieces.len();
+    // Job 0 is the piece without endpoints, job k the k-th piece of endpoints.
+    let jobs = 1 + chunks.len();
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .clamp(1, jobs.max(1));
+        .clamp(1, jobs);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let outcomes: Vec<Result<Vec<PackageResults>, PolicyError>> = std::thread::scope(|scope| {
+    type Judged<T> = ((usize, usize), Vec<T>);
+    let outcomes: Vec<Result<Vec<Judged<T>>, E>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let (packages, pieces, next) = (&packages, &pieces, &next);
+                let (packages, chunks, plan, next, decode) =
+                    (&packages, &chunks, &plan, &next, &decode);
                 scope.spawn(move || {
                     let mut engine = set.engine(None)?;
                     let mut done = Vec::new();
@@ -334,10 +350,20 @@ pub fn evaluate(
                         if job >= jobs {
                             return Ok(done);
                         }
-                        let (package, piece) = (job % packages.len(), job / packages.len());
-                        let (f, id) = packages[package];
-                        engine.set_input(pieces[piece].clone());
-                        done.push((package, evaluate_package(&mut engine, f, registry, id)?));
+                        let piece = match job.checked_sub(1).and_then(|k| chunks.get(k)) {
+                            None => plan.apart(),
+                            Some(chunk) => {
+                                let endpoints = input::to_input(*chunk).map_err(input_error)?;
+                                plan.piece(endpoints.as_array().map(|a| a.to_vec()).unwrap_or_default())
+                            }
+                        };
+                        for (package, (f, id)) in packages.iter().enumerate() {
+                            engine.set_input(piece.clone());
+                            let values = evaluate_package(&mut engine, f, registry, id)?;
+                            let decoded =
+                                values.iter().map(decode).collect::<Result<Vec<T>, E>>()?;
+                            done.push(((package, job), decoded));
+                        }
                     }
                 })
             })
@@ -346,33 +372,26 @@ pub fn evaluate(
             .into_iter()
             .map(|h| {
                 h.join().unwrap_or_else(|_| {
-                    Err(PolicyError::Eval {
+                    Err(E::from(PolicyError::Eval {
                         rule: "results".into(),
                         message: "a policy worker stopped unexpectedly".into(),
-                    })
+                    }))
                 })
             })
             .collect()
     });
-    drop(pieces);
-    let mut by_package: Vec<Vec<regorus::Value>> = vec![Vec::new(); packages.len()];
+    let mut judged: Vec<Judged<T>> = Vec::new();
     for outcome in outcomes {
-        for (package, results) in outcome? {
-            by_package[package].extend(results);
-        }
+        judged.extend(outcome?);
     }
-    Ok(by_package
-        .into_iter()
-        .flat_map(|mut results| {
-            results.sort();
-            results.dedup();
-            results
-        })
-        .collect())
+    // Package by package, piece by piece.
+    judged.sort_by_key(|(key, _)| *key);
+    let mut results = Vec::with_capacity(judged.iter().map(|(_, r)| r.len()).sum());
+    for (_, piece) in judged {
+        results.extend(piece);
+    }
+    Ok(results)
 }
-
-/// A package's position in file order and the results of one piece.
-type PackageResults = (usize, Vec<regorus::Value>);
 
 /// One requirement package's results; each must be a result of the package's own requirement.
 fn evaluate_package(

@@ -38,45 +38,63 @@ pub fn size() -> usize {
         .unwrap_or(DEFAULT_SIZE)
 }
 
-/// `input` (the whole model as the engine's value) cut into pieces of at most `size` endpoints,
-/// the piece without endpoints first. An input that is not an object with an `endpoints` list
-/// is one piece, as it is.
-pub fn cut(input: &Value, size: usize) -> Vec<Value> {
-    let (Ok(whole), Ok(endpoints)) = (input.as_object(), input["endpoints"].as_array()) else {
-        return vec![input.clone()];
-    };
-    let endpoints = endpoints.to_vec();
-    let mut apart = whole.clone();
-    apart.insert(Value::from("endpoints"), Value::from(Vec::new()));
-    let mut pieces = vec![Value::from(apart)];
-    // Each joined list indexed once by its key, so that a piece costs its own size.
-    let by_id: Vec<Joined> = BY_ENDPOINT_ID
-        .iter()
-        .map(|key| Joined::new(input, key, "endpoint"))
-        .collect();
-    let by_path: Vec<Joined> = BY_CERTIFICATE_PATH
-        .iter()
-        .map(|key| Joined::new(input, key, "path"))
-        .collect();
-    for chunk in endpoints.chunks(size.max(1)) {
-        let mut piece = whole.clone();
+/// How the input is cut: the scan-wide part made once, and the lists joined to endpoints
+/// indexed by their key. The endpoints themselves are made into engine values piece by piece
+/// ([`Plan::piece`]), when a piece is judged, so that only the pieces being judged are held as
+/// values, never the whole model a second time.
+pub struct Plan {
+    /// The input without its endpoints.
+    whole: regorus::value::Object,
+    by_id: Vec<Joined>,
+    by_path: Vec<Joined>,
+}
+
+impl Plan {
+    /// `whole`: the input without endpoints (an object; anything else makes an empty plan).
+    pub fn new(whole: &Value) -> Plan {
+        let mut object = whole.as_object().cloned().unwrap_or_default();
+        object.remove(&Value::from("endpoints"));
+        // Each joined list indexed once by its key, so that a piece costs its own size.
+        Plan {
+            by_id: BY_ENDPOINT_ID
+                .iter()
+                .map(|key| Joined::new(whole, key, "endpoint"))
+                .collect(),
+            by_path: BY_CERTIFICATE_PATH
+                .iter()
+                .map(|key| Joined::new(whole, key, "path"))
+                .collect(),
+            whole: object,
+        }
+    }
+
+    /// The piece without endpoints: what is judged apart from them.
+    pub fn apart(&self) -> Value {
+        let mut apart = self.whole.clone();
+        apart.insert(Value::from("endpoints"), Value::from(Vec::new()));
+        Value::from(apart)
+    }
+
+    /// The piece of `endpoints` (engine values of the model's endpoints): the scan-wide tables,
+    /// those endpoints and the items of the joined lists that belong to them.
+    pub fn piece(&self, endpoints: Vec<Value>) -> Value {
+        let mut piece = self.whole.clone();
         for key in APART_FROM_ENDPOINTS {
             if piece.contains_key(&Value::from(*key)) {
                 piece.insert(Value::from(*key), Value::from(Vec::new()));
             }
         }
-        let ids: Vec<&Value> = chunk.iter().map(|ep| &ep["id"]).collect();
-        for joined in &by_id {
+        let ids: Vec<&Value> = endpoints.iter().map(|ep| &ep["id"]).collect();
+        for joined in &self.by_id {
             joined.keep(&mut piece, &ids);
         }
-        let paths = certificate_paths(chunk);
-        for joined in &by_path {
+        let paths = certificate_paths(&endpoints);
+        for joined in &self.by_path {
             joined.keep(&mut piece, &paths);
         }
-        piece.insert(Value::from("endpoints"), Value::from(chunk.to_vec()));
-        pieces.push(Value::from(piece));
+        piece.insert(Value::from("endpoints"), Value::from(endpoints));
+        Value::from(piece)
     }
-    pieces
 }
 
 /// A list of the input whose items belong to endpoints by one field, indexed by that field.
@@ -137,6 +155,15 @@ fn certificate_paths(endpoints: &[Value]) -> Vec<&Value> {
 mod tests {
     use super::*;
 
+    /// The whole input cut as the policy module cuts it: the piece without endpoints first.
+    fn cut(input: &Value, size: usize) -> Vec<Value> {
+        let plan = Plan::new(input);
+        let endpoints = input["endpoints"].as_array().map(|a| a.to_vec()).unwrap_or_default();
+        std::iter::once(plan.apart())
+            .chain(endpoints.chunks(size).map(|c| plan.piece(c.to_vec())))
+            .collect()
+    }
+
     fn input() -> Value {
         Value::from_json_str(
             r#"{
@@ -186,8 +213,11 @@ mod tests {
     }
 
     #[test]
-    fn an_input_without_endpoints_is_one_piece() {
-        let v = Value::from_json_str(r#"{"clients": []}"#).unwrap();
-        assert_eq!(cut(&v, 2), vec![v]);
+    fn an_input_without_endpoints_is_the_piece_apart() {
+        let v = Value::from_json_str(r#"{"clients": [{"id": "client"}]}"#).unwrap();
+        let pieces = cut(&v, 2);
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(ids(&pieces[0], "clients", "id"), ["client"]);
+        assert!(pieces[0]["endpoints"].as_array().unwrap().is_empty());
     }
 }

@@ -510,7 +510,7 @@ impl<'a> Doc<'a> {
                     if let Some(e) = &r.exception {
                         parties.insert(e.approver.clone());
                     }
-                    Some(self.risk(r, &key, &related, r.exception.as_ref()))
+                    Some(self.risk(r, &key, &related, r.exception.as_deref()))
                 }
                 _ => None,
             };
@@ -614,7 +614,7 @@ impl<'a> Doc<'a> {
                 excerpt: crate::results::excerpt(&self.scan.map, loc),
                 origin: None,
                 note: None,
-                value: Value::Null,
+                value: Default::default(),
             };
             out.push(observations.add(&r.endpoint, || self.evidence_observation(&e)));
         }
@@ -632,7 +632,7 @@ impl<'a> Doc<'a> {
 
     /// The observation of one evidence item: the line read, the value judged, where it came from.
     fn evidence_observation(&self, e: &Evidence) -> Observation {
-        let value = match &e.value {
+        let value = match &*e.value {
             Value::Null => None,
             Value::String(v) => Some(v.clone()),
             v => Some(v.to_string()),

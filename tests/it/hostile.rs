@@ -559,6 +559,39 @@ fn a_file_over_the_size_limit_is_not_read() {
     judged_beside(&run);
 }
 
+#[test]
+fn the_scan_stops_reading_at_its_budget_of_bytes_and_judges_what_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each file alone is within every per-file and per-tree limit; together they are over the
+    // scan's budget. What fits (`other/`, 90 bytes) is read and judged.
+    let big = format!("# {}\nhttp {{}}\n", "a".repeat(3000));
+    let include = b"http {\n  include sites.conf;\n}\n";
+    write(
+        dir.path(),
+        &[
+            ("tlsproof.toml", b"[limits]\nmax_scan_bytes = 2000\n"),
+            ("inc/nginx.conf", include),
+            ("inc/sites.conf", big.as_bytes()),
+            ("zz/nginx.conf", big.as_bytes()),
+            BESIDE,
+        ],
+    );
+    let run = scan_json(dir.path(), &[]);
+    let budget = "was not read: the scan has read its budget of 2000 bytes of configuration";
+    let (_, _, at) = run.finding("LIMIT_EXCEEDED", &format!("inc/sites.conf {budget}"));
+    assert_eq!(at, "inc/nginx.conf:2", "the include that ran out of budget");
+    run.finding("LIMIT_EXCEEDED", &format!("zz/nginx.conf {budget}"));
+    judged_beside(&run);
+    // Without the limit, the same tree is read whole.
+    std::fs::write(dir.path().join("tlsproof.toml"), "").unwrap();
+    let run = scan_json(dir.path(), &[]);
+    assert!(
+        !run.output().contains("budget of"),
+        "{}",
+        run.output()
+    );
+}
+
 // --- Growth stays linear ---------------------------------------------------------------------
 
 /// The CPU time of scanning `make(n)` and `make(4 * n)`: four times the input may take about

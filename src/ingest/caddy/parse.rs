@@ -195,6 +195,10 @@ fn read_tokens(
                         budget.max_total_bytes.unwrap_or_default()
                     ),
                 ),
+                Refused::ScanBudget(bytes) => (
+                    FindingKind::LimitExceeded,
+                    crate::source::scan_budget_message(&display, bytes),
+                ),
                 Refused::NotRegular(what) => (
                     FindingKind::ReadError,
                     format!("{display} is {what}, not a regular file; it was not read"),

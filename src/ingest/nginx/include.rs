@@ -192,6 +192,11 @@ impl Loader<'_> {
                 ),
                 site,
             ),
+            Refused::ScanBudget(bytes) => self.findings.push(Finding::new(
+                FindingKind::LimitExceeded,
+                crate::source::scan_budget_message(&(self.display_of)(shown), bytes),
+                site,
+            )),
             Refused::NotRegular(what) => self.findings.push(Finding::new(
                 FindingKind::ReadError,
                 format!(

@@ -32,6 +32,9 @@ pub enum Refused {
     FileTooLarge(u64),
     /// The file would take the total over `max_total_bytes`.
     TotalTooLarge,
+    /// The file would take the whole scan over its budget ([`SourceMap::bytes_left`]): the
+    /// budget.
+    ScanBudget(u64),
     /// A FIFO, socket, device or directory: what it is.
     NotRegular(&'static str),
     Unreadable(std::io::Error),
@@ -52,10 +55,15 @@ pub fn read(
     let left = budget
         .max_total_bytes
         .map_or(budget.max_file_bytes, |max| max.saturating_sub(spent.bytes));
-    let raw = match crate::source::read_regular(canonical, budget.max_file_bytes.min(left)) {
+    let scan_left = map.bytes_left();
+    let cap = budget.max_file_bytes.min(left).min(scan_left);
+    let raw = match crate::source::read_regular(canonical, cap) {
         Ok(raw) => raw,
         Err(Unread::TooLarge(size)) if size > budget.max_file_bytes => {
             return Err(Refused::FileTooLarge(size))
+        }
+        Err(Unread::TooLarge(size)) if size > scan_left && scan_left < left => {
+            return Err(Refused::ScanBudget(map.budget().unwrap_or_default()))
         }
         Err(Unread::TooLarge(_)) => return Err(Refused::TotalTooLarge),
         Err(Unread::NotRegular(what)) => return Err(Refused::NotRegular(what)),
