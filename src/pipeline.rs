@@ -152,8 +152,12 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     }
     model.index_suites();
     forget_unused_clock(&mut model, claims_file.is_some());
+    progress("reading claims", None, None);
+    let claims = claims_file
+        .map(|id| exceptions::load(&map, id, &settings.claims))
+        .unwrap_or_default();
     progress("checking claims", None, None);
-    let (claims, mut records) = check_claims(&settings, &map, &model, claims_file);
+    let mut records = check_claims(&settings, &model, &claims);
     // A shard judges its units only; the units are found in the whole model, so that every
     // shard cuts the same way.
     let units = opts.shard.map(|shard| {
@@ -428,19 +432,12 @@ fn forget_unused_clock(model: &mut Model, has_claims: bool) {
 
 /// Exception claims are checked against the model before the policies run, so that the model
 /// the policies see (and the bundle keeps) holds every claim with its outcome.
-fn check_claims(
-    settings: &Settings,
-    map: &SourceMap,
-    model: &Model,
-    claims_file: Option<FileId>,
-) -> (Loaded, Vec<ClaimRecord>) {
-    let Some(id) = claims_file else {
-        return (Loaded::default(), Vec::new());
-    };
-    let loaded = exceptions::load(map, id, &settings.claims);
+fn check_claims(settings: &Settings, model: &Model, claims: &Loaded) -> Vec<ClaimRecord> {
+    if claims.file.is_none() {
+        return Vec::new();
+    }
     let today = settings.evaluated_at.as_ref().map(|t| t.date);
-    let records = exceptions::verify::verify(&loaded, model, today, &settings.claims);
-    (loaded, records)
+    exceptions::verify::verify(claims, model, today, &settings.claims)
 }
 
 /// `value` as JSON, checked against its schema: a mismatch is a bug of the tool (exit 2).
@@ -457,20 +454,36 @@ fn checked<T: serde::Serialize>(
     Ok(json)
 }
 
-/// Checks the record against its schema: the record without its results, then each result on
-/// its own, so that the check holds one result as JSON at a time, not the whole record.
+/// Checks the record against its schema: the record without its lists of results, findings
+/// and claims, then each item of those on its own, so that the check holds one item as JSON at
+/// a time, not the whole record.
 fn check_record(report: &mut Report) -> Result<(), ScanError> {
     let results = std::mem::take(&mut report.results);
+    let findings = std::mem::take(&mut report.findings);
+    let claims = std::mem::take(&mut report.exceptions);
     let envelope = checked(Contract::Results, "result record", &*report);
     report.results = results;
+    report.findings = findings;
+    report.exceptions = claims;
     envelope?;
-    for (i, r) in report.results.iter().enumerate() {
-        checked(Contract::Result, "result record", r).map_err(|e| match e {
+    check_items(Contract::Result, "results", &report.results)?;
+    check_items(Contract::Finding, "findings", &report.findings)?;
+    check_items(Contract::Claim, "exceptions", &report.exceptions)
+}
+
+/// Each item of the record's `list` against its schema; a violation names the item.
+fn check_items<T: serde::Serialize>(
+    contract: Contract,
+    list: &str,
+    items: &[T],
+) -> Result<(), ScanError> {
+    for (i, item) in items.iter().enumerate() {
+        checked(contract, "result record", item).map_err(|e| match e {
             ScanError::Contract { what, errors } => ScanError::Contract {
                 what,
                 errors: errors
                     .into_iter()
-                    .map(|m| format!("/results/{i}{m}"))
+                    .map(|m| format!("/{list}/{i}{m}"))
                     .collect(),
             },
             other => other,

@@ -17,12 +17,16 @@ pub const EVIDENCE_PREDICATE: &str = include_str!("../schemas/evidence-predicate
 pub enum Contract {
     TlsModel,
     Results,
-    /// One item of the result record's `results` (checked one at a time: a record of a large
-    /// estate is never held whole as JSON).
+    /// One item of the result record's `results`, `findings` or `exceptions` (checked one at
+    /// a time: a record of a large estate is never held whole as JSON).
     Result,
+    Finding,
+    Claim,
     Manifest,
     /// The exception claims file (user input, not an output of the tool).
     Exceptions,
+    /// One claim of the claims file's `exceptions` list.
+    ExceptionClaim,
     /// The predicate of a signed bundle's in-toto statement.
     EvidencePredicate,
 }
@@ -31,6 +35,9 @@ fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String
     static MODEL: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static RES: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static ONE: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static FINDING: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static CLAIM: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static EXC_CLAIM: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static MAN: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static EXC: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     static PRED: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
@@ -38,14 +45,20 @@ fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String
         Contract::TlsModel => (&MODEL, TLS_MODEL),
         Contract::Results => (&RES, RESULTS),
         Contract::Result => (&ONE, RESULTS),
+        Contract::Finding => (&FINDING, RESULTS),
+        Contract::Claim => (&CLAIM, RESULTS),
         Contract::Manifest => (&MAN, MANIFEST),
         Contract::Exceptions => (&EXC, EXCEPTIONS),
+        Contract::ExceptionClaim => (&EXC_CLAIM, EXCEPTIONS),
         Contract::EvidencePredicate => (&PRED, EVIDENCE_PREDICATE),
     };
     cell.get_or_init(|| {
         let mut schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        if let Contract::Result = contract {
-            schema = one_result(schema)?;
+        match contract {
+            Contract::Result => schema = item_of(schema, "results")?,
+            Contract::Finding => schema = item_of(schema, "findings")?,
+            Contract::Claim | Contract::ExceptionClaim => schema = item_of(schema, "exceptions")?,
+            _ => {}
         }
         jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
     })
@@ -53,12 +66,12 @@ fn compiled(contract: Contract) -> Result<&'static jsonschema::Validator, String
     .map_err(Clone::clone)
 }
 
-/// The schema of one result: the record schema's `results` items, with its definitions.
-fn one_result(record: Value) -> Result<Value, String> {
+/// The schema of one item of the record's `list`, with the record schema's definitions.
+fn item_of(record: Value, list: &str) -> Result<Value, String> {
     let mut item = record
-        .pointer("/properties/results/items")
+        .pointer(&format!("/properties/{list}/items"))
         .cloned()
-        .ok_or("the results schema has no properties.results.items")?;
+        .ok_or(format!("the schema has no properties.{list}.items"))?;
     if let (Value::Object(item), Some(defs)) = (&mut item, record.get("$defs")) {
         item.insert("$defs".into(), defs.clone());
         item.insert(
@@ -73,6 +86,9 @@ fn one_result(record: Value) -> Result<Value, String> {
 /// schema that does not compile.
 pub fn violations(contract: Contract, instance: &Value) -> Result<Vec<(String, String)>, String> {
     let validator = compiled(contract)?;
+    if validator.is_valid(instance) {
+        return Ok(Vec::new());
+    }
     Ok(validator
         .iter_errors(instance)
         .map(|e| (e.instance_path().to_string(), e.to_string()))

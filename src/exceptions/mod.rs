@@ -148,8 +148,7 @@ pub fn load(map: &SourceMap, file: FileId, policy: &Policy) -> Loaded {
             return loaded;
         }
     };
-    let json = to_json(root);
-    let violations = match crate::schema::violations(crate::schema::Contract::Exceptions, &json) {
+    let violations = match violations(root) {
         Ok(v) => v,
         Err(e) => {
             loaded.file_problems.push(Problem {
@@ -352,6 +351,45 @@ fn locate<'a>(root: &'a Node, pointer: &str) -> &'a Node {
 }
 
 /// The node tree as JSON, for the schema.
+/// Every schema violation of the file as (JSON pointer, message): the file without its claims,
+/// then each claim on its own, so that a file of 100,000 claims is never held whole as JSON.
+fn violations(root: &Node) -> Result<Vec<(String, String)>, String> {
+    use crate::schema::{violations, Contract};
+    let Value::Map(entries) = &root.value else {
+        return violations(Contract::Exceptions, &to_json(root));
+    };
+    let claims = entries.iter().find_map(|(k, v)| match &v.value {
+        Value::Seq(items) if k.scalar().as_deref() == Some("exceptions") => Some(items),
+        _ => None,
+    });
+    let Some(claims) = claims else {
+        return violations(Contract::Exceptions, &to_json(root));
+    };
+    let envelope = serde_json::Value::Object(
+        entries
+            .iter()
+            .map(|(k, v)| {
+                let key = k.scalar().unwrap_or_default();
+                let value = if key == "exceptions" {
+                    serde_json::Value::Array(Vec::new())
+                } else {
+                    to_json(v)
+                };
+                (key, value)
+            })
+            .collect(),
+    );
+    let mut all = violations(Contract::Exceptions, &envelope)?;
+    for (i, claim) in claims.iter().enumerate() {
+        all.extend(
+            violations(Contract::ExceptionClaim, &to_json(claim))?
+                .into_iter()
+                .map(|(pointer, message)| (format!("/exceptions/{i}{pointer}"), message)),
+        );
+    }
+    Ok(all)
+}
+
 fn to_json(node: &Node) -> serde_json::Value {
     match &node.value {
         Value::Null => serde_json::Value::Null,

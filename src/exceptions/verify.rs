@@ -68,26 +68,101 @@ impl<'a> Scanned<'a> {
 
     /// The subjects a scope selects, in subject order.
     fn selected(&self, scope: &ClaimScope, file_prefix: Option<&str>) -> Vec<&Subject<'a>> {
+        if scope.file.is_none() && scope.endpoint.is_none() && scope.component.is_none() {
+            return Vec::new();
+        }
         let candidates: Vec<usize> = match scope.file.as_deref() {
-            // A file pattern narrows the subjects to those of the files it matches.
+            // A file pattern narrows the subjects to those of the files it matches: a literal
+            // name is one lookup, a glob is compiled once and tried on each file.
             Some(pattern) => {
-                let mut hits: Vec<usize> = self
-                    .by_file
-                    .iter()
-                    .filter(|(f, _)| file_matches(pattern, f, file_prefix))
-                    .flat_map(|(_, subjects)| subjects.iter().copied())
-                    .collect();
+                let pattern = FilePattern::new(pattern, file_prefix);
+                let mut hits: Vec<usize> = match pattern.literal() {
+                    Some(file) => self.by_file.get(file).cloned().unwrap_or_default(),
+                    None => self
+                        .by_file
+                        .iter()
+                        .filter(|(f, _)| pattern.matches(f))
+                        .flat_map(|(_, subjects)| subjects.iter().copied())
+                        .collect(),
+                };
                 hits.sort_unstable();
                 hits.dedup();
                 hits
             }
             None => (0..self.subjects.len()).collect(),
         };
+        let needle = scope.endpoint.as_deref().map(str::to_ascii_lowercase);
         candidates
             .into_iter()
             .filter_map(|i| self.subjects.get(i))
-            .filter(|s| selects(scope, s, file_prefix))
+            .filter(|s| selects(scope, needle.as_deref(), s))
             .collect()
+    }
+}
+
+/// A claim's `scope.file`: a glob relative to the project root, matched against the displayed
+/// files (relative to the scanned folder, `file_prefix` below the project root).
+enum FilePattern {
+    /// No glob character: the displayed file it names, if it is under the scanned folder.
+    Literal(Option<String>),
+    Glob {
+        matcher: Option<globset::GlobMatcher>,
+        pattern: String,
+        prefix: Option<String>,
+    },
+}
+
+impl FilePattern {
+    fn new(pattern: &str, file_prefix: Option<&str>) -> Self {
+        let pattern = pattern.trim_start_matches("./");
+        if !pattern.contains(['*', '?', '[', '{', '\\']) {
+            let displayed = match file_prefix {
+                Some(prefix) => pattern
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .map(str::to_string),
+                None => Some(pattern.to_string()),
+            };
+            return FilePattern::Literal(displayed);
+        }
+        FilePattern::Glob {
+            matcher: globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .ok()
+                .map(|g| g.compile_matcher()),
+            pattern: pattern.to_string(),
+            prefix: file_prefix.map(str::to_string),
+        }
+    }
+
+    /// The one displayed file a literal pattern names (`Some("")` matches nothing).
+    fn literal(&self) -> Option<&str> {
+        match self {
+            FilePattern::Literal(file) => Some(file.as_deref().unwrap_or("")),
+            FilePattern::Glob { .. } => None,
+        }
+    }
+
+    /// Whether the pattern names the displayed file `f`.
+    fn matches(&self, f: &str) -> bool {
+        match self {
+            FilePattern::Literal(file) => file.as_deref() == Some(f),
+            FilePattern::Glob {
+                matcher,
+                pattern,
+                prefix,
+            } => {
+                let path = match prefix {
+                    Some(prefix) => std::borrow::Cow::Owned(format!("{prefix}/{f}")),
+                    None => std::borrow::Cow::Borrowed(f),
+                };
+                match matcher {
+                    Some(m) => m.is_match(path.as_ref()),
+                    None => path == pattern.as_str(),
+                }
+            }
+        }
     }
 }
 
@@ -155,56 +230,32 @@ fn subjects(model: &Model) -> Vec<Subject<'_>> {
     out
 }
 
-fn selects(scope: &ClaimScope, s: &Subject<'_>, file_prefix: Option<&str>) -> bool {
-    if scope.file.is_none() && scope.endpoint.is_none() && scope.component.is_none() {
-        return false;
-    }
+/// Whether the scope's component and endpoint select `s` (`needle`: the scope's endpoint, lower
+/// case). Its file was checked when the candidates were chosen ([`Scanned::selected`]).
+fn selects(scope: &ClaimScope, needle: Option<&str>, s: &Subject<'_>) -> bool {
     if let Some(c) = &scope.component {
         if !c.eq_ignore_ascii_case(&s.component) {
             return false;
         }
     }
-    if let Some(e) = &scope.endpoint {
-        let needle = e.to_ascii_lowercase();
+    if let (Some(e), Some(needle)) = (&scope.endpoint, needle) {
         let named = s
             .names
             .iter()
-            .any(|n| !n.is_empty() && n.to_ascii_lowercase().contains(&needle));
+            .any(|n| !n.is_empty() && contains_ignoring_ascii_case(n, needle));
         if s.id != *e && !named {
-            return false;
-        }
-    }
-    if let Some(pattern) = &scope.file {
-        if !s
-            .files
-            .iter()
-            .any(|f| file_matches(pattern, f, file_prefix))
-        {
             return false;
         }
     }
     true
 }
 
-/// Whether a claim's `scope.file` (a glob, relative to the project root) names the displayed
-/// file `f` (relative to the scanned folder, `file_prefix` below the project root).
-fn file_matches(pattern: &str, f: &str, file_prefix: Option<&str>) -> bool {
-    let pattern = pattern.trim_start_matches("./");
-    let path = match file_prefix {
-        Some(prefix) => std::borrow::Cow::Owned(format!("{prefix}/{f}")),
-        None => std::borrow::Cow::Borrowed(f),
-    };
-    if !pattern.contains(['*', '?', '[', '{', '\\']) {
-        return path == pattern;
-    }
-    let glob = globset::GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .build()
-        .map(|g| g.compile_matcher());
-    match glob {
-        Ok(m) => m.is_match(path.as_ref()),
-        Err(_) => path == pattern,
-    }
+/// Whether `haystack` contains `needle` (lower case), ignoring ASCII case, without allocating.
+fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty()
+        || h.windows(n.len())
+            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
 }
 
 fn fact(text: String, contradicts: bool, span: &ModelSpan) -> ClaimFact {
