@@ -45,8 +45,7 @@ pub struct LimitsSection {
 
 impl LimitsSection {
     pub fn max_scan_bytes(&self) -> u64 {
-        self.max_scan_bytes
-            .unwrap_or(crate::source::MAX_SCAN_BYTES)
+        self.max_scan_bytes.unwrap_or(crate::source::MAX_SCAN_BYTES)
     }
 }
 

@@ -177,9 +177,12 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     // their input leaves the records out: a large claims file costs nothing to judge.
     let claim_records = std::mem::take(&mut model.exceptions);
     let values = results::SharedValues::default();
-    let judged = policy::evaluate(&settings.policies, &settings.registry, &mut model, |value| {
-        results::decode(&map, &values, value).map_err(ScanError::from)
-    })?;
+    let judged = policy::evaluate(
+        &settings.policies,
+        &settings.registry,
+        &mut model,
+        |value| results::decode(&map, &values, value).map_err(ScanError::from),
+    )?;
     drop(values);
     model.exceptions = claim_records;
     progress("recording", None, None);

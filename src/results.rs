@@ -121,7 +121,10 @@ impl SharedValues {
         match seen.get(&key) {
             Some(made) if **made == value => made.clone(),
             Some(_) => std::sync::Arc::new(value),
-            None => seen.entry(key).or_insert(std::sync::Arc::new(value)).clone(),
+            None => seen
+                .entry(key)
+                .or_insert(std::sync::Arc::new(value))
+                .clone(),
         }
     }
 }

@@ -379,6 +379,64 @@ pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
     })
 }
 
+/// Parses many YAML streams, each as [`parse_yaml`] does, on one big-stack thread per core
+/// (not one thread per stream): the results in the order of `texts`. A parser panic is the
+/// error of its own stream only.
+pub fn parse_yaml_all(texts: &[&str]) -> Vec<Result<Vec<Node>, ParseError>> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, texts.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<Option<Result<Vec<Node>, ParseError>>> =
+        std::iter::repeat_with(|| None).take(texts.len()).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .filter_map(|_| {
+                let next = &next;
+                std::thread::Builder::new()
+                    .name("yaml-parse".into())
+                    .stack_size(PARSE_STACK)
+                    .spawn_scoped(s, move || {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(text) = texts.get(i) else {
+                                return done;
+                            };
+                            done.push((i, parse_guarded(text)));
+                        }
+                    })
+                    .ok()
+            })
+            .collect();
+        for h in handles {
+            for (i, parsed) in h.join().unwrap_or_default() {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(parsed);
+                }
+            }
+        }
+    });
+    // A stream no worker parsed (no thread could be started) is parsed here.
+    out.into_iter()
+        .zip(texts)
+        .map(|(parsed, text)| parsed.unwrap_or_else(|| parse_yaml(text)))
+        .collect()
+}
+
+/// [`parse_yaml_here`], with a parser panic as the stream's error.
+fn parse_guarded(text: &str) -> Result<Vec<Node>, ParseError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_yaml_here(text))).unwrap_or_else(
+        |_| {
+            Err(ParseError::syntax(
+                "the YAML parser failed on this input",
+                None,
+            ))
+        },
+    )
+}
+
 fn parse_yaml_here(text: &str) -> Result<Vec<Node>, ParseError> {
     let docs: Result<Vec<Located>, _> =
         serde_saphyr::from_str_multiple_with_options(text, yaml_options());
@@ -532,6 +590,35 @@ fn from_toml(v: &toml::de::DeValue, start: usize) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_streams_parse_in_their_order_each_with_its_own_error() {
+        let texts: Vec<String> = (0..50)
+            .map(|i| {
+                if i == 17 {
+                    "a: [unclosed\n".to_string()
+                } else {
+                    format!("num: {i}\n---\nmore: {i}\n")
+                }
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let parsed = parse_yaml_all(&refs);
+        assert_eq!(parsed.len(), 50);
+        for (i, p) in parsed.iter().enumerate() {
+            if i == 17 {
+                assert!(p.is_err(), "stream 17 is not valid YAML");
+                continue;
+            }
+            let docs = p.as_ref().unwrap();
+            assert_eq!(docs.len(), 2);
+            assert_eq!(
+                docs[0].get("num").and_then(Node::scalar),
+                Some(i.to_string())
+            );
+        }
+        assert!(parse_yaml_all(&[]).is_empty());
+    }
 
     fn line_of(text: &str, offset: usize) -> usize {
         text[..offset].matches('\n').count() + 1

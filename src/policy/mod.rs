@@ -318,8 +318,7 @@ where
     model.endpoints = endpoints;
     let plan = pieces::Plan::new(&whole.map_err(input_error)?);
     let model = &*model;
-    let chunks: Vec<&[crate::model::Endpoint]> =
-        model.endpoints.chunks(pieces::size()).collect();
+    let chunks: Vec<&[crate::model::Endpoint]> = model.endpoints.chunks(pieces::size()).collect();
     let profile = model.profile.as_str();
     let packages: Vec<(&PolicyFile, &str)> = registry
         .iter()
@@ -354,7 +353,9 @@ where
                             None => plan.apart(),
                             Some(chunk) => {
                                 let endpoints = input::to_input(*chunk).map_err(input_error)?;
-                                plan.piece(endpoints.as_array().map(|a| a.to_vec()).unwrap_or_default())
+                                plan.piece(
+                                    endpoints.as_array().map(|a| a.to_vec()).unwrap_or_default(),
+                                )
                             }
                         };
                         for (package, (f, id)) in packages.iter().enumerate() {

@@ -158,7 +158,10 @@ mod tests {
     /// The whole input cut as the policy module cuts it: the piece without endpoints first.
     fn cut(input: &Value, size: usize) -> Vec<Value> {
         let plan = Plan::new(input);
-        let endpoints = input["endpoints"].as_array().map(|a| a.to_vec()).unwrap_or_default();
+        let endpoints = input["endpoints"]
+            .as_array()
+            .map(|a| a.to_vec())
+            .unwrap_or_default();
         std::iter::once(plan.apart())
             .chain(endpoints.chunks(size).map(|c| plan.piece(c.to_vec())))
             .collect()

@@ -585,11 +585,7 @@ fn the_scan_stops_reading_at_its_budget_of_bytes_and_judges_what_it_read() {
     // Without the limit, the same tree is read whole.
     std::fs::write(dir.path().join("tlsproof.toml"), "").unwrap();
     let run = scan_json(dir.path(), &[]);
-    assert!(
-        !run.output().contains("budget of"),
-        "{}",
-        run.output()
-    );
+    assert!(!run.output().contains("budget of"), "{}", run.output());
 }
 
 // --- Growth stays linear ---------------------------------------------------------------------

@@ -146,7 +146,7 @@ pub fn ingest(
 ) {
     let mut sorted: Vec<&Candidate> = candidates.to_vec();
     sorted.sort_by(|a, b| a.display.cmp(&b.display));
-    let mut parsed: Vec<(FileId, Vec<Node>)> = Vec::new();
+    let mut files: Vec<FileId> = Vec::new();
     for c in sorted {
         let Some(file) =
             crate::ingest::read_file(map, &c.path, c.display.clone(), &mut out.findings, None)
@@ -156,16 +156,25 @@ pub fn ingest(
         out.files
             .entry(file)
             .or_insert((Kind::Kubernetes, "manifest".into()));
-        let Some(sf) = map.get(file) else { continue };
-        match yaml::parse_yaml(&sf.text) {
-            Ok(docs) => parsed.push((file, docs)),
+        files.push(file);
+    }
+    let map: &SourceMap = map;
+    // Every file parsed on every core; the results taken in file order.
+    let texts: Vec<&str> = files
+        .iter()
+        .map(|f| map.get(*f).map_or("", |sf| sf.text.as_str()))
+        .collect();
+    let mut parsed: Vec<(FileId, Vec<Node>)> = Vec::new();
+    for (file, docs) in files.iter().zip(yaml::parse_yaml_all(&texts)) {
+        match docs {
+            Ok(docs) => parsed.push((*file, docs)),
             Err(e) => {
+                let display = map.get(*file).map_or("", |sf| sf.display.as_str());
                 let what = "not read as Kubernetes manifests";
-                out.findings.push(e.finding(file, &sf.display, what));
+                out.findings.push(e.finding(*file, display, what));
             }
         }
     }
-    let map: &SourceMap = map;
     let mut objs = Vec::new();
     for (file, docs) in &parsed {
         for d in docs {
