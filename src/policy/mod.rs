@@ -358,8 +358,9 @@ where
                                 )
                             }
                         };
+                        // One input for every package of the piece.
+                        engine.set_input(piece);
                         for (package, (f, id)) in packages.iter().enumerate() {
-                            engine.set_input(piece.clone());
                             let values = evaluate_package(&mut engine, f, registry, id)?;
                             let decoded =
                                 values.iter().map(decode).collect::<Result<Vec<T>, E>>()?;
