@@ -517,7 +517,7 @@ fn empty_report() -> Report {
 /// The merged record as a scan the bundle writer renders: the source lines are those the
 /// record's evidence quotes, and the model's facts are in `model.json` only.
 fn scan_of(
-    report: Report,
+    mut report: Report,
     model: Value,
     kept: Vec<(String, Vec<u8>)>,
     bundles: usize,
@@ -536,10 +536,7 @@ fn scan_of(
         .iter()
         .find(|i| i.kind.as_deref() == Some("exceptions"))
         .map(|i| i.path.clone());
-    let record =
-        serde_json::to_value(&report).map_err(|e| MergeError::Contract(vec![e.to_string()]))?;
-    crate::schema::validate(crate::schema::Contract::Results, &record)
-        .map_err(MergeError::Contract)?;
+    report.check_schema().map_err(MergeError::Contract)?;
     let model_bytes = bundle::pretty(&model, "model.json").unwrap_or_default();
     let policies = crate::policy::PolicySet::builtin();
     let registry = policies.registry()?;

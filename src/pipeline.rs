@@ -457,42 +457,13 @@ fn checked<T: serde::Serialize>(
     Ok(json)
 }
 
-/// Checks the record against its schema: the record without its lists of results, findings
-/// and claims, then each item of those on its own, so that the check holds one item as JSON at
-/// a time, not the whole record.
+/// The record checked against its schema ([`Report::check_schema`]): a mismatch is a bug of
+/// the tool (exit 2).
 fn check_record(report: &mut Report) -> Result<(), ScanError> {
-    let results = std::mem::take(&mut report.results);
-    let findings = std::mem::take(&mut report.findings);
-    let claims = std::mem::take(&mut report.exceptions);
-    let envelope = checked(Contract::Results, "result record", &*report);
-    report.results = results;
-    report.findings = findings;
-    report.exceptions = claims;
-    envelope?;
-    check_items(Contract::Result, "results", &report.results)?;
-    check_items(Contract::Finding, "findings", &report.findings)?;
-    check_items(Contract::Claim, "exceptions", &report.exceptions)
-}
-
-/// Each item of the record's `list` against its schema; a violation names the item.
-fn check_items<T: serde::Serialize>(
-    contract: Contract,
-    list: &str,
-    items: &[T],
-) -> Result<(), ScanError> {
-    for (i, item) in items.iter().enumerate() {
-        checked(contract, "result record", item).map_err(|e| match e {
-            ScanError::Contract { what, errors } => ScanError::Contract {
-                what,
-                errors: errors
-                    .into_iter()
-                    .map(|m| format!("/{list}/{i}{m}"))
-                    .collect(),
-            },
-            other => other,
-        })?;
-    }
-    Ok(())
+    report.check_schema().map_err(|errors| ScanError::Contract {
+        what: "result record",
+        errors,
+    })
 }
 
 /// The canonical record: the policies' results with the claims applied, the findings, the

@@ -537,6 +537,18 @@ pub fn sort_findings(findings: &mut Vec<FindingRecord>) {
     });
 }
 
+/// `value` as JSON checked against `contract`; each error is prefixed with `at`, the pointer of
+/// the value in the record.
+fn json_checked<T: Serialize>(
+    contract: crate::schema::Contract,
+    value: &T,
+    at: &str,
+) -> Result<(), Vec<String>> {
+    let json = serde_json::to_value(value).map_err(|e| vec![format!("{at}: {e}")])?;
+    crate::schema::validate(contract, &json)
+        .map_err(|errors| errors.into_iter().map(|m| format!("{at}{m}")).collect())
+}
+
 /// Sorts results by (repository, file, line, requirement, endpoint, status, message), and
 /// results equal in all of those by their whole JSON: the deterministic order of every output,
 /// whatever order they were judged in.
@@ -687,6 +699,31 @@ impl Gated {
 }
 
 impl Report {
+    /// Checks the record against its schema: the record without its lists of results,
+    /// findings and claims, then each item of those on its own, so that the check holds one item
+    /// as JSON at a time, never the record of a whole estate. The errors are `pointer: message`.
+    pub fn check_schema(&mut self) -> Result<(), Vec<String>> {
+        use crate::schema::Contract;
+        let results = std::mem::take(&mut self.results);
+        let findings = std::mem::take(&mut self.findings);
+        let claims = std::mem::take(&mut self.exceptions);
+        let envelope = json_checked(Contract::Results, &*self, "");
+        self.results = results;
+        self.findings = findings;
+        self.exceptions = claims;
+        envelope?;
+        for (i, r) in self.results.iter().enumerate() {
+            json_checked(Contract::Result, r, &format!("/results/{i}"))?;
+        }
+        for (i, f) in self.findings.iter().enumerate() {
+            json_checked(Contract::Finding, f, &format!("/findings/{i}"))?;
+        }
+        for (i, c) in self.exceptions.iter().enumerate() {
+            json_checked(Contract::Claim, c, &format!("/exceptions/{i}"))?;
+        }
+        Ok(())
+    }
+
     /// Sorts the record's results and findings and recomputes its verdict and counts from them
     /// (`servers`: the ids of the model's endpoints); the counts of endpoints and files stay.
     pub fn rejudge(&mut self, servers: &std::collections::BTreeSet<&str>) {

@@ -355,3 +355,25 @@ fn every_fail_says_how_to_fix_it() {
         .unwrap();
     assert_eq!(tls.fix.as_deref(), Some("ssl_protocols TLSv1.2 TLSv1.3;"));
 }
+
+/// The record is checked against its schema without being held whole as JSON: the record
+/// without its lists, then each result, finding and claim on its own. A bad item is named by
+/// its pointer in the record, and the record is left as it was.
+#[test]
+fn the_record_is_checked_item_by_item_and_a_bad_item_is_named() {
+    let mut report = scan_at(fixture(EXCEPTED).path()).report;
+    assert!(!report.exceptions.is_empty() && report.results.len() > 2);
+    report.check_schema().unwrap();
+    let n = report.results.len();
+    report.results[n - 2].requirement = "not an id".into();
+    let errors = report.check_schema().unwrap_err();
+    let pointer = format!("/results/{}/requirement", n - 2);
+    assert!(
+        errors.iter().any(|e| e.starts_with(&pointer)),
+        "{pointer} not named: {errors:?}"
+    );
+    assert_eq!(report.results.len(), n, "the results were put back");
+    assert!(!report.exceptions.is_empty(), "the claims were put back");
+    report.results[n - 2].requirement = "NET03-TLS".into();
+    report.check_schema().unwrap();
+}
