@@ -43,7 +43,11 @@ struct Loader<'a> {
     scan_root: PathBuf,
     prefix: PathBuf,
     limits: &'a Limits,
-    parsed: HashMap<PathBuf, Option<(FileId, Vec<Directive>)>>,
+    /// Every file read so far: its id, or `None` when it was refused (its finding given once).
+    read: HashMap<PathBuf, Option<FileId>>,
+    /// The trees of files read more than once, kept from their second read on: a file read once
+    /// (nearly every file) is held once, as the tree being expanded.
+    trees: HashMap<FileId, Vec<Directive>>,
     spent: Spent,
     findings: Vec<Finding>,
     expansions: usize,
@@ -69,7 +73,8 @@ pub fn load(
         scan_root: scan_root.to_path_buf(),
         prefix,
         limits,
-        parsed: HashMap::new(),
+        read: HashMap::new(),
+        trees: HashMap::new(),
         spent: Spent::default(),
         findings: Vec::new(),
         expansions: 0,
@@ -96,18 +101,27 @@ pub fn load(
 }
 
 impl Loader<'_> {
-    /// Reads and parses a file once; later calls return the cached tree.
+    /// Reads and parses a file. A file read before is not read again: its tree is parsed again
+    /// from the text already read, on its second read, and kept for the reads after.
     fn read(
         &mut self,
         canonical: &Path,
         shown: &Path,
         site: Option<Span>,
     ) -> Option<(FileId, Vec<Directive>)> {
-        if let Some(hit) = self.parsed.get(canonical) {
-            return hit.clone();
+        if let Some(known) = self.read.get(canonical) {
+            let id = (*known)?;
+            if let Some(tree) = self.trees.get(&id) {
+                return Some((id, tree.clone()));
+            }
+            // It parsed the first time; the same text parses the same way.
+            let tree = parse::parse(id, &self.map.get(id)?.text).ok()?;
+            self.trees.insert(id, tree.clone());
+            return Some((id, tree));
         }
         let result = self.read_uncached(canonical, shown, site);
-        self.parsed.insert(canonical.to_path_buf(), result.clone());
+        self.read
+            .insert(canonical.to_path_buf(), result.as_ref().map(|(id, _)| *id));
         result
     }
 
@@ -137,7 +151,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        let text = self.map.get(id).map_or("", |f| f.text.as_str());
         if text.starts_with('\u{feff}') {
             // nginx -t: unknown directive "\u{feff}events"; the file is refused.
             self.findings.push(Finding::new(
@@ -147,7 +161,7 @@ impl Loader<'_> {
             ));
             return None;
         }
-        if let Some(at) = too_long_parameter(&text) {
+        if let Some(at) = too_long_parameter(text) {
             self.findings.push(Finding::new(
                 FindingKind::ParseError,
                 format!(
@@ -157,7 +171,7 @@ impl Loader<'_> {
             ));
             return None;
         }
-        match parse::parse(id, &text) {
+        match parse::parse(id, text) {
             Ok(ds) => Some((id, ds)),
             Err(f) => {
                 self.findings.push(f);
@@ -523,6 +537,34 @@ mod tests {
             &limits(),
         );
         (dir, map, loaded)
+    }
+
+    #[test]
+    fn a_file_included_three_times_gives_the_same_tree_each_time() {
+        // The first read is the tree itself, the second parses the text again and keeps it,
+        // the third clones the kept tree: all three must agree, each with its own include site.
+        let (_d, map, l) = load_tree(&[
+            (
+                "nginx.conf",
+                "http {\n include s.conf;\n include s.conf;\n include s.conf;\n}\n",
+            ),
+            ("s.conf", "server { listen 8443 ssl; server_name a; }\n"),
+        ]);
+        assert!(l.findings.is_empty(), "{:?}", l.findings);
+        let http = l.directives[0].block.as_ref().unwrap();
+        assert_eq!(http.len(), 3);
+        fn strip(d: &Directive) -> Directive {
+            Directive {
+                via: Vec::new(),
+                block: d.block.as_ref().map(|b| b.iter().map(strip).collect()),
+                ..d.clone()
+            }
+        }
+        assert_eq!(strip(&http[0]), strip(&http[1]));
+        assert_eq!(strip(&http[1]), strip(&http[2]));
+        let sites: Vec<u32> = http.iter().map(|d| map.location(d.via[0]).line).collect();
+        assert_eq!(sites, [2, 3, 4]);
+        assert_eq!(l.files.len(), 2, "s.conf is read once");
     }
 
     #[test]

@@ -114,8 +114,9 @@ pub struct Directive {
     pub args: Vec<Arg>,
     /// The block's directives, when the directive has one.
     pub block: Option<Vec<Directive>>,
-    /// The body of a `*_by_lua_block`, braces excluded, kept as text.
-    pub opaque: Option<Arg>,
+    /// The body of a `*_by_lua_block`, braces excluded, kept as text (boxed: a file holds
+    /// hundreds of thousands of directives, and almost none has one).
+    pub opaque: Option<Box<Arg>>,
     /// From the name to the closing `;` or `}`.
     pub span: Span,
     /// The include sites this directive was reached through, outermost first.
@@ -285,7 +286,7 @@ fn finish(p: Pending, block: Option<Vec<Directive>>, opaque: Option<Arg>, end: S
         name_span: p.name.span,
         args: p.args,
         block,
-        opaque,
+        opaque: opaque.map(Box::new),
         span: Span::new(end.file, p.name.span.start, end.end),
         via: Vec::new(),
     }
