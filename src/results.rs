@@ -549,28 +549,34 @@ fn json_checked<T: Serialize>(
         .map_err(|errors| errors.into_iter().map(|m| format!("{at}{m}")).collect())
 }
 
+/// Each item of the record's `list` checked against `contract`, named by its pointer.
+fn each_checked<T: Serialize>(
+    contract: crate::schema::Contract,
+    list: &str,
+    items: &[T],
+) -> Result<(), Vec<String>> {
+    items
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, item)| json_checked(contract, item, &format!("/{list}/{i}")))
+}
+
 /// Sorts results by (repository, file, line, requirement, endpoint, status, message), and
 /// results equal in all of those by their whole JSON: the deterministic order of every output,
 /// whatever order they were judged in.
 pub fn sort(results: &mut [RequirementResult]) {
+    fn key(r: &RequirementResult) -> impl Ord + '_ {
+        (
+            &r.repository,
+            r.locations.first(),
+            &r.requirement,
+            &r.endpoint,
+            r.status,
+            &r.message,
+        )
+    }
     results.sort_by(|a, b| {
-        let ka = (
-            &a.repository,
-            a.locations.first(),
-            &a.requirement,
-            &a.endpoint,
-            a.status,
-            &a.message,
-        );
-        let kb = (
-            &b.repository,
-            b.locations.first(),
-            &b.requirement,
-            &b.endpoint,
-            b.status,
-            &b.message,
-        );
-        ka.cmp(&kb).then_with(|| {
+        key(a).cmp(&key(b)).then_with(|| {
             let json = |r| serde_json::to_string(r).unwrap_or_default();
             json(a).cmp(&json(b))
         })
@@ -712,16 +718,9 @@ impl Report {
         self.findings = findings;
         self.exceptions = claims;
         envelope?;
-        for (i, r) in self.results.iter().enumerate() {
-            json_checked(Contract::Result, r, &format!("/results/{i}"))?;
-        }
-        for (i, f) in self.findings.iter().enumerate() {
-            json_checked(Contract::Finding, f, &format!("/findings/{i}"))?;
-        }
-        for (i, c) in self.exceptions.iter().enumerate() {
-            json_checked(Contract::Claim, c, &format!("/exceptions/{i}"))?;
-        }
-        Ok(())
+        each_checked(Contract::Result, "results", &self.results)?;
+        each_checked(Contract::Finding, "findings", &self.findings)?;
+        each_checked(Contract::Claim, "exceptions", &self.exceptions)
     }
 
     /// Sorts the record's results and findings and recomputes its verdict and counts from them

@@ -5,26 +5,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::common::tlsproof;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/registry")
         .join(rel)
-}
-
-fn tlsproof(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tlsproof"))
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1790000000")
-        .output()
-        .expect("run tlsproof");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn site() -> String {
