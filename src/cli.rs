@@ -373,6 +373,15 @@ enum FailOnArg {
 }
 
 /// Says on stderr what the gate let pass, and gives the run's exit code.
+/// The exit code of a scan whose output is written. The scan is not freed: the process ends
+/// next, and freeing the model and results of an estate piece by piece takes a tenth of a
+/// second at 10,000 servers for nothing.
+fn finish(scan: tlsproof::pipeline::Scan, gate: &tlsproof::results::Gate, quiet: bool) -> u8 {
+    let code = gated_exit(&scan.report, gate, quiet);
+    std::mem::forget(scan);
+    code
+}
+
 fn gated_exit(
     report: &tlsproof::results::Report,
     gate: &tlsproof::results::Gate,
@@ -879,7 +888,7 @@ fn scan(mut args: ScanArgs, view: &View) -> anyhow::Result<u8> {
                     .map_err(std::io::Error::from)?;
                 w.write_all(b"\n")
             })?;
-            return Ok(gated_exit(&scan.report, &gate, view.quiet));
+            return Ok(finish(scan, &gate, view.quiet));
         }
         ScanFormat::Sarif => render::pretty_json(&render::sarif::sarif(&scan)),
         ScanFormat::Junit => render::junit::junit(&scan.report, &at),
@@ -891,7 +900,7 @@ fn scan(mut args: ScanArgs, view: &View) -> anyhow::Result<u8> {
         )),
     };
     deliver(view, |w| w.write_all(text.as_bytes()))?;
-    Ok(gated_exit(&scan.report, &gate, view.quiet))
+    Ok(finish(scan, &gate, view.quiet))
 }
 
 fn evidence(
@@ -927,7 +936,7 @@ fn evidence(
         manifest.inputs.len(),
         manifest.verdict
     ))?;
-    Ok(gated_exit(&scan.report, &gate, false))
+    Ok(finish(scan, &gate, false))
 }
 
 fn merge(

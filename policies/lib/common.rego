@@ -138,29 +138,49 @@ exposed_plaintext(ep) := [l |
 	not l.scope in local_scopes
 ]
 
-# Evidence for a cipher list: the string and the names of the suites it expands to.
-cipher_ev(label, fact) := object.union(
-	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": {"spec": fact.value.spec, "suites": fact.value.suites, "unknown": fact.value.unknown}},
-	note_of(fact),
-)
+# The result objects below are written out in full rather than composed (no `object.union`, no
+# helper per location): they are built for every endpoint and requirement, and every call costs.
 
-suites_ev(label, fact) := object.union(
-	{"label": label, "span": loc(fact.span), "origin": fact.origin, "value": fact.value},
-	note_of(fact),
-)
+# Evidence for a cipher list: the string and the names of the suites it expands to.
+cipher_ev(label, fact) := {
+	"label": label,
+	"span": {"file": fact.span.file, "line": fact.span.line, "column": fact.span.column},
+	"origin": fact.origin,
+	"value": {"spec": fact.value.spec, "suites": fact.value.suites, "unknown": fact.value.unknown},
+	"note": fact.note,
+} if is_string(fact.note)
+
+else := {
+	"label": label,
+	"span": {"file": fact.span.file, "line": fact.span.line, "column": fact.span.column},
+	"origin": fact.origin,
+	"value": {"spec": fact.value.spec, "suites": fact.value.suites, "unknown": fact.value.unknown},
+}
+
+suites_ev(label, fact) := ev(label, fact)
 
 # One piece of evidence from a model fact.
-ev(label, fact) := object.union(
-	{"label": label, "span": loc(fact.span), "value": fact.value, "origin": fact.origin},
-	note_of(fact),
-)
+ev(label, fact) := {
+	"label": label,
+	"span": {"file": fact.span.file, "line": fact.span.line, "column": fact.span.column},
+	"value": fact.value,
+	"origin": fact.origin,
+	"note": fact.note,
+} if is_string(fact.note)
 
-note_of(fact) := {"note": fact.note} if is_string(fact.note)
-
-else := {}
+else := {
+	"label": label,
+	"span": {"file": fact.span.file, "line": fact.span.line, "column": fact.span.column},
+	"value": fact.value,
+	"origin": fact.origin,
+}
 
 # Evidence for a value that is not a fact (a listen, a hop).
-ev_at(label, span, value) := {"label": label, "span": loc(span), "value": value}
+ev_at(label, span, value) := {
+	"label": label,
+	"span": {"file": span.file, "line": span.line, "column": span.column},
+	"value": value,
+}
 
 result(req, ep, status, severity, message, spans, evidence) := {
 	"requirement": req,
@@ -169,15 +189,22 @@ result(req, ep, status, severity, message, spans, evidence) := {
 	"component": ep.component,
 	"severity": severity,
 	"message": message,
-	"locations": [loc(s) | some s in spans],
+	"locations": [{"file": s.file, "line": s.line, "column": s.column} | some s in spans],
 	"evidence": evidence,
 }
 
 # A result that must carry a justification (NOT_APPLICABLE, MANUAL, EXCEPTED).
-justified(req, ep, status, severity, message, spans, evidence, why) := object.union(
-	result(req, ep, status, severity, message, spans, evidence),
-	{"justification": why},
-)
+justified(req, ep, status, severity, message, spans, evidence, why) := {
+	"requirement": req,
+	"status": status,
+	"endpoint": ep.id,
+	"component": ep.component,
+	"severity": severity,
+	"message": message,
+	"locations": [{"file": s.file, "line": s.line, "column": s.column} | some s in spans],
+	"evidence": evidence,
+	"justification": why,
+}
 
 # Listens grouped by the line that declares them, in order: "*:443, *:80 (Caddyfile:14)" — a
 # location is named once.

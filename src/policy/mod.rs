@@ -292,7 +292,8 @@ fn metadata(
 /// The endpoints are cut into pieces ([`pieces`]); every piece is an independent job, taken in
 /// turn by one worker per core, each with its own engine (the policies compiled once per
 /// worker). A worker makes its piece's input from the model when it takes the piece, judges it
-/// with every package and decodes the results at once: only the pieces being judged are held
+/// with every package in one query ([`Together`], so that the `lib` rules they share are
+/// computed once per piece) and decodes the results at once: only the pieces being judged are held
 /// as engine values, never the whole model a second time or the results of the whole scan.
 /// The results do not depend on how many workers ran; how the input was cut changes only their
 /// order, which the caller sorts.
@@ -343,6 +344,7 @@ where
                     (&packages, &chunks, &plan, &next, &decode);
                 scope.spawn(move || {
                     let mut engine = set.engine(None)?;
+                    let together = Together::add(&mut engine, packages, registry)?;
                     let mut done = Vec::new();
                     loop {
                         let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -360,8 +362,8 @@ where
                         };
                         // One input for every package of the piece.
                         engine.set_input(piece);
-                        for (package, (f, id)) in packages.iter().enumerate() {
-                            let values = evaluate_package(&mut engine, f, registry, id)?;
+                        let judged = together.evaluate(&mut engine, packages, registry)?;
+                        for (package, values) in judged.into_iter().enumerate() {
                             let decoded =
                                 values.iter().map(decode).collect::<Result<Vec<T>, E>>()?;
                             done.push(((package, job), decoded));
@@ -395,29 +397,109 @@ where
     Ok(results)
 }
 
-/// One requirement package's results; each must be a result of the package's own requirement.
+/// The package that evaluates every requirement package's `results` in one query, so that
+/// what they share (the `lib` rules: which endpoints are judged, in scope, redirect only) is
+/// computed once per piece, not once per package.
+const TOGETHER_PACKAGE: &str = "tlsproof.internal.together";
+
+/// The packages of an evaluation judged in one query: the rule `results` of
+/// [`TOGETHER_PACKAGE`] is the array of each package's `results`, in package order.
+struct Together {
+    rule: String,
+}
+
+type Package<'a> = (&'a PolicyFile, &'a str);
+
+impl Together {
+    /// Adds the query's package to `engine`.
+    fn add(
+        engine: &mut regorus::Engine,
+        packages: &[Package<'_>],
+        registry: &Registry,
+    ) -> Result<Self, PolicyError> {
+        let each: Vec<String> = packages
+            .iter()
+            .map(|(_, id)| format!("data.{}.results", package_of(registry, id)))
+            .collect();
+        let source = format!(
+            "package {TOGETHER_PACKAGE}\n\nresults := [{}]\n",
+            each.join(", ")
+        );
+        engine
+            .add_policy(format!("{TOGETHER_PACKAGE}.rego"), source)
+            .map_err(|e| PolicyError::Eval {
+                rule: TOGETHER_PACKAGE.into(),
+                message: e.to_string(),
+            })?;
+        Ok(Together {
+            rule: format!("data.{TOGETHER_PACKAGE}.results"),
+        })
+    }
+
+    /// Each package's results on the engine's input, in package order. When the query does not
+    /// give one set per package (a package whose `results` is undefined or not a set, or an
+    /// evaluation error), every package is evaluated on its own, which names the package at
+    /// fault.
+    fn evaluate(
+        &self,
+        engine: &mut regorus::Engine,
+        packages: &[Package<'_>],
+        registry: &Registry,
+    ) -> Result<Vec<Vec<regorus::Value>>, PolicyError> {
+        if let Ok(regorus::Value::Array(all)) = engine.eval_rule(self.rule.clone()) {
+            if all.len() == packages.len() && all.iter().all(|v| v.as_set().is_ok()) {
+                return packages
+                    .iter()
+                    .zip(all.iter())
+                    .map(|((f, id), value)| package_results(f, registry, id, value))
+                    .collect();
+            }
+        }
+        packages
+            .iter()
+            .map(|(f, id)| evaluate_package(engine, f, registry, id))
+            .collect()
+    }
+}
+
+/// The Rego package of requirement `id`.
+fn package_of<'a>(registry: &'a Registry, id: &str) -> &'a str {
+    registry
+        .get(id)
+        .map(|r| r.package.as_str())
+        .unwrap_or_default()
+}
+
+/// One requirement package's results, evaluated on their own.
 fn evaluate_package(
     engine: &mut regorus::Engine,
     f: &PolicyFile,
     registry: &Registry,
     id: &str,
 ) -> Result<Vec<regorus::Value>, PolicyError> {
-    let contract = |message: String| PolicyError::Contract {
-        path: f.path.clone(),
-        message,
-    };
-    let pkg = registry
-        .get(id)
-        .map(|r| r.package.as_str())
-        .unwrap_or_default();
-    let rule = format!("data.{pkg}.results");
+    let rule = format!("data.{}.results", package_of(registry, id));
     let value = engine
         .eval_rule(rule.clone())
         .map_err(|e| PolicyError::Eval {
             rule,
             message: e.to_string(),
         })?;
-    let items: Vec<regorus::Value> = match &value {
+    package_results(f, registry, id, &value)
+}
+
+/// The items of a package's `results`; each must be a result of the package's own requirement.
+fn package_results(
+    f: &PolicyFile,
+    registry: &Registry,
+    id: &str,
+    value: &regorus::Value,
+) -> Result<Vec<regorus::Value>, PolicyError> {
+    let contract = |message: String| PolicyError::Contract {
+        path: f.path.clone(),
+        message,
+    };
+    let pkg = package_of(registry, id);
+    let items: Vec<regorus::Value> = match value {
         regorus::Value::Undefined => Vec::new(),
         regorus::Value::Set(items) => items.iter().cloned().collect(),
         regorus::Value::Array(items) => items.iter().cloned().collect(),

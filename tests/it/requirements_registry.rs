@@ -158,3 +158,49 @@ fn a_package_without_its_metadata_is_refused() {
         "{err}"
     );
 }
+
+/// An added package whose `results` break the contract is named with what is wrong; one whose
+/// `results` is undefined judges nothing, and every other package's results are still there
+/// (the packages are judged in one query, and one at a time when that query fails).
+#[test]
+fn a_package_whose_results_break_the_contract_is_named() {
+    let package = |results: &str| {
+        format!(
+            "package tlsproof.requirements.profile_x\n\nimport rego.v1\n\n\
+             requirement := \"PROFILE-X\"\ntitle := \"x\"\nprofiles := [\"msss\"]\n\
+             evidence := \"Other\"\ncovered_by := {{\"stdio\"}}\n\n{results}\n"
+        )
+    };
+    let scan = |results: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("profile_x.rego"), package(results)).unwrap();
+        let policies = dir.path().display().to_string();
+        tlsproof(&["scan", "--format", "json", "--policies", &policies, &site()])
+    };
+
+    let (code, _, err) = scan("results := \"not a set\"");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("profile_x.rego: `results` must be a set of objects"),
+        "{err}"
+    );
+
+    let (code, _, err) = scan("results contains {\"requirement\": \"NET03-TLS\"} if true");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("package tlsproof.requirements.profile_x (requirement PROFILE-X) returned a result for \"NET03-TLS\""),
+        "{err}"
+    );
+
+    let (code, out, err) = scan("results := {\"never\"} if false");
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let requirements: std::collections::BTreeSet<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["requirement"].as_str())
+        .collect();
+    assert!(requirements.contains("NET03-TLS"), "{requirements:?}");
+    assert!(!requirements.contains("PROFILE-X"), "{requirements:?}");
+}
