@@ -156,13 +156,7 @@ results contains r if {
 # Why the certificates were not read (`unread_certificates`: not in the scan, or not a
 # certificate), then what would decide; the general text when the scan did not look for them.
 why_unread(certs) := sprintf("%s; %s", [concat("; ", reasons), decide_text(certs)]) if {
-	reasons := lib.first_seen([u.reason |
-		some c in certs
-		some u in object.get(input, "unread_certificates", [])
-		u.path == c.path
-		u.span.file == c.span.file
-		u.span.line == c.span.line
-	])
+	reasons := lib.first_seen([unread_at[naming(c)] | some c in certs])
 	count(reasons) > 0
 } else := decide_text(certs)
 
@@ -217,13 +211,16 @@ any_unread(certs) if {
 }
 
 # Facts read from the certificate file named at `c.span` (src/certs.rs).
-facts_of(c) := f if {
-	some f in input.certificates
-	f.path == c.path
-	f.span.file == c.span.file
-	f.span.line == c.span.line
-	f.span.column == c.span.column
-}
+facts_of(c) := facts_at[naming(c)]
+
+# The certificate facts and the reasons certificates were not read, by the line that names
+# them (path, file, line, column: src/certs.rs makes one entry per naming line), indexed once
+# per input so that an endpoint looks its certificates up rather than walking both lists.
+facts_at := {naming(f): f | some f in input.certificates}
+
+unread_at := {naming(u): u.reason | some u in object.get(input, "unread_certificates", [])}
+
+naming(x) := [x.path, x.span.file, x.span.line, x.span.column]
 
 day := 86400
 

@@ -127,13 +127,13 @@ groups(bad) := [g |
 
 # Identical cipher configurations (the same string, suites, protocols and TLS 1.3 suites) are
 # classified once, however many endpoints share them: a large deployment repeats a handful of
-# configurations across hundreds of servers.
-config_key(ep) := json.marshal([
+# configurations across hundreds of servers. The key is the array itself (no text to make).
+config_key(ep) := [
 	ep.tls.ciphers.value.spec,
 	ep.tls.protocols.value,
 	ep.tls.ciphers.value.suites,
 	ep.tls.tls13_suites.value,
-])
+]
 
 # The key of each judged TLS endpoint's configuration, computed once per endpoint.
 key_of := {ep.id: config_key(ep) |
