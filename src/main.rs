@@ -12,6 +12,11 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // The allocator maps its memory for transparent huge pages; faulting those in (zeroing and
+    // compacting 2 MB at a time) cost more than they save here. Best effort: a kernel without
+    // the setting leaves it as it was.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     match cli::run() {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
