@@ -60,6 +60,8 @@ pub enum ScanError {
     Trust(#[from] crate::certs::TrustError),
     #[error("{0}")]
     Usage(String),
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("internal error: the {what} does not match its schema:\n  {}", errors.join("\n  "))]
     Contract {
         what: &'static str,
@@ -152,19 +154,56 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     }
     model.index_suites();
     forget_unused_clock(&mut model, claims_file.is_some());
-    progress("reading claims", None, None);
-    let claims = claims_file
-        .map(|id| exceptions::load(&map, id, &settings.claims))
-        .unwrap_or_default();
-    progress("checking claims", None, None);
-    let mut records = check_claims(&settings, &model, &claims);
-    // A shard judges its units only; the units are found in the whole model, so that every
-    // shard cuts the same way.
-    let units = opts.shard.map(|shard| {
-        let units = crate::shard::Units::of(&model, &records);
-        crate::shard::keep(shard, &units, &mut model, &mut records);
-        (shard, units)
-    });
+    let read_claims = || {
+        claims_file
+            .map(|id| exceptions::load(&map, id, &settings.claims))
+            .unwrap_or_default()
+    };
+    let judge = |model: &Model| {
+        let values = results::SharedValues::default();
+        policy::evaluate(&settings.policies, &settings.registry, model, |value| {
+            results::decode(&map, &values, value).map_err(ScanError::from)
+        })
+    };
+    let (claims, records, judged, units) = match opts.shard {
+        // A shard judges its units only. The units are found in the whole model and its checked
+        // claims, so that every shard cuts the same way: the claims first, then the judging.
+        Some(shard) => {
+            progress("reading claims", None, None);
+            let claims = read_claims();
+            progress("checking claims", None, None);
+            let mut records = check_claims(&settings, &model, &claims);
+            let units = crate::shard::Units::of(&model, &records);
+            crate::shard::keep(shard, &units, &mut model, &mut records);
+            progress("judging", None, None);
+            let judged = judge(&model)?;
+            (claims, records, judged, Some((shard, units)))
+        }
+        None if claims_file.is_none() => {
+            progress("judging", None, None);
+            let judged = judge(&model)?;
+            (Loaded::default(), Vec::new(), judged, None)
+        }
+        // The claims are read and checked while the policies judge: the policies do not read
+        // them (they are applied to the results afterwards), and the claims' work, on one
+        // core, shares both cores with the judging instead of following it.
+        None => {
+            progress("judging and checking claims", None, None);
+            let (checked, judged) = std::thread::scope(|scope| {
+                let checking = scope.spawn(|| {
+                    let claims = read_claims();
+                    let records = check_claims(&settings, &model, &claims);
+                    (claims, records)
+                });
+                let judged = judge(&model);
+                (checking.join(), judged)
+            });
+            let (claims, records) = checked.map_err(|_| {
+                ScanError::Internal("checking the exception claims stopped unexpectedly".into())
+            })?;
+            (claims, records, judged?, None)
+        }
+    };
     model.exceptions = records.clone();
     if cfg!(debug_assertions) {
         // The model's schema is the policies' contract: every model the tests make is checked
@@ -172,19 +211,6 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         progress("checking the model", None, None);
         checked(Contract::TlsModel, "model", &model)?;
     }
-    progress("judging", None, None);
-    // The policies do not read the claims (they are applied to the results afterwards), so
-    // their input leaves the records out: a large claims file costs nothing to judge.
-    let claim_records = std::mem::take(&mut model.exceptions);
-    let values = results::SharedValues::default();
-    let judged = policy::evaluate(
-        &settings.policies,
-        &settings.registry,
-        &mut model,
-        |value| results::decode(&map, &values, value).map_err(ScanError::from),
-    )?;
-    drop(values);
-    model.exceptions = claim_records;
     progress("recording", None, None);
     let mut report = record(
         &settings,

@@ -550,15 +550,39 @@ fn json_checked<T: Serialize>(
 }
 
 /// Each item of the record's `list` checked against `contract`, named by its pointer.
-fn each_checked<T: Serialize>(
+/// Checks every item of a list, the list cut in one run of items per core: the first item in
+/// the list's order that fails is the one named, however the work was cut.
+fn each_checked<T: Serialize + Sync>(
     contract: crate::schema::Contract,
     list: &str,
     items: &[T],
 ) -> Result<(), Vec<String>> {
-    items
-        .iter()
-        .enumerate()
-        .try_for_each(|(i, item)| json_checked(contract, item, &format!("/{list}/{i}")))
+    let run = |start: usize, run: &[T]| {
+        run.iter().enumerate().try_for_each(|(i, item)| {
+            json_checked(contract, item, &format!("/{list}/{}", start + i))
+        })
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < 1024 {
+        return run(0, items);
+    }
+    let per = items.len().div_ceil(cores);
+    let outcomes: Vec<Result<(), Vec<String>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .enumerate()
+            .map(|(k, chunk)| scope.spawn(move || run(k * per, chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(vec![format!("/{list}: the check stopped unexpectedly")])
+                })
+            })
+            .collect()
+    });
+    outcomes.into_iter().collect()
 }
 
 /// Sorts results by (repository, file, line, requirement, endpoint, status, message), and

@@ -13,9 +13,19 @@ const SHARED_LIST_MIN: usize = 8;
 
 /// `value` as the engine's input value: the same value as parsing `serde_json::to_string(value)`.
 pub fn to_input<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
+    to_input_without(value, &[])
+}
+
+/// [`to_input`] without the fields `skip` of `value` (a struct): the model without its
+/// endpoints, never made into values only to be dropped.
+pub fn to_input_without<T: Serialize + ?Sized>(
+    value: &T,
+    skip: &'static [&'static str],
+) -> Result<Value, Error> {
     let mut shared = Shared::default();
     value.serialize(ToValue {
         shared: &mut shared,
+        skip,
     })
 }
 
@@ -52,9 +62,11 @@ impl ser::Error for Error {
     }
 }
 
-/// Serializes one value; `shared` holds the long string lists already made.
+/// Serializes one value; `shared` holds the long string lists already made, `skip` the fields
+/// of this value (a struct) to leave out.
 struct ToValue<'a> {
     shared: &'a mut Shared,
+    skip: &'static [&'static str],
 }
 
 impl<'a> ser::Serializer for ToValue<'a> {
@@ -188,6 +200,7 @@ impl<'a> ser::Serializer for ToValue<'a> {
             shared: self.shared,
             entries: BTreeMap::new(),
             key: None,
+            skip: self.skip,
         })
     }
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<Map<'a>, Error> {
@@ -217,6 +230,7 @@ impl Seq<'_> {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let item = value.serialize(ToValue {
             shared: self.shared,
+            skip: &[],
         })?;
         self.items.push(item);
         Ok(())
@@ -275,12 +289,15 @@ pub struct Map<'a> {
     shared: &'a mut Shared,
     entries: BTreeMap<Value, Value>,
     key: Option<Value>,
+    /// Fields left out (of the top-level struct only).
+    skip: &'static [&'static str],
 }
 
 impl Map<'_> {
     fn insert<T: Serialize + ?Sized>(&mut self, key: Value, value: &T) -> Result<(), Error> {
         let value = value.serialize(ToValue {
             shared: self.shared,
+            skip: &[],
         })?;
         self.entries.insert(key, value);
         Ok(())
@@ -294,6 +311,7 @@ impl ser::SerializeMap for Map<'_> {
         // JSON object keys are strings: serde_json writes numbers and booleans as their text.
         let key = match key.serialize(ToValue {
             shared: self.shared,
+            skip: &[],
         })? {
             s @ Value::String(_) => s,
             Value::Number(n) => match (n.as_u64(), n.as_i64()) {
@@ -327,6 +345,9 @@ impl ser::SerializeStruct for Map<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
+        if self.skip.contains(&key) {
+            return Ok(());
+        }
         self.insert(Value::from(key), value)
     }
     fn end(self) -> Result<Value, Error> {
@@ -431,6 +452,7 @@ mod tests {
         let converted = sample
             .serialize(ToValue {
                 shared: &mut shared,
+                skip: &[],
             })
             .unwrap();
         let parsed = Value::from_json_str(&serde_json::to_string(&sample).unwrap()).unwrap();

@@ -297,12 +297,10 @@ fn metadata(
 /// as engine values, never the whole model a second time or the results of the whole scan.
 /// The results do not depend on how many workers ran; how the input was cut changes only their
 /// order, which the caller sorts.
-///
-/// `model.endpoints` is taken out while the scan-wide part of the input is made, and put back.
 pub fn evaluate<T, E, D>(
     set: &PolicySet,
     registry: &Registry,
-    model: &mut crate::model::Model,
+    model: &crate::model::Model,
     decode: D,
 ) -> Result<Vec<T>, E>
 where
@@ -314,11 +312,18 @@ where
         rule: "input".into(),
         message: e.to_string(),
     };
-    let endpoints = std::mem::take(&mut model.endpoints);
-    let whole = input::to_input(&*model);
-    model.endpoints = endpoints;
-    let plan = pieces::Plan::new(&whole.map_err(input_error)?);
-    let model = &*model;
+    // The model without its endpoints (each piece makes its own), and with no claim records:
+    // the policies do not read the claims (they are applied to the results afterwards), so a
+    // large claims file costs nothing here.
+    let mut whole =
+        input::to_input_without(model, &["endpoints", "exceptions"]).map_err(input_error)?;
+    if let Ok(object) = whole.as_object_mut() {
+        object.insert(
+            regorus::Value::from("exceptions"),
+            regorus::Value::from(Vec::new()),
+        );
+    }
+    let plan = pieces::Plan::new(&whole);
     let chunks: Vec<&[crate::model::Endpoint]> = model.endpoints.chunks(pieces::size()).collect();
     let profile = model.profile.as_str();
     let packages: Vec<(&PolicyFile, &str)> = registry

@@ -377,3 +377,27 @@ fn the_record_is_checked_item_by_item_and_a_bad_item_is_named() {
     report.results[n - 2].requirement = "NET03-TLS".into();
     report.check_schema().unwrap();
 }
+
+/// A long list is checked on every core, one run of items each: the item named is still the
+/// first bad one in the list's order, in whichever run it lies.
+#[test]
+fn a_long_list_is_checked_in_runs_and_names_its_first_bad_item() {
+    let mut report = scan_at(fixture(EXCEPTED).path()).report;
+    let one = report.results[0].clone();
+    report.results = vec![one; 3000];
+    report.check_schema().unwrap();
+    report.results[2900].requirement = "not an id".into();
+    let last_run = report.check_schema().unwrap_err();
+    assert!(
+        last_run
+            .iter()
+            .any(|e| e.starts_with("/results/2900/requirement")),
+        "{last_run:?}"
+    );
+    report.results[100].requirement = "not an id".into();
+    let first_run = report.check_schema().unwrap_err();
+    assert!(
+        first_run.iter().all(|e| e.starts_with("/results/100/")),
+        "{first_run:?}"
+    );
+}
