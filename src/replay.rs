@@ -258,7 +258,7 @@ fn policies(contents: &Contents, manifest: &Manifest) -> Result<PolicySet, Repla
             "the bundle holds no policies/: the results cannot be judged again with the recorded policies".into(),
         ));
     }
-    Ok(PolicySet { files })
+    Ok(PolicySet::of(files))
 }
 
 /// Writes the copied inputs and CA files of the bundle (those the manifest lists) into
