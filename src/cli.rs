@@ -372,7 +372,6 @@ enum FailOnArg {
     Manual,
 }
 
-/// Says on stderr what the gate let pass, and gives the run's exit code.
 /// The exit code of a scan whose output is written. The scan is not freed: the process ends
 /// next, and freeing the model and results of an estate piece by piece takes a tenth of a
 /// second at 10,000 servers for nothing.
@@ -382,6 +381,7 @@ fn finish(scan: tlsproof::pipeline::Scan, gate: &tlsproof::results::Gate, quiet:
     code
 }
 
+/// Says on stderr what the gate let pass, and gives the run's exit code.
 fn gated_exit(
     report: &tlsproof::results::Report,
     gate: &tlsproof::results::Gate,

@@ -40,3 +40,10 @@ pub mod yaml;
 
 #[cfg(test)]
 mod architecture_tests;
+
+/// The workers for `jobs` independent jobs: one per core, at least one, never more than jobs.
+pub(crate) fn workers_for(jobs: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, jobs.max(1))
+}

@@ -549,9 +549,9 @@ fn json_checked<T: Serialize>(
         .map_err(|errors| errors.into_iter().map(|m| format!("{at}{m}")).collect())
 }
 
-/// Each item of the record's `list` checked against `contract`, named by its pointer.
-/// Checks every item of a list, the list cut in one run of items per core: the first item in
-/// the list's order that fails is the one named, however the work was cut.
+/// Each item of the record's `list` checked against `contract`, named by its pointer. The list
+/// is cut in one run of items per core: the first item in the list's order that fails is the
+/// one named, however the work was cut.
 fn each_checked<T: Serialize + Sync>(
     contract: crate::schema::Contract,
     list: &str,
@@ -562,7 +562,7 @@ fn each_checked<T: Serialize + Sync>(
             json_checked(contract, item, &format!("/{list}/{}", start + i))
         })
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::workers_for(items.len());
     if cores < 2 || items.len() < 1024 {
         return run(0, items);
     }

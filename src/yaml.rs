@@ -383,10 +383,7 @@ pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
 /// (not one thread per stream): the results in the order of `texts`. A parser panic is the
 /// error of its own stream only.
 pub fn parse_yaml_all(texts: &[&str]) -> Vec<Result<Vec<Node>, ParseError>> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, texts.len().max(1));
+    let workers = crate::workers_for(texts.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut out: Vec<Option<Result<Vec<Node>, ParseError>>> =
         std::iter::repeat_with(|| None).take(texts.len()).collect();

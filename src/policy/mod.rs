@@ -375,10 +375,7 @@ where
         .collect();
     // Job 0 is the piece without endpoints, job k the k-th piece of endpoints.
     let jobs = 1 + chunks.len();
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, jobs);
+    let workers = crate::workers_for(jobs);
     let together = Together::new(&packages, registry);
     let next = std::sync::atomic::AtomicUsize::new(0);
     type Judged<T> = ((usize, usize), Vec<T>);
@@ -461,7 +458,7 @@ impl Together {
     fn new(packages: &[Package<'_>], registry: &Registry) -> Self {
         let each: Vec<String> = packages
             .iter()
-            .map(|(_, id)| format!("data.{}.results", package_of(registry, id)))
+            .map(|(_, id)| results_rule(registry, id))
             .collect();
         Together {
             query: format!("[{}]", each.join(", ")),
@@ -509,6 +506,11 @@ fn package_of<'a>(registry: &'a Registry, id: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// The `results` rule of requirement `id`.
+fn results_rule(registry: &Registry, id: &str) -> String {
+    format!("data.{}.results", package_of(registry, id))
+}
+
 /// One requirement package's results, evaluated on their own.
 fn evaluate_package(
     engine: &mut regorus::Engine,
@@ -516,7 +518,7 @@ fn evaluate_package(
     registry: &Registry,
     id: &str,
 ) -> Result<Vec<regorus::Value>, PolicyError> {
-    let rule = format!("data.{}.results", package_of(registry, id));
+    let rule = results_rule(registry, id);
     let value = engine
         .eval_rule(rule.clone())
         .map_err(|e| PolicyError::Eval {
