@@ -350,7 +350,6 @@ fn locate<'a>(root: &'a Node, pointer: &str) -> &'a Node {
     node
 }
 
-/// The node tree as JSON, for the schema.
 /// Every schema violation of the file as (JSON pointer, message): the file without its claims,
 /// then each claim on its own, so that a file of 100,000 claims is never held whole as JSON.
 fn violations(root: &Node) -> Result<Vec<(String, String)>, String> {
@@ -390,6 +389,7 @@ fn violations(root: &Node) -> Result<Vec<(String, String)>, String> {
     Ok(all)
 }
 
+/// The node tree as JSON, for the schema.
 fn to_json(node: &Node) -> serde_json::Value {
     match &node.value {
         Value::Null => serde_json::Value::Null,
