@@ -135,11 +135,8 @@ results contains r if {
 results contains r if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
+	standing[ep.id] == "unread"
 	certs := ep.tls.certificates
-	count(certs) > 0
-	not any_fallback(ep)
-	not any_defective(ep)
-	any_unread(certs)
 	count(served(ep)) == 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
@@ -161,7 +158,12 @@ why_unread(certs) := sprintf("%s; %s", [concat("; ", reasons), decide_text(certs
 } else := decide_text(certs)
 
 # The probes of an endpoint that captured its served certificate (`scan --probe`).
-served(ep) := [o | some o in object.get(input, "observations", []); o.endpoint == ep.id; is_object(object.get(o, "certificate", null))]
+served(ep) := object.get(served_by, ep.id, [])
+
+# Those probes by endpoint id, in input order, indexed once per piece.
+served_by := {id: [o | some o in serving; o.endpoint == id] | some id in {o.endpoint | some o in serving}}
+
+serving := [o | some o in object.get(input, "observations", []); is_object(object.get(o, "certificate", null))]
 
 served_text(o) := sprintf("%s at %s (%s, %s): %s issued by %s, valid until %s, %s", [
 	o.certificate.chain.status, o.target, o.address, o.observed_at, o.certificate.subject,
@@ -179,11 +181,8 @@ else := sprintf("%s at %s (%s, %s): %s (%s issued by %s)", [
 results contains r if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
+	standing[ep.id] == "unread"
 	certs := ep.tls.certificates
-	count(certs) > 0
-	not any_fallback(ep)
-	not any_defective(ep)
-	any_unread(certs)
 	seen := served(ep)
 	count(seen) > 0
 	bad := [o | some o in seen; o.certificate.chain.status != "valid"]
@@ -201,6 +200,23 @@ served_status(bad) := "FAIL" if count(bad) > 0
 else := "PASS"
 
 served_severity := {"FAIL": "high", "PASS": "info"}
+
+# Where the certificates of each TLS endpoint with some stand, decided once per piece for the
+# rules that ask: "fallback" (a product's self-signed certificate), else "defective" (a
+# certificate read has a defect), else "unread" (some certificate has no facts), else "sound".
+standing := {ep.id: standing_of(ep) |
+	some ep in lib.tls_judged
+	ep.tls.enabled
+	count(ep.tls.certificates) > 0
+}
+
+standing_of(ep) := "fallback" if any_fallback(ep)
+
+else := "defective" if any_defective(ep)
+
+else := "unread" if any_unread(ep.tls.certificates)
+
+else := "sound"
 
 # Some certificate has no facts (issued at run time, or its file outside the scan). One test,
 # not one result per such certificate: each result names them all, so a site with many names
@@ -365,7 +381,7 @@ facts_value(f) := object.remove(f, ["span"])
 results contains r if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
-	not any_fallback(ep)
+	standing[ep.id] == "defective"
 	some c in ep.tls.certificates
 	f := facts_of(c)
 	ds := defects(ep, f)
@@ -394,15 +410,7 @@ cert_spans(c, f) := [c.span, f.read_at] if is_object(object.get(f, "read_at", nu
 
 else := [c.span]
 
-sound(ep) if {
-	ep.tls.enabled
-	count(ep.tls.certificates) > 0
-	not any_fallback(ep)
-	not any_defective(ep)
-	every c in ep.tls.certificates {
-		facts_of(c)
-	}
-}
+sound(ep) if standing[ep.id] == "sound"
 
 trusted_text(ch) := sprintf("explicitly trusted by %s (a certificate the user trusts through a CA file or pin, which the control allows for a self-signed or private-CA certificate)", [ch.trusted_by]) if ch.explicit == true
 

@@ -90,6 +90,13 @@ nothing_offered(ep) if no_match(ep)
 
 nothing_offered(ep) if count(offered(ep)) == 0
 
+# The TLS endpoints that offer no suite, decided once per piece for the rules that ask.
+offering_nothing := {ep.id |
+	some ep in lib.tls_judged
+	ep.tls.enabled
+	nothing_offered(ep)
+}
+
 # Why a suite is weak: the first reason that applies, worst first.
 reason(s) := "NULL encryption" if s.enc == "None"
 
@@ -144,7 +151,7 @@ key_of := {ep.id: config_key(ep) |
 configs := {key_of[ep.id]: offered(ep) |
 	some ep in lib.tls_judged
 	ep.tls.enabled
-	not nothing_offered(ep)
+	not ep.id in offering_nothing
 }
 
 classified := {key: judgement(facts(names)) | some key, names in configs}
@@ -222,6 +229,19 @@ observed(ep) := [o |
 	count(object.get(o, "accepted_suites", [])) > 0
 ]
 
+# The endpoints with such probes, and those of them that accepted a weak suite, once per piece
+# for the rules that ask.
+observed_ids := {o.endpoint |
+	some o in object.get(input, "observations", [])
+	count(object.get(o, "accepted_suites", [])) > 0
+}
+
+weak_observed := {ep.id |
+	some ep in lib.tls_judged
+	ep.id in observed_ids
+	count(observed_weak(ep)) > 0
+}
+
 # The weak suites the live server accepted, as "TLSv1.2 NAME at TARGET (why)".
 observed_weak(ep) := [sprintf("%s %s at %s (%s)", [a.protocol, a.suite, o.target, reason(s)]) |
 	some o in observed(ep)
@@ -245,23 +265,23 @@ results contains observed_fail(ep, sprintf(" though the configuration offers onl
 	ep.tls.enabled
 	c := classified[key_of[ep.id]]
 	c.bad == 0
-	count(observed_weak(ep)) > 0
+	ep.id in weak_observed
 }
 
 # The configuration does not decide the list; the live server's suites do.
 results contains observed_fail(ep, sprintf(" (the configuration does not decide the list: %s)", [spec_text(ep)])) if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
-	nothing_offered(ep)
-	count(observed_weak(ep)) > 0
+	ep.id in offering_nothing
+	ep.id in weak_observed
 }
 
 results contains r if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
-	nothing_offered(ep)
-	count(observed(ep)) > 0
-	count(observed_weak(ep)) == 0
+	ep.id in offering_nothing
+	ep.id in observed_ids
+	not ep.id in weak_observed
 	r := lib.result(
 		requirement, ep, "PASS", "info",
 		sprintf("every suite the live server accepted is strong (the configuration does not decide the list: %s)", [spec_text(ep)]),
@@ -275,7 +295,7 @@ results contains r if {
 	ep.tls.enabled
 	c := classified[key_of[ep.id]]
 	c.bad == 0
-	count(observed_weak(ep)) == 0
+	not ep.id in weak_observed
 	r := lib.result(
 		requirement, ep, "PASS", "info",
 		sprintf("all %d suites offered are strong (%s%s)", [c.count, spec_text(ep), unknown_note(ep)]),
@@ -289,7 +309,7 @@ results contains r if {
 	ep.tls.enabled
 	count(ep.tls.protocols.value) > 0
 	undecided(ep)
-	count(observed(ep)) == 0
+	not ep.id in observed_ids
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
 		sprintf("the cipher suites are not in the configuration: %s decides them", [ep.tls.ciphers.value.decided_by]),
@@ -303,7 +323,7 @@ results contains r if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(ep.tls.protocols.value) == 0
-	count(observed(ep)) == 0
+	not ep.id in observed_ids
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
 		sprintf("no TLS protocol is enabled, so no suite is negotiated: %s", [object.get(ep.tls.protocols, "note", lib.at(ep.tls.protocols.span))]),
@@ -317,9 +337,9 @@ results contains r if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
 	count(ep.tls.protocols.value) > 0
-	nothing_offered(ep)
+	ep.id in offering_nothing
 	not undecided(ep)
-	count(observed(ep)) == 0
+	not ep.id in observed_ids
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
 		sprintf("the cipher configuration %s matches no suite%s", [spec_text(ep), unknown_note(ep)]),

@@ -207,22 +207,20 @@ justified(req, ep, status, severity, message, spans, evidence, why) := {
 }
 
 # Listens grouped by the line that declares them, in order: "*:443, *:80 (Caddyfile:14)" — a
-# location is named once.
-listen_list(listens) := concat(", ", [listen_group(listens, a) | some a in first_seen([at(l.span) | some l in listens])])
-
-listen_group(listens, a) := sprintf("%s (%s)", [concat(", ", first_seen([listen_text(l) | some l in listens; at(l.span) == a])), a])
+# location is named once. Each listen's location and text are made once, not once per group.
+listen_list(listens) := concat(", ", [sprintf("%s (%s)", [concat(", ", first_seen([t | some [b, t] in placed; b == a])), a]) |
+	some a in first_seen([b | some [b, _] in placed])
+]) if {
+	placed := [[at(l.span), listen_text(l)] | some l in listens]
+}
 
 # The distinct items of an array, in the order they first appear.
-first_seen(items) := [x |
+first_seen(items) := items if {
+	count({x | some x in items}) == count(items)
+} else := [x |
 	some i, x in items
-	not seen_before(items, i, x)
+	not x in array.slice(items, 0, i)
 ]
-
-seen_before(items, i, x) if {
-	some j, y in items
-	j < i
-	y == x
-}
 
 # " (file:line)" for a decision, unless every listen it is about is on that very line (the
 # message names it already).
