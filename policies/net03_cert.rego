@@ -71,13 +71,11 @@ results contains lib.heuristic_result(requirement, ep) if {
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {
-	some ep in input.endpoints
-	lib.out_of_scope(ep)
+	some ep in lib.local_only
 }
 
 results contains lib.redirect_only_result(requirement, ep) if {
-	some ep in lib.in_scope
-	lib.redirect_only(ep)
+	some ep in lib.redirecting
 }
 
 results contains r if {

@@ -60,6 +60,12 @@ bad_hops(ep) := [h | some h in ep.hops; failing(h)]
 
 open_hops(ep) := [h | some h in ep.hops; not h.determinate]
 
+# The judged endpoints with a failing hop, and those with a hop not decided, once per piece for
+# the rules that ask.
+failing_ids := {ep.id | some ep in lib.judged; some h in ep.hops; failing(h)}
+
+open_ids := {ep.id | some ep in lib.judged; some h in ep.hops; not h.determinate}
+
 results contains lib.passthrough_result(requirement, ep, "PASS") if {
 	some ep in lib.passing_through
 }
@@ -69,13 +75,11 @@ results contains lib.heuristic_result(requirement, ep) if {
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {
-	some ep in input.endpoints
-	lib.out_of_scope(ep)
+	some ep in lib.local_only
 }
 
 results contains lib.redirect_only_result(requirement, ep) if {
-	some ep in lib.in_scope
-	lib.redirect_only(ep)
+	some ep in lib.redirecting
 }
 
 results contains r if {
@@ -91,8 +95,8 @@ results contains r if {
 
 results contains r if {
 	some ep in lib.judged
+	ep.id in failing_ids
 	bad := bad_hops(ep)
-	count(bad) > 0
 	r := lib.result(
 		requirement, ep, "FAIL", "high",
 		sprintf("traffic leaves the host unprotected%s: %s", [after_termination(ep), concat("; ", lib.first_seen([group_text(bad, h.directive, h.tls) | some h in bad]))]),
@@ -103,9 +107,9 @@ results contains r if {
 
 results contains r if {
 	some ep in lib.judged
-	count(bad_hops(ep)) == 0
+	not ep.id in failing_ids
+	ep.id in open_ids
 	open := open_hops(ep)
-	count(open) > 0
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
 		sprintf("the upstream of %s cannot be decided from configuration", [concat(", ", [sprintf("%s at %s", [h.upstream, lib.at(h.span)]) | some h in open])]),
@@ -118,8 +122,8 @@ results contains r if {
 results contains r if {
 	some ep in lib.judged
 	count(ep.hops) > 0
-	count(bad_hops(ep)) == 0
-	count(open_hops(ep)) == 0
+	not ep.id in failing_ids
+	not ep.id in open_ids
 	r := lib.result(
 		requirement, ep, "PASS", "info",
 		sprintf("every hop stays on the host or is TLS with verification: %s", [concat("; ", [hop_ok_text(h) | some h in ep.hops])]),

@@ -52,13 +52,20 @@ results contains lib.heuristic_result(requirement, ep) if {
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {
-	some ep in input.endpoints
-	lib.out_of_scope(ep)
+	some ep in lib.local_only
+}
+
+# The plaintext listeners of each in-scope endpoint that has some reachable from the network,
+# once per piece for the rules that ask.
+exposed := {ep.id: listens |
+	some ep in lib.in_scope
+	listens := lib.exposed_plaintext(ep)
+	count(listens) > 0
 }
 
 results contains r if {
 	some ep in lib.in_scope
-	count(lib.exposed_plaintext(ep)) == 0
+	not exposed[ep.id]
 	r := lib.result(
 		requirement, ep, "PASS", "info",
 		sprintf("no plaintext listener reachable from the network: listens on %s", [lib.listen_list(ep.listens)]),
@@ -69,8 +76,7 @@ results contains r if {
 
 results contains r if {
 	some ep in lib.in_scope
-	listens := lib.exposed_plaintext(ep)
-	count(listens) > 0
+	listens := exposed[ep.id]
 	ep.plaintext.redirects_to_https.value
 	r := lib.result(
 		requirement, ep, "PASS", "info",
@@ -82,8 +88,7 @@ results contains r if {
 
 results contains r if {
 	some ep in lib.in_scope
-	listens := lib.exposed_plaintext(ep)
-	count(listens) > 0
+	listens := exposed[ep.id]
 	not ep.plaintext.redirects_to_https.value
 	ep.plaintext.blocked.value
 	r := lib.result(
@@ -96,8 +101,7 @@ results contains r if {
 
 results contains r if {
 	some ep in lib.in_scope
-	listens := lib.exposed_plaintext(ep)
-	count(listens) > 0
+	listens := exposed[ep.id]
 	not ep.plaintext.redirects_to_https.value
 	not ep.plaintext.blocked.value
 	r := lib.result(

@@ -54,8 +54,7 @@ results contains lib.heuristic_result(requirement, ep) if {
 }
 
 results contains lib.out_of_scope_result(requirement, ep) if {
-	some ep in input.endpoints
-	lib.out_of_scope(ep)
+	some ep in lib.local_only
 }
 
 # The observations of an endpoint.

@@ -82,6 +82,14 @@ in_scope := [ep |
 	not passthrough(ep)
 ]
 
+# Endpoints outside the control's scope (`out_of_scope`), listed once per piece for every
+# package.
+local_only := [ep | some ep in input.endpoints; out_of_scope(ep)]
+
+# In-scope endpoints that serve nothing in plaintext and redirect or refuse every request
+# (`redirect_only`), listed once per piece for every package.
+redirecting := [ep | some ep in in_scope; redirect_only(ep)]
+
 # In-scope endpoints that pass TLS through.
 passing_through := [ep |
 	some ep in input.endpoints;
@@ -226,7 +234,8 @@ first_seen(items) := items if {
 # message names it already).
 also_at(span, listens) := "" if {
 	every l in listens {
-		at(l.span) == at(span)
+		l.span.file == span.file
+		l.span.line == span.line
 	}
 } else := sprintf(" (%s)", [at(span)])
 
