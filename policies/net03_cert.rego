@@ -134,14 +134,15 @@ results contains r if {
 	some ep in lib.tls_judged
 	ep.tls.enabled
 	standing[ep.id] == "unread"
+	not served[ep.id]
 	certs := ep.tls.certificates
-	count(served(ep)) == 0
+	texts := [cert_text(c) | some c in certs]
 	r := lib.justified(
 		requirement, ep, "MANUAL", "medium",
-		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s%s)", [cert_text(c), lib.at(c.span), adopted_text(c)]) | some c in certs])]),
+		sprintf("certificate validity is not decided from configuration: %s", [concat(", ", [sprintf("%s (%s%s)", [texts[i], lib.at(c.span), adopted_text(c)]) | some i, c in certs])]),
 		[s | some c in certs; some s in array.concat([c.span], adopted_spans(ep, c))],
 		array.concat(
-			[lib.ev_at("certificate", c.span, cert_text(c)) | some c in certs],
+			[lib.ev_at("certificate", c.span, texts[i]) | some i, c in certs],
 			[lib.ev("client certificate verification", ep.tls.client_auth)],
 		),
 		why_unread(certs),
@@ -155,11 +156,9 @@ why_unread(certs) := sprintf("%s; %s", [concat("; ", reasons), decide_text(certs
 	count(reasons) > 0
 } else := decide_text(certs)
 
-# The probes of an endpoint that captured its served certificate (`scan --probe`).
-served(ep) := object.get(served_by, ep.id, [])
-
-# Those probes by endpoint id, in input order, indexed once per piece.
-served_by := {id: [o | some o in serving; o.endpoint == id] | some id in {o.endpoint | some o in serving}}
+# The probes that captured a served certificate (`scan --probe`), by endpoint id in input
+# order, indexed once per piece.
+served := {id: [o | some o in serving; o.endpoint == id] | some id in {o.endpoint | some o in serving}}
 
 serving := [o | some o in object.get(input, "observations", []); is_object(object.get(o, "certificate", null))]
 
@@ -181,8 +180,7 @@ results contains r if {
 	ep.tls.enabled
 	standing[ep.id] == "unread"
 	certs := ep.tls.certificates
-	seen := served(ep)
-	count(seen) > 0
+	seen := served[ep.id]
 	bad := [o | some o in seen; o.certificate.chain.status != "valid"]
 	status := served_status(bad)
 	r := lib.result(
@@ -503,7 +501,9 @@ managed_text := {
 	"ingress-nginx-default-cert": "the controller's default certificate, set by its --default-ssl-certificate flag, else its self-signed fake certificate",
 }
 
-cert_text(c) := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
+cert_text(c) := c.path if {
+	not c.managed
+} else := sprintf("%s: %s", [c.path, managed_text[c.managed]]) if {
 	c.path != ""
 	managed_text[c.managed]
 } else := managed_text[c.managed] if {

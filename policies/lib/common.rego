@@ -39,13 +39,7 @@ redirect_only(ep) if {
 passthrough(ep) if ep.transport == "tls-passthrough"
 
 # Endpoints whose TLS settings are judged.
-judged := [ep |
-	some ep in input.endpoints;
-	not heuristic(ep);
-	not out_of_scope(ep);
-	not passthrough(ep);
-	not redirect_only(ep)
-]
+judged := [ep | some ep in in_scope; not redirect_only(ep)]
 
 # Endpoints that forward TCP connections, not HTTP requests (nginx `stream {}` servers,
 # Traefik TCP routers): they can neither redirect nor refuse an HTTP request.
@@ -74,13 +68,11 @@ rejected_result(req, ep) := justified(
 	sprintf("%s refuses every TLS handshake it is chosen for (%s), so it offers no protocol, cipher suite or certificate", [block_text(ep), at(ep.tls.reject_handshake.span)]),
 )
 
+# Endpoints in the control's scope, read from a known configuration (not from key names only).
+in_reach := [ep | some ep in input.endpoints; not heuristic(ep); not out_of_scope(ep)]
+
 # Endpoints that are in scope and terminate TLS or plaintext themselves.
-in_scope := [ep |
-	some ep in input.endpoints;
-	not heuristic(ep);
-	not out_of_scope(ep);
-	not passthrough(ep)
-]
+in_scope := [ep | some ep in in_reach; not passthrough(ep)]
 
 # Endpoints outside the control's scope (`out_of_scope`), listed once per piece for every
 # package.
@@ -91,12 +83,7 @@ local_only := [ep | some ep in input.endpoints; out_of_scope(ep)]
 redirecting := [ep | some ep in in_scope; redirect_only(ep)]
 
 # In-scope endpoints that pass TLS through.
-passing_through := [ep |
-	some ep in input.endpoints;
-	not heuristic(ep);
-	not out_of_scope(ep);
-	passthrough(ep)
-]
+passing_through := [ep | some ep in in_reach; passthrough(ep)]
 
 upstreams_text(ep) := concat(", ", [sprintf("%s (%s)", [h.upstream, at(h.span)]) | some h in ep.hops]) if count(ep.hops) > 0
 
