@@ -14,7 +14,7 @@ use crate::policy::{self, PolicySet};
 use crate::requirements::Registry;
 use crate::results::{self, Report, ToolRecord};
 use crate::schema::{self, Contract};
-use crate::settings::Settings;
+use crate::settings::{Judging, Settings};
 use crate::source::{FileId, SourceMap};
 use std::path::Path;
 
@@ -69,21 +69,43 @@ pub enum ScanError {
     },
 }
 
-/// Runs a scan: one call per stage, in order.
+/// Runs a scan: one call per stage, in order. The policies compile on another core while the
+/// configuration is discovered and parsed: only the claims and the judging need them.
 pub fn run(opts: &Options) -> Result<Scan, ScanError> {
+    if let Some(p) = &opts.progress {
+        p.enter("discovering", None, None);
+    }
+    let settings = Settings::resolve(opts)?;
+    std::thread::scope(|scope| {
+        let compiling = scope.spawn(|| settings.judging());
+        scan(opts, &settings, || {
+            compiling.join().unwrap_or_else(|_| {
+                Err(ScanError::Internal(
+                    "compiling the policies stopped unexpectedly".into(),
+                ))
+            })
+        })
+    })
+}
+
+/// The stages after the settings; `judging` gives the compiled policies' registry and the
+/// claims' rules, waiting for them if need be.
+fn scan(
+    opts: &Options,
+    settings: &Settings,
+    judging: impl FnOnce() -> Result<Judging, ScanError>,
+) -> Result<Scan, ScanError> {
     let progress = |stage, files, endpoints| {
         if let Some(p) = &opts.progress {
             p.enter(stage, files, endpoints);
         }
     };
-    progress("discovering", None, None);
-    let settings = Settings::resolve(opts)?;
     let mut map = SourceMap::new();
     // The configuration found under the roots shares one budget of bytes; the files named on
     // the command line or beside it (claims, observations, CA files) have their own limits.
     map.set_budget(Some(settings.config.limits.max_scan_bytes()));
     let mut findings: Vec<Finding> = Vec::new();
-    let found = discover_all(opts, &settings, &mut map, &mut findings)?;
+    let found = discover_all(opts, settings, &mut map, &mut findings)?;
     progress("parsing", Some(found.candidates.len()), None);
     let mut ingested = ingest::ingest(&mut map, &found.candidates, &settings.declared);
     map.set_budget(None);
@@ -94,11 +116,11 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     );
     link::link(&mut ingested.endpoints);
     findings.append(&mut ingested.findings);
-    let claims_file = claims_file(opts, &settings, &mut map, &mut findings)?;
+    let claims_file = claims_file(opts, settings, &mut map, &mut findings)?;
     let imports = observation_files(opts, &settings.config_root, &mut map, &mut findings)?;
-    let settings_file = settings_file(opts, &settings, &mut map, &mut findings);
+    let settings_file = settings_file(opts, settings, &mut map, &mut findings);
     findings.extend(project_files_notice(
-        &settings,
+        settings,
         &map,
         &[settings_file, claims_file],
     ));
@@ -119,7 +141,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
         settings: settings_file,
         observations: imported_ids,
     };
-    let mut model = assemble(&settings, &map, &mut ingested, &read);
+    let mut model = assemble(settings, &map, &mut ingested, &read);
     findings.extend(crate::certs::enrich(
         &map,
         &opts.paths,
@@ -154,14 +176,16 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     }
     model.index_suites();
     forget_unused_clock(&mut model, claims_file.is_some());
+    let Judging { registry, claims } = judging()?;
+    let claims_policy = &claims;
     let read_claims = || {
         claims_file
-            .map(|id| exceptions::load(&map, id, &settings.claims))
+            .map(|id| exceptions::load(&map, id, claims_policy))
             .unwrap_or_default()
     };
     let judge = |model: &Model| {
         let values = results::SharedValues::default();
-        policy::evaluate(&settings.policies, &settings.registry, model, |value| {
+        policy::evaluate(&settings.policies, &registry, model, |value| {
             results::decode(&map, &values, value).map_err(ScanError::from)
         })
     };
@@ -172,7 +196,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             progress("reading claims", None, None);
             let claims = read_claims();
             progress("checking claims", None, None);
-            let mut records = check_claims(&settings, &model, &claims);
+            let mut records = check_claims(settings, claims_policy, &model, &claims);
             let units = crate::shard::Units::of(&model, &records);
             crate::shard::keep(shard, &units, &mut model, &mut records);
             progress("judging", None, None);
@@ -192,7 +216,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
             let (checked, judged) = std::thread::scope(|scope| {
                 let checking = scope.spawn(|| {
                     let claims = read_claims();
-                    let records = check_claims(&settings, &model, &claims);
+                    let records = check_claims(settings, claims_policy, &model, &claims);
                     (claims, records)
                 });
                 let judged = judge(&model);
@@ -213,7 +237,7 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     }
     progress("recording", None, None);
     let mut report = record(
-        &settings,
+        settings,
         &map,
         &model,
         judged,
@@ -231,12 +255,12 @@ pub fn run(opts: &Options) -> Result<Scan, ScanError> {
     progress("done", None, None);
     Ok(Scan {
         exceptions_file: claims.file.clone(),
-        warn_days: settings.claims.warn_days,
+        warn_days: settings.warn_days(),
         map,
         model,
         report,
-        policies: settings.policies,
-        registry: settings.registry,
+        policies: settings.policies.clone(),
+        registry,
         roots: found.roots,
     })
 }
@@ -461,12 +485,17 @@ fn forget_unused_clock(model: &mut Model, has_claims: bool) {
 
 /// Exception claims are checked against the model before the policies run, so that the model
 /// the policies see (and the bundle keeps) holds every claim with its outcome.
-fn check_claims(settings: &Settings, model: &Model, claims: &Loaded) -> Vec<ClaimRecord> {
+fn check_claims(
+    settings: &Settings,
+    policy: &exceptions::Policy,
+    model: &Model,
+    claims: &Loaded,
+) -> Vec<ClaimRecord> {
     if claims.file.is_none() {
         return Vec::new();
     }
     let today = settings.evaluated_at.as_ref().map(|t| t.date);
-    exceptions::verify::verify(claims, model, today, &settings.claims)
+    exceptions::verify::verify(claims, model, today, policy)
 }
 
 /// `value` as JSON, checked against its schema: a mismatch is a bug of the tool (exit 2).
@@ -514,7 +543,7 @@ fn record(
     }
     let mut finding_records = results::finding_records(map, findings);
     if claims.file.is_some() {
-        let warn_days = settings.claims.warn_days;
+        let warn_days = settings.warn_days();
         let applied = exceptions::apply::apply(
             map,
             model,

@@ -2,8 +2,9 @@
 //! defaults), checked and typed once before any stage runs.
 //!
 //! Input: [`Options`]. Output: [`Settings`] — the profile, environment and evaluation time as
-//! types, the declared product versions, the trust store, the policy set with its requirement
-//! registry and the rules for exception claims. A bad value is a usage error here (exit 2),
+//! types, the declared product versions, the trust store, the policy set and the rules for
+//! exception claims; then [`Settings::judging`], the requirement registry the compiled policies
+//! define and the claims' rules checked against it. A bad value is a usage error here (exit 2),
 //! never a surprise in a later stage.
 
 use crate::certs::{TrustConfig, TrustStore};
@@ -156,10 +157,28 @@ pub struct Settings {
     pub declared: Declared,
     pub trust: TrustStore,
     pub policies: PolicySet,
-    pub registry: Registry,
-    pub claims: exceptions::Policy,
+    /// The rules for exception claims, but for the requirements ([`Settings::judging`]).
+    claim_rules: ClaimRules,
     /// The repository name given (`--repository`).
     pub repository: Option<String>,
+}
+
+/// The rules for exception claims as resolved before the policies compile: the requirements
+/// named non-waivable are checked against the registry by [`Settings::judging`].
+#[derive(Debug)]
+struct ClaimRules {
+    max_days: u32,
+    warn_days: u32,
+    non_waivable: Vec<String>,
+    file_prefix: Option<String>,
+}
+
+/// What judging needs of the compiled policies: the requirement registry, and the rules for
+/// exception claims with the requirements they may cover.
+#[derive(Debug)]
+pub struct Judging {
+    pub registry: Registry,
+    pub claims: exceptions::Policy,
 }
 
 impl Settings {
@@ -186,8 +205,7 @@ impl Settings {
                 }
             }
         };
-        let registry = policies.registry()?;
-        let claims = exceptions::Policy {
+        let claim_rules = ClaimRules {
             max_days: config
                 .exceptions
                 .max_exception_days
@@ -196,8 +214,13 @@ impl Settings {
                 .warn_days
                 .or(config.exceptions.warn_days)
                 .unwrap_or(exceptions::DEFAULT_WARN_DAYS),
-            non_waivable: non_waivable(opts, &config, &registry)?,
-            requirements: registry.clone(),
+            non_waivable: config
+                .exceptions
+                .non_waivable
+                .iter()
+                .chain(&opts.non_waivable)
+                .cloned()
+                .collect(),
             file_prefix: scan_offset.clone(),
         };
         Ok(Settings {
@@ -212,9 +235,31 @@ impl Settings {
             evaluated_at,
             trust,
             policies,
-            registry,
-            claims,
+            claim_rules,
         })
+    }
+
+    /// The requirement registry and the rules for exception claims. This compiles the
+    /// policies, which takes a while: the pipeline makes it on another core while it reads
+    /// the configuration. Once the registry is made, the engine of a second evaluation worker
+    /// starts compiling too ([`PolicySet::compile_spare`]).
+    pub fn judging(&self) -> Result<Judging, ScanError> {
+        let registry = self.policies.registry()?;
+        self.policies.compile_spare();
+        let rules = &self.claim_rules;
+        let claims = exceptions::Policy {
+            max_days: rules.max_days,
+            warn_days: rules.warn_days,
+            non_waivable: non_waivable(&rules.non_waivable, &registry)?,
+            requirements: registry.clone(),
+            file_prefix: rules.file_prefix.clone(),
+        };
+        Ok(Judging { registry, claims })
+    }
+
+    /// How many days before a claim expires it is warned about.
+    pub fn warn_days(&self) -> u32 {
+        self.claim_rules.warn_days
     }
 }
 
@@ -332,19 +377,10 @@ fn declared(opts: &Options, config: &Config) -> Declared {
 }
 
 /// `--strict` and `[exceptions] non_waivable`, checked against the requirement ids.
-fn non_waivable(
-    opts: &Options,
-    config: &Config,
-    registry: &Registry,
-) -> Result<Vec<String>, ScanError> {
+fn non_waivable(asked: &[String], registry: &Registry) -> Result<Vec<String>, ScanError> {
     let known = registry.ids();
     let mut out = Vec::new();
-    for r in config
-        .exceptions
-        .non_waivable
-        .iter()
-        .chain(&opts.non_waivable)
-    {
+    for r in asked {
         let id = r.trim().to_ascii_uppercase();
         if id == "ALL" {
             out.extend(known.iter().map(|k| k.to_string()));

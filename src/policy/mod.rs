@@ -94,17 +94,39 @@ pub struct PolicySet {
     compiled: Compiled,
 }
 
-/// The engine [`PolicySet::registry`] compiled and prepared, with the digest of the files it
-/// compiled: the first evaluation worker takes it rather than compile the policies again. Taken,
-/// not cloned: engines that share their compiled policies across threads contend for the
-/// reference counts of every value they share and run a third slower.
+/// Engines compiled ahead of the evaluation workers, each with the digest of the files it
+/// compiled: the one [`PolicySet::registry`] compiled and prepared, and the spare
+/// [`PolicySet::compile_spare`] compiles on another core while the scan reads the
+/// configuration. A worker takes one rather than compile the policies when it starts judging.
+/// Taken, not cloned: engines that share their compiled policies across threads contend for
+/// the reference counts of every value they share and run a third slower.
 #[derive(Clone, Default)]
-struct Compiled(std::sync::Arc<std::sync::Mutex<Option<(String, regorus::Engine)>>>);
+struct Compiled(std::sync::Arc<std::sync::Mutex<Vec<Ahead>>>);
+
+/// An engine compiled ahead: ready, or still compiling on a thread of its own.
+enum Ahead {
+    Ready(String, Box<regorus::Engine>),
+    Compiling(
+        String,
+        std::thread::JoinHandle<Result<regorus::Engine, PolicyError>>,
+    ),
+}
+
+impl Ahead {
+    fn digest(&self) -> &str {
+        match self {
+            Ahead::Ready(d, _) | Ahead::Compiling(d, _) => d,
+        }
+    }
+}
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let held = self.0.lock().map(|c| c.is_some()).unwrap_or(false);
-        f.write_str(if held { "compiled" } else { "not compiled" })
+        match self.0.lock().map(|c| c.len()).unwrap_or(0) {
+            0 => f.write_str("not compiled"),
+            1 => f.write_str("compiled"),
+            n => write!(f, "{n} compiled"),
+        }
     }
 }
 
@@ -130,13 +152,37 @@ impl PolicySet {
         }
     }
 
-    /// An engine with the policies compiled: the one [`PolicySet::registry`] prepared, the
-    /// first time and while the files are still those it compiled, else a new one.
+    /// An engine with the policies compiled: one compiled ahead for the same files (the one
+    /// [`PolicySet::registry`] prepared first, then the spare, waited for), else a new one.
     fn compiled(&self) -> Result<regorus::Engine, PolicyError> {
-        let kept = self.compiled.0.lock().ok().and_then(|mut c| c.take());
-        match kept {
-            Some((digest, engine)) if digest == self.digest() => Ok(engine),
-            _ => self.engine(None),
+        let digest = self.digest();
+        let ahead = self.compiled.0.lock().ok().and_then(|mut ahead| {
+            ahead.retain(|a| a.digest() == digest);
+            (!ahead.is_empty()).then(|| ahead.remove(0))
+        });
+        match ahead {
+            Some(Ahead::Ready(_, engine)) => Ok(*engine),
+            Some(Ahead::Compiling(_, compiling)) => {
+                compiling.join().unwrap_or_else(|_| self.engine(None))
+            }
+            None => self.engine(None),
+        }
+    }
+
+    /// Starts compiling, on a thread of its own, the engine of the second evaluation worker,
+    /// which would otherwise compile it when it starts judging: called once the registry is
+    /// made, it compiles while the scan discovers and parses the configuration, on a core
+    /// those leave idle. Nothing on a single core.
+    pub fn compile_spare(&self) {
+        if crate::workers_for(2) < 2 {
+            return;
+        }
+        let set = PolicySet::of(self.files.clone());
+        let spawned = std::thread::Builder::new()
+            .name("policy-compile".into())
+            .spawn(move || set.engine(None));
+        if let (Ok(compiling), Ok(mut ahead)) = (spawned, self.compiled.0.lock()) {
+            ahead.push(Ahead::Compiling(self.digest(), compiling));
         }
     }
 
@@ -239,9 +285,9 @@ impl PolicySet {
             }
             out.push(r);
         }
-        // Kept, compiled and prepared, for an evaluation worker to take.
-        if let Ok(mut kept) = self.compiled.0.lock() {
-            *kept = Some((self.digest(), engine));
+        // Kept, compiled and prepared, for the first evaluation worker to take.
+        if let Ok(mut ahead) = self.compiled.0.lock() {
+            ahead.insert(0, Ahead::Ready(self.digest(), Box::new(engine)));
         }
         Ok(Registry::new(out))
     }
@@ -729,6 +775,29 @@ mod tests {
             engine.eval_rule("data.extra.x".into()).unwrap(),
             regorus::Value::from(1u64)
         );
+    }
+
+    #[test]
+    fn a_spare_engine_compiles_ahead_for_the_second_worker() {
+        let set = PolicySet::builtin();
+        set.registry().unwrap();
+        set.compile_spare();
+        let ahead = if crate::workers_for(2) < 2 {
+            "compiled"
+        } else {
+            "2 compiled"
+        };
+        assert_eq!(format!("{:?}", set.compiled), ahead);
+        let engines = [set.compiled().unwrap(), set.compiled().unwrap()];
+        assert_eq!(format!("{:?}", set.compiled), "not compiled");
+        for mut engine in engines {
+            assert_eq!(
+                engine
+                    .eval_rule("data.tlsproof.requirements.net03_tls.requirement".into())
+                    .unwrap(),
+                regorus::Value::from("NET03-TLS")
+            );
+        }
     }
 
     #[test]
