@@ -260,17 +260,26 @@ else := justified(
 	sprintf("transport %s at %s: outside the scope of MCP-NET-03 (remote connections)", [ep.transport, at(ep.span)]),
 )
 
-# NOT_APPLICABLE for a listener that only redirects (or refuses) plaintext.
+# NOT_APPLICABLE for a listener that only redirects (or refuses) plaintext, one of
+# `redirecting`. What it cites is the same for every requirement, so it is made once per piece.
 redirect_only_result(req, ep) := justified(
 	req, ep, "NOT_APPLICABLE", "info",
 	"serves no content: every plaintext request is redirected to https or refused",
-	[plain_decision_span(ep)],
-	[ev("redirect to https", ep.plaintext.redirects_to_https), ev("plaintext refused", ep.plaintext.blocked)],
-	sprintf(
+	cited.spans, cited.evidence, cited.why,
+) if {
+	cited := redirect_only_cited[ep.id]
+}
+
+redirect_only_cited := {ep.id: {
+	"spans": [plain_decision_span(ep)],
+	"evidence": [ev("redirect to https", ep.plaintext.redirects_to_https), ev("plaintext refused", ep.plaintext.blocked)],
+	"why": sprintf(
 		"the plaintext listener %s only redirects to https or refuses (%s); the content is served by the TLS endpoint, judged on its own",
 		[listen_list(ep.plaintext.listens), at(plain_decision_span(ep))],
 	),
-)
+} |
+	some ep in redirecting
+}
 
 plain_decision_span(ep) := ep.plaintext.redirects_to_https.span if ep.plaintext.redirects_to_https.value
 
