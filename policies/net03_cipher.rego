@@ -57,8 +57,10 @@ strong(s) if {
 	s.au != "None"
 }
 
-# Whether a protocol older than TLS 1.3 is enabled, so that the TLS 1.2 cipher list applies.
-pre_tls13(ep) if {
+# The endpoints that enable a protocol older than TLS 1.3, so that the TLS 1.2 cipher list
+# applies, decided once per piece for the rules that ask (`ep.id in before_tls13`).
+before_tls13 := {ep.id |
+	some ep in lib.tls_judged
 	some p in ep.tls.protocols.value
 	p != "TLSv1.3"
 }
@@ -71,7 +73,7 @@ suite_table := object.get(input, "cipher_suites", {})
 
 # The names of the suites an endpoint offers.
 offered(ep) := array.concat(legacy, ep.tls.tls13_suites.value) if {
-	pre_tls13(ep)
+	ep.id in before_tls13
 	legacy := ep.tls.ciphers.value.suites
 } else := ep.tls.tls13_suites.value if "TLSv1.3" in ep.tls.protocols.value
 
@@ -79,7 +81,7 @@ else := []
 
 # The TLS 1.2 cipher string matches no suite: OpenSSL rejects it and the server cannot start.
 no_match(ep) if {
-	pre_tls13(ep)
+	ep.id in before_tls13
 	count(ep.tls.ciphers.value.suites) == 0
 }
 
@@ -347,20 +349,20 @@ results contains r if {
 	)
 }
 
-cipher_span(ep) := ep.tls.ciphers.span if pre_tls13(ep)
+cipher_span(ep) := ep.tls.ciphers.span if ep.id in before_tls13
 
 else := ep.tls.tls13_suites.span
 
 spec_text(ep) := sprintf("left to %s", [ep.tls.ciphers.value.decided_by]) if {
 	undecided(ep)
 } else := sprintf("%s %q at %s", [lib.cipher_text(ep), ep.tls.ciphers.value.spec, lib.at(ep.tls.ciphers.span)]) if {
-	pre_tls13(ep)
+	ep.id in before_tls13
 	ep.tls.ciphers.origin == "explicit"
 } else := sprintf("the default %q, %s", [ep.tls.ciphers.value.spec, object.get(ep.tls.ciphers, "note", "")]) if {
-	pre_tls13(ep)
+	ep.id in before_tls13
 } else := "TLS 1.3 only"
 
 unknown_note(ep) := sprintf("; unknown cipher names ignored as OpenSSL ignores them: %s", [concat(", ", ep.tls.ciphers.value.unknown)]) if {
-	pre_tls13(ep)
+	ep.id in before_tls13
 	count(ep.tls.ciphers.value.unknown) > 0
 } else := ""
