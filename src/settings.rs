@@ -4,8 +4,9 @@
 //! Input: [`Options`]. Output: [`Settings`] — the profile, environment and evaluation time as
 //! types, the declared product versions, the trust store, the policy set and the rules for
 //! exception claims; then [`Settings::judging`], the requirement registry the compiled policies
-//! define and the claims' rules checked against it. A bad value is a usage error here (exit 2),
-//! never a surprise in a later stage.
+//! define and the claims' rules checked against it (the pipeline makes it while it reads the
+//! configuration, and waits for it before any claim is read or endpoint judged). A bad value is
+//! a usage error here (exit 2), never a surprise in a later stage.
 
 use crate::certs::{TrustConfig, TrustStore};
 use crate::config::Config;

@@ -203,8 +203,8 @@ justified(req, ep, status, severity, message, spans, evidence, why) := {
 
 # Listens grouped by the line that declares them, in order: "*:443, *:80 (Caddyfile:14)" — a
 # location is named once. Each listen's location and text are made once, not once per group.
-listen_list(listens) := concat(", ", [sprintf("%s (%s)", [concat(", ", first_seen([t | some [b, t] in placed; b == a])), a]) |
-	some a in first_seen([b | some [b, _] in placed])
+listen_list(listens) := concat(", ", [sprintf("%s (%s)", [concat(", ", first_seen([p[1] | some p in placed; p[0] == a])), a]) |
+	some a in first_seen([p[0] | some p in placed])
 ]) if {
 	placed := [[at(l.span), listen_text(l)] | some l in listens]
 }
