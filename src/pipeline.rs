@@ -176,11 +176,13 @@ fn scan(
     }
     model.index_suites();
     forget_unused_clock(&mut model, claims_file.is_some());
-    let Judging { registry, claims } = judging()?;
-    let claims_policy = &claims;
+    let Judging {
+        registry,
+        claims: claims_policy,
+    } = judging()?;
     let read_claims = || {
         claims_file
-            .map(|id| exceptions::load(&map, id, claims_policy))
+            .map(|id| exceptions::load(&map, id, &claims_policy))
             .unwrap_or_default()
     };
     let judge = |model: &Model| {
@@ -196,7 +198,7 @@ fn scan(
             progress("reading claims", None, None);
             let claims = read_claims();
             progress("checking claims", None, None);
-            let mut records = check_claims(settings, claims_policy, &model, &claims);
+            let mut records = check_claims(settings, &claims_policy, &model, &claims);
             let units = crate::shard::Units::of(&model, &records);
             crate::shard::keep(shard, &units, &mut model, &mut records);
             progress("judging", None, None);
@@ -216,7 +218,7 @@ fn scan(
             let (checked, judged) = std::thread::scope(|scope| {
                 let checking = scope.spawn(|| {
                     let claims = read_claims();
-                    let records = check_claims(settings, claims_policy, &model, &claims);
+                    let records = check_claims(settings, &claims_policy, &model, &claims);
                     (claims, records)
                 });
                 let judged = judge(&model);

@@ -374,12 +374,12 @@ fn metadata(
 /// result as `decode` makes it, in package order, each package's results piece by piece.
 ///
 /// The endpoints are cut into pieces ([`pieces`]); every piece is an independent job, taken in
-/// turn by one worker per core, each with its own engine (the first takes the one the registry
-/// compiled, the others compile theirs). A worker makes its piece's input from the model when
-/// it takes the piece, judges it with every package in one query ([`Together`], so that the
-/// `lib` rules they share are computed once per piece) and decodes the results at once: only
-/// the pieces being judged are held as engine values, never the whole model a second time or
-/// the results of the whole scan.
+/// turn by one worker per core, each with its own engine (taken from those compiled ahead: the
+/// registry's, then the spare; a worker beyond them compiles its own). A worker makes its
+/// piece's input from the model when it takes the piece, judges it with every package in one
+/// query ([`Together`], so that the `lib` rules they share are computed once per piece) and
+/// decodes the results at once: only the pieces being judged are held as engine values, never
+/// the whole model a second time or the results of the whole scan.
 /// The results do not depend on how many workers ran; how the input was cut changes only their
 /// order, which the caller sorts.
 pub fn evaluate<T, E, D>(
@@ -777,6 +777,8 @@ mod tests {
         );
     }
 
+    /// The spare compiled ahead is the second engine taken, after the registry's, and judges
+    /// like it; on a single core there is none.
     #[test]
     fn a_spare_engine_compiles_ahead_for_the_second_worker() {
         let set = PolicySet::builtin();
